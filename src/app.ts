@@ -1,0 +1,93 @@
+// buildGateway(opts): the whole gateway as one Fastify instance, wired in
+// dependency order. No listen, no process.*: server.ts owns those.
+import { randomUUID } from 'node:crypto'
+import { EventEmitter } from 'node:events'
+import Fastify, { LogController } from 'fastify'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import configPlugin from '../plugins/config.js'
+import authPlugin from '../plugins/auth.js'
+import httpCommon from '../plugins/http-common.js'
+import probes from '../plugins/probes.js'
+import type { ConfigStore } from './config/store.js'
+import type { GatewayPaths, Env } from './config/paths.js'
+import type { ListenSettings } from './config/settings.js'
+import type { Logger } from './logging/logger.js'
+
+export interface GatewayOptions {
+  store: ConfigStore
+  paths: GatewayPaths
+  listen: ListenSettings
+  logger: Logger
+  version: string
+  /** Environment used to re-resolve secrets on reload; never mutated. */
+  env: Env
+  /** Current log file path, for logs.tail. */
+  logFile?: () => string | undefined
+  now?: () => number
+}
+
+export type GatewayPhase = 'starting' | 'ready' | 'closing'
+
+export interface GatewayContext {
+  readonly version: string
+  readonly bootId: string
+  readonly paths: GatewayPaths
+  readonly listen: ListenSettings
+  readonly env: Env
+  readonly startedAt: number
+  readonly phase: GatewayPhase
+  now: () => number
+  uptimeMs: () => number
+  logFile: () => string | undefined
+  /** Process-level requests the surfaces act on (SIGHUP → reload). */
+  readonly events: EventEmitter<{ 'reload-request': [] }>
+}
+
+declare module 'fastify' {
+  interface FastifyInstance { gateway: GatewayContext }
+}
+
+export async function buildGateway (opts: GatewayOptions) {
+  const now = opts.now ?? Date.now
+  const trusted = opts.store.config.gateway?.trustedProxies ?? []
+  const app = Fastify({
+    loggerInstance: opts.logger.child({ subsystem: 'http' }),
+    // Per-request log lines cost more than the requests themselves on the hot path.
+    logController: new LogController({ disableRequestLogging: true }),
+    trustProxy: trusted.length > 0 ? trusted : false,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    bodyLimit: 1024 * 1024,
+    routerOptions: { ignoreTrailingSlash: true },
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: true } }
+  }).withTypeProvider<TypeBoxTypeProvider>()
+
+  let phase: GatewayPhase = 'starting'
+  const startedAt = now()
+  const context: GatewayContext = {
+    version: opts.version,
+    bootId: randomUUID(),
+    paths: opts.paths,
+    listen: opts.listen,
+    env: opts.env,
+    startedAt,
+    get phase () { return phase },
+    now,
+    uptimeMs: () => now() - startedAt,
+    logFile: opts.logFile ?? (() => undefined),
+    events: new EventEmitter()
+  }
+  app.decorate('gateway', context)
+  app.addHook('onReady', async () => { phase = 'ready' })
+  app.addHook('preClose', async () => { phase = 'closing' })
+
+  // Shared services first, then one encapsulated plugin per surface.
+  await app.register(configPlugin, { store: opts.store })
+  await app.register(authPlugin)
+  await app.register(httpCommon)
+  await app.register(probes)
+
+  return app
+}
+
+export type GatewayApp = Awaited<ReturnType<typeof buildGateway>>

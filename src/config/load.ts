@@ -1,0 +1,121 @@
+// Reads, parses, substitutes and validates the config file. Nothing here
+// writes to the user's file; every failure is a ConfigError naming the path.
+import { readFile } from 'node:fs/promises'
+import { createHash } from 'node:crypto'
+import JSON5 from 'json5'
+import { TypeCompiler } from '@sinclair/typebox/compiler'
+import { ValueErrorType, type ValueError } from '@sinclair/typebox/errors'
+import { GatewayConfig } from '../../schemas/config.js'
+import { ConfigError, type ConfigIssue } from '../errors.js'
+import type { Env } from './paths.js'
+
+/** An immutable, validated view of the config file. */
+export interface ConfigSnapshot {
+  readonly path: string
+  readonly exists: boolean
+  /** The file text as authored (may contain secrets: never log or return it unredacted). */
+  readonly raw: string | null
+  readonly config: Readonly<GatewayConfig>
+  /** sha256 of the raw text; the `baseHash` clients send back. */
+  readonly hash: string
+  readonly warnings: readonly string[]
+}
+
+const validator = TypeCompiler.Compile(GatewayConfig)
+
+export async function loadConfigFile (file: string, env: Env): Promise<ConfigSnapshot> {
+  let raw: string
+  try {
+    raw = await readFile(file, 'utf8')
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException
+    if (e.code === 'ENOENT') return emptySnapshot(file)
+    throw new ConfigError(file, [{ path: '', message: `cannot read file (${e.code ?? e.message})` }])
+  }
+  return parseConfigText(file, raw, env)
+}
+
+export function parseConfigText (file: string, raw: string, env: Env): ConfigSnapshot {
+  let parsed: unknown
+  try {
+    parsed = raw.trim() === '' ? {} : JSON5.parse(raw)
+  } catch (err) {
+    throw new ConfigError(file, [{ path: '', message: `malformed JSON5: ${(err as Error).message.replace(/^JSON5: /, '')}` }])
+  }
+  const warnings: string[] = []
+  const config = substituteEnv(parsed, env, '', warnings)
+  const issues = validateConfig(config)
+  if (issues.length > 0) throw new ConfigError(file, issues)
+  return Object.freeze({ path: file, exists: true, raw, config: deepFreeze(config as GatewayConfig), hash: hashText(raw), warnings })
+}
+
+export function emptySnapshot (file: string): ConfigSnapshot {
+  return Object.freeze({ path: file, exists: false, raw: null, config: Object.freeze({}), hash: hashText(''), warnings: [] })
+}
+
+export function validateConfig (value: unknown): ConfigIssue[] {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return [{ path: '', message: 'the top level must be an object' }]
+  }
+  const issues: ConfigIssue[] = []
+  const seen = new Set<string>()
+  for (const error of validator.Errors(value)) {
+    const p = pointerToPath(error.path)
+    // Unions report one error per branch; the first is the most useful.
+    if (seen.has(p)) continue
+    seen.add(p)
+    issues.push({ path: p, message: describe(error) })
+    if (issues.length >= 20) break
+  }
+  return issues
+}
+
+export function hashText (text: string): string {
+  return createHash('sha256').update(text).digest('hex')
+}
+
+/** `${VAR}` is replaced from the environment; `$${VAR}` escapes; a missing var stays literal with a warning. */
+function substituteEnv (value: unknown, env: Env, at: string, warnings: string[]): unknown {
+  if (typeof value === 'string') {
+    return value.replace(/\$?\$\{([A-Z_][A-Z0-9_]*)\}/g, (match, name: string) => {
+      if (match.startsWith('$$')) return match.slice(1)
+      const v = env[name]
+      if (v === undefined) {
+        warnings.push(`${at}: environment variable ${name} is not set`)
+        return match
+      }
+      return v
+    })
+  }
+  if (Array.isArray(value)) return value.map((v, i) => substituteEnv(v, env, `${at}[${i}]`, warnings))
+  if (typeof value === 'object' && value !== null) {
+    const out: Record<string, unknown> = {}
+    for (const [k, v] of Object.entries(value)) out[k] = substituteEnv(v, env, at === '' ? k : `${at}.${k}`, warnings)
+    return out
+  }
+  return value
+}
+
+/** TypeBox's messages, made specific where its wording is vague. */
+function describe (error: ValueError): string {
+  const schema = error.schema as { anyOf?: Array<{ const?: unknown }> }
+  const literals = schema.anyOf?.map((s) => s.const)
+  if (literals !== undefined && literals.length > 0 && literals.every((l) => typeof l === 'string')) {
+    return `must be one of ${literals.map((l) => JSON.stringify(l)).join(', ')}`
+  }
+  if (error.type === ValueErrorType.ObjectAdditionalProperties) return 'unknown key'
+  return error.message.charAt(0).toLowerCase() + error.message.slice(1)
+}
+
+function pointerToPath (pointer: string): string {
+  return pointer.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((s, i) => /^\d+$/.test(s) ? `[${s}]` : (i === 0 ? s : `.${s}`)).join('').replace(/^\./, '')
+}
+
+function deepFreeze<T> (value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const v of Object.values(value)) deepFreeze(v)
+    Object.freeze(value)
+  }
+  return value
+}

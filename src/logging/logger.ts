@@ -1,0 +1,56 @@
+// The process logger: pino JSON lines into the daily file, and human lines on
+// stdout. Sensitive fields are redacted by path, known secret values by value.
+import { pino, type Logger, type Level } from 'pino'
+import { prettyFactory } from 'pino-pretty'
+import { LogFile } from './log-file.js'
+
+export type { Logger }
+
+export interface LoggerOptions {
+  level: Level | 'silent'
+  file: LogFile | undefined
+  /** Human-readable lines on stdout, at this level (undefined: none). */
+  stdout?: { level: Level, colorize: boolean } | undefined
+}
+
+/** Object paths whose values never reach a log line. */
+export const REDACT_PATHS = [
+  'authorization', 'token', 'password', 'apiKey', 'secret',
+  '*.authorization', '*.token', '*.password', '*.apiKey', '*.secret',
+  'req.headers.authorization', 'req.headers["x-openclaw-token"]', 'req.headers.cookie',
+  'headers.authorization', 'headers["x-api-key"]', '*.headers.authorization', '*.headers["x-api-key"]',
+  'auth.token', 'auth.password', 'params.auth', '*.auth.token', '*.auth.password'
+]
+
+export function createLogger (opts: LoggerOptions): Logger {
+  const streams: pino.StreamEntry[] = []
+  if (opts.file !== undefined) streams.push({ level: opts.level === 'silent' ? 'fatal' : opts.level, stream: opts.file })
+  if (opts.stdout !== undefined) streams.push({ level: opts.stdout.level, stream: humanStream(opts.stdout.colorize) })
+  const level = lowestLevel(opts.level, opts.stdout?.level)
+  return pino({
+    level,
+    base: { pid: process.pid },
+    redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
+    timestamp: pino.stdTimeFunctions.isoTime
+  }, streams.length === 0 ? { write: () => true } : pino.multistream(streams, { dedupe: false }))
+}
+
+function humanStream (colorize: boolean): { write: (line: string) => void } {
+  const format = prettyFactory({
+    colorize,
+    translateTime: 'SYS:HH:MM:ss',
+    ignore: 'pid,hostname,subsystem',
+    messageFormat: (log, key) => {
+      const sub = typeof log.subsystem === 'string' ? `[${log.subsystem}] ` : ''
+      return `${sub}${String(log[key] ?? '')}`
+    },
+    singleLine: true
+  })
+  return { write: (line: string) => { process.stdout.write(format(line)) } }
+}
+
+const ORDER: Array<Level | 'silent'> = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']
+function lowestLevel (a: Level | 'silent', b: Level | undefined): Level | 'silent' {
+  if (b === undefined) return a
+  return ORDER.indexOf(a) <= ORDER.indexOf(b) ? a : b
+}

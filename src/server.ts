@@ -1,0 +1,164 @@
+// Starts a gateway process: config and start guards, logging, the state-dir
+// lock, `--force`, listen with retries, and graceful shutdown on signals.
+import closeWithGrace from 'close-with-grace'
+import { buildGateway, type GatewayApp } from './app.js'
+import { loadConfigFile, type ConfigSnapshot } from './config/load.js'
+import { dailyLogFile, resolvePaths, type Env, type GatewayPaths } from './config/paths.js'
+import { resolveSecrets, SecretError } from './config/secrets.js'
+import { isLoopbackHost, resolveAuth, resolveListen, type AuthSettings, type CliOverrides, type ListenSettings } from './config/settings.js'
+import { acquireStateLock, ensureGeneratedToken, tokenFile, writeMinimalConfig, type StateLock } from './config/state.js'
+import { ConfigStore } from './config/store.js'
+import { EXIT_FAILURE, StartupError } from './errors.js'
+import { freePort } from './force.js'
+import { LogFile } from './logging/log-file.js'
+import { createLogger, type Logger } from './logging/logger.js'
+
+export interface StartOptions {
+  env: Env
+  version: string
+  cli: CliOverrides & {
+    dev?: boolean | undefined
+    profile?: string | undefined
+    allowUnconfigured?: boolean | undefined
+    force?: boolean | undefined
+    verbose?: boolean | undefined
+  }
+  stdoutIsTTY?: boolean
+  listenRetries?: number
+  listenRetryDelayMs?: number
+}
+
+export interface RunningGateway {
+  app: GatewayApp
+  paths: GatewayPaths
+  listen: ListenSettings
+  logger: Logger
+  url: string
+  close: () => Promise<void>
+}
+
+const BIND_WITHOUT_AUTH = 'set gateway.auth.token/password, or set OPENCLAW_GATEWAY_TOKEN/OPENCLAW_GATEWAY_PASSWORD; legacy CLAWDBOT_* and MOLTBOT_* environment variables are ignored'
+
+export async function startGateway (opts: StartOptions): Promise<RunningGateway> {
+  const { env, cli } = opts
+  const dev = cli.dev === true
+  const paths = resolvePaths({ env, profile: cli.profile, dev })
+  const snapshot = await loadStartupConfig(paths, cli.allowUnconfigured === true, env)
+  const config = snapshot.config
+
+  const logFile = new LogFile({
+    pathFor: config.logging?.file !== undefined ? () => config.logging!.file! : (d) => dailyLogFile(paths, d),
+    maxFileBytes: config.logging?.maxFileBytes ?? 100 * 1024 * 1024
+  })
+  const level = (env.OPENCLAW_LOG_LEVEL as 'info' | undefined) ?? config.logging?.level ?? 'info'
+  const logger = createLogger({
+    level,
+    file: logFile,
+    stdout: { level: cli.verbose === true ? 'debug' : 'info', colorize: opts.stdoutIsTTY === true }
+  })
+  const log = logger.child({ subsystem: 'gateway' })
+  log.info({ configPath: paths.configPath }, 'loading configuration…')
+  for (const w of snapshot.warnings) log.warn(w)
+
+  log.info('resolving authentication…')
+  const secrets = await resolveSecrets(config, env).catch((err: unknown) => {
+    if (err instanceof SecretError) throw new StartupError('SECRET_UNRESOLVED', `secret resolution failed: ${err.message}`)
+    throw err
+  })
+  const auth = await withGeneratedToken(resolveAuth(config, secrets, cli, env), paths)
+  logFile.setSecrets([...secrets.values, auth.token, auth.password].filter((v): v is string => v !== undefined))
+  const listen = resolveListen(config, cli, env, dev)
+  if (!isLoopbackHost(listen.host) && (auth.mode === 'none' || auth.generated)) {
+    throw new StartupError('BIND_WITHOUT_AUTH', `refusing to bind gateway to ${listen.host}:${listen.port} without auth (${BIND_WITHOUT_AUTH})`)
+  }
+
+  const lock = await acquireStateLock(paths.stateDir, { port: listen.port })
+  let app: GatewayApp | undefined
+  try {
+    if (cli.force === true) {
+      for (const r of await freePort(listen.port)) log.info({ pid: r.pid, signal: r.signal }, `force: killed pid ${r.pid} on port ${listen.port}`)
+    }
+    log.info('starting...')
+    const store = new ConfigStore({ snapshot, secrets, auth })
+    app = await buildGateway({ store, paths, listen, logger, version: opts.version, env, logFile: () => logFile.file })
+    app.addHook('onClose', async () => { await lock.release() })
+    log.info('starting HTTP server...')
+    await listenWithRetries(app, listen, opts.listenRetries ?? 4, opts.listenRetryDelayMs ?? 250)
+  } catch (err) {
+    await app?.close().catch(() => {})
+    await lock.release()
+    throw err
+  }
+
+  const url = `ws://${listen.host}:${listen.port}`
+  log.info({ url }, `listening on ${url}`)
+  log.info(`ready (auth ${auth.mode}; ${Math.round(process.uptime() * 1000)}ms)`)
+  if (auth.mode === 'token' && auth.token !== undefined) {
+    const source = auth.generated ? ` (full token in ${tokenFile(paths.stateDir)})` : ''
+    log.info(`dashboard: http://${displayHost(listen.host)}:${listen.port}/ — token ${auth.token.slice(0, 4)}…${source}`)
+  }
+  const close = async () => {
+    await app!.close()
+    logFile.flushSync()
+  }
+  return { app, paths, listen, logger, url, close }
+}
+
+/** Runs until a signal: SIGINT/SIGTERM close gracefully and exit 0; SIGHUP is not a shutdown. */
+export async function runGateway (opts: StartOptions & { graceMs?: number }): Promise<RunningGateway> {
+  const running = await startGateway(opts)
+  const log = running.logger.child({ subsystem: 'gateway' })
+  closeWithGrace({ delay: opts.graceMs ?? 10_000, skip: ['SIGHUP'], logger: { error: (m: unknown) => { log.error(String(m)) } } }, async ({ signal, err }) => {
+    if (err !== undefined) log.error({ err }, 'fatal error; shutting down')
+    else log.info({ signal }, `received ${signal ?? 'close'}; shutting down`)
+    await running.close()
+  })
+  process.on('SIGHUP', () => {
+    log.info('SIGHUP: config reload requested')
+    running.app.gateway.events.emit('reload-request')
+  })
+  return running
+}
+
+async function loadStartupConfig (paths: GatewayPaths, allowUnconfigured: boolean, env: Env): Promise<ConfigSnapshot> {
+  let snapshot = await loadConfigFile(paths.configPath, env)
+  if (!snapshot.exists) {
+    if (!allowUnconfigured) throw new StartupError('CONFIG_MISSING', 'Missing config. Run `openclaw setup` or set gateway.mode=local (or pass --allow-unconfigured).')
+    await writeMinimalConfig(paths.configPath)
+    snapshot = await loadConfigFile(paths.configPath, env)
+  }
+  const mode = snapshot.config.gateway?.mode
+  if (!allowUnconfigured && mode === undefined) {
+    throw new StartupError('MODE_MISSING', 'Gateway start blocked: existing config is missing gateway.mode. Treat this as suspicious or clobbered config. Re-run `openclaw onboard --mode local` or `openclaw setup`, set gateway.mode=local manually, or pass --allow-unconfigured.')
+  }
+  if (!allowUnconfigured && mode !== 'local') {
+    throw new StartupError('MODE_REMOTE', `Gateway start blocked: set gateway.mode=local (current: ${String(mode)}) or pass --allow-unconfigured.`)
+  }
+  return snapshot
+}
+
+async function withGeneratedToken (auth: AuthSettings, paths: GatewayPaths): Promise<AuthSettings> {
+  if (auth.mode !== 'token' || auth.token !== undefined) return auth
+  return { ...auth, token: await ensureGeneratedToken(paths.stateDir), generated: true }
+}
+
+async function listenWithRetries (app: GatewayApp, listen: ListenSettings, retries: number, delayMs: number): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await app.listen({ port: listen.port, host: listen.host })
+      return
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code
+      if (code === 'EADDRINUSE' && attempt < retries) {
+        await new Promise((resolve) => setTimeout(resolve, delayMs))
+        continue
+      }
+      if (code === 'EADDRINUSE') throw new StartupError('PORT_IN_USE', `another gateway instance is already listening on ws://${listen.host}:${listen.port}`, EXIT_FAILURE)
+      throw new StartupError('BIND_FAILED', `failed to bind gateway socket on ws://${listen.host}:${listen.port}: ${(err as Error).message}`, EXIT_FAILURE)
+    }
+  }
+}
+
+function displayHost (host: string): string {
+  return host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host
+}
