@@ -71,10 +71,8 @@ export default fp(async function authPlugin (app: FastifyInstance) {
       return
     }
     request.log.debug({ ip: request.ip, url: request.url }, 'unauthorized http request')
-    if (key !== undefined) {
-      const state = limiter.fail(key)
-      if (state.limited) throw rateLimited(reply, state.retryAfterMs)
-    }
+    // The failing attempt itself is answered 401; a spent budget locks out the next one (as OpenClaw does).
+    if (key !== undefined) limiter.fail(key)
     throw new ERR_UNAUTHORIZED()
   })
 

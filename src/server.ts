@@ -65,12 +65,14 @@ export async function startGateway (opts: StartOptions): Promise<RunningGateway>
     if (err instanceof SecretError) throw new StartupError('SECRET_UNRESOLVED', `secret resolution failed: ${err.message}`)
     throw err
   })
-  const auth = await withGeneratedToken(resolveAuth(config, secrets, cli, env), paths)
-  logFile.setSecrets([...secrets.values, auth.token, auth.password].filter((v): v is string => v !== undefined))
+  const configuredAuth = resolveAuth(config, secrets, cli, env)
   const listen = resolveListen(config, cli, env, dev)
-  if (!isLoopbackHost(listen.host) && (auth.mode === 'none' || auth.generated)) {
+  // Checked before a token is generated: a refused start leaves no credentials behind.
+  if (!isLoopbackHost(listen.host) && (configuredAuth.mode === 'none' || (configuredAuth.mode === 'token' && configuredAuth.token === undefined))) {
     throw new StartupError('BIND_WITHOUT_AUTH', `refusing to bind gateway to ${listen.host}:${listen.port} without auth (${BIND_WITHOUT_AUTH})`)
   }
+  const auth = await withGeneratedToken(configuredAuth, paths)
+  logFile.setSecrets([...secrets.values, auth.token, auth.password].filter((v): v is string => v !== undefined))
 
   const lock = await acquireStateLock(paths.stateDir, { port: listen.port })
   let app: GatewayApp | undefined

@@ -2,6 +2,7 @@
 // writes to the user's file; every failure is a ConfigError naming the path.
 import { readFile } from 'node:fs/promises'
 import { createHash } from 'node:crypto'
+import net from 'node:net'
 import JSON5 from 'json5'
 import { TypeCompiler } from '@sinclair/typebox/compiler'
 import { ValueErrorType, type ValueError } from '@sinclair/typebox/errors'
@@ -67,7 +68,14 @@ export function validateConfig (value: unknown): ConfigIssue[] {
     issues.push({ path: p, message: describe(error) })
     if (issues.length >= 20) break
   }
-  return issues
+  return issues.length > 0 ? issues : semanticIssues(value as GatewayConfig)
+}
+
+/** Rules the schema cannot express; they name the path like schema errors do. */
+function semanticIssues (config: GatewayConfig): ConfigIssue[] {
+  const host = config.gateway?.customBindHost
+  if (host !== undefined && net.isIP(host) === 0) return [{ path: 'gateway.customBindHost', message: `"${host}" is not an IP address` }]
+  return []
 }
 
 export function hashText (text: string): string {

@@ -52,8 +52,9 @@ function resolvePort (config: GatewayConfig, cli: CliOverrides, env: Env, dev: b
   if (cli.port !== undefined) return checkPort(cli.port, '--port')
   const fromEnv = env.OPENCLAW_GATEWAY_PORT
   if (fromEnv !== undefined && fromEnv.trim() !== '') return checkPort(Number(fromEnv), 'OPENCLAW_GATEWAY_PORT')
-  if (config.gateway?.port !== undefined) return config.gateway.port
-  return dev ? DEV_PORT : DEFAULT_PORT
+  // `--dev` stands in for OPENCLAW_GATEWAY_PORT=19001 (contract 6.1), so it outranks gateway.port.
+  if (dev) return DEV_PORT
+  return config.gateway?.port ?? DEFAULT_PORT
 }
 
 function checkPort (port: number, source: string): number {

@@ -35,9 +35,15 @@ export class LogFile {
     this.secrets = values.filter((v) => v.length >= 4)
   }
 
-  write (chunk: string): boolean {
+  /** Replaces every known secret value in a line. */
+  scrub (chunk: string): string {
     let line = chunk
     for (const s of this.secrets) if (line.includes(s)) line = line.split(s).join('[REDACTED]')
+    return line
+  }
+
+  write (chunk: string): boolean {
+    const line = this.scrub(chunk)
     const target = this.opts.pathFor(this.opts.now())
     if (target !== this.current) this.switchTo(target)
     else if (this.bytes + line.length > this.opts.maxFileBytes && this.bytes > 0) this.rotate()

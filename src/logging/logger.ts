@@ -25,7 +25,7 @@ export const REDACT_PATHS = [
 export function createLogger (opts: LoggerOptions): Logger {
   const streams: pino.StreamEntry[] = []
   if (opts.file !== undefined) streams.push({ level: opts.level === 'silent' ? 'fatal' : opts.level, stream: opts.file })
-  if (opts.stdout !== undefined) streams.push({ level: opts.stdout.level, stream: humanStream(opts.stdout.colorize) })
+  if (opts.stdout !== undefined) streams.push({ level: opts.stdout.level, stream: humanStream(opts.stdout.colorize, opts.file) })
   const level = lowestLevel(opts.level, opts.stdout?.level)
   return pino({
     level,
@@ -35,7 +35,8 @@ export function createLogger (opts: LoggerOptions): Logger {
   }, streams.length === 0 ? { write: () => true } : pino.multistream(streams, { dedupe: false }))
 }
 
-function humanStream (colorize: boolean): { write: (line: string) => void } {
+// stdout ends up in journald or a supervisor's log, so it is scrubbed of the same secret values as the file.
+function humanStream (colorize: boolean, scrubber: LogFile | undefined): { write: (line: string) => void } {
   const format = prettyFactory({
     colorize,
     translateTime: 'SYS:HH:MM:ss',
@@ -46,7 +47,7 @@ function humanStream (colorize: boolean): { write: (line: string) => void } {
     },
     singleLine: true
   })
-  return { write: (line: string) => { process.stdout.write(format(line)) } }
+  return { write: (line: string) => { process.stdout.write(format(scrubber?.scrub(line) ?? line)) } }
 }
 
 const ORDER: Array<Level | 'silent'> = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']

@@ -1,0 +1,89 @@
+// The agent engine as a shared service: sessions store, tool registry,
+// provider pool and run engine, decorated for every surface (ws-rpc methods,
+// openai-compat, hooks) to run turns through the same engine.
+import fp from 'fastify-plugin'
+import type { FastifyInstance } from 'fastify'
+import { AgentEngine } from '../../src/agents/engine.js'
+import { createFileSessionStore, type SessionStore } from '../../src/sessions/index.js'
+import { createToolRegistry, registerBuiltinTools, type ToolRegistry } from '../../src/tools/index.js'
+import { registerCatalogMethods } from './methods/catalog.js'
+import { registerChatMethods } from './methods/chat.js'
+import { registerRunMethods } from './methods/run.js'
+import { registerSessionMethods } from './methods/sessions.js'
+import { SystemEvents } from './system-events.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    agents: AgentEngine
+    sessions: SessionStore
+    tools: ToolRegistry
+    systemEvents: SystemEvents
+  }
+}
+
+export default fp(async function agentsPlugin (app: FastifyInstance) {
+  const log = app.log.child({ subsystem: 'agents' })
+  const { stateDir, home } = app.gateway.paths
+  const sessions = createFileSessionStore({
+    stateDir,
+    clock: app.gateway.now,
+    onWarning: (w) => { log.warn({ code: w.code, path: w.path, count: w.count }, w.message) }
+  })
+  const tools = createToolRegistry()
+  registerBuiltinTools(tools)
+  const engine = new AgentEngine({
+    getConfig: () => app.configStore.config,
+    dirs: { stateDir, home },
+    sessions,
+    tools,
+    getApiKey: (id) => app.configStore.current.secrets.providerKeys.get(id),
+    publish: (event, payload, opts) => { app.events.publish(event, payload, opts) },
+    logger: log,
+    now: app.gateway.now
+  })
+  app.decorate('agents', engine)
+  app.decorate('sessions', sessions)
+  app.decorate('tools', tools)
+
+  const systemEvents = new SystemEvents(engine, log)
+  registerRunMethods(app, systemEvents)
+  registerChatMethods(app, systemEvents)
+  registerSessionMethods(app)
+  registerCatalogMethods(app)
+  app.decorate('systemEvents', systemEvents)
+  app.rpc.advertiseEvents('agent', 'chat', 'sessions.changed')
+  app.rpc.provideSessionDefaults(() => {
+    const defaultAgentId = engine.catalog().defaultId
+    return { defaultAgentId, mainKey: 'main', mainSessionKey: `agent:${defaultAgentId}:main`, scope: 'per-sender' }
+  })
+  app.rpc.health.extend(async () => {
+    const catalog = engine.catalog()
+    const { sessions: recent, total } = await sessions.list({ limit: 5 })
+    const t = app.gateway.now()
+    return {
+      defaultAgentId: catalog.defaultId,
+      sessions: {
+        path: stateDir,
+        count: total,
+        recent: recent.map((e) => ({ key: e.key, updatedAt: e.updatedAt, age: Math.max(0, t - e.updatedAt) }))
+      }
+    }
+  })
+  app.rpc.extendStatus(async () => ({
+    agents: { defaultId: engine.catalog().defaultId, count: engine.catalog().agents.length, activeRuns: engine.activeRuns().length },
+    sessions: { count: (await sessions.list({ limit: 1 })).total }
+  }))
+
+  app.configStore.on('change', () => { engine.reconfigure() })
+  // A full consistency pass (torn tails, stale index) runs after start-up, off the critical path.
+  app.addHook('onReady', async () => {
+    setImmediate(() => {
+      sessions.repair().then(
+        (r) => { if (r.tornTails + r.badLines + r.entriesFixed > 0) log.info(r, 'session store repaired') },
+        (err: unknown) => { log.warn({ err }, 'session store repair failed') }
+      )
+    })
+  })
+  app.addHook('preClose', async () => { await engine.close() })
+  app.addHook('onClose', async () => { await sessions.close() })
+}, { name: 'agents', fastify: '5.x', dependencies: ['config', 'rpc'] })

@@ -1,0 +1,119 @@
+// The Control UI / TUI chat entry points: chat.send (ack, then `chat`
+// events), chat.history, chat.abort and chat.inject.
+import { randomUUID } from 'node:crypto'
+import type { FastifyInstance } from 'fastify'
+import { ChatAbortParams, ChatHistoryParams, ChatInjectParams, ChatSendParams } from '../../../schemas/rpc/agent.js'
+import { attachmentLimits, attachmentParts, userContent } from '../../../src/agents/attachments.js'
+import { toRpcError } from '../../../src/agents/rpc-errors.js'
+import { toSessionRow } from '../../../src/agents/session-rows.js'
+import { RpcError } from '../../../src/errors.js'
+import type { SystemEvents } from '../system-events.js'
+
+const HISTORY_MAX_BYTES = 6_291_456
+
+export function registerChatMethods (app: FastifyInstance, systemEvents: SystemEvents): void {
+  app.rpc.register('chat.send', {
+    scope: 'operator.write',
+    params: ChatSendParams,
+    idempotent: true,
+    handler: async (params) => {
+      try {
+        const agent = app.agents.resolveAgent(params.agentId ?? agentOfKey(params.sessionKey))
+        const sessionKey = app.agents.resolveSessionKey(agent, params.sessionKey)
+        const parts = attachmentParts(params.attachments ?? [], attachmentLimits(app.configStore.config.agents?.defaults?.mediaMaxMb))
+        if (params.message.trim() === '' && parts.length === 0) throw new RpcError('INVALID_REQUEST', 'invalid chat.send params: message must not be empty')
+        const entry = await app.sessions.get(sessionKey)
+        const interrupted = params.queueMode === 'interrupt' ? app.agents.abort({ sessionKey }) : []
+        const handle = app.agents.start({
+          runId: params.idempotencyKey,
+          agentId: agent.id,
+          sessionKey,
+          source: 'chat',
+          input: [...systemEvents.drain(sessionKey), { role: 'user', content: userContent(params.message, parts) }],
+          ...(entry?.model !== undefined ? { modelOverride: entry.model } : {}),
+          ...(params.timeoutMs !== undefined ? { timeoutMs: params.timeoutMs } : {})
+        })
+        return { runId: handle.runId, status: 'started', ...(interrupted.length > 0 ? { interruptedActiveRun: true } : {}) }
+      } catch (err) {
+        throw toRpcError(err, 'chat.send')
+      }
+    }
+  })
+
+  app.rpc.register('chat.history', {
+    scope: 'operator.read',
+    params: ChatHistoryParams,
+    handler: async (params) => {
+      try {
+        const agent = app.agents.resolveAgent(params.agentId ?? agentOfKey(params.sessionKey))
+        const sessionKey = app.agents.resolveSessionKey(agent, params.sessionKey)
+        const entry = await app.sessions.get(sessionKey)
+        const records = await app.sessions.history(sessionKey, { limit: params.limit ?? 200, maxBytes: params.maxBytes ?? HISTORY_MAX_BYTES })
+        const messages = records.map((m) => ({ ...m, content: clip(m.content, params.maxChars) }))
+        const active = app.agents.activeRuns(sessionKey)
+        return {
+          sessionKey,
+          ...(entry !== undefined ? { sessionId: entry.sessionId } : {}),
+          messages,
+          totalMessages: entry?.messageCount ?? 0,
+          hasMore: (entry?.messageCount ?? 0) > messages.length,
+          defaults: app.rpc.sessionDefaults(),
+          sessionInfo: entry !== undefined ? toSessionRow(entry, active.map((h) => h.runId)) : null,
+          ...(active.length > 0 ? { inFlightRun: { runId: active[0]!.runId } } : {})
+        }
+      } catch (err) {
+        throw toRpcError(err, 'chat.history')
+      }
+    }
+  })
+
+  app.rpc.register('chat.abort', {
+    scope: 'operator.write',
+    params: ChatAbortParams,
+    handler: async (params) => {
+      const agent = safeAgent(app, params.agentId ?? agentOfKey(params.sessionKey))
+      const sessionKey = app.agents.resolveSessionKey(agent, params.sessionKey)
+      const runIds = app.agents.abort({ sessionKey, ...(params.runId !== undefined ? { runId: params.runId } : {}) })
+      return { ok: true, aborted: runIds.length > 0, runIds }
+    }
+  })
+
+  app.rpc.register('chat.inject', {
+    scope: 'operator.admin',
+    params: ChatInjectParams,
+    handler: async (params) => {
+      try {
+        const agent = app.agents.resolveAgent(params.agentId ?? agentOfKey(params.sessionKey))
+        const sessionKey = app.agents.resolveSessionKey(agent, params.sessionKey)
+        const id = randomUUID()
+        const entry = await app.sessions.append(sessionKey, [{
+          id,
+          role: 'assistant',
+          content: [{ type: 'text', text: params.message }],
+          timestamp: app.gateway.now(),
+          ...(params.label !== undefined ? { label: params.label } : {})
+        }])
+        app.events.publish('sessions.changed', { reason: 'inject', sessionKey, session: toSessionRow(entry, []) }, { sessionKey })
+        return { ok: true, messageId: id }
+      } catch (err) {
+        throw toRpcError(err, 'chat.inject')
+      }
+    }
+  })
+}
+
+/** The agent id inside a full `agent:<id>:…` key, if any. */
+export function agentOfKey (key: string): string | undefined {
+  return /^agent:([^:]+):/.exec(key)?.[1]
+}
+
+function safeAgent (app: FastifyInstance, id: string | undefined) {
+  try { return app.agents.resolveAgent(id) } catch (err) { throw toRpcError(err, 'chat.abort') }
+}
+
+function clip (content: unknown, maxChars: number | undefined): unknown {
+  if (maxChars === undefined) return content
+  if (typeof content === 'string') return content.length > maxChars ? `${content.slice(0, maxChars)}…` : content
+  if (!Array.isArray(content)) return content
+  return content.map((p: { type?: string, text?: string }) => (p.type === 'text' && typeof p.text === 'string' && p.text.length > maxChars ? { ...p, text: `${p.text.slice(0, maxChars)}…` } : p))
+}

@@ -1,0 +1,138 @@
+// sessions.list / subscribe / preview / patch / reset / delete, with a
+// `sessions.changed` event for every mutation.
+import type { FastifyInstance } from 'fastify'
+import type { Static } from '@sinclair/typebox'
+import {
+  SessionsDeleteParams, SessionsListParams, SessionsPatchParams, SessionsPreviewParams, SessionsResetParams, SessionsSubscribeParams
+} from '../../../schemas/rpc/sessions.js'
+import { resolveModelRef } from '../../../src/agents/model-resolver.js'
+import { toRpcError } from '../../../src/agents/rpc-errors.js'
+import { textOf } from '../../../src/agents/transcript-map.js'
+import { toSessionRow } from '../../../src/agents/session-rows.js'
+import { RpcError } from '../../../src/errors.js'
+import type { SessionEntry, SessionPatch } from '../../../src/sessions/index.js'
+
+type ListParams = Static<typeof SessionsListParams>
+
+export function registerSessionMethods (app: FastifyInstance): void {
+  const row = (e: SessionEntry) => toSessionRow(e, app.agents.activeRuns(e.key).map((h) => h.runId))
+  const changed = (reason: string, sessionKey: string, entry?: SessionEntry) => {
+    app.events.publish('sessions.changed', { reason, sessionKey, ...(entry !== undefined ? { session: row(entry) } : {}) }, { sessionKey })
+  }
+  const list = async (params: ListParams) => {
+    const limit = params.limit ?? 100
+    const offset = params.offset ?? 0
+    const { sessions, total } = await app.sessions.list({
+      limit: params.archived === true ? 1000 : limit,
+      offset,
+      ...(params.agentId !== undefined ? { agentId: params.agentId } : {}),
+      ...(params.search !== undefined ? { search: params.search } : {}),
+      ...(params.activeMinutes !== undefined ? { activeMinutes: params.activeMinutes } : {})
+    })
+    const visible = sessions.filter((e) => params.archived === 'all' || (params.archived === true ? e.archived === true : e.archived !== true))
+      .filter((e) => params.label === undefined || e.label === params.label)
+      .filter((e) => params.activeOnly !== true || app.agents.activeRuns(e.key).length > 0)
+    return {
+      ts: app.gateway.now(),
+      path: app.gateway.paths.stateDir,
+      count: visible.length,
+      defaults: app.rpc.sessionDefaults(),
+      sessions: visible.map(row),
+      totalCount: total,
+      limitApplied: limit,
+      offset,
+      hasMore: offset + sessions.length < total,
+      ...(offset + sessions.length < total ? { nextOffset: offset + sessions.length } : {})
+    }
+  }
+  const wrap = <P, R>(method: string, fn: (p: P) => Promise<R>) => async (p: P) => {
+    try { return await fn(p) } catch (err) { throw toRpcError(err, method) }
+  }
+  const fullKey = (key: string, agentId: string | undefined) => app.agents.resolveSessionKey(app.agents.resolveAgent(agentId ?? /^agent:([^:]+):/.exec(key)?.[1]), key)
+
+  app.rpc.register('sessions.list', { scope: 'operator.read', params: SessionsListParams, handler: wrap('sessions.list', list) })
+
+  app.rpc.register('sessions.subscribe', {
+    scope: 'operator.read',
+    params: SessionsSubscribeParams,
+    handler: async (params, ctx) => {
+      const { keys, ...listParams } = params
+      ctx.sessions.subscribe(keys ?? 'all')
+      if (Object.keys(listParams).length === 0) return { subscribed: true }
+      return { subscribed: true, list: await wrap('sessions.subscribe', list)(listParams) }
+    }
+  })
+
+  app.rpc.register('sessions.preview', {
+    scope: 'operator.read',
+    params: SessionsPreviewParams,
+    handler: wrap('sessions.preview', async (params) => {
+      const previews = await Promise.all(params.keys.map(async (key) => {
+        const entry = await app.sessions.get(key).catch(() => undefined)
+        if (entry === undefined) return { key, status: 'missing', items: [] }
+        const items = (await app.sessions.history(key, { limit: params.limit ?? 5 }))
+          .filter((m) => m.role === 'user' || m.role === 'assistant')
+          .map((m) => ({ role: m.role, text: textOf(m.content).slice(0, params.maxChars ?? 500), timestamp: m.timestamp }))
+        return { key, status: 'ok', items }
+      }))
+      return { ts: app.gateway.now(), previews }
+    })
+  })
+
+  app.rpc.register('sessions.patch', {
+    scope: 'operator.write',
+    params: SessionsPatchParams,
+    handler: wrap('sessions.patch', async (params) => {
+      const key = fullKey(params.key, params.agentId)
+      await checkExpected(key, params.expectedSessionId)
+      const patch: SessionPatch = {}
+      for (const field of ['label', 'displayName', 'thinkingLevel', 'model', 'archived', 'pinned'] as const) {
+        if (params[field] !== undefined) (patch as Record<string, unknown>)[field] = params[field]
+      }
+      if (typeof patch.model === 'string') {
+        // Refuse a model the gateway cannot resolve now rather than at the next turn.
+        const target = resolveModelRef(app.configStore.config, patch.model)
+        patch.modelProvider = target.providerId
+      } else if (patch.model === null) {
+        patch.modelProvider = null
+      }
+      await app.sessions.ensure(key)
+      const entry = await app.sessions.patch(key, patch)
+      changed('patch', key, entry)
+      return { ok: true, key, entry: row(entry), ...(entry.model !== undefined ? { resolved: { modelProvider: entry.modelProvider, model: entry.model } } : {}) }
+    })
+  })
+
+  app.rpc.register('sessions.reset', {
+    scope: 'operator.admin',
+    params: SessionsResetParams,
+    handler: wrap('sessions.reset', async (params) => {
+      const key = fullKey(params.key, params.agentId)
+      await checkExpected(key, params.expectedSessionId)
+      app.agents.abort({ sessionKey: key })
+      await app.sessions.ensure(key)
+      const entry = await app.sessions.reset(key)
+      changed(params.reason ?? 'reset', key, entry)
+      return { ok: true, key, entry: row(entry) }
+    })
+  })
+
+  app.rpc.register('sessions.delete', {
+    scope: 'operator.write',
+    params: SessionsDeleteParams,
+    handler: wrap('sessions.delete', async (params) => {
+      const key = fullKey(params.key, params.agentId)
+      await checkExpected(key, params.expectedSessionId)
+      app.agents.abort({ sessionKey: key })
+      const deleted = await app.sessions.delete(key, { deleteTranscript: params.deleteTranscript === true })
+      if (deleted) changed('delete', key)
+      return { ok: true, key, deleted }
+    })
+  })
+
+  async function checkExpected (key: string, expected: string | undefined): Promise<void> {
+    if (expected === undefined) return
+    const entry = await app.sessions.get(key)
+    if (entry?.sessionId !== expected) throw new RpcError('INVALID_REQUEST', 'session changed since it was loaded; reload and retry', { details: { code: 'SESSION_ID_MISMATCH' } })
+  }
+}

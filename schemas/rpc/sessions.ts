@@ -1,0 +1,63 @@
+// Params of the sessions.* methods (contract 2.2).
+import { Type } from '@sinclair/typebox'
+import { Closed, NonEmptyString, Nullable, StringEnum } from '../common.js'
+
+const OptString = Type.Optional(Type.String())
+const OptBool = Type.Optional(Type.Boolean())
+
+export const SessionsListFields = {
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+  offset: Type.Optional(Type.Integer({ minimum: 0 })),
+  activeMinutes: Type.Optional(Type.Integer({ minimum: 1 })),
+  activeOnly: OptBool,
+  sortBy: Type.Optional(StringEnum(['updatedAt', 'lastInteractionAt', 'activity'])),
+  includeGlobal: OptBool,
+  includeUnknown: OptBool,
+  excludeSubagents: OptBool,
+  excludeCron: OptBool,
+  includeDerivedTitles: OptBool,
+  includeLastMessage: OptBool,
+  label: OptString,
+  agentId: OptString,
+  search: OptString,
+  archived: Type.Optional(Type.Union([Type.Boolean(), Type.Literal('all')]))
+}
+
+export const SessionsListParams = Closed(SessionsListFields)
+
+export const SessionsSubscribeParams = Closed({
+  ...SessionsListFields,
+  keys: Type.Optional(Type.Array(NonEmptyString, { maxItems: 500 }))
+})
+
+export const SessionsPreviewParams = Closed({
+  keys: Type.Array(NonEmptyString, { minItems: 1, maxItems: 100 }),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 50 })),
+  maxChars: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 }))
+})
+
+export const SessionsPatchParams = Closed({
+  key: NonEmptyString,
+  agentId: OptString,
+  expectedSessionId: OptString,
+  label: Type.Optional(Nullable(Type.String({ maxLength: 200 }))),
+  displayName: Type.Optional(Nullable(Type.String({ maxLength: 200 }))),
+  thinkingLevel: Type.Optional(Nullable(Type.String())),
+  model: Type.Optional(Nullable(Type.String())),
+  archived: Type.Optional(Nullable(Type.Boolean())),
+  pinned: Type.Optional(Nullable(Type.Boolean()))
+})
+
+export const SessionsResetParams = Closed({
+  key: NonEmptyString,
+  agentId: OptString,
+  reason: Type.Optional(StringEnum(['new', 'reset'])),
+  expectedSessionId: OptString
+})
+
+export const SessionsDeleteParams = Closed({
+  key: NonEmptyString,
+  agentId: OptString,
+  deleteTranscript: OptBool,
+  expectedSessionId: OptString
+})

@@ -1,0 +1,212 @@
+// The agent engine: admits runs, serializes them per session, caps global
+// concurrency, tracks them for wait/abort, and publishes their events.
+import { randomUUID } from 'node:crypto'
+import type { GatewayConfig } from '../../schemas/config.js'
+import type { SessionStore } from '../sessions/index.js'
+import type { ToolRegistry } from '../tools/index.js'
+import type { ProviderLogger } from '../providers/index.js'
+import { buildAgentCatalog, AGENT_ID_PATTERN, type AgentCatalog, type AgentInfo } from './catalog.js'
+import { BootstrapLoader } from './bootstrap.js'
+import { AgentError } from './errors.js'
+import { SessionLanes, Semaphore } from './lanes.js'
+import { resolveModelChain } from './model-resolver.js'
+import { ProviderPool } from './provider-pool.js'
+import { executeRun } from './run.js'
+import { createRunPublisher, type Publish } from './run-events.js'
+import type { RunListener, RunRequest, RunResult } from './types.js'
+
+export interface EngineOptions {
+  getConfig: () => GatewayConfig
+  dirs: { stateDir: string, home: string }
+  sessions: SessionStore
+  tools: ToolRegistry
+  getApiKey: (providerId: string) => string | undefined
+  publish: Publish
+  logger: ProviderLogger & { info: (obj: object, msg?: string) => void }
+  now?: () => number
+}
+
+export interface RunHandle {
+  readonly runId: string
+  readonly sessionKey: string
+  readonly agentId: string
+  readonly acceptedAt: number
+  readonly done: Promise<RunResult>
+  readonly result: RunResult | undefined
+  abort: (reason?: string) => void
+  /** Live events of this run (the HTTP surface streams from here). */
+  listen: (listener: RunListener) => () => void
+}
+
+const FINISHED_TTL_MS = 10 * 60_000
+const FINISHED_MAX = 1000
+
+export class AgentEngine {
+  private readonly opts: EngineOptions
+  private readonly now: () => number
+  private readonly lanes = new SessionLanes()
+  private readonly slots: Semaphore
+  private readonly runs = new Map<string, RunHandle>()
+  private readonly active = new Set<RunHandle>()
+  private readonly bootstrap: BootstrapLoader
+  readonly providers: ProviderPool
+  private catalogCache: { config: GatewayConfig, catalog: AgentCatalog } | undefined
+
+  constructor (opts: EngineOptions) {
+    this.opts = opts
+    this.now = opts.now ?? Date.now
+    this.bootstrap = new BootstrapLoader(this.now)
+    this.slots = new Semaphore(opts.getConfig().agents?.defaults?.maxConcurrent ?? 64)
+    this.providers = new ProviderPool({ getApiKey: opts.getApiKey, logger: opts.logger })
+  }
+
+  catalog (): AgentCatalog {
+    const config = this.opts.getConfig()
+    if (this.catalogCache?.config !== config) this.catalogCache = { config, catalog: buildAgentCatalog(config, this.opts.dirs) }
+    return this.catalogCache.catalog
+  }
+
+  /** Called after a config swap: adopt new limits and drop removed providers. */
+  reconfigure (): void {
+    const config = this.opts.getConfig()
+    this.slots.setLimit(config.agents?.defaults?.maxConcurrent ?? 64)
+    this.providers.prune(config)
+  }
+
+  resolveAgent (agentId: string | undefined): AgentInfo {
+    const catalog = this.catalog()
+    const id = (agentId ?? catalog.defaultId).toLowerCase()
+    const agent = AGENT_ID_PATTERN.test(id) ? catalog.get(id) : undefined
+    if (agent === undefined) throw new AgentError('AGENT_UNKNOWN', `unknown agent id "${agentId ?? ''}"`, { details: { code: 'UNKNOWN_AGENT_ID' } })
+    return agent
+  }
+
+  /** `agent:<id>:<rest>` from a full key, a bare rest (`main`, `thread-1`) or nothing (the main session). */
+  resolveSessionKey (agent: AgentInfo, sessionKey: string | undefined): string {
+    if (sessionKey === undefined || sessionKey === '') return `agent:${agent.id}:main`
+    if (sessionKey.startsWith('agent:')) return sessionKey
+    return `agent:${agent.id}:${sessionKey}`
+  }
+
+  /** Validates and admits a run; errors before admission are thrown synchronously to the caller. */
+  start (req: RunRequest): RunHandle {
+    const config = this.opts.getConfig()
+    let agent = this.resolveAgent(req.agentId)
+    const sessionKey = this.resolveSessionKey(agent, req.sessionKey)
+    const keyAgent = /^agent:([^:]+):/.exec(sessionKey)?.[1]
+    if (keyAgent !== undefined && keyAgent !== agent.id) agent = this.resolveAgent(keyAgent)
+    if (req.input.length === 0 || req.input.every(isEmptyMessage)) throw new AgentError('MESSAGE_EMPTY', 'message must not be empty')
+    const chain = resolveModelChain(config, agent.id, agent.model, req.modelOverride)
+    const runId = req.runId ?? randomUUID()
+    if (this.runs.has(runId)) return this.runs.get(runId)!
+
+    const acceptedAt = this.now()
+    const listeners = new Set<RunListener>()
+    const controller = new AbortController()
+    const timeoutMs = req.timeoutMs ?? agent.timeoutSeconds * 1000
+    const emitToBus = createRunPublisher(this.opts.publish, { runId, sessionKey, agentId: agent.id }, this.now)
+    const emit: RunListener = (e) => {
+      emitToBus(e)
+      for (const l of listeners) l(e)
+    }
+    const onCallerAbort = () => { controller.abort(new AgentError('RUN_ABORTED', 'run aborted by the caller')) }
+    req.signal?.addEventListener('abort', onCallerAbort, { once: true })
+
+    let result: RunResult | undefined
+    const done = this.lanes.run(sessionKey, async () => {
+      const release = await this.slots.acquire(controller.signal).catch(() => undefined)
+      const timer = setTimeout(() => { controller.abort(new AgentError('RUN_TIMEOUT', `run timed out after ${Math.round(timeoutMs / 1000)} s`)) }, timeoutMs)
+      try {
+        const ids = { runId, sessionKey, startedAt: this.now() }
+        const r = release === undefined
+          ? cancelledBeforeStart(runId, sessionKey, agent.id, ids.startedAt, this.now())
+          : await executeRun(req, {
+            config,
+            agent,
+            chain,
+            adapterFor: (t) => this.providers.get(t.providerId, config),
+            sessions: this.opts.sessions,
+            tools: this.opts.tools,
+            bootstrap: this.bootstrap,
+            now: this.now,
+            maxSteps: config.agents?.defaults?.maxSteps ?? 24,
+            historyLimit: 200
+          }, ids, controller.signal, emit)
+        result = r
+        this.logRun(r)
+        emit({ type: 'end', result: r })
+        return r
+      } finally {
+        clearTimeout(timer)
+        release?.()
+        req.signal?.removeEventListener('abort', onCallerAbort)
+        this.active.delete(handle)
+        this.remember(handle)
+      }
+    })
+
+    const handle: RunHandle = {
+      runId,
+      sessionKey,
+      agentId: agent.id,
+      acceptedAt,
+      done,
+      get result () { return result },
+      abort: (reason) => { controller.abort(new AgentError('RUN_ABORTED', reason ?? 'run aborted')) },
+      listen: (l) => { listeners.add(l); return () => listeners.delete(l) }
+    }
+    this.runs.set(runId, handle)
+    this.active.add(handle)
+    return handle
+  }
+
+  get (runId: string): RunHandle | undefined { return this.runs.get(runId) }
+
+  activeRuns (sessionKey?: string): RunHandle[] {
+    return [...this.active].filter((h) => sessionKey === undefined || h.sessionKey === sessionKey)
+  }
+
+  /** Aborts one run, or every active run of a session; returns the aborted run ids. */
+  abort (target: { runId?: string, sessionKey?: string }): string[] {
+    const handles = target.runId !== undefined
+      ? [this.runs.get(target.runId)].filter((h): h is RunHandle => h !== undefined && h.result === undefined && (target.sessionKey === undefined || h.sessionKey === target.sessionKey))
+      : this.activeRuns(target.sessionKey)
+    for (const h of handles) h.abort()
+    return handles.map((h) => h.runId)
+  }
+
+  async close (): Promise<void> {
+    for (const h of this.active) h.abort('gateway stopping')
+    await Promise.allSettled([...this.active].map((h) => h.done))
+    await this.providers.close()
+  }
+
+  private remember (handle: RunHandle): void {
+    // Finished runs stay queryable (agent.wait) for a while, bounded in count.
+    const t = setTimeout(() => { if (this.runs.get(handle.runId) === handle) this.runs.delete(handle.runId) }, FINISHED_TTL_MS)
+    t.unref()
+    if (this.runs.size > FINISHED_MAX) {
+      for (const [id, h] of this.runs) {
+        if (this.runs.size <= FINISHED_MAX) break
+        if (h.result !== undefined) this.runs.delete(id)
+      }
+    }
+  }
+
+  private logRun (r: RunResult): void {
+    const fields = { runId: r.runId, sessionKey: r.sessionKey, agentId: r.agentId, status: r.status, provider: r.provider, model: r.model, durationMs: r.endedAt - r.startedAt }
+    if (r.status === 'error') this.opts.logger.warn({ ...fields, code: r.error?.code, err: r.error?.message }, 'agent run failed')
+    else this.opts.logger.debug(fields, 'agent run finished')
+  }
+}
+
+function isEmptyMessage (m: RunRequest['input'][number]): boolean {
+  if (m.role === 'tool') return false
+  if (typeof m.content === 'string') return m.content.trim() === ''
+  if (m.role === 'user') return m.content.length === 0
+  return false
+}
+
+function cancelledBeforeStart (runId: string, sessionKey: string, agentId: string, startedAt: number, endedAt: number): RunResult {
+  return { runId, sessionKey, agentId, status: 'aborted', text: '', toolCalls: [], stopReason: 'aborted', usage: { inputTokens: 0, outputTokens: 0, totalTokens: 0 }, startedAt, endedAt, error: new AgentError('RUN_ABORTED', 'run aborted before it started') }
+}

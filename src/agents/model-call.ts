@@ -1,0 +1,117 @@
+// One model step: stream from the first target that answers, retrying
+// retryable failures with jittered backoff (honouring Retry-After) and
+// failing over along the chain, but only while nothing has been streamed.
+import { isProviderError, type ModelRequest, type ProviderAdapter, type StopReason, type ToolCall, type Usage } from '../providers/index.js'
+import { AgentError, type ErrorKind } from './errors.js'
+import { formatTarget, type ModelTarget } from './model-resolver.js'
+import type { RunEvent } from './types.js'
+
+export interface StepOutput {
+  text: string
+  toolCalls: ToolCall[]
+  stopReason: StopReason
+  usage: Usage
+  target: ModelTarget
+}
+
+export interface StepOptions {
+  chain: ModelTarget[]
+  adapterFor: (target: ModelTarget) => ProviderAdapter
+  request: Omit<ModelRequest, 'model'>
+  onDelta: (delta: string, text: string) => void
+  emit: (event: RunEvent) => void
+  /** Attempts per target (1 = no retry). */
+  attemptsPerTarget?: number
+  maxBackoffMs?: number
+  random?: () => number
+}
+
+export async function callModel (opts: StepOptions): Promise<StepOutput> {
+  const attempts = opts.attemptsPerTarget ?? 2
+  let lastError: unknown
+  for (const [i, target] of opts.chain.entries()) {
+    if (i > 0) opts.emit({ type: 'failover', from: formatTarget(opts.chain[i - 1]!), to: formatTarget(target), reason: reasonOf(lastError), attempt: i })
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      let streamed = false
+      try {
+        return await streamOnce(opts, target, () => { streamed = true })
+      } catch (err) {
+        lastError = err
+        if (streamed || !isProviderError(err) || !err.retryable || opts.request.signal?.aborted === true) throw toAgentError(err)
+        if (attempt < attempts) {
+          const delayMs = backoff(attempt, err.retryAfterMs, opts.maxBackoffMs ?? 5000, opts.random ?? Math.random)
+          opts.emit({ type: 'retry', target: formatTarget(target), attempt, maxAttempts: attempts, reason: err.kind, delayMs })
+          await sleep(delayMs, opts.request.signal)
+        }
+      }
+    }
+  }
+  throw toAgentError(lastError)
+}
+
+async function streamOnce (opts: StepOptions, target: ModelTarget, markStreamed: () => void): Promise<StepOutput> {
+  const adapter = opts.adapterFor(target)
+  let text = ''
+  const calls: Array<{ id: string, name: string, arguments: string }> = []
+  let stopReason: StopReason = 'stop'
+  let usage: Usage = { inputTokens: 0, outputTokens: 0, totalTokens: 0 }
+  for await (const ev of adapter.stream({ ...opts.request, model: target.model })) {
+    switch (ev.type) {
+      case 'text-delta':
+        if (ev.text === '') break
+        markStreamed()
+        text += ev.text
+        opts.onDelta(ev.text, text)
+        break
+      case 'tool-call-start':
+        markStreamed()
+        calls[ev.index] = { id: ev.id, name: ev.name, arguments: '' }
+        break
+      case 'tool-call-delta': {
+        const call = calls[ev.index]
+        if (call !== undefined) call.arguments += ev.argumentsDelta
+        break
+      }
+      case 'usage': usage = ev.usage; break
+      case 'done': stopReason = ev.stopReason; break
+    }
+  }
+  const toolCalls = calls.filter((c) => c !== undefined)
+  if (toolCalls.length > 0 && stopReason === 'stop') stopReason = 'tool_calls'
+  return { text, toolCalls, stopReason, usage, target }
+}
+
+export function toAgentError (err: unknown): AgentError {
+  if (err instanceof AgentError) return err
+  if (isProviderError(err)) {
+    const kind: ErrorKind = err.kind === 'rate_limit' ? 'rate_limit' : err.kind === 'timeout' ? 'timeout' : err.kind === 'context_length' ? 'context_length' : 'unknown'
+    if (err.kind === 'aborted') return new AgentError('RUN_ABORTED', 'run aborted', { cause: err })
+    return new AgentError('PROVIDER_FAILED', `${err.provider}${err.model !== undefined ? `/${err.model}` : ''}: ${err.message}`, {
+      errorKind: kind,
+      ...(err.status !== undefined ? { status: err.status } : {}),
+      ...(err.retryAfterMs !== undefined ? { retryAfterMs: err.retryAfterMs } : {}),
+      details: { provider: err.provider, model: err.model, providerErrorType: err.kind, httpStatus: err.status, providerErrorMessagePreview: err.upstreamMessage },
+      cause: err
+    })
+  }
+  return new AgentError('PROVIDER_FAILED', `model call failed: ${(err as Error)?.message ?? String(err)}`, { cause: err })
+}
+
+function reasonOf (err: unknown): string {
+  return isProviderError(err) ? err.kind : 'error'
+}
+
+function backoff (attempt: number, retryAfterMs: number | undefined, cap: number, random: () => number): number {
+  if (retryAfterMs !== undefined) return Math.min(retryAfterMs, cap)
+  const base = 200 * 2 ** (attempt - 1)
+  return Math.min(cap, Math.round(base / 2 + random() * base / 2))
+}
+
+function sleep (ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted === true) { reject(signal.reason); return }
+    const t = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve() }, ms)
+    const onAbort = () => { clearTimeout(t); reject(signal!.reason) }
+    signal?.addEventListener('abort', onAbort, { once: true })
+  })
+}

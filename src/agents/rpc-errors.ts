@@ -1,0 +1,28 @@
+// Engine and store errors as RPC errors (contract 1.4 codes and messages).
+import { RpcError } from '../errors.js'
+import { isSessionError } from '../sessions/index.js'
+import { isAgentError } from './errors.js'
+
+export function toRpcError (err: unknown, method: string): RpcError {
+  if (err instanceof RpcError) return err
+  if (isAgentError(err)) {
+    switch (err.code) {
+      case 'AGENT_UNKNOWN':
+        return new RpcError('INVALID_REQUEST', `invalid ${method} params: ${err.message}`, { details: { code: 'UNKNOWN_AGENT_ID' } })
+      case 'MESSAGE_EMPTY':
+      case 'MODEL_UNKNOWN':
+      case 'MODEL_NOT_ALLOWED':
+      case 'ATTACHMENT_TOO_LARGE':
+      case 'ATTACHMENT_INVALID':
+      case 'RUN_NOT_FOUND':
+        return new RpcError('INVALID_REQUEST', `invalid ${method} params: ${err.message}`, { details: { code: err.code } })
+      default:
+        return new RpcError('UNAVAILABLE', err.message, {
+          details: { code: err.code, errorKind: err.errorKind, ...err.details },
+          ...(err.retryAfterMs !== undefined ? { retryable: true, retryAfterMs: err.retryAfterMs } : {})
+        })
+    }
+  }
+  if (isSessionError(err)) return new RpcError('INVALID_REQUEST', `invalid ${method} params: ${err.message}`, { details: { code: err.code } })
+  throw err
+}

@@ -1,0 +1,85 @@
+// Maps one run's events onto the WS bus: `agent` events (lifecycle,
+// assistant, tool for `tool-events` clients) and `chat` events (delta, final,
+// error, aborted) in protocol v4 shapes. Deltas are coalesced so a fast model
+// does not flood every client with one frame per token.
+import type { RunEvent, RunResult } from './types.js'
+
+export interface PublishOptions { sessionKey?: string, requireCap?: string, dropIfSlow?: boolean, scope?: string }
+export type Publish = (event: string, payload: unknown, opts?: PublishOptions) => void
+
+const COALESCE_MS = 50
+
+export function createRunPublisher (publish: Publish, ids: { runId: string, sessionKey: string, agentId: string }, now: () => number): (e: RunEvent) => void {
+  let agentSeq = 0
+  let chatSeq = 0
+  let pendingDelta = ''
+  let cumulative = ''
+  let timer: NodeJS.Timeout | undefined
+  const base = { runId: ids.runId, sessionKey: ids.sessionKey, agentId: ids.agentId }
+  const opts = { sessionKey: ids.sessionKey }
+  const agent = (stream: string, data: Record<string, unknown>, extra: PublishOptions = {}) =>
+    publish('agent', { ...base, seq: ++agentSeq, stream, ts: now(), data }, { ...opts, ...extra })
+  const chat = (payload: Record<string, unknown>) => publish('chat', { ...base, seq: ++chatSeq, ...payload }, opts)
+  const message = (text: string) => ({ role: 'assistant', content: [{ type: 'text', text }], timestamp: now() })
+
+  const flush = () => {
+    if (timer !== undefined) { clearTimeout(timer); timer = undefined }
+    if (pendingDelta === '') return
+    const delta = pendingDelta
+    pendingDelta = ''
+    agent('assistant', { text: cumulative, delta })
+    chat({ state: 'delta', deltaText: delta, message: message(cumulative) })
+  }
+
+  return (e) => {
+    switch (e.type) {
+      case 'start':
+        agent('lifecycle', { phase: 'start', startedAt: e.startedAt })
+        break
+      case 'delta':
+        pendingDelta += e.delta
+        cumulative = e.text
+        timer ??= setTimeout(flush, COALESCE_MS)
+        break
+      case 'tool-start':
+        flush()
+        agent('tool', { phase: 'start', name: e.name, toolCallId: e.toolCallId, args: e.args }, { requireCap: 'tool-events' })
+        break
+      case 'tool-result':
+        agent('tool', { phase: 'result', name: e.name, toolCallId: e.toolCallId, isError: e.isError, result: e.result }, { requireCap: 'tool-events' })
+        break
+      case 'retry':
+        agent('run_status', { phase: 'retry', target: e.target, attempt: e.attempt, maxAttempts: e.maxAttempts, reason: e.reason, delayMs: e.delayMs })
+        if (e.reason === 'rate_limit') chat({ state: 'status', phase: 'starting_model', retry: { attempt: e.attempt, maxAttempts: e.maxAttempts, reason: 'rate_limit' } })
+        break
+      case 'failover':
+        agent('run_status', { phase: 'failover', from: e.from, to: e.to, reason: e.reason })
+        break
+      case 'end':
+        flush()
+        finish(e.result)
+        break
+    }
+  }
+
+  function finish (r: RunResult) {
+    const usage = { input: r.usage.inputTokens, output: r.usage.outputTokens, total: r.usage.totalTokens }
+    if (r.status === 'ok') {
+      agent('lifecycle', { phase: 'end', startedAt: r.startedAt, endedAt: r.endedAt, stopReason: r.stopReason })
+      chat({ state: 'final', message: message(r.text), usage, stopReason: r.stopReason })
+    } else if (r.status === 'aborted') {
+      agent('lifecycle', { phase: 'end', startedAt: r.startedAt, endedAt: r.endedAt, aborted: true })
+      chat({ state: 'aborted', message: message(r.text), stopReason: 'aborted' })
+    } else {
+      const err = r.error
+      agent('lifecycle', { phase: 'error', startedAt: r.startedAt, endedAt: r.endedAt, error: err?.message ?? 'run failed' })
+      chat({
+        state: 'error',
+        message: message(r.text),
+        errorMessage: err?.message ?? 'run failed',
+        errorKind: r.status === 'timeout' ? 'timeout' : (err?.errorKind ?? 'unknown'),
+        ...(err?.details !== undefined ? { errorDetail: err.details } : {})
+      })
+    }
+  }
+}

@@ -1,0 +1,132 @@
+// One agent run: model call → tool calls → tool results → model, until a
+// final answer, the step cap, the deadline or an abort. Every completed
+// message is on disk before the event that announces it.
+import type { GatewayConfig } from '../../schemas/config.js'
+import type { ChatMessage, ProviderAdapter, ToolCall, Usage } from '../providers/index.js'
+import type { SessionStore } from '../sessions/index.js'
+import type { ToolRegistry } from '../tools/index.js'
+import type { AgentInfo } from './catalog.js'
+import { composeSystemPrompt, type BootstrapLoader } from './bootstrap.js'
+import { AgentError } from './errors.js'
+import { callModel, toAgentError, type StepOutput } from './model-call.js'
+import type { ModelTarget } from './model-resolver.js'
+import { toChatHistory, toTranscript } from './transcript-map.js'
+import type { RunEvent, RunRequest, RunResult } from './types.js'
+
+export interface RunDeps {
+  config: GatewayConfig
+  agent: AgentInfo
+  chain: ModelTarget[]
+  adapterFor: (t: ModelTarget) => ProviderAdapter
+  sessions: SessionStore
+  tools: ToolRegistry
+  bootstrap: BootstrapLoader
+  now: () => number
+  maxSteps: number
+  historyLimit: number
+}
+
+export interface RunIds { runId: string, sessionKey: string, startedAt: number }
+
+export async function executeRun (req: RunRequest, deps: RunDeps, ids: RunIds, signal: AbortSignal, emit: (e: RunEvent) => void): Promise<RunResult> {
+  const { agent, sessions, now } = deps
+  const persist = req.persist !== false
+  const usage: Usage = { inputTokens: 0, outputTokens: 0, totalTokens: 0 }
+  let text = ''
+  let last: StepOutput | undefined
+  const record = async (messages: ChatMessage[], meta: { model?: string, provider?: string } = {}) => {
+    if (!persist || messages.length === 0) return
+    await sessions.append(ids.sessionKey, messages.map((m) => toTranscript(m, { runId: ids.runId, now: now(), ...meta })))
+  }
+  const result = (status: RunResult['status'], extra: Partial<RunResult> = {}): RunResult => ({
+    runId: ids.runId,
+    sessionKey: ids.sessionKey,
+    agentId: agent.id,
+    status,
+    text,
+    toolCalls: [],
+    stopReason: last?.stopReason ?? 'stop',
+    usage,
+    ...(last !== undefined ? { provider: last.target.providerId, model: last.target.model } : {}),
+    startedAt: ids.startedAt,
+    endedAt: now(),
+    ...extra
+  })
+
+  try {
+    const history = req.context ?? (persist ? toChatHistory(await sessions.history(ids.sessionKey, { limit: deps.historyLimit })) : [])
+    await record(req.input)
+    emit({ type: 'start', startedAt: ids.startedAt })
+    const system = composeSystemPrompt(agent.name, await deps.bootstrap.load(agent.workspace), req.extraSystemPrompt)
+    const messages: ChatMessage[] = [{ role: 'system', content: system }, ...history, ...req.input]
+    const clientTools = new Set((req.clientTools ?? []).map((t) => t.name))
+    const toolSpecs = [...deps.tools.specs(deps.config, agent.id).filter((t) => !clientTools.has(t.name)), ...(req.clientTools ?? [])]
+
+    for (let step = 1; step <= deps.maxSteps; step++) {
+      const step0 = text
+      last = await callModel({
+        chain: deps.chain,
+        adapterFor: deps.adapterFor,
+        request: {
+          messages,
+          ...(toolSpecs.length > 0 ? { tools: toolSpecs } : {}),
+          ...(req.toolChoice !== undefined && toolSpecs.length > 0 ? { toolChoice: req.toolChoice } : {}),
+          ...req.sampling,
+          signal
+        },
+        onDelta: (delta) => {
+          text += delta
+          emit({ type: 'delta', delta, text })
+        },
+        emit
+      })
+      addUsage(usage, last.usage)
+      const assistant: ChatMessage = last.toolCalls.length > 0
+        ? { role: 'assistant', content: text.slice(step0.length), toolCalls: last.toolCalls }
+        : { role: 'assistant', content: text.slice(step0.length) }
+      messages.push(assistant)
+      await record([assistant], { model: last.target.model, provider: last.target.providerId })
+      if (last.toolCalls.length === 0) return result('ok')
+
+      const pending: ToolCall[] = last.toolCalls.filter((c) => clientTools.has(c.name))
+      if (pending.length > 0) return result('ok', { toolCalls: pending, stopReason: 'tool_calls' })
+      for (const call of last.toolCalls) {
+        if (signal.aborted) throw signal.reason
+        const toolMessage = await runTool(call, deps, ids, signal, emit)
+        messages.push(toolMessage)
+        await record([toolMessage])
+        emit({ type: 'tool-result', toolCallId: call.id, name: call.name, result: toolMessage.role === 'tool' ? toolMessage.content : '', isError: toolMessage.role === 'tool' && toolMessage.isError === true })
+      }
+      // Separate the text of consecutive steps so the cumulative reply reads well.
+      if (text !== '' && !text.endsWith('\n')) { text += '\n\n'; emit({ type: 'delta', delta: '\n\n', text }) }
+    }
+    throw new AgentError('RUN_MAX_STEPS', `run stopped after ${deps.maxSteps} model steps (agents.defaults.maxSteps)`)
+  } catch (err) {
+    const reason: unknown = signal.aborted ? signal.reason : err
+    if (reason instanceof AgentError && reason.code === 'RUN_TIMEOUT') return result('timeout', { stopReason: 'error', error: reason })
+    if (signal.aborted) return result('aborted', { stopReason: 'aborted', error: new AgentError('RUN_ABORTED', 'run aborted') })
+    return result('error', { stopReason: 'error', error: toAgentError(err) })
+  }
+}
+
+async function runTool (call: ToolCall, deps: RunDeps, ids: RunIds, signal: AbortSignal, emit: (e: RunEvent) => void): Promise<ChatMessage> {
+  let args: unknown = call.arguments
+  try { args = JSON.parse(call.arguments) } catch { /* the registry reports invalid JSON to the model */ }
+  emit({ type: 'tool-start', toolCallId: call.id, name: call.name, args })
+  const out = await deps.tools.invoke(call.name, call.arguments, {
+    agentId: deps.agent.id,
+    sessionKey: ids.sessionKey,
+    runId: ids.runId,
+    workspace: deps.agent.workspace,
+    signal,
+    sessions: deps.sessions,
+    now: deps.now
+  }, deps.config, deps.agent.id)
+  return { role: 'tool', toolCallId: call.id, name: call.name, content: out.content, ...(out.isError === true ? { isError: true } : {}) }
+}
+
+function addUsage (into: Usage, add: Usage): void {
+  into.inputTokens += add.inputTokens
+  into.outputTokens += add.outputTokens
+  into.totalTokens += add.totalTokens
+}

@@ -1,0 +1,16 @@
+import type { ApiSpec } from '../adapter.js';
+import { createMessagesDecoder } from './decoder.js';
+import { buildMessagesBody } from './request.js';
+
+export const ANTHROPIC_VERSION = '2023-06-01';
+
+/** Anthropic Messages: POST {baseUrl}/v1/messages, baseUrl like https://api.anthropic.com. */
+export const anthropicMessagesSpec: ApiSpec = {
+  api: 'anthropic-messages',
+  defaultHeaders: { 'anthropic-version': ANTHROPIC_VERSION },
+  authHeaders: (apiKey) => ({ 'x-api-key': apiKey }),
+  // Accept a baseUrl that already ends in /v1, as OpenAI-style configs often do.
+  streamPath: (basePath) => (basePath.endsWith('/v1') ? `${basePath}/messages` : `${basePath}/v1/messages`),
+  buildStreamBody: buildMessagesBody,
+  createDecoder: createMessagesDecoder,
+};

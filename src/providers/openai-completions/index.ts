@@ -1,0 +1,15 @@
+import type { ApiSpec } from '../adapter.js';
+import { openAiEmbeddings } from '../openai-embeddings.js';
+import { createCompletionsDecoder } from './decoder.js';
+import { buildCompletionsBody } from './request.js';
+
+/** OpenAI Chat Completions: POST {baseUrl}/chat/completions, baseUrl already ends in /v1. */
+export const openAiCompletionsSpec: ApiSpec = {
+  api: 'openai-completions',
+  defaultHeaders: {},
+  authHeaders: (apiKey) => ({ authorization: `Bearer ${apiKey}` }),
+  streamPath: (basePath) => `${basePath}/chat/completions`,
+  buildStreamBody: (req) => buildCompletionsBody(req),
+  createDecoder: createCompletionsDecoder,
+  embeddings: openAiEmbeddings,
+};

@@ -1,0 +1,15 @@
+import type { ApiSpec } from '../adapter.js';
+import { openAiEmbeddings } from '../openai-embeddings.js';
+import { createResponsesDecoder } from './decoder.js';
+import { buildResponsesBody } from './request.js';
+
+/** OpenAI Responses API: POST {baseUrl}/responses, baseUrl already ends in /v1. */
+export const openAiResponsesSpec: ApiSpec = {
+  api: 'openai-responses',
+  defaultHeaders: {},
+  authHeaders: (apiKey) => ({ authorization: `Bearer ${apiKey}` }),
+  streamPath: (basePath) => `${basePath}/responses`,
+  buildStreamBody: (req) => buildResponsesBody(req),
+  createDecoder: createResponsesDecoder,
+  embeddings: openAiEmbeddings,
+};

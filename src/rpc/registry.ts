@@ -1,0 +1,69 @@
+// The method table: name → compiled definition. Schemas are compiled once,
+// here, so the request path only runs the generated checkers.
+import { Kind, type TSchema } from '@sinclair/typebox'
+import { RpcRegistryError } from './errors.js'
+import type { MethodDefinition, Role, RpcContext, ScopeSpec } from './types.js'
+import { compile, type Validator } from './validation.js'
+
+export interface CompiledMethod {
+  readonly name: string
+  readonly scope: ScopeSpec<unknown>
+  readonly role: Role | 'any'
+  readonly params: Validator | undefined
+  /** The params schema is an object: absent params are validated as `{}`. */
+  readonly paramsDefaultEmpty: boolean
+  readonly result: Validator | undefined
+  readonly advertise: boolean
+  readonly idempotent: boolean
+  readonly handler: (params: unknown, ctx: RpcContext) => Promise<unknown>
+}
+
+const METHOD_NAME = /^[A-Za-z][A-Za-z0-9._-]{0,127}$/
+const EVENT_NAME = /^[A-Za-z][A-Za-z0-9._-]{0,127}$/
+
+export class MethodRegistry {
+  readonly #methods = new Map<string, CompiledMethod>()
+  readonly #events = new Set<string>()
+  #advertised: readonly string[] | undefined
+  #eventList: readonly string[] | undefined
+
+  register (name: string, def: MethodDefinition<TSchema, TSchema>): void {
+    if (!METHOD_NAME.test(name)) throw new RpcRegistryError('RPC_METHOD_INVALID', `invalid method name: ${name}`)
+    if (this.#methods.has(name)) throw new RpcRegistryError('RPC_METHOD_DUPLICATE', `method already registered: ${name}`)
+    if (typeof def.handler !== 'function') throw new RpcRegistryError('RPC_METHOD_INVALID', `method ${name} has no handler`)
+    this.#methods.set(name, Object.freeze({
+      name,
+      scope: def.scope as ScopeSpec<unknown>,
+      role: def.role ?? 'operator',
+      params: def.params === undefined ? undefined : compile(def.params),
+      paramsDefaultEmpty: def.params !== undefined && def.params[Kind] === 'Object',
+      result: def.result === undefined ? undefined : compile(def.result),
+      advertise: def.advertise !== false,
+      idempotent: def.idempotent === true,
+      handler: def.handler as CompiledMethod['handler']
+    }))
+    this.#advertised = undefined
+  }
+
+  get (name: string): CompiledMethod | undefined { return this.#methods.get(name) }
+
+  has (name: string): boolean { return this.#methods.has(name) }
+
+  methods (): readonly string[] {
+    this.#advertised ??= Object.freeze([...this.#methods.values()].filter((m) => m.advertise).map((m) => m.name).sort())
+    return this.#advertised
+  }
+
+  advertiseEvents (names: readonly string[]): void {
+    for (const n of names) {
+      if (!EVENT_NAME.test(n)) throw new RpcRegistryError('RPC_METHOD_INVALID', `invalid event name: ${n}`)
+      this.#events.add(n)
+    }
+    this.#eventList = undefined
+  }
+
+  events (): readonly string[] {
+    this.#eventList ??= Object.freeze([...this.#events].sort())
+    return this.#eventList
+  }
+}

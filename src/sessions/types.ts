@@ -1,0 +1,155 @@
+/**
+ * The session store contract. The file-backed store in `file-store.ts` is one
+ * implementation; a shared store (e.g. Redis) can implement the same interface
+ * so the RPC layer never learns where sessions live.
+ */
+
+export type TranscriptContentPart =
+  | { type: 'text'; text: string }
+  | { type: 'image'; mimeType: string; data?: string; url?: string }
+  | { type: 'toolCall'; id: string; name: string; arguments: string }
+  | { type: string; [k: string]: unknown };
+
+export type TranscriptContent = string | TranscriptContentPart[];
+
+export type TranscriptRole = 'user' | 'assistant' | 'toolResult' | 'system';
+
+export interface TokenUsage {
+  inputTokens: number;
+  outputTokens: number;
+  totalTokens: number;
+}
+
+export interface TranscriptMessage {
+  id: string;
+  role: TranscriptRole;
+  content: TranscriptContent;
+  timestamp: number;
+  runId?: string;
+  toolCallId?: string;
+  toolName?: string;
+  isError?: boolean;
+  model?: string;
+  provider?: string;
+  usage?: TokenUsage;
+  stopReason?: string;
+  label?: string;
+}
+
+export interface SessionEntry {
+  key: string;
+  agentId: string;
+  sessionId: string;
+  createdAt: number;
+  updatedAt: number;
+  label?: string;
+  displayName?: string;
+  model?: string;
+  modelProvider?: string;
+  thinkingLevel?: string;
+  archived?: boolean;
+  pinned?: boolean;
+  messageCount: number;
+  inputTokens: number;
+  outputTokens: number;
+  totalTokens: number;
+  lastMessagePreview?: string;
+}
+
+/** The user-editable fields of an entry; everything else is derived. */
+export type SessionSettingsField =
+  | 'label'
+  | 'displayName'
+  | 'model'
+  | 'modelProvider'
+  | 'thinkingLevel'
+  | 'archived'
+  | 'pinned';
+
+export type SessionSettings = Partial<Pick<SessionEntry, SessionSettingsField>>;
+
+/** `null` clears a field; `undefined` (or absence) leaves it unchanged. */
+export type SessionPatch = { [K in SessionSettingsField]?: SessionEntry[K] | null };
+
+export interface SessionListOptions {
+  agentId?: string;
+  limit?: number;
+  offset?: number;
+  /** Case-insensitive substring match on key, label and displayName. */
+  search?: string;
+  /** Only sessions updated within the last N minutes (by the store clock). */
+  activeMinutes?: number;
+}
+
+export interface SessionHistoryOptions {
+  /** At most this many messages (the most recent ones). */
+  limit?: number;
+  /** At most this many bytes of serialized transcript lines. */
+  maxBytes?: number;
+}
+
+export interface SessionDeleteOptions {
+  /** Remove the transcript file; otherwise it is archived as `<id>.jsonl.deleted-<ts>`. */
+  deleteTranscript?: boolean;
+}
+
+export interface SessionStore {
+  get(key: string): Promise<SessionEntry | undefined>;
+  /** Returns the entry, creating it (and its transcript) on first use. */
+  ensure(key: string): Promise<SessionEntry>;
+  /** Sorted by updatedAt, newest first; `total` counts matches before paging. */
+  list(opts?: SessionListOptions): Promise<{ sessions: SessionEntry[]; total: number }>;
+  patch(key: string, patch: SessionPatch): Promise<SessionEntry>;
+  /** Resolves once the lines are durable and the index reflects them. Creates the session if needed. */
+  append(key: string, messages: TranscriptMessage[]): Promise<SessionEntry>;
+  /** The most recent messages, oldest first. Unknown sessions have an empty history. */
+  history(key: string, opts?: SessionHistoryOptions): Promise<TranscriptMessage[]>;
+  /** Starts a new sessionId; the old transcript stays on disk; settings carry over. */
+  reset(key: string): Promise<SessionEntry>;
+  delete(key: string, opts?: SessionDeleteOptions): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export type SessionWarningCode =
+  | 'TRANSCRIPT_BAD_LINES'
+  | 'TRANSCRIPT_TORN_TAIL'
+  | 'TRANSCRIPT_UNREADABLE'
+  | 'TRANSCRIPT_DUPLICATE_KEY'
+  | 'INDEX_CORRUPT'
+  | 'INDEX_REBUILT'
+  | 'INDEX_REPAIRED';
+
+/** Recoverable problems found on disk; the store fixes or skips them and reports here. */
+export interface SessionWarning {
+  code: SessionWarningCode;
+  message: string;
+  agentId?: string;
+  path?: string;
+  /** How many lines/bytes/entries were affected, when that is meaningful. */
+  count?: number;
+}
+
+export interface FileSessionStoreOptions {
+  stateDir: string;
+  clock?: () => number;
+  onWarning?: (warning: SessionWarning) => void;
+  /** Upper bound on cached open transcript handles (default 64). */
+  maxOpenFiles?: number;
+}
+
+export interface RepairReport {
+  agents: number;
+  sessions: number;
+  /** Index entries added, dropped or whose counters changed. */
+  entriesFixed: number;
+  tornTails: number;
+  badLines: number;
+}
+
+export interface FileSessionStore extends SessionStore {
+  /**
+   * Full consistency pass, meant for startup: truncates torn transcript tails and
+   * reconciles every index with the transcripts on disk (the JSONL is the truth).
+   */
+  repair(): Promise<RepairReport>;
+}

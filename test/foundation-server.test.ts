@@ -1,0 +1,105 @@
+// startGateway in-process: listen retries and secret redaction in the log file
+// (and on stdout). The environment is passed in; nothing reads process.env.
+import { test, type TestContext } from 'node:test'
+import assert from 'node:assert/strict'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import net from 'node:net'
+import os from 'node:os'
+import path from 'node:path'
+import { startGateway, type RunningGateway, type StartOptions } from '../src/server.js'
+import { StartupError } from '../src/errors.js'
+import { freePort, request } from './support/spawn-gateway.js'
+
+interface Home { dir: string, logFile: string, env: Record<string, string> }
+
+async function home (t: TestContext, config: (logFile: string) => Record<string, unknown>): Promise<Home> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'ocgw-server-'))
+  t.after(() => rm(dir, { recursive: true, force: true }))
+  const logFile = path.join(dir, 'gateway.log')
+  await writeFile(path.join(dir, 'openclaw.json'), JSON.stringify(config(logFile)))
+  return { dir, logFile, env: { HOME: dir, OPENCLAW_STATE_DIR: dir } }
+}
+
+async function start (t: TestContext, opts: Partial<StartOptions> & Pick<StartOptions, 'env' | 'cli'>): Promise<RunningGateway> {
+  const running = await startGateway({ version: '0.0.0-test', stdoutIsTTY: false, ...opts })
+  t.after(() => running.close())
+  return running
+}
+
+async function holdPort (port: number): Promise<net.Server> {
+  const server = net.createServer()
+  await new Promise<void>((resolve, reject) => { server.once('error', reject).listen(port, '127.0.0.1', resolve) })
+  return server
+}
+
+test('a port that frees up during the listen retries still starts the gateway', { timeout: 20_000 }, async (t) => {
+  const h = await home(t, (logFile) => ({ gateway: { mode: 'local' }, logging: { file: logFile } }))
+  const port = await freePort()
+  const blocker = await holdPort(port)
+  const began = Date.now()
+  setTimeout(() => { blocker.close() }, 300)
+  const running = await start(t, { env: h.env, cli: { port }, listenRetries: 20, listenRetryDelayMs: 100 })
+  assert.ok(Date.now() - began >= 250, 'it had to wait for the port')
+  assert.equal(running.url, `ws://127.0.0.1:${port}`)
+  const res = await request(port, '/healthz')
+  assert.deepEqual(await res.json(), { ok: true, status: 'live' })
+})
+
+test('a port that stays busy fails after the retries with exit status 1, and releases the lock', { timeout: 20_000 }, async (t) => {
+  const h = await home(t, (logFile) => ({ gateway: { mode: 'local' }, logging: { file: logFile } }))
+  const port = await freePort()
+  const blocker = await holdPort(port)
+  t.after(() => { blocker.close() })
+  await assert.rejects(startGateway({ env: h.env, version: '0', cli: { port }, listenRetries: 2, listenRetryDelayMs: 50 }), (err: unknown) => {
+    assert.ok(err instanceof StartupError)
+    assert.equal(err.code, 'PORT_IN_USE')
+    assert.equal(err.exitCode, 1)
+    assert.equal(err.message, `another gateway instance is already listening on ws://127.0.0.1:${port}`)
+    return true
+  })
+  await assert.rejects(readFile(path.join(h.dir, 'gateway.lock')), { code: 'ENOENT' })
+})
+
+test('secrets never reach the log file or stdout: by key path and by value', { timeout: 20_000 }, async (t) => {
+  const token = 'tok-5e5f1b0c7a2d4e9f8a'
+  const apiKey = 'sk-test-7d3c2b1a0f9e8d7c6b5a'
+  const password = 'pw-hunter2-correct-horse'
+  const secrets = [token, apiKey, password]
+  const h = await home(t, (logFile) => ({
+    gateway: { mode: 'local', auth: { mode: 'token', token, password } },
+    models: { providers: { x: { api: 'openai-completions', baseUrl: 'http://127.0.0.1:1/v1', apiKey } } },
+    logging: { file: logFile, level: 'trace' }
+  }))
+  const running = await start(t, { env: h.env, cli: { port: await freePort(), verbose: true } })
+
+  // An unauthenticated and a wrongly-authenticated request carrying the secrets.
+  await request(running.listen.port, '/readyz', { headers: { authorization: `Bearer ${token}` } })
+  await request(running.listen.port, '/nope', { headers: { authorization: `Bearer ${password}`, 'x-api-key': apiKey } })
+
+  // The human stdout stream is written synchronously: capture exactly these lines.
+  const stdout: string[] = []
+  const write = process.stdout.write
+  process.stdout.write = ((chunk: string | Uint8Array) => { stdout.push(String(chunk)); return true }) as typeof process.stdout.write
+  try {
+    const log = running.logger
+    log.info({ token, apiKey, password, headers: { authorization: `Bearer ${token}` } }, 'by key')
+    log.info({ req: { headers: { authorization: `Bearer ${token}`, 'x-openclaw-token': token } }, auth: { token, password } }, 'request-ish')
+    log.info({ provider: { apiKey, headers: { 'x-api-key': apiKey } } }, 'nested')
+    log.info({ deep: { a: { b: { c: apiKey } } }, list: [password] }, 'values under keys nobody anticipated')
+    log.warn(`string interpolation: token=${token} key=${apiKey} pw=${password}`)
+    log.error({ err: new Error(`upstream said ${apiKey} is invalid`) }, 'error objects')
+  } finally {
+    process.stdout.write = write
+  }
+  await running.close()
+
+  const text = await readFile(h.logFile, 'utf8')
+  assert.match(text, /string interpolation/, 'the lines were written')
+  assert.match(text, /\[REDACTED\]/)
+  const printed = stdout.join('')
+  assert.match(printed, /string interpolation/)
+  for (const s of secrets) {
+    assert.ok(!text.includes(s), `log file contains ${s}`)
+    assert.ok(!printed.includes(s), `stdout contains ${s}`)
+  }
+})
