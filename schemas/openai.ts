@@ -8,9 +8,13 @@ import { Type, type Static, type TSchema, type SchemaOptions } from '@sinclair/t
 export const Enum = <T extends string>(values: readonly T[], options: SchemaOptions = {}) =>
   Type.Unsafe<T>({ type: 'string', enum: [...values], ...options })
 
-/** `type: [X, 'null']` rather than anyOf: cheaper to validate and to serialize. */
-const OrNull = <T extends TSchema>(schema: T) =>
-  Type.Unsafe<Static<T> | null>({ ...schema, type: [(schema as { type: string }).type, 'null'] })
+/** `type: [X, 'null']` rather than anyOf where X has one type: cheaper to validate and to serialize. */
+const OrNull = <T extends TSchema>(schema: T) => {
+  const type = (schema as unknown as { type?: unknown }).type
+  return typeof type === 'string'
+    ? Type.Unsafe<Static<T> | null>({ ...schema, type: [type, 'null'] })
+    : Type.Union([schema, Type.Null()])
+}
 
 const Open = { additionalProperties: true }
 
@@ -23,7 +27,7 @@ export const OpenAiErrorBody = Type.Object({
     param: OrNull(Type.String()),
     code: OrNull(Type.String())
   })
-}, { $id: 'OpenAiError', description: 'The OpenAI error envelope, used for every failure under /v1.' })
+}, { title: 'OpenAiError', description: 'The OpenAI error envelope, used for every failure under /v1.' })
 
 export const ErrorResponses = { '4xx': OpenAiErrorBody, '5xx': OpenAiErrorBody }
 
@@ -112,7 +116,7 @@ export const ChatCompletionRequest = Type.Object({
     json_schema: Type.Optional(Type.Object({}, Open))
   }, Open))),
   n: Type.Optional(OrNull(Type.Integer({ minimum: 1 })))
-}, { ...Open, $id: 'ChatCompletionRequest' })
+}, { ...Open, title: 'ChatCompletionRequest' })
 export type ChatCompletionRequest = Static<typeof ChatCompletionRequest>
 
 const Usage = Type.Object({ prompt_tokens: Type.Integer(), completion_tokens: Type.Integer(), total_tokens: Type.Integer() })
@@ -143,7 +147,7 @@ export const ChatCompletion = Type.Object({
     finish_reason: FinishReason
   })),
   usage: Usage
-}, { $id: 'ChatCompletion' })
+}, { title: 'ChatCompletion' })
 export type ChatCompletion = Static<typeof ChatCompletion>
 
 /** Documentation only: chunks are written by hand onto the event stream. */
@@ -168,7 +172,7 @@ export const ChatCompletionChunk = Type.Object({
     finish_reason: OrNull(FinishReason)
   })),
   usage: Type.Optional(Usage)
-}, { $id: 'ChatCompletionChunk', description: 'One `data:` line of the event stream; the stream ends with `data: [DONE]`.' })
+}, { title: 'ChatCompletionChunk', description: 'One `data:` line of the event stream; the stream ends with `data: [DONE]`.' })
 
 // ---------- responses ----------
 
@@ -222,7 +226,7 @@ export const ResponsesRequest = Type.Object({
   previous_response_id: Type.Optional(OrNull(Type.String())),
   store: Type.Optional(OrNull(Type.Boolean())),
   metadata: Type.Optional(OrNull(Type.Record(Type.String(), Type.String())))
-}, { ...Open, $id: 'ResponsesRequest' })
+}, { ...Open, title: 'ResponsesRequest' })
 export type ResponsesRequest = Static<typeof ResponsesRequest>
 
 const OutputText = Type.Object({ type: Type.Literal('output_text'), text: Type.String(), annotations: Type.Array(Type.Unknown()) })
@@ -272,14 +276,14 @@ export const ResponseObject = Type.Object({
     total_tokens: Type.Integer()
   })),
   user: Type.Optional(Type.String())
-}, { $id: 'Response' })
+}, { title: 'Response' })
 export type ResponseObject = Static<typeof ResponseObject>
 
 /** Documentation only: each frame is `event: <type>` + `data: <json>`; the stream ends with `data: [DONE]`. */
 export const ResponseStreamEvent = Type.Object({
   type: Type.String({ description: 'response.created, response.in_progress, response.output_item.added, response.content_part.added, response.output_text.delta, response.output_text.done, response.content_part.done, response.function_call_arguments.delta, response.function_call_arguments.done, response.output_item.done, response.completed | response.incomplete | response.failed' }),
   sequence_number: Type.Integer()
-}, { ...Open, $id: 'ResponseStreamEvent' })
+}, { ...Open, title: 'ResponseStreamEvent' })
 
 // ---------- embeddings ----------
 
@@ -289,7 +293,7 @@ export const EmbeddingsRequest = Type.Object({
   dimensions: Type.Optional(Type.Integer({ minimum: 1, maximum: 65536 })),
   encoding_format: Type.Optional(Enum(['float', 'base64'] as const)),
   user: Type.Optional(Type.Unknown())
-}, { ...Open, $id: 'EmbeddingsRequest' })
+}, { ...Open, title: 'EmbeddingsRequest' })
 export type EmbeddingsRequest = Static<typeof EmbeddingsRequest>
 
 export const EmbeddingsResponse = Type.Object({
@@ -301,7 +305,7 @@ export const EmbeddingsResponse = Type.Object({
   })),
   model: Type.String(),
   usage: Type.Object({ prompt_tokens: Type.Integer(), total_tokens: Type.Integer() })
-}, { $id: 'EmbeddingsResponse' })
+}, { title: 'EmbeddingsResponse' })
 export type EmbeddingsResponse = Static<typeof EmbeddingsResponse>
 
 /** Friendly messages for union-typed fields, whose raw Ajv errors read badly (contract wording). */
@@ -318,6 +322,8 @@ export const FIELD_MESSAGES = {
     tool_choice: TOOL_CHOICE_MESSAGE
   },
   embeddings: {
-    input: '`input` must be a string or an array of strings.'
+    input: '`input` must be a string or an array of strings.',
+    'required:model': 'Missing `model`.',
+    'required:input': '`input` must be a string or an array of strings.'
   }
 } satisfies Record<string, Record<string, string>>

@@ -8,6 +8,13 @@ import configPlugin from '../plugins/config.js'
 import authPlugin from '../plugins/auth.js'
 import httpCommon from '../plugins/http-common.js'
 import probes from '../plugins/probes.js'
+import docs from '../plugins/docs.js'
+import agentsPlugin from '../plugins/agents/index.js'
+import openaiCompat from '../plugins/openai-compat/index.js'
+import toolsInvoke from '../plugins/tools-invoke.js'
+import rpcPlugin, { type RpcPluginOptions } from '../plugins/rpc.js'
+import wsRpc, { type WsRpcOptions } from '../plugins/ws-rpc/index.js'
+import reloadPlugin, { type ConfigSource } from '../plugins/reload.js'
 import type { ConfigStore } from './config/store.js'
 import type { GatewayPaths, Env } from './config/paths.js'
 import type { ListenSettings } from './config/settings.js'
@@ -21,9 +28,15 @@ export interface GatewayOptions {
   version: string
   /** Environment used to re-resolve secrets on reload; never mutated. */
   env: Env
+  /** Re-reads the config for hot reload; without it the gateway keeps its start-up config. */
+  configSource?: ConfigSource
   /** Current log file path, for logs.tail. */
   logFile?: () => string | undefined
   now?: () => number
+  /** RPC service tuning (health refresh, presence coalescing). */
+  rpc?: RpcPluginOptions
+  /** WebSocket control-plane tuning (tick, timeouts, local-client policy for tests). */
+  wsRpc?: WsRpcOptions
 }
 
 export type GatewayPhase = 'starting' | 'ready' | 'closing'
@@ -40,7 +53,9 @@ export interface GatewayContext {
   uptimeMs: () => number
   logFile: () => string | undefined
   /** Process-level requests the surfaces act on (SIGHUP → reload). */
-  readonly events: EventEmitter<{ 'reload-request': [] }>
+  /** Why the gateway is closing, for the `shutdown` event. */
+  closing: { reason: string, restartExpectedMs?: number }
+  readonly events: EventEmitter<{ 'reload-request': [], 'restart-request': [{ reason: string, paths: string[] }] }>
 }
 
 declare module 'fastify' {
@@ -75,6 +90,7 @@ export async function buildGateway (opts: GatewayOptions) {
     now,
     uptimeMs: () => now() - startedAt,
     logFile: opts.logFile ?? (() => undefined),
+    closing: { reason: 'gateway stopping' },
     events: new EventEmitter()
   }
   app.decorate('gateway', context)
@@ -85,7 +101,15 @@ export async function buildGateway (opts: GatewayOptions) {
   await app.register(configPlugin, { store: opts.store })
   await app.register(authPlugin)
   await app.register(httpCommon)
+  await app.register(rpcPlugin, opts.rpc ?? {})
+  await app.register(wsRpc, opts.wsRpc ?? {})
   await app.register(probes)
+  // The OpenAPI document collects routes as they are added: before the surfaces it documents.
+  await app.register(docs)
+  await app.register(agentsPlugin)
+  await app.register(openaiCompat, { prefix: '/v1' })
+  await app.register(toolsInvoke)
+  if (opts.configSource !== undefined) await app.register(reloadPlugin, { source: opts.configSource })
 
   return app
 }

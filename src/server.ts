@@ -7,7 +7,8 @@ import { dailyLogFile, resolvePaths, type Env, type GatewayPaths } from './confi
 import { resolveSecrets, SecretError } from './config/secrets.js'
 import { isLoopbackHost, resolveAuth, resolveListen, type AuthSettings, type CliOverrides, type ListenSettings } from './config/settings.js'
 import { acquireStateLock, ensureGeneratedToken, tokenFile, writeMinimalConfig, type StateLock } from './config/state.js'
-import { ConfigStore } from './config/store.js'
+import { ConfigStore, type RuntimeConfig } from './config/store.js'
+import type { ConfigSource } from '../plugins/reload.js'
 import { EXIT_FAILURE, StartupError } from './errors.js'
 import { freePort } from './force.js'
 import { LogFile } from './logging/log-file.js'
@@ -72,7 +73,9 @@ export async function startGateway (opts: StartOptions): Promise<RunningGateway>
     throw new StartupError('BIND_WITHOUT_AUTH', `refusing to bind gateway to ${listen.host}:${listen.port} without auth (${BIND_WITHOUT_AUTH})`)
   }
   const auth = await withGeneratedToken(configuredAuth, paths)
-  logFile.setSecrets([...secrets.values, auth.token, auth.password].filter((v): v is string => v !== undefined))
+  const initial: RuntimeConfig = { snapshot, secrets, auth }
+  const scrub = (r: RuntimeConfig) => { logFile.setSecrets([...r.secrets.values, r.auth.token, r.auth.password].filter((v): v is string => v !== undefined)) }
+  scrub(initial)
 
   const lock = await acquireStateLock(paths.stateDir, { port: listen.port })
   let app: GatewayApp | undefined
@@ -81,8 +84,9 @@ export async function startGateway (opts: StartOptions): Promise<RunningGateway>
       for (const r of await freePort(listen.port)) log.info({ pid: r.pid, signal: r.signal }, `force: killed pid ${r.pid} on port ${listen.port}`)
     }
     log.info('starting...')
-    const store = new ConfigStore({ snapshot, secrets, auth })
-    app = await buildGateway({ store, paths, listen, logger, version: opts.version, env, logFile: () => logFile.file })
+    const store = new ConfigStore(initial)
+    store.on('change', ({ next }) => { scrub(next) })
+    app = await buildGateway({ store, paths, listen, logger, version: opts.version, env, logFile: () => logFile.file, configSource: createConfigSource(paths, cli, env) })
     app.addHook('onClose', async () => { await lock.release() })
     log.info('starting HTTP server...')
     await listenWithRetries(app, listen, opts.listenRetries ?? 4, opts.listenRetryDelayMs ?? 250)
@@ -106,20 +110,70 @@ export async function startGateway (opts: StartOptions): Promise<RunningGateway>
   return { app, paths, listen, logger, url, close }
 }
 
-/** Runs until a signal: SIGINT/SIGTERM close gracefully and exit 0; SIGHUP is not a shutdown. */
+/**
+ * Runs until a signal: SIGINT/SIGTERM close gracefully and exit 0; SIGHUP asks
+ * for a config reload. A restart-worthy config change rebuilds the gateway in
+ * this process.
+ */
 export async function runGateway (opts: StartOptions & { graceMs?: number }): Promise<RunningGateway> {
-  const running = await startGateway(opts)
-  const log = running.logger.child({ subsystem: 'gateway' })
-  closeWithGrace({ delay: opts.graceMs ?? 10_000, skip: ['SIGHUP'], logger: { error: (m: unknown) => { log.error(String(m)) } } }, async ({ signal, err }) => {
-    if (err !== undefined) log.error({ err }, 'fatal error; shutting down')
-    else log.info({ signal }, `received ${signal ?? 'close'}; shutting down`)
-    await running.close()
+  let running: RunningGateway | undefined
+  let restarting: Promise<void> | undefined
+  const log = () => running?.logger.child({ subsystem: 'gateway' })
+
+  // Signal handling goes in before start-up: once "listening on" is out, a SIGTERM or SIGHUP must
+  // never meet the default action (death). A signal during start-up lets the start settle first.
+  const starting = startGateway(opts)
+  const grace = closeWithGrace({ delay: opts.graceMs ?? 10_000, skip: ['SIGHUP'], logger: { error: (m: unknown) => { log()?.error(String(m)) } } }, async ({ signal, err }) => {
+    await starting.catch(() => {})
+    if (err !== undefined) log()?.error({ err }, 'fatal error; shutting down')
+    else log()?.info({ signal }, `received ${signal ?? 'close'}; shutting down`)
+    await restarting
+    await running?.close()
   })
-  process.on('SIGHUP', () => {
-    log.info('SIGHUP: config reload requested')
-    running.app.gateway.events.emit('reload-request')
-  })
+  const onHup = () => {
+    log()?.info('SIGHUP: config reload requested')
+    running?.app.gateway.events.emit('reload-request')
+  }
+  process.on('SIGHUP', onHup)
+  try {
+    running = await starting
+  } catch (err) {
+    grace.uninstall()
+    process.removeListener('SIGHUP', onHup)
+    throw err
+  }
+
+  const restart = async (current: RunningGateway, { reason }: { reason: string }) => {
+    log()?.info(`restarting: ${reason}`)
+    current.app.gateway.closing = { reason: 'config change requires restart', restartExpectedMs: 1500 }
+    await current.close()
+    running = await startGateway(opts)
+    watch(running)
+  }
+  const watch = (current: RunningGateway) => {
+    current.app.gateway.events.once('restart-request', (req) => {
+      restarting = restart(current, req).catch((err: unknown) => {
+        process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`)
+        process.exit(err instanceof StartupError ? err.exitCode : EXIT_FAILURE)
+      }).finally(() => { restarting = undefined })
+    })
+  }
+  watch(running)
   return running
+}
+
+/** Re-reads the config file and resolves secrets and auth as at start-up (hot reload, secrets.reload). */
+function createConfigSource (paths: GatewayPaths, cli: StartOptions['cli'], env: Env): ConfigSource {
+  const resolve = async (snapshot: ConfigSnapshot): Promise<RuntimeConfig> => {
+    const secrets = await resolveSecrets(snapshot.config, env)
+    const auth = await withGeneratedToken(resolveAuth(snapshot.config, secrets, cli, env), paths)
+    return { snapshot, secrets, auth }
+  }
+  return {
+    path: paths.configPath,
+    load: async () => await resolve(await loadConfigFile(paths.configPath, env)),
+    reloadSecrets: async (current) => await resolve(current.snapshot)
+  }
 }
 
 async function loadStartupConfig (paths: GatewayPaths, allowUnconfigured: boolean, env: Env): Promise<ConfigSnapshot> {

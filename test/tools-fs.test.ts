@@ -86,8 +86,8 @@ test('read pages with offset/limit and says how to continue', async (t) => {
 test('read caps its output below the result cap without splitting a character', async (t) => {
   const { ws, call } = await setup(t);
   await call('ls', {});
-  // A single 400 KiB line: the cut must land inside it, on a character boundary.
-  await writeFile(path.join(ws, 'big.txt'), `${'é'.repeat(200 * 1024)}\nsecond line\n`);
+  // A single 400 KiB line of 2-byte characters after a 1-byte one: an even byte cut would split a character.
+  await writeFile(path.join(ws, 'big.txt'), `x${'é'.repeat(200 * 1024)}\nsecond line\n`);
   const r = await call('read', { path: 'big.txt' });
   assert.equal(r.isError, undefined);
   const [body, note] = r.content.split('\n\n[');
@@ -156,6 +156,25 @@ test('`..` escapes are refused by every file tool', async (t) => {
   assertToolError(await call('write', { path: 'sub/../../outside/new.txt', content: 'x' }), 'TOOL_PATH_ESCAPE');
   assert.deepEqual((await readdir(path.join(base, 'outside'))).sort(), ['secret.txt']);
   assert.equal(await readFile(path.join(base, 'outside/secret.txt'), 'utf8'), 'TOP SECRET\n');
+});
+
+test('`..` is refused even when it would land back inside the workspace through a symlink', async (t) => {
+  const { base, ws, call } = await setup(t);
+  await call('write', { path: 'file.txt', content: 'x' });
+  await symlink(ws, path.join(base, 'alias'));
+  assertToolError(await call('read', { path: '../alias/file.txt' }), 'TOOL_PATH_ESCAPE');
+  assert.equal((await call('read', { path: 'sub/../file.txt' })).content, 'x', 'harmless `..` inside is fine');
+});
+
+test('refusals do not reveal whether a path outside the workspace exists', async (t) => {
+  const { ws, outside, call } = await setup(t);
+  await call('ls', {});
+  await symlink(outside, path.join(ws, 'dir-link'));
+  for (const p of ['../outside/nope.txt', path.join(outside, 'nope.txt'), 'dir-link/nope.txt', 'dir-link/secret.txt/x']) {
+    assertToolError(await call('read', { path: p }), 'TOOL_PATH_ESCAPE', undefined);
+  }
+  assertToolError(await call('read', { path: 'nope.txt' }), 'TOOL_PATH_NOT_FOUND');
+  assertToolError(await call('read', { path: 'a/b/nope.txt' }), 'TOOL_PATH_NOT_FOUND');
 });
 
 test('absolute paths are accepted inside the workspace only', async (t) => {

@@ -185,9 +185,11 @@ test('allow/deny policy with groups: deny wins, allow restricts, agents narrow f
   assertToolError(await r.invoke('exec', { command: 'true' }, ctx(), cfg, 'main'), 'TOOL_NOT_AVAILABLE');
 });
 
-test('policy lookups do not reach Object.prototype', () => {
+test('only own agent entries carry a policy, never inherited properties', () => {
   const r = createToolRegistry();
   registerBuiltinTools(r);
+  const inherited = Object.create({ main: { tools: { deny: ['*'] } } }) as Record<string, { tools?: { deny?: string[] } }>;
+  assert.deepEqual(names(r.available({ agents: { entries: inherited } }, 'main')), BUILTINS);
   assert.deepEqual(names(r.available({ agents: { entries: {} } }, 'constructor')), BUILTINS);
 });
 

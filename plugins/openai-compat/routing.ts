@@ -53,7 +53,7 @@ export interface SessionTarget {
   /** false: a stateless request, nothing is written to disk. */
   persist: boolean
   /** How the key was chosen; stateless keys are fresh and unknown to the store. */
-  origin: 'header' | 'user' | 'stateless'
+  origin: 'header' | 'user' | 'stateless' | 'continued'
 }
 
 /**

@@ -34,7 +34,7 @@ function describe (e: FastifySchemaValidationError): string {
 /**
  * A `schemaErrorFormatter` for one route. `messages` holds fixed sentences for
  * union-typed fields (keyed like `messages[].content`), whose raw errors list
- * every branch that failed.
+ * every branch that failed, and for missing fields (keyed `required:<field>`).
  */
 export function formatSchemaErrors (messages: Readonly<Record<string, string>>) {
   return function schemaErrorFormatter (errors: FastifySchemaValidationError[], dataVar: string): Error {
@@ -49,7 +49,11 @@ export function formatSchemaErrors (messages: Readonly<Record<string, string>>) 
     }
     if (first.keyword === 'required' && typeof params.missingProperty === 'string') {
       const missing = base === '' ? params.missingProperty : `${base}.${params.missingProperty}`
-      return invalidRequest(`Missing required parameter: '${missing}'.`, missing)
+      return invalidRequest(messages[`required:${fieldOf(missing)}`] ?? `Missing required parameter: '${missing}'.`, missing)
+    }
+    if (first.keyword === 'additionalProperties' && typeof params.additionalProperty === 'string') {
+      const extra = base === '' ? params.additionalProperty : `${base}.${params.additionalProperty}`
+      return invalidRequest(`Unknown parameter: '${extra}'.`, extra)
     }
     if (base === '') {
       return invalidRequest(first.keyword === 'type' ? 'The request body must be a JSON object.' : `Invalid request ${dataVar}: ${describe(first)}.`)

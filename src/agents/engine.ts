@@ -48,6 +48,7 @@ export class AgentEngine {
   private readonly slots: Semaphore
   private readonly runs = new Map<string, RunHandle>()
   private readonly active = new Set<RunHandle>()
+  private readonly finishedAt = new Map<string, number>()
   private readonly bootstrap: BootstrapLoader
   readonly providers: ProviderPool
   private catalogCache: { config: GatewayConfig, catalog: AgentCatalog } | undefined
@@ -182,14 +183,16 @@ export class AgentEngine {
   }
 
   private remember (handle: RunHandle): void {
-    // Finished runs stay queryable (agent.wait) for a while, bounded in count.
-    const t = setTimeout(() => { if (this.runs.get(handle.runId) === handle) this.runs.delete(handle.runId) }, FINISHED_TTL_MS)
-    t.unref()
-    if (this.runs.size > FINISHED_MAX) {
-      for (const [id, h] of this.runs) {
-        if (this.runs.size <= FINISHED_MAX) break
-        if (h.result !== undefined) this.runs.delete(id)
-      }
+    // Finished runs stay queryable (agent.wait) for a while, bounded in count
+    // and age. The map is in admission order, so the oldest come first; no
+    // per-run timer keeps a finished run alive.
+    this.finishedAt.set(handle.runId, this.now())
+    const cutoff = this.now() - FINISHED_TTL_MS
+    for (const [id, h] of this.runs) {
+      if (this.runs.size <= FINISHED_MAX && (this.finishedAt.get(id) ?? Infinity) > cutoff) break
+      if (h.result === undefined) continue
+      this.runs.delete(id)
+      this.finishedAt.delete(id)
     }
   }
 

@@ -54,7 +54,8 @@ export async function executeRun (req: RunRequest, deps: RunDeps, ids: RunIds, s
   })
 
   try {
-    const history = req.context ?? (persist ? toChatHistory(await sessions.history(ids.sessionKey, { limit: deps.historyLimit })) : [])
+    const answeredNow = req.input.flatMap((m) => (m.role === 'tool' ? [m.toolCallId] : []))
+    const history = req.context ?? (persist ? toChatHistory(await sessions.history(ids.sessionKey, { limit: deps.historyLimit }), answeredNow) : [])
     await record(req.input)
     emit({ type: 'start', startedAt: ids.startedAt })
     const system = composeSystemPrompt(agent.name, await deps.bootstrap.load(agent.workspace), req.extraSystemPrompt)

@@ -30,10 +30,13 @@ function partToTranscript (part: ContentPart): TranscriptContentPart {
 
 /**
  * History for the model. Tool calls whose results never made it to disk (a
- * crash mid-run) are dropped so providers do not reject the conversation.
+ * crash mid-run) are dropped so providers do not reject the conversation;
+ * `answeredNow` names calls answered by the turn being run (an HTTP client
+ * returning results for the client tools the previous run stopped on).
  */
-export function toChatHistory (records: readonly TranscriptMessage[]): ChatMessage[] {
+export function toChatHistory (records: readonly TranscriptMessage[], answeredNow: Iterable<string> = []): ChatMessage[] {
   const answered = new Set(records.filter((r) => r.role === 'toolResult' && r.toolCallId !== undefined).map((r) => r.toolCallId!))
+  for (const id of answeredNow) answered.add(id)
   const out: ChatMessage[] = []
   const live = new Set<string>()
   for (const r of records) {

@@ -3,6 +3,13 @@ import type { CommandModule, Argv } from 'yargs'
 import { runGateway } from '../server.js'
 import { StartupError, EXIT_FAILURE } from '../errors.js'
 import { readVersion } from '../version.js'
+import { localOptions } from './common/yargs.js'
+import { gatewayCallCommand } from './gateway-call.js'
+import { gatewayInstallCommand } from './gateway-install.js'
+import { gatewayRestartCommand } from './gateway-restart.js'
+import { gatewayStatusCommand } from './gateway-status.js'
+import { gatewayStopCommand } from './gateway-stop.js'
+import { gatewayHealthCommand } from './health.js'
 
 interface RunArgs {
   port?: number
@@ -49,12 +56,13 @@ export async function runForeground (args: RunArgs): Promise<void> {
       }
     })
   } catch (err) {
-    if (err instanceof StartupError) {
-      process.stderr.write(`${err.message}\n`)
-      process.exit(err.exitCode)
-    }
-    process.stderr.write(`gateway failed to start: ${(err as Error).stack ?? String(err)}\n`)
-    process.exit(EXIT_FAILURE)
+    const code = err instanceof StartupError ? err.exitCode : EXIT_FAILURE
+    process.stderr.write(err instanceof StartupError ? `${err.message}\n` : `gateway failed to start: ${(err as Error).stack ?? String(err)}\n`)
+    // Not process.exit(): the log file may still be opening, and pino's exit hook throws if it
+    // flushes it then. A failed start has released everything, so the process ends by itself;
+    // the unref'd timer only backstops a leaked handle.
+    process.exitCode = code
+    setTimeout(() => process.exit(code), 2000).unref()
   }
 }
 
@@ -68,6 +76,15 @@ const run: CommandModule<object, RunArgs> = {
 export const gatewayCommand: CommandModule<object, RunArgs> = {
   command: 'gateway',
   describe: 'Run and manage the gateway',
-  builder: (y) => runOptions(y).command(run),
+  // Management subcommands live in their own files (gateway-*.ts).
+  // yargs options are global by default; the run flags must not leak into the subcommands.
+  builder: (y) => localOptions(runOptions(y), ['port', 'bind', 'token', 'password', 'auth', 'force', 'verbose', 'allow-unconfigured'])
+    .command(run)
+    .command(gatewayStatusCommand)
+    .command(gatewayInstallCommand)
+    .command(gatewayRestartCommand)
+    .command(gatewayStopCommand)
+    .command(gatewayCallCommand)
+    .command(gatewayHealthCommand),
   handler: runForeground
 }

@@ -3,7 +3,7 @@
 // and the one or two `res` frames. Nothing here throws to the caller; a
 // handler failure becomes an error response, never a dead socket.
 import { RpcError } from '../errors.js'
-import type { Logger } from '../logging/logger.js'
+import type { FastifyBaseLogger as Logger } from 'fastify'
 import { gatewayClosing, INTERNAL_ERROR, invalidParams, isAuthorizationError, missingScope, requestCancelled, unauthorizedRole, unknownMethod } from './errors.js'
 import { resErrFrame, resOkFrame } from './frames.js'
 import { idempotencyKeyOf, type IdempotencyCache } from './idempotency.js'

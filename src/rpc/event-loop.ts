@@ -7,6 +7,8 @@ import type { EventLoopHealth } from '../../schemas/frames.js'
 const DELAY_DEGRADED_MS = 1000
 const UTILIZATION_DEGRADED = 0.95
 const CPU_DEGRADED = 0.95
+/** Shorter windows (start-up, back-to-back refreshes) are too noisy to call the loop degraded. */
+const MIN_WINDOW_MS = 1000
 
 export class EventLoopSampler {
   readonly #histogram: IntervalHistogram
@@ -42,6 +44,7 @@ export class EventLoopSampler {
     this.#lastElu = performance.eventLoopUtilization()
     this.#lastCpu = process.cpuUsage()
     const reasons: EventLoopHealth['reasons'] = []
+    if (intervalMs < MIN_WINDOW_MS) return { degraded: false, reasons, intervalMs, delayP99Ms, delayMaxMs, utilization, cpuCoreRatio }
     if (delayP99Ms > DELAY_DEGRADED_MS) reasons.push('event_loop_delay')
     if (utilization > UTILIZATION_DEGRADED) reasons.push('event_loop_utilization')
     if (cpuCoreRatio > CPU_DEGRADED) reasons.push('cpu')

@@ -1,7 +1,7 @@
 // The RpcContext handed to handlers: a thin view over the connection plus
 // the request's cancellation state. The AbortController is created lazily,
 // because most handlers never look at the signal.
-import type { Logger } from '../logging/logger.js'
+import type { FastifyBaseLogger as Logger } from 'fastify'
 import type { ClientInfo, Role, RpcContext, SessionSubscriptions } from './types.js'
 
 export interface InflightRequest {

@@ -2,7 +2,7 @@
 // registration, the per-request context, the event bus and the presence store.
 import type { Static, TSchema, TUnknown } from '@sinclair/typebox'
 import type { ConnectClient, HealthSnapshot, PresenceEntry, SessionDefaults, StateVersion } from '../../schemas/frames.js'
-import type { Logger } from '../logging/logger.js'
+import type { FastifyBaseLogger as Logger } from 'fastify'
 import type { CompiledMethod } from './registry.js'
 
 export type { HealthSnapshot, PresenceEntry, SessionDefaults, StateVersion }
@@ -58,7 +58,10 @@ export interface MethodDefinition<P extends TSchema = TUnknown, R extends TSchem
 export interface PublishOptions {
   /** Skip slow consumers instead of closing them (the seq number is still consumed). */
   dropIfSlow?: boolean
-  /** Session-scoped-events clients only get it if they subscribed to this key. */
+  /**
+   * The session the event is about. For agent / chat / chat.side_result / session.observer /
+   * session.tool, clients with the `session-scoped-events` cap only get it if they subscribed.
+   */
   sessionKey?: string
   /** Only clients that advertised this cap (e.g. 'tool-events'). */
   requireCap?: string

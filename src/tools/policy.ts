@@ -29,9 +29,8 @@ function entryMatcher(entry: string): Matcher {
   if (e === '') return () => false;
   if (e === '*') return () => true;
   const group = TOOL_GROUPS[e];
+  // An unknown group falls through to a literal match, which never hits: tool names cannot contain ':'.
   if (group !== undefined) return (name) => group.includes(name);
-  // Unknown groups match nothing rather than being read as a literal tool name.
-  if (e.startsWith('group:')) return () => false;
   if (e.includes('*')) {
     const source = e.split('*').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*');
     const re = new RegExp(`^${source}$`);

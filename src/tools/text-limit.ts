@@ -59,7 +59,6 @@ export function createOutputCapture(maxBytes: number): OutputCapture {
   const tailMax = maxBytes - headMax;
   const head: Buffer[] = [];
   let headBytes = 0;
-  let headOpen = true;
   const tail: Buffer[] = [];
   let tailBytes = 0;
   let total = 0;
@@ -68,12 +67,11 @@ export function createOutputCapture(maxBytes: number): OutputCapture {
     push(chunk) {
       total += chunk.length;
       let rest = chunk;
-      if (headOpen) {
+      if (headBytes < headMax) {
         const take = rest.subarray(0, headMax - headBytes);
         head.push(take);
         headBytes += take.length;
         rest = rest.subarray(take.length);
-        if (headBytes >= headMax) headOpen = false;
       }
       if (rest.length === 0) return;
       tail.push(rest);

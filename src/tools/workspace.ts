@@ -60,50 +60,54 @@ function lexical(workspace: string, root: string, input: string): { display: str
   if (raw.includes('\0')) throw new ToolError('TOOL_INVALID_ARGS', 'path must not contain NUL bytes');
   const abs = path.resolve(workspace, raw);
   // Absolute paths may name the workspace by its given or its real location.
-  
+  if (!isInside(path.resolve(workspace), abs) && !isInside(root, abs)) throw escape(display);
   return { display, abs };
 }
 
-/** Resolves a path that must already exist (read, edit, ls, exec cwd). */
-export async function resolveExisting(workspace: string, input: string): Promise<WorkspacePath> {
-  const root = await workspaceRoot(workspace);
-  const { display, abs } = lexical(workspace, root, input);
-  let real: string;
-  try {
-    real = await realpath(abs);
-  } catch (err) {
-    throw fsToolError(err, display);
-  }
-  if (!isInside(root, real)) throw escape(display);
-  return { display, real, root };
-}
-
 /**
- * Resolves a write target that may not exist yet. A dangling symlink anywhere
- * on the way is refused: creating through it would land wherever it points.
+ * Finds the deepest existing ancestor of `abs` and checks its realpath. Walking
+ * up (instead of reporting ENOENT at once) keeps the tools from being an
+ * existence oracle for paths behind a symlink. A dangling symlink on the way
+ * is refused: creating through it would land wherever it points.
  */
-export async function resolveForWrite(workspace: string, input: string): Promise<WritablePath> {
-  const root = await workspaceRoot(workspace);
-  const { display, abs } = lexical(workspace, root, input);
+async function locate(display: string, abs: string, root: string): Promise<{ real: string; missing: string[] }> {
   const missing: string[] = [];
   let current = abs;
   for (;;) {
     try {
       const real = await realpath(current);
       if (!isInside(root, real)) throw escape(display);
-      return { display, root, real: path.join(real, ...missing), exists: missing.length === 0 };
+      return { real, missing };
     } catch (err) {
       if (err instanceof ToolError) throw err;
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw fsToolError(err, display);
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') throw fsToolError(err, display);
     }
     const dangling = await lstat(current).then(() => true, () => false);
-    if (dangling) throw new ToolError('TOOL_PATH_ESCAPE', `${display}: refusing to write through a dangling symbolic link`);
+    if (dangling) throw new ToolError('TOOL_PATH_ESCAPE', `${display}: refusing to follow a dangling symbolic link`);
     const parent = path.dirname(current);
     // The workspace root exists (workspaceRoot created it), so this only guards against a racing delete.
-    if (parent === current) throw fsToolError(Object.assign(new Error('ENOENT'), { code: 'ENOENT' }), display);
+    if (parent === current) throw new ToolError('TOOL_PATH_NOT_FOUND', `${display}: no such file or directory`);
     missing.unshift(path.basename(current));
     current = parent;
   }
+}
+
+/** Resolves a path that must already exist (read, edit, ls, exec cwd). */
+export async function resolveExisting(workspace: string, input: string): Promise<WorkspacePath> {
+  const root = await workspaceRoot(workspace);
+  const { display, abs } = lexical(workspace, root, input);
+  const { real, missing } = await locate(display, abs, root);
+  if (missing.length > 0) throw new ToolError('TOOL_PATH_NOT_FOUND', `${display}: no such file or directory`);
+  return { display, real, root };
+}
+
+/** Resolves a write target that may not exist yet; its missing parents are created by ensureParentDir. */
+export async function resolveForWrite(workspace: string, input: string): Promise<WritablePath> {
+  const root = await workspaceRoot(workspace);
+  const { display, abs } = lexical(workspace, root, input);
+  const { real, missing } = await locate(display, abs, root);
+  return { display, root, real: path.join(real, ...missing), exists: missing.length === 0 };
 }
 
 /** Creates the missing directories of a write target, then re-checks that its parent stayed inside. */

@@ -7,13 +7,14 @@
 // never sent to a URL the operator typed. OPENCLAW_GATEWAY_URL may use the env credentials.
 import type { Argv } from 'yargs'
 import { GatewayClient } from '../../client/gateway-client.js'
+import { deviceSigner } from '../../client/device-identity.js'
 import { GatewayClientError } from '../../client/errors.js'
 import type { ConnectAuth } from '../../client/frames.js'
 import { resolveSecretInput } from '../../config/secrets.js'
 import { resolveListen } from '../../config/settings.js'
 import { readGeneratedToken, tokenFile } from '../../config/state.js'
 import type { CliContext } from './context.js'
-import { CliError } from './output.js'
+import { CliError, err } from './output.js'
 
 export interface ConnectionArgs {
   url?: string | undefined
@@ -88,24 +89,39 @@ export interface ConnectOptions {
   timeoutMs?: number
 }
 
-export async function connectGateway (ctx: CliContext, target: GatewayTarget, opts: ConnectOptions = {}): Promise<GatewayClient> {
+/** Connects; failures stay GatewayClientErrors (with their code). */
+export async function openClient (ctx: CliContext, target: GatewayTarget, opts: ConnectOptions = {}): Promise<GatewayClient> {
   const timeoutMs = opts.timeoutMs ?? 30_000
+  return await GatewayClient.connect({
+    url: target.url,
+    clientVersion: ctx.version,
+    auth: target.auth,
+    probe: opts.probe === true,
+    device: deviceSigner(ctx.paths.stateDir),
+    handshakeTimeoutMs: Math.min(timeoutMs, 15_000),
+    requestTimeoutMs: timeoutMs
+  })
+}
+
+/** Connects; failures become CliErrors with a hint. */
+export async function connectGateway (ctx: CliContext, target: GatewayTarget, opts: ConnectOptions = {}): Promise<GatewayClient> {
   try {
-    return await GatewayClient.connect({
-      url: target.url,
-      clientVersion: ctx.version,
-      auth: target.auth,
-      probe: opts.probe === true,
-      handshakeTimeoutMs: Math.min(timeoutMs, 15_000),
-      requestTimeoutMs: timeoutMs
-    })
+    return await openClient(ctx, target, opts)
   } catch (e) {
     throw asCliError(e, ctx, target)
   }
 }
 
+/** RPC commands still run on defaults while the config is broken; they say so on stderr. */
+export function warnIfConfigBroken (ctx: CliContext): void {
+  if (ctx.configError === undefined) return
+  for (const line of ctx.configError.message.split('\n')) err(`warning: ${line}`)
+  err('warning: using defaults for port and credentials; run `openclaw doctor`')
+}
+
 /** Connects, runs `fn`, always closes. */
 export async function withGateway<T> (ctx: CliContext, args: ConnectionArgs, fn: (client: GatewayClient, target: GatewayTarget) => Promise<T>, opts: ConnectOptions = {}): Promise<T> {
+  warnIfConfigBroken(ctx)
   const target = await resolveTarget(ctx, args)
   const client = await connectGateway(ctx, target, { timeoutMs: args.timeout, ...opts })
   try {

@@ -1,0 +1,180 @@
+// bench/http: what the OpenAI surface costs on top of a bare proxy.
+//   node dist/bench/http.js [--seconds=10] [--connections=32] [--profile]
+// One run, three targets behind the same lean echo upstream, each in its own
+// process (loopback only): the upstream direct, a bare node:http + undici
+// pass-through (bench/passthrough-proxy.ts) and the gateway with a stateless
+// chat completion (no `user`). For each, non-streamed and streamed:
+// - autocannon for --seconds: req/s, p50/p99 under load, ratio vs the bare proxy (target >= 50 %);
+// - sequential requests (one at a time): p50 latency and time to first body
+//   byte, whose difference to the bare proxy is the added latency (target < 1 ms)
+//   and the streaming TTFB overhead (target < 1 ms).
+// --profile runs the gateway under --cpu-prof (profiles in .tmp/prof).
+import { fork, type ChildProcess } from 'node:child_process'
+import { mkdtemp, rm } from 'node:fs/promises'
+import http from 'node:http'
+import { createRequire } from 'node:module'
+import os from 'node:os'
+import path from 'node:path'
+import { performance } from 'node:perf_hooks'
+import { fileURLToPath } from 'node:url'
+
+const arg = (name: string, fallback: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback
+const TOKEN = 'bench-token-0123456789abcdef'
+
+// ---------- child roles ----------
+
+async function runRole (role: string): Promise<void> {
+  const upstream = arg('upstream', '')
+  let url: string
+  let close: () => Promise<void>
+  if (role === 'upstream') {
+    const { startEchoUpstream } = await import('./support/echo-upstream.js')
+    ;({ url, close } = await startEchoUpstream())
+  } else if (role === 'proxy') {
+    const { startPassthroughProxy } = await import('./passthrough-proxy.js')
+    ;({ url, close } = await startPassthroughProxy(upstream))
+  } else {
+    ;({ url, close } = await startBenchGateway(upstream))
+  }
+  process.send?.({ url })
+  process.on('message', (m) => { if (m === 'stop') void close().then(() => process.exit(0)) })
+}
+
+async function startBenchGateway (upstream: string): Promise<{ url: string, close: () => Promise<void> }> {
+  const { buildGateway } = await import('../src/app.js')
+  const { parseConfigText } = await import('../src/config/load.js')
+  const { resolveSecrets } = await import('../src/config/secrets.js')
+  const { resolveAuth } = await import('../src/config/settings.js')
+  const { ConfigStore } = await import('../src/config/store.js')
+  const { createLogger } = await import('../src/logging/logger.js')
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'oc-bench-http-'))
+  const env = { HOME: dir }
+  const config = {
+    gateway: { mode: 'local', auth: { mode: 'token', token: TOKEN } },
+    models: { providers: { fake: { baseUrl: `${upstream}/v1`, api: 'openai-completions', apiKey: 'sk-bench', models: [{ id: 'echo' }] } } },
+    agents: { defaults: { model: 'fake/echo', maxConcurrent: 1000 } }
+  }
+  const snapshot = parseConfigText(path.join(dir, 'openclaw.json'), JSON.stringify(config), env)
+  const secrets = await resolveSecrets(snapshot.config, env)
+  const app = await buildGateway({
+    store: new ConfigStore({ snapshot, secrets, auth: resolveAuth(snapshot.config, secrets, {}, env) }),
+    paths: { home: dir, profile: undefined, stateDir: path.join(dir, 'state'), configPath: path.join(dir, 'openclaw.json'), logDir: dir },
+    listen: { port: 0, bind: 'loopback', host: '127.0.0.1' },
+    logger: createLogger({ level: 'silent', file: undefined }),
+    version: 'bench',
+    env
+  })
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  return {
+    url: `http://127.0.0.1:${(app.server.address() as { port: number }).port}`,
+    close: async () => { await app.close(); await rm(dir, { recursive: true, force: true }) }
+  }
+}
+
+// ---------- measurement ----------
+
+interface Target { name: string, url: string, path: string, headers: Record<string, string>, body: (stream: boolean) => string }
+interface Row { target: string, stream: boolean, rps: number, p50: number, p99: number, errors: number, seqP50: number, ttfbP50: number }
+
+interface AutocannonResult { requests: { average: number }, latency: { p50: number, p99: number }, non2xx: number, errors: number, timeouts: number }
+type Autocannon = (opts: Record<string, unknown>) => Promise<AutocannonResult>
+const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon
+
+function spawnRole (role: string, extra: string[] = [], execArgv: string[] = []): Promise<{ child: ChildProcess, url: string }> {
+  const child = fork(fileURLToPath(import.meta.url), [`--role=${role}`, ...extra], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => { reject(new Error(`${role} did not start`)) }, 20_000)
+    child.once('message', (m) => { clearTimeout(timer); resolve({ child, url: (m as { url: string }).url }) })
+    child.once('exit', (code) => { reject(new Error(`${role} exited with ${String(code)}`)) })
+  })
+}
+
+const percentile = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(p * s.length))]! }
+
+/** One request at a time: total latency and time to the first body byte. */
+async function sequential (t: Target, stream: boolean, n: number): Promise<{ p50: number, ttfb: number }> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 })
+  const body = t.body(stream)
+  const once = () => new Promise<{ total: number, first: number }>((resolve, reject) => {
+    const t0 = performance.now()
+    let first = 0
+    const req = http.request(`${t.url}${t.path}`, { method: 'POST', agent, headers: { ...t.headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+      if (res.statusCode !== 200) reject(new Error(`${t.name}: status ${String(res.statusCode)}`))
+      res.on('data', () => { if (first === 0) first = performance.now() - t0 })
+      res.on('end', () => { resolve({ total: performance.now() - t0, first }) })
+    })
+    req.on('error', reject)
+    req.end(body)
+  })
+  for (let i = 0; i < 200; i++) await once()
+  const totals: number[] = []
+  const firsts: number[] = []
+  for (let i = 0; i < n; i++) { const r = await once(); totals.push(r.total); firsts.push(r.first) }
+  agent.destroy()
+  return { p50: percentile(totals, 0.5), ttfb: percentile(firsts, 0.5) }
+}
+
+async function measure (t: Target, stream: boolean, seconds: number, connections: number): Promise<Row> {
+  const opts = { url: `${t.url}${t.path}`, method: 'POST', headers: { ...t.headers, 'content-type': 'application/json' }, body: t.body(stream), connections }
+  await autocannon({ ...opts, duration: 2 })
+  const r = await autocannon({ ...opts, duration: seconds })
+  const seq = await sequential(t, stream, 1000)
+  return { target: t.name, stream, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.non2xx + r.errors + r.timeouts, seqP50: seq.p50, ttfbP50: seq.ttfb }
+}
+
+async function main (): Promise<void> {
+  const seconds = Number(arg('seconds', '10'))
+  const connections = Number(arg('connections', '32'))
+  const profile = process.argv.includes('--profile')
+  const upstream = await spawnRole('upstream')
+  const proxy = await spawnRole('proxy', [`--upstream=${upstream.url}`])
+  const gateway = await spawnRole('gateway', [`--upstream=${upstream.url}`], profile ? ['--cpu-prof', '--cpu-prof-dir=.tmp/prof'] : [])
+  const children = [gateway.child, proxy.child, upstream.child]
+  const upstreamBody = (stream: boolean) => JSON.stringify({ model: 'echo', stream, messages: [{ role: 'user', content: 'hi' }] })
+  const targets: Target[] = [
+    { name: 'upstream direct', url: upstream.url, path: '/v1/chat/completions', headers: {}, body: upstreamBody },
+    { name: 'bare pass-through', url: proxy.url, path: '/v1/chat/completions', headers: {}, body: upstreamBody },
+    {
+      name: 'gateway (stateless)',
+      url: gateway.url,
+      path: '/v1/chat/completions',
+      headers: { authorization: `Bearer ${TOKEN}` },
+      body: (stream) => JSON.stringify({ model: 'openclaw', stream, messages: [{ role: 'user', content: 'hi' }] })
+    }
+  ]
+  try {
+    const rows: Row[] = []
+    for (const stream of [false, true]) for (const t of targets) rows.push(await measure(t, stream, seconds, connections))
+    report(rows, { seconds, connections })
+  } finally {
+    for (const c of children) c.send('stop')
+    await Promise.all(children.map((c) => new Promise((resolve) => { if (c.exitCode !== null) resolve(null); else c.once('exit', resolve) })))
+  }
+}
+
+function report (rows: Row[], o: { seconds: number, connections: number }): void {
+  const f = (n: number, d = 2) => n.toFixed(d)
+  console.log(`\nPOST /v1/chat/completions — ${o.connections} connections, ${o.seconds} s per case, loopback, ${os.cpus().length} CPUs`)
+  console.log('case                              req/s    p50 ms   p99 ms  vs bare  errors  seq p50 ms  ttfb p50 ms')
+  for (const r of rows) {
+    const bare = rows.find((x) => x.stream === r.stream && x.target === 'bare pass-through')!
+    const label = `${r.target}${r.stream ? ' [stream]' : ''}`
+    console.log(`${label.padEnd(30)}${f(r.rps, 0).padStart(9)}${f(r.p50).padStart(10)}${f(r.p99).padStart(9)}${`${f(100 * r.rps / bare.rps, 0)} %`.padStart(9)}${String(r.errors).padStart(8)}${f(r.seqP50, 3).padStart(12)}${f(r.ttfbP50, 3).padStart(13)}`)
+  }
+  for (const stream of [false, true]) {
+    const gw = rows.find((x) => x.stream === stream && x.target.startsWith('gateway'))!
+    const bare = rows.find((x) => x.stream === stream && x.target === 'bare pass-through')!
+    const ratio = gw.rps / bare.rps
+    const added = gw.seqP50 - bare.seqP50
+    const label = stream ? 'streaming' : 'non-streaming'
+    console.log(`${label}: throughput ${f(100 * ratio, 0)} % of bare (target >= 50 %: ${ratio >= 0.5 ? 'met' : 'NOT met'}); added p50 latency ${f(added, 3)} ms (target < 1 ms: ${added < 1 ? 'met' : 'NOT met'})`)
+    if (stream) {
+      const ttfb = gw.ttfbP50 - bare.ttfbP50
+      console.log(`streaming time-to-first-byte overhead ${f(ttfb, 3)} ms (target < 1 ms: ${ttfb < 1 ? 'met' : 'NOT met'})`)
+    }
+  }
+}
+
+const role = arg('role', '')
+if (role !== '') await runRole(role)
+else await main()

@@ -1,0 +1,150 @@
+// POST /v1/responses (contract 3.5): the OpenResponses subset, one agent run
+// per request; `previous_response_id` continues the session of a stored response.
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import type { AgentCatalog, AgentInfo } from '../../src/agents/catalog.js'
+import { toChatHistory } from '../../src/agents/transcript-map.js'
+import type { ChatMessage, RunRequest, Sampling, ToolChoice, ToolSpec } from '../../src/agents/types.js'
+import { ErrorResponses, FIELD_MESSAGES, ResponseObject, ResponsesRequest, ResponseStreamEvent, RoutingHeaders } from '../../schemas/openai.js'
+import { endpointGate, type SurfaceOptions } from './endpoints.js'
+import { fromRunResult, invalidRequest } from './errors.js'
+import { ImageBudget, imagePolicy } from './images.js'
+import type { ResponseStore } from './response-store.js'
+import { completionOf, newId, outputOf, snapshot, type ResponseMeta } from './responses-build.js'
+import { convertInput } from './responses-input.js'
+import { streamResponse } from './responses-stream.js'
+import { resolveModelOverride, resolveSession, resolveTargetAgent, type SessionTarget } from './routing.js'
+import { startRun } from './run-bridge.js'
+import { currentTurnStart, type TurnRole } from './turns.js'
+import { formatSchemaErrors } from './validation.js'
+
+type Body = ResponsesRequest
+const HISTORY_LIMIT = 200
+
+export default async function responsesRoutes (parent: FastifyInstance, opts: SurfaceOptions & { store: ResponseStore }) {
+  const app = parent.withTypeProvider<TypeBoxTypeProvider>()
+  app.post('/responses', {
+    onRequest: [app.auth([app.verifyGatewayBearer]), endpointGate(app, 'responses')],
+    bodyLimit: opts.bodyLimit,
+    schemaErrorFormatter: formatSchemaErrors(FIELD_MESSAGES.responses),
+    schema: {
+      tags: ['openai'],
+      summary: 'Create a response (runs an agent turn)',
+      description: 'OpenResponses subset. `stream: true` answers `text/event-stream` with `event:`/`data:` frames ending in `data: [DONE]`.',
+      headers: RoutingHeaders,
+      body: ResponsesRequest,
+      response: {
+        200: {
+          description: 'A response object, or its event stream when `stream` is true.',
+          content: {
+            'application/json': { schema: ResponseObject },
+            'text/event-stream': { schema: ResponseStreamEvent }
+          }
+        },
+        ...ErrorResponses
+      }
+    }
+  }, async (request, reply) => {
+    const body = request.body
+    const catalog = app.agents.catalog()
+    const store = body.store !== false
+    const { agent, session } = target(catalog, request, body, opts.store, store)
+    const modelOverride = resolveModelOverride(request)
+    const images = new ImageBudget(imagePolicy(app.configStore.config.gateway?.http?.endpoints?.responses, true))
+    const converted = convertInput(body.input, images)
+    const system = [...(body.instructions !== undefined && body.instructions !== null ? [body.instructions] : []), ...converted.system]
+      .filter((s) => s.trim() !== '').join('\n\n')
+    const turn = await splitTurn(app, converted.messages, session)
+    const tools = clientTools(body)
+
+    const req: Omit<RunRequest, 'signal'> = {
+      source: 'responses',
+      agentId: agent.id,
+      sessionKey: session.sessionKey,
+      persist: session.persist,
+      input: turn.input,
+      ...(turn.context !== undefined ? { context: turn.context } : {}),
+      ...(system !== '' ? { extraSystemPrompt: system } : {}),
+      ...(modelOverride !== undefined ? { modelOverride } : {}),
+      ...(tools.specs.length > 0 ? { clientTools: tools.specs } : {}),
+      ...(tools.choice !== undefined ? { toolChoice: tools.choice } : {}),
+      sampling: samplingOf(body)
+    }
+    const run = startRun(app, reply, req, { modelOverride, agentId: agent.id })
+    const meta: ResponseMeta = { id: newId('resp'), createdAt: Math.floor(Date.now() / 1000), model: body.model ?? 'openclaw', request: body, store }
+    // Only a response whose turn was written down can be continued.
+    const remember = () => { if (session.persist && store) opts.store.remember(meta.id, { sessionKey: run.handle.sessionKey, agentId: run.handle.agentId }) }
+
+    if (body.stream === true) {
+      const result = await streamResponse(reply, run, meta)
+      if (result?.status === 'ok') remember()
+      return
+    }
+    const result = await run.handle.done
+    if (result.status !== 'ok') throw fromRunResult(result)
+    remember()
+    const { status, reason } = completionOf(result)
+    return reply.type('application/json').send(snapshot(meta, { status, output: outputOf(result, newId('msg')), result, incompleteReason: reason }))
+  })
+}
+
+/** The agent and session: those of the previous response when continuing, else contract 3.2 routing. */
+function target (catalog: AgentCatalog, request: FastifyRequest, body: Body, stored: ResponseStore, store: boolean): { agent: AgentInfo, session: SessionTarget } {
+  const previous = body.previous_response_id
+  if (previous !== undefined && previous !== null && previous !== '') {
+    const hit = stored.lookup(previous)
+    const agent = hit !== undefined ? catalog.get(hit.agentId) : undefined
+    if (hit === undefined || agent === undefined) {
+      throw invalidRequest(`Previous response with id '${previous}' not found.`, 'previous_response_id', 'previous_response_not_found')
+    }
+    return { agent, session: { sessionKey: hit.sessionKey, persist: store, origin: 'continued' } }
+  }
+  const agent = resolveTargetAgent(catalog, request, body.model ?? 'openclaw')
+  const session = resolveSession(catalog, request, agent, 'openresponses', body.user)
+  // A stored response must be continuable, so even a "stateless" one is written under its fresh key.
+  return { agent, session: { ...session, persist: store } }
+}
+
+/**
+ * Continuing: the transcript is the history and every item is new. A fresh
+ * stored session: every item is input, so the transcript holds the whole
+ * conversation for the next continuation. Otherwise the last turn is input.
+ */
+async function splitTurn (app: FastifyInstance, messages: ChatMessage[], session: SessionTarget): Promise<{ input: ChatMessage[], context?: ChatMessage[] }> {
+  if (messages.length === 0) throw invalidRequest('`input` has no message to answer.', 'input', 'message_empty')
+  if (session.origin === 'continued') {
+    // The engine reads the transcript only for persisted runs; a `store: false` continuation reads it here.
+    if (session.persist) return { input: messages }
+    const answered = messages.flatMap((m) => (m.role === 'tool' ? [m.toolCallId] : []))
+    return { input: messages, context: toChatHistory(await app.sessions.history(session.sessionKey, { limit: HISTORY_LIMIT }), answered) }
+  }
+  if (session.origin === 'stateless' && session.persist) return { input: messages, context: [] }
+  const start = currentTurnStart(messages.map((m) => m.role as TurnRole))
+  return { input: messages.slice(start), context: messages.slice(0, start) }
+}
+
+/** Responses function tools are flat: `{type:"function", name, description?, parameters?}`. */
+function clientTools (body: Body): { specs: ToolSpec[], choice: ToolChoice | undefined } {
+  const specs: ToolSpec[] = (body.tools ?? []).map((tool, i) => {
+    if (tool.type !== 'function' || tool.name === undefined) {
+      throw invalidRequest(`Unsupported tool type '${String(tool.type)}' (tools[${i}]); only function tools with a name are supported.`, `tools[${i}].type`, 'unsupported_tool')
+    }
+    return { name: tool.name, ...(typeof tool.description === 'string' ? { description: tool.description } : {}), parameters: tool.parameters ?? { type: 'object', properties: {} } }
+  })
+  const choice = body.tool_choice
+  if (choice === undefined || choice === null) return { specs, choice: undefined }
+  if (typeof choice === 'string') return { specs, choice }
+  const name = choice.name
+  if (choice.type !== 'function' || name === undefined || !specs.some((s) => s.name === name)) {
+    throw invalidRequest(`Invalid tool_choice: '${String(name)}' is not one of the request's function tools.`, 'tool_choice', 'invalid_tool_choice')
+  }
+  return { specs, choice: { name } }
+}
+
+function samplingOf (body: Body): Sampling {
+  const s: Sampling = {}
+  if (body.max_output_tokens !== undefined && body.max_output_tokens !== null) s.maxTokens = body.max_output_tokens
+  if (body.temperature !== undefined && body.temperature !== null) s.temperature = body.temperature
+  if (body.top_p !== undefined && body.top_p !== null) s.topP = body.top_p
+  return s
+}

@@ -1,0 +1,77 @@
+// The event-stream side of a reply. Headers are committed lazily, on the
+// first thing worth sending, so a run that fails before producing anything
+// still gets a real HTTP status (429 with Retry-After, 502, …) instead of an
+// error buried in a 200 stream. Writes go straight to the socket.
+import type { OutgoingHttpHeaders } from 'node:http'
+import type { FastifyReply } from 'fastify'
+
+/** A reader this far behind is not reading; the run is aborted rather than buffered without bound. */
+export const MAX_BUFFERED_BYTES = 16 * 1024 * 1024
+/** Silence longer than this gets a comment line, so idle proxies and clients keep the stream. */
+export const KEEPALIVE_MS = 10_000
+
+export class SseWriter {
+  private committed = false
+  private wrote = false
+  private timer: NodeJS.Timeout | undefined
+
+  constructor (
+    private readonly reply: FastifyReply,
+    private readonly hooks: { onCommit: () => void, onOverflow: () => void }
+  ) {
+    // A run that stays silent (slow first token, long tool) commits the stream and keeps it alive.
+    this.timer = setInterval(() => {
+      if (!this.wrote) { this.commit(); this.write(': keep-alive\n\n') }
+      this.wrote = false
+    }, KEEPALIVE_MS)
+  }
+
+  get isCommitted (): boolean { return this.committed }
+
+  /** Sends the status line and headers (once); `onCommit` writes the stream's opening events. */
+  commit (): void {
+    if (this.committed) return
+    this.committed = true
+    const reply = this.reply
+    reply.hijack()
+    // Hijacking skips onSend: carry over what hooks already set (security headers, CORS).
+    const headers: OutgoingHttpHeaders = {
+      ...(reply.getHeaders() as OutgoingHttpHeaders),
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no'
+    }
+    reply.raw.writeHead(200, headers)
+    this.hooks.onCommit()
+  }
+
+  write (text: string): void {
+    const res = this.reply.raw
+    if (res.destroyed || res.writableEnded) return
+    this.wrote = true
+    res.write(text)
+    if (res.writableLength > MAX_BUFFERED_BYTES) {
+      this.hooks.onOverflow()
+      res.destroy()
+    }
+  }
+
+  /** `event:` + `data:` frame (Responses API). */
+  event (type: string, json: string): void {
+    this.write(`event: ${type}\ndata: ${json}\n\n`)
+  }
+
+  /** Ends the stream with `data: [DONE]`. */
+  end (): void {
+    this.stop()
+    const res = this.reply.raw
+    if (res.destroyed || res.writableEnded) return
+    res.end('data: [DONE]\n\n')
+  }
+
+  /** Stops the keep-alive timer without writing (the client is gone or the reply was sent another way). */
+  stop (): void {
+    if (this.timer !== undefined) { clearInterval(this.timer); this.timer = undefined }
+  }
+}

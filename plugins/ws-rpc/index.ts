@@ -1,0 +1,130 @@
+// The WebSocket control plane (OpenClaw protocol v4) on GET /. Encapsulated:
+// @fastify/websocket and the upgrade route live only in this context.
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import websocket from '@fastify/websocket'
+import type { WebSocket } from 'ws'
+import { DevicePairing } from '../../src/devices/pairing.js'
+import { DevicePairingStore } from '../../src/devices/store.js'
+import { isLoopbackAddress } from '../../src/net.js'
+import { Dispatcher } from '../../src/rpc/dispatch.js'
+import { IdempotencyCache } from '../../src/rpc/idempotency.js'
+import { SCOPE_PAIRING } from '../../src/rpc/scopes.js'
+import { publicPending } from './methods/device-pair.js'
+import type { PeerInfo } from './connection.js'
+import { selfPresence } from './hello.js'
+import { ConnectionHub } from './hub.js'
+import { registerCoreMethods } from './methods/core.js'
+import { registerDevicePairMethods } from './methods/device-pair.js'
+import { registerLogsTail } from './methods/logs-tail.js'
+import { MAX_PAYLOAD_BYTES, resolveSettings, type WsRpcOptions } from './settings.js'
+
+export type { WsRpcOptions }
+
+const UPGRADE_CONSTRAINT = 'wsUpgrade'
+const SELF_PRESENCE_KEY = 'gateway:self'
+const CORE_EVENTS = ['connect.challenge', 'tick', 'presence', 'health', 'shutdown', 'device.pair.requested', 'device.pair.resolved']
+
+export default async function wsRpc (app: FastifyInstance, opts: WsRpcOptions) {
+  const log = app.log.child({ subsystem: 'ws' })
+  const settings = resolveSettings(opts, app.gateway.env)
+  const now = app.gateway.now
+  const dedupe = new IdempotencyCache({ now })
+  const pairing = new DevicePairing(new DevicePairingStore({ stateDir: app.gateway.paths.stateDir, now }), {
+    requested: (request) => { app.events.publish('device.pair.requested', publicPending(request), { scope: SCOPE_PAIRING }) },
+    resolved: (ev) => { app.events.publish('device.pair.resolved', ev, { scope: SCOPE_PAIRING }) }
+  }, now)
+
+  // isClosing is only called once requests flow, after `connections` is initialised.
+  const dispatcher = new Dispatcher({ lookup: app.rpc.lookup, dedupe, log, isClosing: () => connections.closing })
+  const connections: ConnectionHub = new ConnectionHub({
+    log,
+    settings,
+    dispatcher,
+    presence: app.presence,
+    now,
+    handshake: { auth: app.gatewayAuth, pairing, config: () => app.configStore.config, now },
+    hello: { rpc: app.rpc, presence: app.presence, gateway: app.gateway, authMode: () => app.gatewayAuth.mode, settings }
+  })
+
+  await app.register(websocket, {
+    options: { maxPayload: MAX_PAYLOAD_BYTES, perMessageDeflate: false },
+    // Our shutdown replaces the default (close every client with no code): clients get `shutdown` and 1012.
+    preClose: async () => { await connections.shutdown(app.gateway.closing ?? { reason: 'gateway stopping' }) },
+    errorHandler: (error, socket) => {
+      log.debug({ err: error.message }, 'websocket handler error')
+      // ws protocol errors (bad UTF-8, oversized frames) already started a close with the right code.
+      if ((error as { code?: string }).code?.startsWith('WS_ERR_') !== true) socket.terminate()
+    }
+  })
+
+  // Only requests that ask for an upgrade match this route, so a plain GET / falls through to
+  // whatever owns HTTP `/` (the Control UI) or the not-found handler. A route constraint keeps
+  // both on the same path without this plugin knowing about the other.
+  if (!app.hasConstraintStrategy(UPGRADE_CONSTRAINT)) {
+    const handlers = new Map<string, unknown>()
+    app.addConstraintStrategy({
+      name: UPGRADE_CONSTRAINT,
+      storage: () => ({
+        get: (value: string) => (handlers.get(value) ?? null) as never,
+        set: (value: string, handler: unknown) => { handlers.set(value, handler) }
+      }),
+      deriveConstraint: (req: { headers: Record<string, string | string[] | undefined> }) => {
+        const upgrade = req.headers.upgrade
+        return typeof upgrade === 'string' && upgrade.toLowerCase() === 'websocket' ? 'websocket' : undefined
+      },
+      mustMatchWhenDerived: false
+    } as unknown as Parameters<FastifyInstance['addConstraintStrategy']>[0])
+  }
+
+  const isLocal = opts.isLocalClient ?? defaultIsLocal
+  app.route({
+    method: 'GET',
+    url: '/',
+    constraints: { [UPGRADE_CONSTRAINT]: 'websocket' },
+    exposeHeadRoute: false,
+    websocket: true,
+    handler: (socket: WebSocket, request: FastifyRequest) => { connections.accept(socket, peerInfo(request, isLocal)) }
+  })
+
+  const unsubscribe = app.events.subscribe((e) => { connections.broadcast(e) })
+  app.rpc.advertiseEvents(...CORE_EVENTS)
+  registerCoreMethods(app, connections)
+  registerLogsTail(app)
+  registerDevicePairMethods(app, pairing)
+
+  const sweeper = setInterval(() => { dedupe.sweep() }, 60_000)
+  sweeper.unref()
+  app.addHook('onReady', async () => {
+    app.presence.upsert(SELF_PRESENCE_KEY, selfPresence(app.gateway, now()))
+    connections.start()
+  })
+  app.addHook('onClose', async () => {
+    clearInterval(sweeper)
+    unsubscribe()
+  })
+}
+
+function peerInfo (request: FastifyRequest, isLocal: (r: FastifyRequest) => boolean): PeerInfo {
+  const h = request.headers
+  const scopes = typeof h['x-openclaw-scopes'] === 'string'
+    ? h['x-openclaw-scopes'].split(',').map((s) => s.trim()).filter((s) => s !== '')
+    : undefined
+  return {
+    ip: request.ip || request.socket.remoteAddress || 'unknown',
+    isLocal: isLocal(request),
+    origin: typeof h.origin === 'string' && h.origin !== '' ? h.origin : undefined,
+    host: typeof h.host === 'string' ? h.host : undefined,
+    scopesHeader: scopes
+  }
+}
+
+/** Loopback peer, a local Host header, and no proxy headers we cannot attribute (contract 8). */
+export function defaultIsLocal (request: FastifyRequest): boolean {
+  if (!isLoopbackAddress(request.socket.remoteAddress)) return false
+  const h = request.headers
+  if (h['x-forwarded-for'] !== undefined || h['x-real-ip'] !== undefined || h.forwarded !== undefined) return false
+  const host = h.host
+  if (host === undefined) return true
+  const name = host.startsWith('[') ? host.slice(1, host.indexOf(']')) : host.split(':')[0]!
+  return name === 'localhost' || isLoopbackAddress(name)
+}

@@ -1,0 +1,151 @@
+// `openclaw gateway` end to end, as the real CLI in child processes: first
+// start, the generated token, port precedence, the state-dir lock, two
+// gateways side by side, signals, and --force.
+import { describe, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { readdir, readFile, stat } from 'node:fs/promises'
+import path from 'node:path'
+import { baseConfig, freePort, makeHome, request, spawnGateway, spawnPortHolder, writeConfig, type GatewayHome, type Spawned } from './support/spawn-gateway.js'
+
+const lockFile = (home: GatewayHome) => path.join(home.stateDir, 'gateway.lock')
+const exists = async (file: string) => await stat(file).then(() => true, () => false)
+
+async function healthz (port: number): Promise<unknown> {
+  const res = await request(port, '/healthz')
+  assert.equal(res.status, 200)
+  return await res.json()
+}
+
+/** Starts a gateway on a free port and waits until it says it listens. */
+async function started (home: GatewayHome, args: string[] = [], env?: Record<string, string>): Promise<{ proc: Spawned, port: number }> {
+  const port = await freePort()
+  const proc = spawnGateway(home, ['--port', String(port), ...args], { env })
+  assert.equal(await proc.listening(), port)
+  return { proc, port }
+}
+
+describe('gateway process', { concurrency: 3, timeout: 60_000 }, () => {
+  test('--allow-unconfigured writes a minimal local config (0600) and logs to the default daily file', async (t) => {
+    const home = await makeHome(t, null)
+    const { proc, port } = await started(home, ['--allow-unconfigured'])
+    assert.deepEqual(await healthz(port), { ok: true, status: 'live' })
+    const text = await readFile(home.configPath, 'utf8')
+    assert.match(text, /gateway: \{ mode: "local" \}/)
+    assert.equal((await stat(home.configPath)).mode & 0o777, 0o600)
+    // No logging.file: the daily file under $TMPDIR/openclaw/ (TMPDIR is the temp home).
+    const logs = await readdir(path.join(home.dir, 'openclaw'))
+    assert.equal(logs.length, 1)
+    assert.match(logs[0]!, /^openclaw-\d{4}-\d{2}-\d{2}\.log$/)
+    proc.signal('SIGTERM')
+    assert.deepEqual(await proc.waitExit(), { code: 0, signal: null })
+  })
+
+  test('first start generates a token (0600) that is reused next time and never printed in full', async (t) => {
+    const home = await makeHome(t)
+    const tokenFile = path.join(home.stateDir, 'credentials', 'gateway-token')
+
+    const first = await started(home)
+    await first.proc.waitFor(/dashboard: .*token (\S{4})…/)
+    const token = (await readFile(tokenFile, 'utf8')).trim()
+    assert.match(token, /^[A-Za-z0-9_-]{43}$/)
+    assert.equal((await stat(tokenFile)).mode & 0o777, 0o600)
+    first.proc.signal('SIGTERM')
+    assert.equal((await first.proc.waitExit()).code, 0)
+
+    const second = await started(home)
+    const [, prefix] = await second.proc.waitFor(/dashboard: .*token (\S{4})… \(full token in (\S+)\)/)
+    assert.equal(prefix, token.slice(0, 4))
+    assert.equal((await readFile(tokenFile, 'utf8')).trim(), token, 'reused, not regenerated')
+    second.proc.signal('SIGTERM')
+    assert.equal((await second.proc.waitExit()).code, 0)
+
+    const log = await readFile(home.logFile, 'utf8')
+    for (const [what, text] of [['stdout', first.proc.stdout + second.proc.stdout], ['stderr', first.proc.stderr + second.proc.stderr], ['log file', log]]) {
+      assert.ok(!text!.includes(token), `${what} contains the full token`)
+      assert.ok(!text!.includes(token.slice(0, 12)), `${what} contains a long token prefix`)
+    }
+  })
+
+  test('port precedence: --port beats OPENCLAW_GATEWAY_PORT beats gateway.port', async (t) => {
+    const [cliPort, envPort, cfgPort] = [await freePort(), await freePort(), await freePort()]
+    const cases: Array<[string[], Record<string, string>, number]> = [
+      [['--port', String(cliPort)], { OPENCLAW_GATEWAY_PORT: String(envPort) }, cliPort],
+      [[], { OPENCLAW_GATEWAY_PORT: String(envPort) }, envPort],
+      [[], {}, cfgPort],
+      // --dev defaults to 19001 but yields to the environment.
+      [['--dev'], { OPENCLAW_GATEWAY_PORT: String(envPort) }, envPort]
+    ]
+    // One at a time: several cases want the same port.
+    for (const [args, env, expected] of cases) {
+      const home = await makeHome(t)
+      await writeConfig(home, baseConfig(home, { gateway: { mode: 'local', port: cfgPort } }))
+      const proc = spawnGateway(home, args, { env })
+      assert.equal(await proc.listening(), expected, `${args.join(' ')} ${JSON.stringify(env)}`)
+      assert.deepEqual(await healthz(expected), { ok: true, status: 'live' })
+      proc.signal('SIGTERM')
+      assert.equal((await proc.waitExit()).code, 0)
+    }
+  })
+
+  test('a second gateway on the same state dir is refused: "gateway already running (pid N)", exit 78', async (t) => {
+    const home = await makeHome(t)
+    const first = await started(home)
+    const lock = JSON.parse(await readFile(lockFile(home), 'utf8')) as { pid: number, port: number }
+    assert.equal(lock.pid, first.proc.pid)
+    assert.equal(lock.port, first.port)
+
+    const second = spawnGateway(home, ['--port', String(await freePort())])
+    assert.deepEqual(await second.waitExit(), { code: 78, signal: null })
+    assert.equal(second.stderr, `gateway already running (pid ${first.proc.pid})\n`)
+    assert.doesNotMatch(second.stdout, /listening/)
+    // The first one is unharmed and still owns the lock.
+    assert.deepEqual(await healthz(first.port), { ok: true, status: 'live' })
+    assert.equal(JSON.parse(await readFile(lockFile(home), 'utf8')).pid, first.proc.pid)
+  })
+
+  test('two gateways side by side (own ports, config paths, state dirs) both answer /healthz', async (t) => {
+    const [a, b] = [await makeHome(t), await makeHome(t)]
+    const [ga, gb] = await Promise.all([started(a), started(b)])
+    assert.notEqual(ga.port, gb.port)
+    assert.deepEqual(await Promise.all([healthz(ga.port), healthz(gb.port)]), [{ ok: true, status: 'live' }, { ok: true, status: 'live' }])
+    assert.equal(JSON.parse(await readFile(lockFile(a), 'utf8')).pid, ga.proc.pid)
+    assert.equal(JSON.parse(await readFile(lockFile(b), 'utf8')).pid, gb.proc.pid)
+  })
+
+  test('SIGHUP does not stop the gateway; SIGTERM exits 0 and removes the lock', async (t) => {
+    const home = await makeHome(t)
+    const { proc, port } = await started(home)
+    assert.ok(await exists(lockFile(home)))
+    proc.signal('SIGHUP')
+    await proc.waitFor(/SIGHUP: config reload requested/)
+    assert.deepEqual(await healthz(port), { ok: true, status: 'live' })
+    assert.equal(proc.exit, undefined)
+
+    proc.signal('SIGTERM')
+    assert.deepEqual(await proc.waitExit(), { code: 0, signal: null })
+    assert.match(proc.stdout, /received SIGTERM; shutting down/)
+    assert.equal(await exists(lockFile(home)), false)
+    assert.match(await readFile(home.logFile, 'utf8'), /received SIGTERM; shutting down/)
+  })
+
+  test('SIGINT exits 0 and removes the lock', async (t) => {
+    const home = await makeHome(t)
+    const { proc } = await started(home)
+    proc.signal('SIGINT')
+    assert.deepEqual(await proc.waitExit(), { code: 0, signal: null })
+    assert.match(proc.stdout, /received SIGINT; shutting down/)
+    assert.equal(await exists(lockFile(home)), false)
+  })
+
+  test('--force stops whoever holds the port, says so, and starts', async (t) => {
+    const home = await makeHome(t)
+    const port = await freePort()
+    const holder = await spawnPortHolder(t, port)
+    const proc = spawnGateway(home, ['--force', '--port', String(port)])
+    assert.equal(await proc.listening(), port)
+    assert.match(proc.stdout, new RegExp(`force: killed pid ${holder.pid} on port ${port}`))
+    assert.deepEqual(await holder.waitExit(5_000), { code: null, signal: 'SIGTERM' })
+    assert.deepEqual(await healthz(port), { ok: true, status: 'live' })
+    assert.match(await readFile(home.logFile, 'utf8'), new RegExp(`"msg":"force: killed pid ${holder.pid} on port ${port}"`))
+  })
+})

@@ -1,0 +1,73 @@
+// GET /v1/models and /v1/models/{id} (contract 3.3) through the openai SDK
+// and raw requests, and the endpoint switches that gate the whole surface.
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { NotFoundError } from 'openai'
+import { startHttpGateway } from './support/http-gateway.js'
+
+const twoAgents = () => ({ agents: { defaults: { model: 'fake/echo' }, entries: { main: { default: true }, research: {} } } })
+
+test('models.list returns the agent-first ids in contract order with full model objects', async (t) => {
+  const { client, fetch } = await startHttpGateway(t, { config: twoAgents })
+  const ids: string[] = []
+  for await (const m of client.models.list()) ids.push(m.id)
+  assert.deepEqual(ids, ['openclaw', 'openclaw/default', 'openclaw/main', 'openclaw/research'])
+  const body = await (await fetch('/v1/models')).json() as any
+  assert.equal(body.object, 'list')
+  assert.deepEqual(body.data[0], { id: 'openclaw', object: 'model', created: 0, owned_by: 'openclaw', permission: [] })
+})
+
+test('models.retrieve accepts encoded and raw ids; bad ids are 400, unknown agents 404', async (t) => {
+  const { client, fetch } = await startHttpGateway(t, { config: twoAgents })
+  assert.equal((await client.models.retrieve('openclaw/research')).id, 'openclaw/research')
+  assert.equal((await client.models.retrieve('openclaw')).owned_by, 'openclaw')
+  await assert.rejects(client.models.retrieve('openclaw/ghost'), NotFoundError)
+
+  const cases: Array<[string, number, string]> = [
+    ['/v1/models/openclaw/research', 200, ''],
+    ['/v1/models/agent%3Aresearch', 200, ''],
+    ['/v1/models/openclaw%2Fghost', 404, "Model 'openclaw/ghost' not found."],
+    ['/v1/models/gpt-4o', 400, 'Invalid model id.'],
+    // The router refuses a bad escape before the route runs (Fastify's FST_ERR_BAD_URL body, see docs/openai-compat.md).
+    ['/v1/models/%E0%A4%A', 400, '']
+  ]
+  for (const [path, status, message] of cases) {
+    const res = await fetch(path)
+    assert.equal(res.status, status, path)
+    if (message !== '') {
+      const err = ((await res.json()) as any).error
+      assert.equal(err.message, message)
+      assert.equal(err.type, 'invalid_request_error')
+    }
+  }
+})
+
+test('endpoint switches apply per request: a disabled endpoint is a 404 in the OpenAI shape', async (t) => {
+  const { fetch, setConfig, gw } = await startHttpGateway(t)
+  const base = gw.app.configStore.config
+  const endpoints = (chat: boolean, responses: boolean) =>
+    setConfig({ ...base, gateway: { ...base.gateway, http: { endpoints: { chatCompletions: { enabled: chat }, responses: { enabled: responses } } } } })
+  const chat = () => fetch('/v1/chat/completions', { json: { messages: [{ role: 'user', content: 'hi' }] } })
+  const responses = () => fetch('/v1/responses', { json: { input: 'hi' } })
+
+  endpoints(false, true)
+  let res = await chat()
+  assert.equal(res.status, 404)
+  const err = ((await res.json()) as any).error
+  assert.match(err.message, /gateway\.http\.endpoints\.chatCompletions\.enabled is false/)
+  assert.equal(err.type, 'invalid_request_error')
+  assert.equal((await responses()).status, 200)
+  assert.equal((await fetch('/v1/models')).status, 200, 'models follow either switch')
+
+  endpoints(true, false)
+  assert.equal((await chat()).status, 200)
+  assert.equal((await responses()).status, 404)
+
+  endpoints(false, false)
+  assert.equal((await fetch('/v1/models')).status, 404)
+  assert.equal((await fetch('/v1/models/openclaw')).status, 404)
+  assert.equal((await fetch('/v1/embeddings', { json: { model: 'openclaw', input: 'x' } })).status, 404)
+
+  setConfig(base)
+  assert.equal((await chat()).status, 200, 'on by default (spec decision 2)')
+})

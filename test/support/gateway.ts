@@ -1,0 +1,94 @@
+// An in-process gateway on 127.0.0.1:<random port> for tests: a config
+// object in, a temp state dir, a silent (or capturing) logger, and a close
+// that removes everything. Built with the real buildGateway wiring.
+import { mkdtemp, rm } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { Writable } from 'node:stream'
+import { pino } from 'pino'
+import { buildGateway, type GatewayApp, type GatewayOptions } from '../../src/app.js'
+import { parseConfigText } from '../../src/config/load.js'
+import type { GatewayPaths } from '../../src/config/paths.js'
+import { resolveSecrets } from '../../src/config/secrets.js'
+import { resolveAuth } from '../../src/config/settings.js'
+import { ConfigStore } from '../../src/config/store.js'
+import { createLogger, type Logger } from '../../src/logging/logger.js'
+
+export const TEST_TOKEN = 'test-token-0123456789abcdef'
+
+export interface TestGatewayOptions {
+  /** Merged over `{ gateway: { mode: 'local', auth: { token: TEST_TOKEN } } }`. */
+  config?: Record<string, unknown>
+  /** Shared token; null switches auth off (mode none). Ignored when config sets gateway.auth. */
+  token?: string | null
+  wsRpc?: GatewayOptions['wsRpc']
+  rpc?: GatewayOptions['rpc']
+  logFile?: () => string | undefined
+  /** Keep log records in `logs` (level debug). */
+  captureLogs?: boolean
+  env?: Record<string, string>
+  /** Runs after buildGateway, before listen (extra routes, test-only RPC methods). */
+  beforeListen?: (app: GatewayApp) => void | Promise<void>
+}
+
+export interface TestGateway {
+  app: GatewayApp
+  url: string
+  port: number
+  token: string | undefined
+  stateDir: string
+  /** Captured log records (captureLogs only). */
+  logs: Array<Record<string, unknown>>
+  close: () => Promise<void>
+}
+
+export async function startTestGateway (opts: TestGatewayOptions = {}): Promise<TestGateway> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'ocgw-ws-'))
+  const env = { HOME: dir, ...opts.env }
+  const token = opts.token === undefined ? TEST_TOKEN : opts.token
+  const userGateway = (opts.config?.gateway ?? {}) as Record<string, unknown>
+  const auth = token === null ? { mode: 'none' } : { token }
+  const config = { ...opts.config, gateway: { mode: 'local', auth, ...userGateway } }
+  const paths: GatewayPaths = { home: dir, profile: undefined, stateDir: path.join(dir, 'state'), configPath: path.join(dir, 'state', 'openclaw.json'), logDir: path.join(dir, 'logs') }
+  const snapshot = parseConfigText(paths.configPath, JSON.stringify(config), env)
+  const secrets = await resolveSecrets(snapshot.config, env)
+  const logs: Array<Record<string, unknown>> = []
+  const logger: Logger = opts.captureLogs === true
+    ? pino({ level: 'debug' }, new Writable({ write (chunk: Buffer, _enc, cb) { logs.push(JSON.parse(chunk.toString()) as Record<string, unknown>); cb() } }))
+    : createLogger({ level: 'silent', file: undefined })
+  const app = await buildGateway({
+    store: new ConfigStore({ snapshot, secrets, auth: resolveAuth(snapshot.config, secrets, {}, env) }),
+    paths,
+    listen: { port: 0, bind: 'loopback', host: '127.0.0.1' },
+    logger,
+    version: '0.0.0-test',
+    env,
+    logFile: opts.logFile,
+    wsRpc: opts.wsRpc,
+    rpc: opts.rpc
+  })
+  try {
+    await opts.beforeListen?.(app)
+    await app.listen({ port: 0, host: '127.0.0.1' })
+  } catch (err) {
+    await app.close()
+    await rm(dir, { recursive: true, force: true })
+    throw err
+  }
+  const port = (app.server.address() as { port: number }).port
+  let closed = false
+  return {
+    app,
+    url: `ws://127.0.0.1:${port}`,
+    port,
+    token: token ?? undefined,
+    stateDir: paths.stateDir,
+    logs,
+    close: async () => {
+      if (closed) return
+      closed = true
+      await app.close()
+      await rm(dir, { recursive: true, force: true })
+    }
+  }
+}
