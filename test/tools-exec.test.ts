@@ -31,7 +31,11 @@ function assertToolError(result: ToolResult, code: string, pattern?: RegExp): vo
   if (pattern) assert.match(result.content, pattern);
 }
 
-function alive(pid: number): boolean {
+/** A killed orphan stays a zombie until PID 1 reaps it, which some containers never do: zombies count as dead. */
+async function alive(pid: number): Promise<boolean> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch((err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? '' : undefined));
+  if (stat === '') return false;
+  if (stat !== undefined) return !/^\d+ \(.*\) Z/.test(stat);
   try {
     process.kill(pid, 0);
     return true;
@@ -82,7 +86,7 @@ test('background jobs do not keep exec waiting or outlive the command', async (t
   assert.equal(res.content, 'done');
   assert.ok(Date.now() - started < 5_000, `took ${Date.now() - started} ms`);
   const pid = await readPid(path.join(ws, 'bg.pid'));
-  await waitFor('background job to be reaped', () => !alive(pid));
+  await waitFor('background job to be reaped', async () => !(await alive(pid)));
 });
 
 test('exec reports a non-zero exit as an error with its output', async (t) => {
@@ -111,7 +115,7 @@ test('exec times out and kills the whole process group', async (t) => {
   assert.match(res.content, /^started\n\n\[timed out after 1s; the process group was killed\]$/);
   assert.equal((res.details as { timedOut: boolean }).timedOut, true);
   const pid = await readPid(path.join(ws, 'bg.pid'));
-  await waitFor('background child to die', () => !alive(pid));
+  await waitFor('background child to die', async () => !(await alive(pid)));
 });
 
 test('the configured timeout is the default and the ceiling', async (t) => {
@@ -129,10 +133,10 @@ test('aborting the run kills the command', async (t) => {
   const ac = new AbortController();
   const pending = call({ command: 'echo $$ > sh.pid; sleep 30' }, ENABLED, ac.signal);
   const pid = await readPid(path.join(ws, 'sh.pid'));
-  assert.ok(alive(pid));
+  assert.ok(await alive(pid));
   ac.abort();
   assertToolError(await pending, 'TOOL_ABORTED');
-  await waitFor('shell to die', () => !alive(pid));
+  await waitFor('shell to die', async () => !(await alive(pid)));
 });
 
 test('exec output is capped, keeping the head and the tail', async (t) => {

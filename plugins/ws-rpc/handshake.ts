@@ -17,6 +17,7 @@ import { checkBrowserOrigin, ORIGIN_NOT_ALLOWED } from './origin.js'
 import { DEVICE_SIGNATURE_SKEW_MS } from './settings.js'
 
 const connectParams = compile(ConnectParamsSchema)
+const NO_CAPS: ReadonlySet<string> = new Set()
 
 export interface HandshakeDeps {
   auth: GatewayAuth
@@ -81,7 +82,7 @@ export async function runHandshake (conn: Connection, frame: RequestFrame, deps:
     client: params.client,
     role,
     scopes: capByHeader(scopes.scopes, peer.scopesHeader),
-    caps: new Set(params.caps ?? []),
+    caps: params.caps === undefined || params.caps.length === 0 ? NO_CAPS : new Set(params.caps),
     deviceId: scopes.deviceId
   }
 }

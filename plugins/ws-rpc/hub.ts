@@ -8,7 +8,7 @@ import type { Dispatcher } from '../../src/rpc/dispatch.js'
 import { seqEventFrame, type SeqFrame } from '../../src/rpc/frames.js'
 import { scopeSatisfied } from '../../src/rpc/scopes.js'
 import type { BusEvent, PresenceStore } from '../../src/rpc/types.js'
-import { Connection, type ConnectionOwner, type PeerInfo } from './connection.js'
+import { Connection, type ConnectionOwner, type Corkable, type PeerInfo } from './connection.js'
 import { runHandshake, type HandshakeDeps } from './handshake.js'
 import { buildHello, presenceFor, type HelloDeps } from './hello.js'
 import type { WsRpcSettings } from './settings.js'
@@ -58,8 +58,8 @@ export class ConnectionHub implements ConnectionOwner {
   }
 
   /** Takes a freshly upgraded socket; message listeners are attached before anything can arrive. */
-  accept (socket: WebSocket, peer: PeerInfo): void {
-    const conn = new Connection(socket, peer, this)
+  accept (socket: WebSocket, peer: PeerInfo, raw?: Corkable): void {
+    const conn = new Connection(socket, peer, this, raw)
     socket.on('message', (data, isBinary) => { conn.onMessage(data as Buffer, isBinary) })
     socket.on('close', () => { this.#remove(conn) })
     socket.on('error', (err) => { conn.log.debug({ err: err.message }, 'websocket error') })
@@ -76,6 +76,7 @@ export class ConnectionHub implements ConnectionOwner {
     const r = await runHandshake(conn, frame, this.#deps.handshake)
     if (r === undefined || conn.phase === 'closed') return false
     clearTimeout(conn.handshakeTimer)
+    conn.handshakeTimer = undefined
     const presence = presenceFor(conn, r, this.#deps.now())
     if (presence !== undefined) {
       conn.presenceKey = presence.key

@@ -83,7 +83,12 @@ export default async function wsRpc (app: FastifyInstance, opts: WsRpcOptions) {
     constraints: { [UPGRADE_CONSTRAINT]: 'websocket' },
     exposeHeadRoute: false,
     websocket: true,
-    handler: (socket: WebSocket, request: FastifyRequest) => { connections.accept(socket, peerInfo(request, isLocal)) }
+    handler: (socket: WebSocket, request: FastifyRequest) => {
+      const peer = peerInfo(request, isLocal)
+      releaseUpgradeRequest(socket, request)
+      // request.socket is the TCP socket ws took over; the hub corks it to batch writes.
+      connections.accept(socket, peer, request.socket)
+    }
   })
 
   const unsubscribe = app.events.subscribe((e) => { connections.broadcast(e) })
@@ -116,6 +121,18 @@ function peerInfo (request: FastifyRequest, isLocal: (r: FastifyRequest) => bool
     host: typeof h.host === 'string' ? h.host : undefined,
     scopesHeader: scopes
   }
+}
+
+/**
+ * @fastify/websocket keeps the upgrade's request, reply and response alive for the socket's
+ * whole life (its error listener closes over them; the response stays assigned to the TCP
+ * socket). A control connection lives for hours and needs none of them: dropping them saves
+ * ~2 KB per idle connection. The hub installs its own error listener right after.
+ */
+function releaseUpgradeRequest (socket: WebSocket, request: FastifyRequest): void {
+  socket.removeAllListeners('error')
+  const res = (request.socket as { _httpMessage?: { detachSocket?: (s: unknown) => void } })._httpMessage
+  if (typeof res?.detachSocket === 'function') res.detachSocket(request.socket)
 }
 
 /** Loopback peer, a local Host header, and no proxy headers we cannot attribute (contract 8). */

@@ -4,8 +4,7 @@ import { readFile } from 'node:fs/promises'
 import { createHash } from 'node:crypto'
 import net from 'node:net'
 import JSON5 from 'json5'
-import { TypeCompiler } from '@sinclair/typebox/compiler'
-import { ValueErrorType, type ValueError } from '@sinclair/typebox/errors'
+import { Errors, ValueErrorType, type ValueError } from '@sinclair/typebox/errors'
 import { GatewayConfig } from '../../schemas/config.js'
 import { ConfigError, type ConfigIssue } from '../errors.js'
 import type { Env } from './paths.js'
@@ -21,8 +20,6 @@ export interface ConfigSnapshot {
   readonly hash: string
   readonly warnings: readonly string[]
 }
-
-const validator = TypeCompiler.Compile(GatewayConfig)
 
 export async function loadConfigFile (file: string, env: Env): Promise<ConfigSnapshot> {
   let raw: string
@@ -60,7 +57,8 @@ export function validateConfig (value: unknown): ConfigIssue[] {
   }
   const issues: ConfigIssue[] = []
   const seen = new Set<string>()
-  for (const error of validator.Errors(value)) {
+  // The error iterator alone: validation runs once per load, so compiling a checker would cost more than it saves.
+  for (const error of Errors(GatewayConfig, value)) {
     const p = pointerToPath(error.path)
     // Unions report one error per branch; the first is the most useful.
     if (seen.has(p)) continue

@@ -20,12 +20,15 @@ export class LogFile {
   private current: string
   private bytes: number
   private secrets: readonly string[] = []
+  /** The destination (re)opens asynchronously; until it is ready, lines queue for the file being opened. */
+  private opening = true
 
   constructor (opts: LogFileOptions) {
     this.opts = { keep: 5, now: () => new Date(), ...opts }
     this.current = this.opts.pathFor(this.opts.now())
     this.bytes = this.open(this.current)
     this.boom = pino.destination({ dest: this.current, append: true, mkdir: true, sync: false })
+    this.boom.on('ready', () => { this.opening = false })
   }
 
   get file (): string { return this.current }
@@ -59,6 +62,9 @@ export class LogFile {
 
   // Rotation is rare; doing it synchronously keeps line order exact.
   private rotate (): void {
+    // Renaming before the current file is even open would shift (and drop) files that hold the
+    // queued lines; the file grows past the limit for a moment instead.
+    if (this.opening) return
     this.flushSync()
     const keep = this.opts.keep
     rmSync(`${this.current}.${keep}`, { force: true })
@@ -67,6 +73,7 @@ export class LogFile {
     }
     try { renameSync(this.current, `${this.current}.1`) } catch { /* already gone */ }
     this.bytes = 0
+    this.opening = true
     this.boom.reopen(this.current)
   }
 
@@ -74,6 +81,7 @@ export class LogFile {
     this.flushSync()
     this.current = file
     this.bytes = this.open(file)
+    this.opening = true
     this.boom.reopen(file)
   }
 

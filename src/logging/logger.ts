@@ -1,7 +1,7 @@
 // The process logger: pino JSON lines into the daily file, and human lines on
 // stdout. Sensitive fields are redacted by path, known secret values by value.
 import { pino, type Logger, type Level } from 'pino'
-import { prettyFactory } from 'pino-pretty'
+import { formatHuman } from './human.js'
 import { LogFile } from './log-file.js'
 
 export type { Logger }
@@ -37,17 +37,7 @@ export function createLogger (opts: LoggerOptions): Logger {
 
 // stdout ends up in journald or a supervisor's log, so it is scrubbed of the same secret values as the file.
 function humanStream (colorize: boolean, scrubber: LogFile | undefined): { write: (line: string) => void } {
-  const format = prettyFactory({
-    colorize,
-    translateTime: 'SYS:HH:MM:ss',
-    ignore: 'pid,hostname,subsystem',
-    messageFormat: (log, key) => {
-      const sub = typeof log.subsystem === 'string' ? `[${log.subsystem}] ` : ''
-      return `${sub}${String(log[key] ?? '')}`
-    },
-    singleLine: true
-  })
-  return { write: (line: string) => { process.stdout.write(format(scrubber?.scrub(line) ?? line)) } }
+  return { write: (line: string) => { process.stdout.write(formatHuman(scrubber?.scrub(line) ?? line, colorize)) } }
 }
 
 const ORDER: Array<Level | 'silent'> = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']

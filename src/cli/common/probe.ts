@@ -1,6 +1,6 @@
-// The connectivity + RPC probe behind `gateway status`, `doctor`, `channels
-// status --probe` and `gateway restart`: connect (protocol 3..4), then read
-// `health` and `status`. Never throws for gateway failures; it reports them.
+// The connectivity + RPC probe behind `gateway status` and `doctor`: connect
+// (protocol 3..4), then read `health` and `status`. Never throws for gateway
+// failures; it reports them.
 import { GatewayClientError, type ClientErrorCode } from '../../client/errors.js'
 import type { HelloOk } from '../../client/frames.js'
 import type { GatewayClient } from '../../client/gateway-client.js'
