@@ -1,4 +1,5 @@
-// Start-up benchmark: `node dist/bench/startup.js [N]`.
+// Start-up benchmark: `node dist/bench/startup.js [N] [--cli <path to cli/index.js>]`.
+// (`--cli` points at another build, to compare two versions against the same baseline.)
 //
 // Spawns the built gateway N times (fresh temp state dir, minimal config, a
 // free 127.0.0.1 port) next to a bare `node:http` server spawned the same way
@@ -18,7 +19,7 @@ import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
 
-const CLI = fileURLToPath(new URL('../src/cli/index.js', import.meta.url))
+const DEFAULT_CLI = fileURLToPath(new URL('../src/cli/index.js', import.meta.url))
 const IDLE_MS = 3_000
 const POLL_MS = 2
 const START_TIMEOUT_MS = 20_000
@@ -92,14 +93,14 @@ async function stop (child: ChildProcess): Promise<void> {
   clearTimeout(timer)
 }
 
-async function startGateway (dir: string): Promise<Started> {
+async function startGateway (dir: string, cli: string): Promise<Started> {
   const stateDir = path.join(dir, 'state')
   await rm(stateDir, { recursive: true, force: true })
   await mkdir(stateDir, { recursive: true })
   await writeFile(path.join(stateDir, 'openclaw.json'), JSON.stringify({ gateway: { mode: 'local' }, logging: { file: path.join(dir, 'gateway.log') } }))
   const env = { PATH: process.env.PATH ?? '', HOME: dir, TMPDIR: dir, OPENCLAW_STATE_DIR: stateDir, NO_COLOR: '1' }
   const port = await freePort()
-  return await start([CLI, 'gateway', '--port', String(port)], env, port, '/healthz')
+  return await start([cli, 'gateway', '--port', String(port)], env, port, '/healthz')
 }
 
 async function startBaseline (dir: string, script: string): Promise<Started> {
@@ -120,8 +121,11 @@ function pct (values: number[], p: number): number {
 }
 
 async function main (): Promise<void> {
-  const n = Number(process.argv[2] ?? 10)
-  if (!Number.isInteger(n) || n < 1) throw new Error('usage: node dist/bench/startup.js [N ≥ 1]')
+  const args = process.argv.slice(2)
+  const at = args.indexOf('--cli')
+  const cli = at >= 0 ? path.resolve(args.splice(at, 2)[1] ?? '') : DEFAULT_CLI
+  const n = Number(args[0] ?? 10)
+  if (!Number.isInteger(n) || n < 1) throw new Error('usage: node dist/bench/startup.js [N ≥ 1] [--cli path/to/cli/index.js]')
   const dir = await mkdtemp(path.join(os.tmpdir(), 'ocgw-bench-'))
   const script = path.join(dir, 'baseline.mjs')
   await writeFile(script, BASELINE)
@@ -135,7 +139,7 @@ async function main (): Promise<void> {
       const order = i % 2 === 0 ? ['gateway', 'baseline'] as const : ['baseline', 'gateway'] as const
       const runs: Partial<Record<'gateway' | 'baseline', Started>> = {}
       for (const which of order) {
-        runs[which] = which === 'gateway' ? await startGateway(dir) : await startBaseline(dir, script)
+        runs[which] = which === 'gateway' ? await startGateway(dir, cli) : await startBaseline(dir, script)
         live.push(runs[which]!.child)
       }
       for (const which of order) {
@@ -150,17 +154,17 @@ async function main (): Promise<void> {
     await Promise.all(live.map(stop))
     await rm(dir, { recursive: true, force: true })
   }
-  report(n, gateway, baseline)
+  report(n, cli, gateway, baseline)
 }
 
-function report (n: number, gateway: Sample[], baseline: Sample[]): void {
+function report (n: number, cli: string, gateway: Sample[], baseline: Sample[]): void {
   const rows: Array<[string, (s: Sample) => number, number | undefined, string]> = [
     ['spawn → /healthz 200 (ms)', (s) => s.httpMs, TARGET_LISTEN_MS, 'ms'],
     ['spawn → "listening on" line (ms)', (s) => s.lineMs, undefined, 'ms'],
     ['idle RSS after 3 s (MB)', (s) => s.rssMb, TARGET_RSS_MB, 'MB']
   ]
   const fmt = (v: number) => v.toFixed(1).padStart(8)
-  console.log(`\nstartup bench: N=${n}, node ${process.version}, ${os.cpus().length} CPUs, load avg ${os.loadavg()[0]!.toFixed(2)}`)
+  console.log(`\nstartup bench: N=${n}, ${path.relative(process.cwd(), cli)}, node ${process.version}, ${os.cpus().length} CPUs, load avg ${os.loadavg()[0]!.toFixed(2)}`)
   console.log(`${'metric'.padEnd(34)}${'gw p50'.padStart(8)}${'gw p90'.padStart(8)}${'base p50'.padStart(10)}${'base p90'.padStart(10)}${'ratio'.padStart(8)}  target`)
   for (const [name, pick, target, unit] of rows) {
     const g = gateway.map(pick)

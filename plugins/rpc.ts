@@ -40,10 +40,12 @@ export default fp(async function rpcPlugin (app: FastifyInstance, opts: RpcPlugi
   const presenceDelay = opts.presenceBroadcastDelayMs ?? 100
   // A connection storm changes presence thousands of times; clients only need the latest list.
   const presence = new MemoryPresenceStore(() => {
-    presenceTimer ??= setTimeout(() => {
+    if (presenceTimer !== undefined) return
+    presenceTimer = setTimeout(() => {
       presenceTimer = undefined
       events.publish('presence', { presence: presence.list() }, { dropIfSlow: true, stateVersion: stateVersion() })
     }, presenceDelay)
+    presenceTimer.unref()
   })
 
   const health = new LocalHealthService({

@@ -31,7 +31,7 @@ async function refused (home: GatewayHome, args: string[], expect: { code: numbe
   return line
 }
 
-describe('start guards', { concurrency: 4, timeout: 60_000 }, () => {
+describe('start guards', { concurrency: 3, timeout: 120_000 }, () => {
   test('missing config: exit 78 and nothing is created', async (t) => {
     const home = await makeHome(t, null)
     await refused(home, ['--port', String(await freePort())], {
@@ -108,11 +108,9 @@ describe('start guards', { concurrency: 4, timeout: 60_000 }, () => {
     assert.ok((await stat(home.configPath)).isDirectory())
   })
 
-  test('--port out of range or not a number: exit 78 naming the flag', async (t) => {
+  test('--port out of range: exit 78 naming the flag (other bad values: config-settings unit tests)', async (t) => {
     const home = await makeHome(t)
-    for (const port of ['70000', '0', 'abc']) {
-      await refused(home, ['--port', port], { code: 78, stderr: '--port: port must be an integer from 1 to 65535' })
-    }
+    await refused(home, ['--port', '70000'], { code: 78, stderr: '--port: port must be an integer from 1 to 65535' })
   })
 
   test('OPENCLAW_GATEWAY_PORT out of range: exit 78 naming the variable', async (t) => {
@@ -121,7 +119,7 @@ describe('start guards', { concurrency: 4, timeout: 60_000 }, () => {
   })
 })
 
-describe('CLI usage errors', { concurrency: 3, timeout: 30_000 }, () => {
+describe('CLI usage errors', { concurrency: 2, timeout: 60_000 }, () => {
   test('an unknown command prints help and exits non-zero', async (t) => {
     const home = await makeHome(t)
     const r = await runCli(home, ['bogus'])

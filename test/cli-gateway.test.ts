@@ -24,7 +24,7 @@ async function started (home: GatewayHome, args: string[] = [], env?: Record<str
   return { proc, port }
 }
 
-describe('gateway process', { concurrency: 3, timeout: 60_000 }, () => {
+describe('gateway process', { concurrency: 3, timeout: 120_000 }, () => {
   test('--allow-unconfigured writes a minimal local config (0600) and logs to the default daily file', async (t) => {
     const home = await makeHome(t, null)
     const { proc, port } = await started(home, ['--allow-unconfigured'])
@@ -67,21 +67,23 @@ describe('gateway process', { concurrency: 3, timeout: 60_000 }, () => {
   })
 
   test('port precedence: --port beats OPENCLAW_GATEWAY_PORT beats gateway.port', async (t) => {
-    const [cliPort, envPort, cfgPort] = [await freePort(), await freePort(), await freePort()]
-    const cases: Array<[string[], Record<string, string>, number]> = [
-      [['--port', String(cliPort)], { OPENCLAW_GATEWAY_PORT: String(envPort) }, cliPort],
-      [[], { OPENCLAW_GATEWAY_PORT: String(envPort) }, envPort],
-      [[], {}, cfgPort],
+    type Case = { args: (p: Ports) => string[], env: (p: Ports) => Record<string, string>, expect: keyof Ports }
+    interface Ports { cli: number, env: number, cfg: number }
+    const cases: Case[] = [
+      { args: (p) => ['--port', String(p.cli)], env: (p) => ({ OPENCLAW_GATEWAY_PORT: String(p.env) }), expect: 'cli' },
+      { args: () => [], env: (p) => ({ OPENCLAW_GATEWAY_PORT: String(p.env) }), expect: 'env' },
+      { args: () => [], env: () => ({}), expect: 'cfg' },
       // --dev defaults to 19001 but yields to the environment.
-      [['--dev'], { OPENCLAW_GATEWAY_PORT: String(envPort) }, envPort]
+      { args: () => ['--dev'], env: (p) => ({ OPENCLAW_GATEWAY_PORT: String(p.env) }), expect: 'env' }
     ]
-    // One at a time: several cases want the same port.
-    for (const [args, env, expected] of cases) {
+    // One at a time: start-up is CPU-bound, and the other tests in this file already run alongside.
+    for (const c of cases) {
+      const ports: Ports = { cli: await freePort(), env: await freePort(), cfg: await freePort() }
       const home = await makeHome(t)
-      await writeConfig(home, baseConfig(home, { gateway: { mode: 'local', port: cfgPort } }))
-      const proc = spawnGateway(home, args, { env })
-      assert.equal(await proc.listening(), expected, `${args.join(' ')} ${JSON.stringify(env)}`)
-      assert.deepEqual(await healthz(expected), { ok: true, status: 'live' })
+      await writeConfig(home, baseConfig(home, { gateway: { mode: 'local', port: ports.cfg } }))
+      const proc = spawnGateway(home, c.args(ports), { env: c.env(ports) })
+      assert.equal(await proc.listening(), ports[c.expect], `${c.args(ports).join(' ')} ${JSON.stringify(c.env(ports))}`)
+      assert.deepEqual(await healthz(ports[c.expect]), { ok: true, status: 'live' })
       proc.signal('SIGTERM')
       assert.equal((await proc.waitExit()).code, 0)
     }

@@ -32,7 +32,7 @@ async function holdPort (port: number): Promise<net.Server> {
   return server
 }
 
-test('a port that frees up during the listen retries still starts the gateway', { timeout: 20_000 }, async (t) => {
+test('a port that frees up during the listen retries still starts the gateway', { timeout: 60_000 }, async (t) => {
   const h = await home(t, (logFile) => ({ gateway: { mode: 'local' }, logging: { file: logFile } }))
   const port = await freePort()
   const blocker = await holdPort(port)
@@ -45,7 +45,7 @@ test('a port that frees up during the listen retries still starts the gateway', 
   assert.deepEqual(await res.json(), { ok: true, status: 'live' })
 })
 
-test('a port that stays busy fails after the retries with exit status 1, and releases the lock', { timeout: 20_000 }, async (t) => {
+test('a port that stays busy fails after the retries with exit status 1, and releases the lock', { timeout: 60_000 }, async (t) => {
   const h = await home(t, (logFile) => ({ gateway: { mode: 'local' }, logging: { file: logFile } }))
   const port = await freePort()
   const blocker = await holdPort(port)
@@ -60,7 +60,7 @@ test('a port that stays busy fails after the retries with exit status 1, and rel
   await assert.rejects(readFile(path.join(h.dir, 'gateway.lock')), { code: 'ENOENT' })
 })
 
-test('secrets never reach the log file or stdout: by key path and by value', { timeout: 20_000 }, async (t) => {
+test('secrets never reach the log file or stdout: by key path and by value', { timeout: 60_000 }, async (t) => {
   const token = 'tok-5e5f1b0c7a2d4e9f8a'
   const apiKey = 'sk-test-7d3c2b1a0f9e8d7c6b5a'
   const password = 'pw-hunter2-correct-horse'

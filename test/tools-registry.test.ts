@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Type } from '@sinclair/typebox';
@@ -11,13 +11,14 @@ import {
 } from '../src/tools/index.js';
 import type { SessionStore } from '../src/sessions/types.js';
 
+const NEVER_CREATED = path.join(os.tmpdir(), `tools-registry-${process.pid}-never-created`);
 const BUILTINS = ['read', 'write', 'edit', 'ls', 'sessions_list', 'session_status'];
 
 function ctx(overrides: Partial<ToolContext> = {}): ToolContext {
   return {
     agentId: 'main', sessionKey: 'agent:main:main', runId: 'run-1',
-    // The echo tools below never touch the disk; file tools are covered in tools-fs.
-    workspace: path.join(os.tmpdir(), 'tools-registry-unused'),
+    // Nothing here may touch the disk; file tools are covered in tools-fs.
+    workspace: NEVER_CREATED,
     signal: new AbortController().signal, sessions: {} as SessionStore, now: () => 0, ...overrides,
   };
 }
@@ -70,6 +71,7 @@ test('built-in file tools reject schema-invalid arguments before touching the di
   assertToolError(await r.invoke('read', { path: 7 }, ctx(), {}, 'main'), 'TOOL_INVALID_ARGS', /^Invalid arguments for tool "read": \/path/);
   assertToolError(await r.invoke('edit', '{"path":"a","oldText":"","newText":"b"}', ctx(), {}, 'main'), 'TOOL_INVALID_ARGS', /\/oldText/);
   assertToolError(await r.invoke('write', '{"path":', ctx(), {}, 'main'), 'TOOL_INVALID_ARGS', /not valid JSON/);
+  await assert.rejects(stat(NEVER_CREATED), { code: 'ENOENT' }, 'the workspace was never created');
 });
 
 test('unknown tools are an error result that lists what is available', async () => {
@@ -191,6 +193,8 @@ test('only own agent entries carry a policy, never inherited properties', () => 
   const inherited = Object.create({ main: { tools: { deny: ['*'] } } }) as Record<string, { tools?: { deny?: string[] } }>;
   assert.deepEqual(names(r.available({ agents: { entries: inherited } }, 'main')), BUILTINS);
   assert.deepEqual(names(r.available({ agents: { entries: {} } }, 'constructor')), BUILTINS);
+  // Entries are matched as names, never looked up as object keys.
+  assert.deepEqual(names(r.available({ tools: { deny: ['constructor', '__proto__', 'toString'] } }, 'main')), BUILTINS);
 });
 
 test('invoke passes the config snapshot to the tool', async (t) => {

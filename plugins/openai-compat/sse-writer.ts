@@ -13,7 +13,12 @@ export const KEEPALIVE_MS = 10_000
 export class SseWriter {
   private committed = false
   private wrote = false
+  private corked = false
   private timer: NodeJS.Timeout | undefined
+  private readonly uncork = () => {
+    this.corked = false
+    this.reply.raw.uncork()
+  }
 
   constructor (
     private readonly reply: FastifyReply,
@@ -50,6 +55,13 @@ export class SseWriter {
     const res = this.reply.raw
     if (res.destroyed || res.writableEnded) return
     this.wrote = true
+    // Events produced in the same tick (one upstream read often carries several)
+    // leave in one syscall; the flush is at the end of the tick, so nothing waits.
+    if (!this.corked) {
+      this.corked = true
+      res.cork()
+      process.nextTick(this.uncork)
+    }
     res.write(text)
     if (res.writableLength > MAX_BUFFERED_BYTES) {
       this.hooks.onOverflow()

@@ -112,6 +112,7 @@ export class Connection implements RpcPeer {
   }
 
   #handle (data: Buffer, isBinary: boolean): void {
+    if (isBinary) this.#noteBadInput('binary frame', true)
     let frame: unknown
     try {
       // ws validates UTF-8 on text frames; binary frames are accepted if they carry UTF-8 JSON.
@@ -248,7 +249,7 @@ export class Connection implements RpcPeer {
   #noteBadInput (kind: BadInput, isBinary: boolean): void {
     if (this.#badInputLogged) return
     this.#badInputLogged = true
-    this.log.debug({ kind: isBinary && kind === 'invalid frame' ? 'binary frame' : kind, binary: isBinary, phase: this.#phase }, 'bad client input')
+    this.log.debug({ kind, binary: isBinary, phase: this.#phase }, 'bad client input')
   }
 }
 

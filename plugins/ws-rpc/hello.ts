@@ -35,7 +35,7 @@ export function buildHello (conn: Connection, r: HandshakeResult, deps: HelloDep
     type: 'hello-ok',
     protocol: r.protocol,
     server: { version: deps.gateway.version, connId: conn.connId },
-    features: { methods: [...deps.rpc.methods()], events: [...deps.rpc.events()] },
+    features: { methods: deps.rpc.methods() as string[], events: deps.rpc.events() as string[] },
     snapshot,
     auth: { method: r.authMethod, role: r.role, scopes: r.scopes },
     policy: { maxPayload: MAX_PAYLOAD_BYTES, maxBufferedBytes: deps.settings.maxBufferedBytes, tickIntervalMs: deps.settings.tickIntervalMs }

@@ -1,7 +1,7 @@
 // Every WebSocket connection of this gateway process: admission after the
 // handshake, event fan-out with per-connection seq, the tick and keepalive
 // sweeps, presence bookkeeping and the shutdown sequence.
-import type { WebSocket } from 'ws'
+import type { RawData, WebSocket } from 'ws'
 import type { RequestFrame } from '../../schemas/frames.js'
 import type { FastifyBaseLogger as Logger } from 'fastify'
 import type { Dispatcher } from '../../src/rpc/dispatch.js'
@@ -15,6 +15,17 @@ import type { WsRpcSettings } from './settings.js'
 
 /** Events a `session-scoped-events` client only receives for sessions it subscribed to (contract 1.5). */
 const SESSION_SCOPED_EVENTS = new Set(['agent', 'chat', 'chat.side_result', 'session.observer', 'session.tool'])
+
+// Socket listeners are shared functions reading the connection off the socket: a closure
+// per listener per socket would cost a few hundred bytes on every idle connection.
+const CONNECTION = Symbol('ws-rpc.connection')
+const HUB = Symbol('ws-rpc.hub')
+type OwnedSocket = WebSocket & { [CONNECTION]: Connection, [HUB]: ConnectionHub }
+
+function onSocketMessage (this: WebSocket, data: RawData, isBinary: boolean): void { (this as OwnedSocket)[CONNECTION].onMessage(data as Buffer, isBinary) }
+function onSocketClose (this: WebSocket): void { (this as OwnedSocket)[HUB].removed((this as OwnedSocket)[CONNECTION]) }
+function onSocketError (this: WebSocket, err: Error): void { (this as OwnedSocket)[CONNECTION].log.debug({ err: err.message }, 'websocket error') }
+function onSocketPong (this: WebSocket): void { (this as OwnedSocket)[CONNECTION].pingSentAt = 0 }
 
 export interface HubDeps {
   log: Logger
@@ -60,9 +71,12 @@ export class ConnectionHub implements ConnectionOwner {
   /** Takes a freshly upgraded socket; message listeners are attached before anything can arrive. */
   accept (socket: WebSocket, peer: PeerInfo, raw?: Corkable): void {
     const conn = new Connection(socket, peer, this, raw)
-    socket.on('message', (data, isBinary) => { conn.onMessage(data as Buffer, isBinary) })
-    socket.on('close', () => { this.#remove(conn) })
-    socket.on('error', (err) => { conn.log.debug({ err: err.message }, 'websocket error') })
+    const owned = socket as OwnedSocket
+    owned[CONNECTION] = conn
+    owned[HUB] = this
+    socket.on('message', onSocketMessage)
+    socket.on('close', onSocketClose)
+    socket.on('error', onSocketError)
     if (this.#closing) return conn.close(1012, 'service restart')
     this.#all.add(conn)
     conn.sendEvent('connect.challenge', { nonce: conn.nonce, ts: this.#deps.now() })
@@ -86,7 +100,7 @@ export class ConnectionHub implements ConnectionOwner {
     conn.send(JSON.stringify({ type: 'res', id: frame.id, ok: true, payload: buildHello(conn, r, this.#deps.hello) }))
     conn.admit(r)
     this.#open.add(conn)
-    conn.socket.on('pong', () => { conn.pingSentAt = 0 })
+    conn.socket.on('pong', onSocketPong)
     return true
   }
 
@@ -140,6 +154,9 @@ export class ConnectionHub implements ConnectionOwner {
       conn.socket.ping()
     }
   }
+
+  /** @internal socket 'close' listener */
+  removed (conn: Connection): void { this.#remove(conn) }
 
   #remove (conn: Connection): void {
     conn.closed()

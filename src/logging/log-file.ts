@@ -55,6 +55,8 @@ export class LogFile {
   }
 
   flushSync (): void {
+    // While (re)opening, sonic-boom would write to the previous file (or throw): the lines wait for the new one.
+    if (this.opening) return
     try { this.boom.flushSync() } catch { /* nothing buffered or already closed */ }
   }
 

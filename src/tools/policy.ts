@@ -28,9 +28,12 @@ function entryMatcher(entry: string): Matcher {
   const e = normalize(entry);
   if (e === '') return () => false;
   if (e === '*') return () => true;
-  const group = TOOL_GROUPS[e];
+  // Own keys only: an entry such as "constructor" must not resolve to Object.prototype members.
   // An unknown group falls through to a literal match, which never hits: tool names cannot contain ':'.
-  if (group !== undefined) return (name) => group.includes(name);
+  if (Object.hasOwn(TOOL_GROUPS, e)) {
+    const group = TOOL_GROUPS[e];
+    return (name) => group.includes(name);
+  }
   if (e.includes('*')) {
     const source = e.split('*').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*');
     const re = new RegExp(`^${source}$`);

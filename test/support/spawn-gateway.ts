@@ -10,6 +10,9 @@ import path from 'node:path'
 import type { TestContext } from 'node:test'
 import { fileURLToPath } from 'node:url'
 
+/** Upper bound for any single wait (start-up, exit): generous, because start-up is CPU-bound and CI boxes are small. */
+export const WAIT_MS = 30_000
+
 /** The compiled CLI entry (this file runs from dist/test/support/). */
 export const CLI = fileURLToPath(new URL('../../src/cli/index.js', import.meta.url))
 
@@ -106,7 +109,7 @@ export class Spawned {
   get pid (): number { return this.child.pid! }
 
   /** Resolves with the first match of `pattern` on stdout; fails on exit or timeout. */
-  async waitFor (pattern: RegExp, timeoutMs = 15_000): Promise<RegExpMatchArray> {
+  async waitFor (pattern: RegExp, timeoutMs = WAIT_MS): Promise<RegExpMatchArray> {
     return await new Promise((resolve, reject) => {
       const check = (): boolean => {
         const m = pattern.exec(this.stdout)
@@ -123,13 +126,13 @@ export class Spawned {
   }
 
   /** Waits for the "listening on ws://host:port" line and returns the port. */
-  async listening (timeoutMs = 15_000): Promise<number> {
+  async listening (timeoutMs = WAIT_MS): Promise<number> {
     const m = await this.waitFor(/listening on ws:\/\/127\.0\.0\.1:(\d+)/, timeoutMs)
     return Number(m[1])
   }
 
   /** Waits for the process to end; kills it (SIGKILL, by pid) and fails if it takes longer. */
-  async waitExit (timeoutMs = 15_000): Promise<Exit> {
+  async waitExit (timeoutMs = WAIT_MS): Promise<Exit> {
     let timer: NodeJS.Timeout | undefined
     const timeout = new Promise<never>((_resolve, reject) => {
       timer = setTimeout(() => {
@@ -182,7 +185,7 @@ export function spawnGateway (home: GatewayHome, args: string[] = [], opts: Spaw
 /** Runs the CLI to completion (bounded) and returns exit status and output. */
 export async function runCli (home: GatewayHome, args: string[], opts: SpawnOptions & { timeoutMs?: number } = {}): Promise<Exit & { stdout: string, stderr: string }> {
   const proc = spawnCli(home, args, opts)
-  const exit = await proc.waitExit(opts.timeoutMs ?? 15_000)
+  const exit = await proc.waitExit(opts.timeoutMs ?? WAIT_MS)
   return { ...exit, stdout: proc.stdout, stderr: proc.stderr }
 }
 

@@ -6,6 +6,12 @@ import { HealthSnapshot, PROTOCOL_VERSION } from '../../../schemas/frames.js'
 import { EmptyParams, GatewayIdentity, HealthParams, StatusResult, SystemInfo, SystemPresenceResult } from '../../../schemas/rpc/core.js'
 import { SCOPE_READ } from '../../../src/rpc/scopes.js'
 
+/** The port actually bound (listen settings may say 0). */
+function boundPort (app: FastifyInstance): number | undefined {
+  const address = app.server.address()
+  return address !== null && typeof address === 'object' ? address.port : undefined
+}
+
 /** How long a cached snapshot answers `health` before it is rebuilt. */
 const HEALTH_CACHE_MS = 1000
 
@@ -32,7 +38,7 @@ export function registerCoreMethods (app: FastifyInstance, hub: { readonly size:
           uptimeMs: Math.max(0, Math.floor(gateway.uptimeMs())),
           bind: gateway.listen.bind,
           host: gateway.listen.host,
-          port: app.server.address() !== null && typeof app.server.address() === 'object' ? (app.server.address() as { port: number }).port : gateway.listen.port,
+          port: boundPort(app) ?? gateway.listen.port,
           authMode: app.gatewayAuth.mode
         },
         connections: { count: hub.size },
