@@ -32,9 +32,9 @@ http.createServer((req, res) => { res.setHeader('content-type', 'application/jso
   .listen(port, '127.0.0.1', () => { process.stdout.write('listening on http://127.0.0.1:' + port + '\\n') })
 `
 
-interface Sample { httpMs: number, lineMs: number, rssMb: number }
+interface Sample { httpMs: number, lineMs: number, cpuMs: number, rssMb: number }
 
-interface Started { child: ChildProcess, spawnedAt: number, httpMs: number, lineMs: number }
+interface Started { child: ChildProcess, spawnedAt: number, httpMs: number, lineMs: number, cpuMs: number }
 
 async function freePort (): Promise<number> {
   const server = net.createServer()
@@ -74,7 +74,14 @@ async function start (args: string[], env: Record<string, string>, port: number,
     await sleep(POLL_MS)
   }
   const httpMs = performance.now() - spawnedAt
-  return { child, spawnedAt, httpMs, lineMs }
+  return { child, spawnedAt, httpMs, lineMs, cpuMs: await cpuMs(child.pid!) }
+}
+
+/** user + system CPU time so far (10 ms ticks): steadier than wall time on a busy machine. */
+async function cpuMs (pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8')
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return (Number(fields[11]) + Number(fields[12])) * 10 // utime, stime (fields 14, 15), CLK_TCK = 100
 }
 
 async function rssMb (pid: number): Promise<number> {
@@ -144,7 +151,7 @@ async function main (): Promise<void> {
       }
       for (const which of order) {
         const s = runs[which]!
-        const sample = { httpMs: s.httpMs, lineMs: s.lineMs, rssMb: await idleRss(s) }
+        const sample = { httpMs: s.httpMs, lineMs: s.lineMs, cpuMs: s.cpuMs, rssMb: await idleRss(s) }
         ;(which === 'gateway' ? gateway : baseline).push(sample)
       }
       await Promise.all(order.map(async (w) => { await stop(runs[w]!.child) }))
@@ -161,6 +168,7 @@ function report (n: number, cli: string, gateway: Sample[], baseline: Sample[]):
   const rows: Array<[string, (s: Sample) => number, number | undefined, string]> = [
     ['spawn → /healthz 200 (ms)', (s) => s.httpMs, TARGET_LISTEN_MS, 'ms'],
     ['spawn → "listening on" line (ms)', (s) => s.lineMs, undefined, 'ms'],
+    ['CPU time until /healthz 200 (ms)', (s) => s.cpuMs, undefined, 'ms'],
     ['idle RSS after 3 s (MB)', (s) => s.rssMb, TARGET_RSS_MB, 'MB']
   ]
   const fmt = (v: number) => v.toFixed(1).padStart(8)

@@ -14,8 +14,8 @@ async function stateFiles (home: GatewayHome): Promise<string[]> {
   return await readdir(home.stateDir, { recursive: true }).catch(() => [])
 }
 
-/** Runs `gateway <args>` expecting a refusal; returns stderr after the common checks. */
-async function refused (home: GatewayHome, args: string[], expect: { code: number, stderr: string | RegExp }, env?: Record<string, string | undefined>): Promise<string> {
+/** Runs `gateway <args>` expecting a refusal, with the checks every refusal shares. */
+async function refused (home: GatewayHome, args: string[], expect: { code: number, stderr: string | RegExp }, env?: Record<string, string | undefined>): Promise<void> {
   const before = await readFile(home.configPath).catch(() => undefined)
   const r = await runCli(home, ['gateway', ...args], { env })
   assert.equal(r.code, expect.code, `exit code; stderr: ${r.stderr}`)
@@ -28,7 +28,6 @@ async function refused (home: GatewayHome, args: string[], expect: { code: numbe
   const after = await readFile(home.configPath).catch(() => undefined)
   assert.deepEqual(after, before, 'config file unchanged')
   assert.ok(!(await stateFiles(home)).includes('gateway.lock'), 'no lock left behind')
-  return line
 }
 
 describe('start guards', { concurrency: 3, timeout: 120_000 }, () => {
@@ -42,7 +41,8 @@ describe('start guards', { concurrency: 3, timeout: 120_000 }, () => {
   })
 
   test('gateway.mode missing: exit 78', async (t) => {
-    const home = await makeHome(t, { logging: { file: '/dev/null' } })
+    const home = await makeHome(t, null)
+    await writeConfig(home, { logging: { file: home.logFile } })
     await refused(home, ['--port', String(await freePort())], {
       code: 78,
       stderr: 'Gateway start blocked: existing config is missing gateway.mode. Treat this as suspicious or clobbered config. Re-run `openclaw onboard --mode local` or `openclaw setup`, set gateway.mode=local manually, or pass --allow-unconfigured.'

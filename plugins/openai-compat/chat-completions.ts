@@ -69,6 +69,8 @@ export default async function chatCompletionsRoutes (parent: FastifyInstance, op
     if (body.stream === true) return streamChat(reply, run, meta)
 
     const result = await run.handle.done
+    // Nobody is left to answer: do not write to a closed socket.
+    if (run.clientGone) return reply.hijack()
     if (result.status !== 'ok') throw fromRunResult(result)
     const toolCalls = result.toolCalls.map((c) => ({ id: c.id, type: 'function' as const, function: { name: c.name, arguments: c.arguments } }))
     const completion: ChatCompletion = {

@@ -81,6 +81,7 @@ export default async function responsesRoutes (parent: FastifyInstance, opts: Su
       return
     }
     const result = await run.handle.done
+    if (run.clientGone) return reply.hijack()
     if (result.status !== 'ok') throw fromRunResult(result)
     remember()
     const { status, reason } = completionOf(result)

@@ -60,21 +60,7 @@ export default async function wsRpc (app: FastifyInstance, opts: WsRpcOptions) {
   // Only requests that ask for an upgrade match this route, so a plain GET / falls through to
   // whatever owns HTTP `/` (the Control UI) or the not-found handler. A route constraint keeps
   // both on the same path without this plugin knowing about the other.
-  if (!app.hasConstraintStrategy(UPGRADE_CONSTRAINT)) {
-    const handlers = new Map<string, unknown>()
-    app.addConstraintStrategy({
-      name: UPGRADE_CONSTRAINT,
-      storage: () => ({
-        get: (value: string) => (handlers.get(value) ?? null) as never,
-        set: (value: string, handler: unknown) => { handlers.set(value, handler) }
-      }),
-      deriveConstraint: (req: { headers: Record<string, string | string[] | undefined> }) => {
-        const upgrade = req.headers.upgrade
-        return typeof upgrade === 'string' && upgrade.toLowerCase() === 'websocket' ? 'websocket' : undefined
-      },
-      mustMatchWhenDerived: false
-    } as unknown as Parameters<FastifyInstance['addConstraintStrategy']>[0])
-  }
+  if (!app.hasConstraintStrategy(UPGRADE_CONSTRAINT)) app.addConstraintStrategy(upgradeConstraint())
 
   const isLocal = opts.isLocalClient ?? defaultIsLocal
   app.route({
@@ -121,6 +107,23 @@ function peerInfo (request: FastifyRequest, isLocal: (r: FastifyRequest) => bool
     host: typeof h.host === 'string' ? h.host : undefined,
     scopesHeader: scopes
   }
+}
+
+/** Routes constrained with { wsUpgrade: 'websocket' } only match `Upgrade: websocket` requests. */
+function upgradeConstraint (): Parameters<FastifyInstance['addConstraintStrategy']>[0] {
+  return {
+    name: UPGRADE_CONSTRAINT,
+    // One store per route node: find-my-way calls this for every path that uses the constraint.
+    storage: () => {
+      const handlers = new Map<unknown, unknown>()
+      return { get: (value: unknown) => (handlers.get(value) ?? null) as never, set: (value: unknown, handler: unknown) => { handlers.set(value, handler) } }
+    },
+    deriveConstraint: (req: { headers: Record<string, string | string[] | undefined> }) => {
+      const upgrade = req.headers.upgrade
+      return typeof upgrade === 'string' && upgrade.toLowerCase() === 'websocket' ? 'websocket' : undefined
+    },
+    mustMatchWhenDerived: false
+  } as unknown as Parameters<FastifyInstance['addConstraintStrategy']>[0]
 }
 
 /**
