@@ -74,6 +74,10 @@ test('function tools: the call ends the response, its output continues via previ
   const sent = upstream.lastRequest().body.messages.slice(1).map((m: any) => m.role)
   assert.deepEqual(sent, ['user', 'assistant', 'tool'])
 
+  // Non-streamed, the call is a complete function_call item too.
+  const direct = await client.responses.create({ model: 'openclaw', input: 'call get_time {"tz":"CET"}', tools })
+  assert.deepEqual(direct.output.map((o) => o.type === 'function_call' && [o.name, o.arguments, o.status]), [['get_time', '{"tz":"CET"}', 'completed']])
+
   const third = await client.responses.create({ model: 'openclaw', previous_response_id: second.id, input: 'and now?' })
   assert.equal(third.output_text, 'echo: and now?')
   assert.equal(upstream.lastRequest().body.messages.length, 1 + 5)

@@ -39,6 +39,9 @@ export interface Admission {
   deviceId: string | undefined
 }
 
+/** Granted scopes as a frozen list and a set; connections with the same grant share one. */
+export interface ScopeView { list: readonly string[], set: ReadonlySet<string> }
+
 /** The hub side of a connection: handshake, dispatch and bookkeeping. */
 export interface ConnectionOwner {
   readonly log: Logger
@@ -52,13 +55,14 @@ type BadInput = 'binary frame' | 'invalid UTF-8' | 'invalid JSON' | 'non-object 
 
 export class Connection implements RpcPeer {
   readonly connId = randomUUID()
-  readonly nonce = randomUUID()
   readonly socket: WebSocket
   readonly peer: PeerInfo
   readonly #owner: ConnectionOwner
   readonly #raw: Corkable | undefined
   #corked = false
   #phase: Phase = 'challenge'
+  /** The connect.challenge nonce; dropped once the handshake is over. */
+  #nonce: string | undefined = randomUUID()
   #queue: Buffer[] | undefined
   #queuedBinary: boolean[] | undefined
   #seq = 0
@@ -88,6 +92,7 @@ export class Connection implements RpcPeer {
   }
 
   get ip (): string { return this.peer.ip }
+  get nonce (): string { return this.#nonce ?? '' }
   get open (): boolean { return this.#phase === 'open' }
   get phase (): Phase { return this.#phase }
   get seq (): number { return this.#seq }
@@ -159,12 +164,13 @@ export class Connection implements RpcPeer {
   }
 
   /** Called by the hub once hello-ok is on the wire. */
-  admit (a: Admission): void {
+  admit (a: Admission, scopes: ScopeView): void {
     this.client = a.client
     this.role = a.role
-    this.scopes = Object.freeze([...a.scopes])
-    this.scopeSet = new Set(a.scopes)
+    this.scopes = scopes.list
+    this.scopeSet = scopes.set
     this.caps = a.caps
+    this.#nonce = undefined
     this.deviceId = a.deviceId
     this.#phase = 'open'
   }

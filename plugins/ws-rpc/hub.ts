@@ -8,7 +8,7 @@ import type { Dispatcher } from '../../src/rpc/dispatch.js'
 import { seqEventFrame, type SeqFrame } from '../../src/rpc/frames.js'
 import { scopeSatisfied } from '../../src/rpc/scopes.js'
 import type { BusEvent, PresenceStore } from '../../src/rpc/types.js'
-import { Connection, type ConnectionOwner, type Corkable, type PeerInfo } from './connection.js'
+import { Connection, type ConnectionOwner, type Corkable, type PeerInfo, type ScopeView } from './connection.js'
 import { runHandshake, type HandshakeDeps } from './handshake.js'
 import { buildHello, presenceFor, type HelloDeps } from './hello.js'
 import type { WsRpcSettings } from './settings.js'
@@ -26,6 +26,8 @@ function onSocketMessage (this: WebSocket, data: RawData, isBinary: boolean): vo
 function onSocketClose (this: WebSocket): void { (this as OwnedSocket)[HUB].removed((this as OwnedSocket)[CONNECTION]) }
 function onSocketError (this: WebSocket, err: Error): void { (this as OwnedSocket)[CONNECTION].log.debug({ err: err.message }, 'websocket error') }
 function onSocketPong (this: WebSocket): void { (this as OwnedSocket)[CONNECTION].pingSentAt = 0 }
+
+const MAX_SHARED_SCOPE_VIEWS = 64
 
 export interface HubDeps {
   log: Logger
@@ -46,6 +48,7 @@ export class ConnectionHub implements ConnectionOwner {
   /** Sockets past hello-ok: the fan-out audience. */
   readonly #open = new Set<Connection>()
   readonly #presenceRefs = new Map<string, number>()
+  readonly #scopeViews = new Map<string, ScopeView>()
   readonly #closedWaiters = new Map<Connection, () => void>()
   #closing = false
   #tickTimer: NodeJS.Timeout | undefined
@@ -98,7 +101,7 @@ export class ConnectionHub implements ConnectionOwner {
       this.#deps.presence.upsert(presence.key, presence.entry)
     }
     conn.send(JSON.stringify({ type: 'res', id: frame.id, ok: true, payload: buildHello(conn, r, this.#deps.hello) }))
-    conn.admit(r)
+    conn.admit(r, this.#internScopes(r.scopes))
     this.#open.add(conn)
     conn.socket.on('pong', onSocketPong)
     return true
@@ -153,6 +156,16 @@ export class ConnectionHub implements ConnectionOwner {
       conn.pingSentAt = t
       conn.socket.ping()
     }
+  }
+
+  // Most connections hold one of a handful of grants; sharing them keeps idle sockets small.
+  #internScopes (scopes: readonly string[]): ScopeView {
+    const key = scopes.join(',')
+    const known = this.#scopeViews.get(key)
+    if (known !== undefined) return known
+    const view: ScopeView = { list: Object.freeze([...scopes]), set: new Set(scopes) }
+    if (this.#scopeViews.size < MAX_SHARED_SCOPE_VIEWS) this.#scopeViews.set(key, view)
+    return view
   }
 
   /** @internal socket 'close' listener */
