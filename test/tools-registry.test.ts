@@ -45,7 +45,7 @@ function assertToolError(result: ToolResult, code: string, pattern?: RegExp): vo
   if (pattern) assert.match(result.content, pattern);
 }
 
-const names = (defs: { name: string }[]): string[] => defs.map((d) => d.name);
+const names = (defs: readonly { name: string }[]): string[] => defs.map((d) => d.name);
 
 test('arguments may be a JSON string, an object, or empty', async () => {
   const r = registryWith(echoTool as unknown as ToolDefinition);
@@ -132,17 +132,20 @@ test('an agentId that disagrees with the context is a wiring bug and throws', as
   await assert.rejects(r.invoke('echo', { text: 'a' }, ctx({ agentId: 'ops' }), {}, 'main'), { code: 'TOOL_FORBIDDEN' });
 });
 
-test('specs are plain JSON schemas that callers may mutate', () => {
+test('specs are plain, frozen JSON schemas computed once per config snapshot', () => {
   const r = createToolRegistry();
   registerBuiltinTools(r);
-  const specs = r.specs({}, 'main');
+  const config = {};
+  const specs = r.specs(config, 'main');
   assert.deepEqual(names(specs), BUILTINS);
   const read = specs.find((s) => s.name === 'read')!;
   assert.equal(Object.getOwnPropertySymbols(read.parameters).length, 0, 'no TypeBox symbols');
   assert.deepEqual(read.parameters.required, ['path']);
   assert.equal(read.parameters.additionalProperties, false);
-  read.parameters.required = [];
-  assert.deepEqual(r.specs({}, 'main').find((s) => s.name === 'read')!.parameters.required, ['path']);
+  assert.throws(() => { (read.parameters as Record<string, unknown>).required = [] }, TypeError, 'shared specs cannot be mutated');
+  assert.equal(r.specs(config, 'main'), specs, 'same snapshot and agent: cached');
+  assert.notEqual(r.specs({ tools: { deny: ['ls'] } }, 'main'), specs, 'a new snapshot is computed afresh');
+  assert.ok(!names(r.specs({ tools: { deny: ['ls'] } }, 'main')).includes('ls'));
 });
 
 test('default policy: every built-in except exec', () => {

@@ -38,6 +38,7 @@ export default fp(async function agentsPlugin (app: FastifyInstance) {
     tools,
     getApiKey: (id) => app.configStore.current.secrets.providerKeys.get(id),
     publish: (event, payload, opts) => { app.events.publish(event, payload, opts) },
+    listening: () => app.events.listening(),
     logger: log,
     now: app.gateway.now
   })

@@ -14,8 +14,7 @@ export class SystemEvents {
   constructor (private readonly engine: AgentEngine, private readonly log: { warn: (obj: object, msg: string) => void }) {}
 
   async wake (req: WakeRequest): Promise<WakeResult> {
-    const agent = this.engine.resolveAgent(req.agentId)
-    const sessionKey = this.engine.resolveSessionKey(agent, req.sessionKey)
+    const { agent, sessionKey } = this.engine.resolveTarget(req.agentId, req.sessionKey)
     if (req.mode === 'now') {
       try {
         const handle = this.engine.start({ source: 'hook', agentId: agent.id, sessionKey, input: [...this.drain(sessionKey), systemMessage(req.text)] })

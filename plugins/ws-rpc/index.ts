@@ -77,7 +77,7 @@ export default async function wsRpc (app: FastifyInstance, opts: WsRpcOptions) {
     }
   })
 
-  const unsubscribe = app.events.subscribe((e) => { connections.broadcast(e) })
+  const unsubscribe = app.events.subscribe((e) => { connections.broadcast(e) }, { active: () => connections.size > 0 })
   app.rpc.advertiseEvents(...CORE_EVENTS)
   registerCoreMethods(app, connections)
   registerLogsTail(app)

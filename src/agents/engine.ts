@@ -12,7 +12,7 @@ import { SessionLanes, Semaphore } from './lanes.js'
 import { resolveModelChain } from './model-resolver.js'
 import { ProviderPool } from './provider-pool.js'
 import { executeRun } from './run.js'
-import { createRunPublisher, type Publish } from './run-events.js'
+import { createRunPublisher, type Listening, type Publish } from './run-events.js'
 import type { RunListener, RunRequest, RunResult } from './types.js'
 
 export interface EngineOptions {
@@ -22,6 +22,8 @@ export interface EngineOptions {
   tools: ToolRegistry
   getApiKey: (providerId: string) => string | undefined
   publish: Publish
+  /** Defaults to always: tests without a bus still see every event. */
+  listening?: Listening
   logger: ProviderLogger & { info: (obj: object, msg?: string) => void }
   now?: () => number
 }
@@ -89,13 +91,17 @@ export class AgentEngine {
     return `agent:${agent.id}:${sessionKey}`
   }
 
+  /** The agent and full session key of a request: a full key names its agent, else `agentId`, else the default. */
+  resolveTarget (agentId: string | undefined, sessionKey: string | undefined): { agent: AgentInfo, sessionKey: string } {
+    const keyAgent = sessionKey === undefined ? undefined : /^agent:([^:]+):/.exec(sessionKey)?.[1]
+    const agent = this.resolveAgent(keyAgent ?? agentId)
+    return { agent, sessionKey: this.resolveSessionKey(agent, sessionKey) }
+  }
+
   /** Validates and admits a run; errors before admission are thrown synchronously to the caller. */
   start (req: RunRequest): RunHandle {
     const config = this.opts.getConfig()
-    let agent = this.resolveAgent(req.agentId)
-    const sessionKey = this.resolveSessionKey(agent, req.sessionKey)
-    const keyAgent = /^agent:([^:]+):/.exec(sessionKey)?.[1]
-    if (keyAgent !== undefined && keyAgent !== agent.id) agent = this.resolveAgent(keyAgent)
+    const { agent, sessionKey } = this.resolveTarget(req.agentId, req.sessionKey)
     if (req.input.length === 0 || req.input.every(isEmptyMessage)) throw new AgentError('MESSAGE_EMPTY', 'message must not be empty')
     const chain = resolveModelChain(config, agent.id, agent.model, req.modelOverride)
     const runId = req.runId ?? randomUUID()
@@ -105,7 +111,7 @@ export class AgentEngine {
     const listeners = new Set<RunListener>()
     const controller = new AbortController()
     const timeoutMs = req.timeoutMs ?? agent.timeoutSeconds * 1000
-    const emitToBus = createRunPublisher(this.opts.publish, { runId, sessionKey, agentId: agent.id }, this.now)
+    const emitToBus = createRunPublisher(this.opts.publish, this.opts.listening ?? always, { runId, sessionKey, agentId: agent.id }, this.now)
     const emit: RunListener = (e) => {
       emitToBus(e)
       for (const l of listeners) l(e)
@@ -202,6 +208,8 @@ export class AgentEngine {
     else this.opts.logger.debug(fields, 'agent run finished')
   }
 }
+
+const always = () => true
 
 function isEmptyMessage (m: RunRequest['input'][number]): boolean {
   if (m.role === 'tool') return false

@@ -6,10 +6,12 @@ import type { RunEvent, RunResult } from './types.js'
 
 export interface PublishOptions { sessionKey?: string, requireCap?: string, dropIfSlow?: boolean, scope?: string }
 export type Publish = (event: string, payload: unknown, opts?: PublishOptions) => void
+/** Whether anyone would receive run events now; when not, a run skips building them. */
+export type Listening = () => boolean
 
 const COALESCE_MS = 50
 
-export function createRunPublisher (publish: Publish, ids: { runId: string, sessionKey: string, agentId: string }, now: () => number): (e: RunEvent) => void {
+export function createRunPublisher (publish: Publish, listening: Listening, ids: { runId: string, sessionKey: string, agentId: string }, now: () => number): (e: RunEvent) => void {
   let agentSeq = 0
   let chatSeq = 0
   let pendingDelta = ''
@@ -32,6 +34,11 @@ export function createRunPublisher (publish: Publish, ids: { runId: string, sess
   }
 
   return (e) => {
+    // Nobody to tell: skip building payloads (the cumulative text stays current for later deltas).
+    if (!listening()) {
+      if (e.type === 'delta') cumulative = e.text
+      return
+    }
     switch (e.type) {
       case 'start':
         agent('lifecycle', { phase: 'start', startedAt: e.startedAt })

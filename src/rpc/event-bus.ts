@@ -6,11 +6,11 @@ import type { BusEvent, EventBus, PublishOptions } from './types.js'
 const NO_OPTS: PublishOptions = Object.freeze({})
 
 export function createLocalEventBus (onListenerError: (err: unknown, event: string) => void): EventBus {
-  const listeners = new Set<(e: BusEvent) => void>()
+  const listeners = new Map<(e: BusEvent) => void, (() => boolean) | undefined>()
   return {
     publish (event, payload, opts) {
       const message: BusEvent = { event, payload, opts: opts ?? NO_OPTS }
-      for (const listener of listeners) {
+      for (const listener of listeners.keys()) {
         try {
           listener(message)
         } catch (err) {
@@ -18,9 +18,13 @@ export function createLocalEventBus (onListenerError: (err: unknown, event: stri
         }
       }
     },
-    subscribe (listener) {
-      listeners.add(listener)
+    subscribe (listener, opts) {
+      listeners.set(listener, opts?.active)
       return () => { listeners.delete(listener) }
+    },
+    listening () {
+      for (const active of listeners.values()) if (active === undefined || active()) return true
+      return false
     }
   }
 }

@@ -84,7 +84,14 @@ export interface BusEvent {
  */
 export interface EventBus {
   publish: (event: string, payload: unknown, opts?: PublishOptions) => void
-  subscribe: (listener: (event: BusEvent) => void) => () => void
+  /** `active` says whether this subscriber would deliver anything now (e.g. it has open sockets). */
+  subscribe: (listener: (event: BusEvent) => void, opts?: { active?: () => boolean }) => () => void
+  /**
+   * False when no subscriber would deliver an event: publishers with costly
+   * payloads (per-token run events) skip building them. A shared (Redis) bus
+   * answers true.
+   */
+  listening: () => boolean
 }
 
 export interface PresenceStore {

@@ -28,6 +28,14 @@ export interface ToolRegistryOptions {
   maxResultBytes?: number;
 }
 
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
 function errorResult(code: string, message: string, details?: unknown): ToolResult {
   return { isError: true, content: message, details: { code, ...(isRecord(details) ? details : {}) } };
 }
@@ -110,6 +118,8 @@ function normalizeResult(name: string, result: unknown, maxBytes: number): ToolR
 export function createToolRegistry(opts: ToolRegistryOptions = {}): ToolRegistry {
   const maxResultBytes = opts.maxResultBytes ?? MAX_RESULT_BYTES;
   const entries = new Map<string, Entry>();
+  // Config snapshots are immutable and swapped whole, so their identity is a safe cache key.
+  let specCache = new WeakMap<object, Map<string, readonly ToolSpec[]>>();
 
   const enabled = (def: ToolDefinition, config: Readonly<GatewayConfig>): boolean =>
     def.isEnabled === undefined || def.isEnabled(config) === true;
@@ -130,6 +140,7 @@ export function createToolRegistry(opts: ToolRegistryOptions = {}): ToolRegistry
         throw new ToolError('TOOL_DUPLICATE', `tool "${entry.def.name}" is already registered`);
       }
       entries.set(entry.def.name, entry);
+      specCache = new WeakMap();
     },
 
     get: (name) => entries.get(name)?.def,
@@ -137,11 +148,22 @@ export function createToolRegistry(opts: ToolRegistryOptions = {}): ToolRegistry
     available,
 
     specs(config, agentId) {
-      return available(config, agentId).map((def): ToolSpec => ({
-        name: def.name,
-        description: def.description,
-        parameters: structuredClone(entries.get(def.name)!.jsonSchema),
-      }));
+      // Runs ask for specs on every turn: compute once per config snapshot and agent.
+      let perAgent = specCache.get(config);
+      if (perAgent === undefined) {
+        perAgent = new Map();
+        specCache.set(config, perAgent);
+      }
+      let specs = perAgent.get(agentId);
+      if (specs === undefined) {
+        specs = deepFreeze(available(config, agentId).map((def): ToolSpec => ({
+          name: def.name,
+          description: def.description,
+          parameters: structuredClone(entries.get(def.name)!.jsonSchema),
+        })));
+        perAgent.set(agentId, specs);
+      }
+      return specs;
     },
 
     async invoke(name, args, ctx: ToolContext, config, agentId) {

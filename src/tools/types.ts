@@ -61,8 +61,8 @@ export interface ToolRegistry {
   get(name: string): ToolDefinition | undefined;
   /** Tools the agent may use under the config (isEnabled, then allow/deny policy), in registration order. */
   available(config: Readonly<GatewayConfig>, agentId: string): ToolDefinition[];
-  /** JSON-schema specs for the model (plain JSON, safe to mutate). */
-  specs(config: Readonly<GatewayConfig>, agentId: string): ToolSpec[];
+  /** JSON-schema specs for the model: plain JSON, cached per config snapshot and agent, deeply frozen. */
+  specs(config: Readonly<GatewayConfig>, agentId: string): readonly ToolSpec[];
   /**
    * Parses (JSON string or object), validates, checks policy and runs the tool.
    * Tool and user errors come back as `{ isError: true }` results so the model

@@ -15,7 +15,7 @@ const COMMANDS = [
 export function registerCatalogMethods (app: FastifyInstance): void {
   const agentFor = (id: string | undefined, sessionKey: string | undefined, method: string) => {
     try {
-      return app.agents.resolveAgent(id ?? (sessionKey !== undefined ? /^agent:([^:]+):/.exec(sessionKey)?.[1] : undefined))
+      return app.agents.resolveTarget(id, sessionKey).agent
     } catch (err) { throw toRpcError(err, method) }
   }
 

@@ -18,8 +18,7 @@ export function registerChatMethods (app: FastifyInstance, systemEvents: SystemE
     idempotent: true,
     handler: async (params) => {
       try {
-        const agent = app.agents.resolveAgent(params.agentId ?? agentOfKey(params.sessionKey))
-        const sessionKey = app.agents.resolveSessionKey(agent, params.sessionKey)
+        const { agent, sessionKey } = app.agents.resolveTarget(params.agentId, params.sessionKey)
         const parts = attachmentParts(params.attachments ?? [], attachmentLimits(app.configStore.config.agents?.defaults?.mediaMaxMb))
         if (params.message.trim() === '' && parts.length === 0) throw new RpcError('INVALID_REQUEST', 'invalid chat.send params: message must not be empty')
         const entry = await app.sessions.get(sessionKey)
@@ -45,8 +44,7 @@ export function registerChatMethods (app: FastifyInstance, systemEvents: SystemE
     params: ChatHistoryParams,
     handler: async (params) => {
       try {
-        const agent = app.agents.resolveAgent(params.agentId ?? agentOfKey(params.sessionKey))
-        const sessionKey = app.agents.resolveSessionKey(agent, params.sessionKey)
+        const { agent, sessionKey } = app.agents.resolveTarget(params.agentId, params.sessionKey)
         const entry = await app.sessions.get(sessionKey)
         const records = await app.sessions.history(sessionKey, { limit: params.limit ?? 200, maxBytes: params.maxBytes ?? HISTORY_MAX_BYTES })
         const messages = records.map((m) => ({ ...m, content: clip(m.content, params.maxChars) }))
@@ -71,8 +69,7 @@ export function registerChatMethods (app: FastifyInstance, systemEvents: SystemE
     scope: 'operator.write',
     params: ChatAbortParams,
     handler: async (params) => {
-      const agent = safeAgent(app, params.agentId ?? agentOfKey(params.sessionKey))
-      const sessionKey = app.agents.resolveSessionKey(agent, params.sessionKey)
+      const { sessionKey } = target(app, params.agentId, params.sessionKey)
       const runIds = app.agents.abort({ sessionKey, ...(params.runId !== undefined ? { runId: params.runId } : {}) })
       return { ok: true, aborted: runIds.length > 0, runIds }
     }
@@ -83,8 +80,7 @@ export function registerChatMethods (app: FastifyInstance, systemEvents: SystemE
     params: ChatInjectParams,
     handler: async (params) => {
       try {
-        const agent = app.agents.resolveAgent(params.agentId ?? agentOfKey(params.sessionKey))
-        const sessionKey = app.agents.resolveSessionKey(agent, params.sessionKey)
+        const { agent, sessionKey } = app.agents.resolveTarget(params.agentId, params.sessionKey)
         const id = randomUUID()
         const entry = await app.sessions.append(sessionKey, [{
           id,
@@ -102,13 +98,8 @@ export function registerChatMethods (app: FastifyInstance, systemEvents: SystemE
   })
 }
 
-/** The agent id inside a full `agent:<id>:…` key, if any. */
-export function agentOfKey (key: string): string | undefined {
-  return /^agent:([^:]+):/.exec(key)?.[1]
-}
-
-function safeAgent (app: FastifyInstance, id: string | undefined) {
-  try { return app.agents.resolveAgent(id) } catch (err) { throw toRpcError(err, 'chat.abort') }
+function target (app: FastifyInstance, agentId: string | undefined, sessionKey: string) {
+  try { return app.agents.resolveTarget(agentId, sessionKey) } catch (err) { throw toRpcError(err, 'chat.abort') }
 }
 
 function clip (content: unknown, maxChars: number | undefined): unknown {

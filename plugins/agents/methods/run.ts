@@ -15,8 +15,7 @@ export function registerRunMethods (app: FastifyInstance, systemEvents: SystemEv
     handler: async (params, ctx) => {
       let handle
       try {
-        const agent = app.agents.resolveAgent(params.agentId)
-        const sessionKey = app.agents.resolveSessionKey(agent, params.sessionKey)
+        const { agent, sessionKey } = app.agents.resolveTarget(params.agentId, params.sessionKey)
         const entry = await app.sessions.get(sessionKey)
         const parts = attachmentParts(params.attachments ?? [], attachmentLimits(app.configStore.config.agents?.defaults?.mediaMaxMb))
         const override = params.model !== undefined

@@ -48,7 +48,7 @@ export function registerSessionMethods (app: FastifyInstance): void {
   const wrap = <P, R>(method: string, fn: (p: P) => Promise<R>) => async (p: P) => {
     try { return await fn(p) } catch (err) { throw toRpcError(err, method) }
   }
-  const fullKey = (key: string, agentId: string | undefined) => app.agents.resolveSessionKey(app.agents.resolveAgent(agentId ?? /^agent:([^:]+):/.exec(key)?.[1]), key)
+  const fullKey = (key: string, agentId: string | undefined) => app.agents.resolveTarget(agentId, key).sessionKey
 
   app.rpc.register('sessions.list', { scope: 'operator.read', params: SessionsListParams, handler: wrap('sessions.list', list) })
 
