@@ -1,4 +1,4 @@
-// Start-up benchmark: `node dist/bench/startup.js [N] [--cli <path to cli/index.js>]`.
+// Start-up benchmark: `node dist/bench/startup.js [N] [--cli <path to an openclaw entry>]`.
 // (`--cli` points at another build, to compare two versions against the same baseline.)
 //
 // Spawns the built gateway N times (fresh temp state dir, minimal config, a
@@ -19,7 +19,7 @@ import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
 
-const DEFAULT_CLI = fileURLToPath(new URL('../src/cli/index.js', import.meta.url))
+const DEFAULT_CLI = fileURLToPath(new URL('../openclaw.mjs', import.meta.url))
 const IDLE_MS = 3_000
 const POLL_MS = 2
 const START_TIMEOUT_MS = 20_000
@@ -132,7 +132,7 @@ async function main (): Promise<void> {
   const at = args.indexOf('--cli')
   const cli = at >= 0 ? path.resolve(args.splice(at, 2)[1] ?? '') : DEFAULT_CLI
   const n = Number(args[0] ?? 10)
-  if (!Number.isInteger(n) || n < 1) throw new Error('usage: node dist/bench/startup.js [N ≥ 1] [--cli path/to/cli/index.js]')
+  if (!Number.isInteger(n) || n < 1) throw new Error('usage: node dist/bench/startup.js [N ≥ 1] [--cli path/to/openclaw.mjs]')
   const dir = await mkdtemp(path.join(os.tmpdir(), 'ocgw-bench-'))
   const script = path.join(dir, 'baseline.mjs')
   await writeFile(script, BASELINE)

@@ -30,7 +30,14 @@ const GatewayAuth = Closed({
   rateLimit: Type.Optional(RateLimit)
 })
 
-const Endpoint = Closed({ enabled: Type.Optional(Type.Boolean()) })
+const Endpoint = Closed({
+  enabled: Type.Optional(Type.Boolean()),
+  images: Type.Optional(Closed({
+    // Pass remote image URLs to the provider (the gateway never fetches them itself).
+    allowUrl: Type.Optional(Type.Boolean()),
+    maxBytes: Type.Optional(Type.Integer({ minimum: 1 }))
+  }))
+})
 
 const Gateway = Closed({
   mode: Type.Optional(StringEnum(['local', 'remote'])),

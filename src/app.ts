@@ -2,7 +2,7 @@
 // dependency order. No listen, no process.*: server.ts owns those.
 import { randomUUID } from 'node:crypto'
 import { EventEmitter } from 'node:events'
-import Fastify, { LogController } from 'fastify'
+import Fastify, { LogController, type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import configPlugin from '../plugins/config.js'
 import authPlugin from '../plugins/auth.js'
@@ -16,6 +16,7 @@ import rpcPlugin, { type RpcPluginOptions } from '../plugins/rpc.js'
 import wsRpc, { type WsRpcOptions } from '../plugins/ws-rpc/index.js'
 import reloadPlugin, { type ConfigSource } from '../plugins/reload.js'
 import type { ConfigStore } from './config/store.js'
+import { codeOf, openAiError } from './http/openai-error.js'
 import type { GatewayPaths, Env } from './config/paths.js'
 import type { ListenSettings } from './config/settings.js'
 import type { Logger } from './logging/logger.js'
@@ -74,7 +75,11 @@ export async function buildGateway (opts: GatewayOptions) {
     forceCloseConnections: 'idle',
     bodyLimit: 1024 * 1024,
     routerOptions: { ignoreTrailingSlash: true },
-    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: true } }
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: true } },
+    // Errors the router raises before any route runs (a malformed %-escape) still get our envelope.
+    frameworkErrors: (err: FastifyError, _request: FastifyRequest, reply: FastifyReply) => {
+      void reply.status(400).send(openAiError(400, err.code === 'FST_ERR_BAD_URL' ? 'Invalid request path encoding.' : err.message, { code: codeOf(err) }))
+    }
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   let phase: GatewayPhase = 'starting'

@@ -157,6 +157,17 @@ test('images: data URLs of the current turn become image parts; remote URLs and 
   assert.match(((await res.json()) as any).error.message, /at most 8 image parts/)
 })
 
+test('gateway.http.endpoints.chatCompletions.images.allowUrl passes remote image URLs to the provider', async (t) => {
+  const { client, upstream } = await startHttpGateway(t, {
+    config: () => ({ gateway: { http: { endpoints: { chatCompletions: { images: { allowUrl: true } } } } } })
+  })
+  await client.chat.completions.create({
+    model: 'openclaw',
+    messages: [{ role: 'user', content: [{ type: 'text', text: 'look' }, { type: 'image_url', image_url: { url: 'https://example.com/cat.png' } }] }]
+  })
+  assert.deepEqual(upstream.lastRequest().body.messages.at(-1).content[1], { type: 'image_url', image_url: { url: 'https://example.com/cat.png' } })
+})
+
 test('`user` keeps a persisted session agent:<id>:openai-user:<user>; no user is stateless', async (t) => {
   const { client, gw, upstream } = await startHttpGateway(t)
   const sessions = gw.app.sessions

@@ -28,8 +28,8 @@ test('models.retrieve accepts encoded and raw ids; bad ids are 400, unknown agen
     ['/v1/models/agent%3Aresearch', 200, ''],
     ['/v1/models/openclaw%2Fghost', 404, "Model 'openclaw/ghost' not found."],
     ['/v1/models/gpt-4o', 400, 'Invalid model id.'],
-    // The router refuses a bad escape before the route runs (Fastify's FST_ERR_BAD_URL body, see docs/openai-compat.md).
-    ['/v1/models/%E0%A4%A', 400, '']
+    // The router refuses a bad escape before the route runs; the envelope is still ours.
+    ['/v1/models/%E0%A4%A', 400, 'Invalid request path encoding.']
   ]
   for (const [path, status, message] of cases) {
     const res = await fetch(path)

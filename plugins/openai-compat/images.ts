@@ -19,12 +19,12 @@ const ALLOWED_MIMES = new Set(['image/jpeg', 'image/png', 'image/gif', 'image/we
 const DATA_URL = /^data:([^;,]*)((?:;[^;,]*)*),/i
 const BASE64_BODY = /^[A-Za-z0-9+/\s]*={0,2}\s*$/
 
-/** Limits of contract 3.4; `images.allowUrl` is read loosely because the config schema may not declare it yet. */
-export function imagePolicy (endpoint: unknown, allowUrlDefault: boolean): ImagePolicy {
-  const images = (endpoint as { images?: { allowUrl?: unknown, maxBytes?: unknown } } | undefined)?.images
+/** Limits of contract 3.4, with `gateway.http.endpoints.<endpoint>.images` overrides. */
+export function imagePolicy (endpoint: { images?: { allowUrl?: boolean, maxBytes?: number } } | undefined, allowUrlDefault: boolean): ImagePolicy {
+  const images = endpoint?.images
   return {
-    allowUrl: typeof images?.allowUrl === 'boolean' ? images.allowUrl : allowUrlDefault,
-    maxBytes: typeof images?.maxBytes === 'number' ? images.maxBytes : 10 * MB,
+    allowUrl: images?.allowUrl ?? allowUrlDefault,
+    maxBytes: images?.maxBytes ?? 10 * MB,
     maxTotalBytes: 20 * MB,
     maxParts: 8
   }

@@ -120,7 +120,9 @@ export class AgentEngine {
     req.signal?.addEventListener('abort', onCallerAbort, { once: true })
 
     let result: RunResult | undefined
-    const done = this.lanes.run(sessionKey, async () => {
+    // An ephemeral run owns a fresh session key: there is nothing to serialize against.
+    const lane = <T>(task: () => Promise<T>): Promise<T> => req.persist === false ? task() : this.lanes.run(sessionKey, task)
+    const done = lane(async () => {
       const release = await this.slots.acquire(controller.signal).catch(() => undefined)
       const timer = setTimeout(() => { controller.abort(new AgentError('RUN_TIMEOUT', `run timed out after ${Math.round(timeoutMs / 1000)} s`)) }, timeoutMs)
       try {

@@ -1,8 +1,8 @@
 // `openclaw doctor [--fix] [--generate-gateway-token]`: client-side checks of
 // config, state-dir permissions, port, the running gateway and the installed
 // service; a list of ok / warn / fail lines, exit 1 when anything fails.
-import { fileURLToPath } from 'node:url'
 import type { Argv, CommandModule } from 'yargs'
+import { cliEntry } from '../package-info.js'
 import { configChecks, gatewayChecks, permissionChecks, serviceChecks, type Check, type DoctorOptions } from './common/doctor-checks.js'
 import { loadContext, type GlobalArgs } from './common/context.js'
 import { out, printJson, runCommand } from './common/output.js'
@@ -20,7 +20,7 @@ async function doctor (args: DoctorArgs): Promise<number> {
     fix: args.fix === true,
     generateToken: args['generate-gateway-token'] === true,
     timeoutMs: args.timeout,
-    entry: fileURLToPath(new URL('./index.js', import.meta.url))
+    entry: cliEntry()
   }
   const checks: Check[] = [
     ...configChecks(ctx),

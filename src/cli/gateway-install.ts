@@ -3,8 +3,8 @@
 // one it prints the exact commands and exits 0. An existing unit with the same
 // definition is left alone; a different one needs --force.
 import { readFile } from 'node:fs/promises'
-import { fileURLToPath } from 'node:url'
 import type { Argv, CommandModule } from 'yargs'
+import { cliEntry } from '../package-info.js'
 import { desiredUnit, sameDefinition, writeUnitFile } from '../service/gateway-service.js'
 import { findSystemctl, userCommand } from '../service/systemctl.js'
 import { parseUnit, unitName, unitPath } from '../service/systemd-unit.js'
@@ -28,7 +28,7 @@ async function install (args: InstallArgs): Promise<number> {
     })
   }
   const port = args.port ?? localListen(ctx, undefined).port
-  const entry = fileURLToPath(new URL('./index.js', import.meta.url))
+  const entry = cliEntry()
   const file = unitPath(ctx.paths.home, ctx.paths.profile)
   const unit = unitName(ctx.paths.profile)
   const text = desiredUnit(ctx, { node: process.execPath, entry, port, version: ctx.version })

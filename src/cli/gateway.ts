@@ -2,7 +2,7 @@
 import type { CommandModule, Argv } from 'yargs'
 import { runGateway } from '../server.js'
 import { StartupError, EXIT_FAILURE } from '../errors.js'
-import { readVersion } from '../version.js'
+import { readVersion } from '../package-info.js'
 import { localOptions } from './common/yargs.js'
 import { gatewayCallCommand } from './gateway-call.js'
 import { gatewayInstallCommand } from './gateway-install.js'

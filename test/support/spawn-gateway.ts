@@ -1,4 +1,4 @@
-// Runs the built CLI (`dist/src/cli/index.js gateway …`) as a child process in
+// Runs the shipped CLI (the bundle, `dist/openclaw.mjs gateway …`) as a child process in
 // a throw-away home: its own temp dir, state dir, config path, log file and
 // TMPDIR, an environment built from scratch, and only 127.0.0.1 ports.
 // Every wait is bounded; every child is killed (by its own pid) when the test ends.
@@ -13,8 +13,8 @@ import { fileURLToPath } from 'node:url'
 /** Upper bound for any single wait (start-up, exit): generous, because start-up is CPU-bound and CI boxes are small. */
 export const WAIT_MS = 30_000
 
-/** The compiled CLI entry (this file runs from dist/test/support/). */
-export const CLI = fileURLToPath(new URL('../../src/cli/index.js', import.meta.url))
+/** The shipped CLI entry, the bundle `npm run build` makes (this file runs from dist/test/support/). */
+export const CLI = fileURLToPath(new URL('../../openclaw.mjs', import.meta.url))
 
 export interface GatewayHome {
   dir: string
@@ -164,7 +164,7 @@ export interface SpawnOptions {
   env?: Record<string, string | undefined>
 }
 
-/** Starts `node dist/src/cli/index.js <args>`; killed (before the home is removed) if still running. */
+/** Starts `node dist/openclaw.mjs <args>`; killed (before the home is removed) if still running. */
 export function spawnCli (home: GatewayHome, args: string[], opts: SpawnOptions = {}): Spawned {
   const env: Record<string, string> = { ...home.env }
   for (const [k, v] of Object.entries(opts.env ?? {})) {

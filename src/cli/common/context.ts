@@ -4,7 +4,7 @@
 import type { GatewayConfig } from '../../../schemas/config.js'
 import { loadConfigFile, type ConfigSnapshot } from '../../config/load.js'
 import { dailyLogFile, resolvePaths, type Env, type GatewayPaths } from '../../config/paths.js'
-import { readVersion } from '../../version.js'
+import { readVersion } from '../../package-info.js'
 
 export interface GlobalArgs {
   dev?: boolean | undefined
