@@ -37,6 +37,8 @@ export interface Admission {
   scopes: string[]
   caps: ReadonlySet<string>
   deviceId: string | undefined
+  /** How the connect authenticated (hot reload re-checks shared-secret sockets). */
+  authMethod?: string
 }
 
 /** Granted scopes as a frozen list and a set; connections with the same grant share one. */
@@ -82,6 +84,7 @@ export class Connection implements RpcPeer {
   scopeSet: ReadonlySet<string> = EMPTY
   caps: ReadonlySet<string> = EMPTY
   deviceId: string | undefined
+  authMethod: string | undefined
   presenceKey: string | undefined
 
   constructor (socket: WebSocket, peer: PeerInfo, owner: ConnectionOwner, raw?: Corkable) {
@@ -172,6 +175,7 @@ export class Connection implements RpcPeer {
     this.caps = a.caps
     this.#nonce = undefined
     this.deviceId = a.deviceId
+    this.authMethod = a.authMethod
     this.#phase = 'open'
   }
 

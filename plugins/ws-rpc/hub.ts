@@ -71,6 +71,17 @@ export class ConnectionHub implements ConnectionOwner {
     this.#pingTimer.unref()
   }
 
+  /** Closes the open connections that no longer pass `keep` (hot reload changed the policy). */
+  closeWhere (keep: (conn: Connection) => boolean, code: number, reason: string): number {
+    let closed = 0
+    for (const conn of this.#open) {
+      if (keep(conn)) continue
+      conn.close(code, reason)
+      closed++
+    }
+    return closed
+  }
+
   /** Takes a freshly upgraded socket; message listeners are attached before anything can arrive. */
   accept (socket: WebSocket, peer: PeerInfo, raw?: Corkable): void {
     const conn = new Connection(socket, peer, this, raw)

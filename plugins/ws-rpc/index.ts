@@ -9,7 +9,9 @@ import { isLoopbackAddress } from '../../src/net.js'
 import { Dispatcher } from '../../src/rpc/dispatch.js'
 import { IdempotencyCache } from '../../src/rpc/idempotency.js'
 import { SCOPE_PAIRING } from '../../src/rpc/scopes.js'
+import type { ConfigChange } from '../../src/config/store.js'
 import { publicPending } from './methods/device-pair.js'
+import { checkBrowserOrigin } from './origin.js'
 import type { PeerInfo } from './connection.js'
 import { selfPresence } from './hello.js'
 import { ConnectionHub } from './hub.js'
@@ -77,6 +79,19 @@ export default async function wsRpc (app: FastifyInstance, opts: WsRpcOptions) {
     }
   })
 
+  // A reload that rotates the shared secret or narrows the origin policy applies to open sockets too.
+  const onConfigChange = ({ previous, next }: ConfigChange) => {
+    const rotated = previous.auth.token !== next.auth.token || previous.auth.password !== next.auth.password || previous.auth.mode !== next.auth.mode
+    if (rotated) {
+      const n = connections.closeWhere((c) => c.authMethod !== 'token' && c.authMethod !== 'password', 4001, 'gateway auth changed')
+      if (n > 0) app.log.info({ closed: n }, 'closed connections authenticated with the previous gateway secret')
+    }
+    const ui = next.snapshot.config.gateway?.controlUi
+    const policy = { allowedOrigins: ui?.allowedOrigins ?? [], allowHostHeaderFallback: ui?.dangerouslyAllowHostHeaderOriginFallback === true }
+    connections.closeWhere((c) => c.peer.origin === undefined || checkBrowserOrigin(c.peer.origin, c.peer.host, c.peer.isLocal, policy).ok, 1008, 'origin not allowed')
+  }
+  app.configStore.on('change', onConfigChange)
+
   const unsubscribe = app.events.subscribe((e) => { connections.broadcast(e) }, { active: () => connections.size > 0 })
   app.rpc.advertiseEvents(...CORE_EVENTS)
   registerCoreMethods(app, connections)
@@ -91,6 +106,7 @@ export default async function wsRpc (app: FastifyInstance, opts: WsRpcOptions) {
   })
   app.addHook('onClose', async () => {
     clearInterval(sweeper)
+    app.configStore.off('change', onConfigChange)
     unsubscribe()
   })
 }
