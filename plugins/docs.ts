@@ -1,11 +1,14 @@
 // The OpenAPI document of the HTTP API clients use (/v1/* and /tools/invoke),
 // built from the routes' own schemas, and a Swagger UI page. Both sit behind
-// the gateway's bearer auth. Register before the routes it documents:
-// @fastify/swagger collects routes from its onRoute hook.
+// the gateway's bearer auth. Register before the routes it documents: they are
+// collected from the onRoute hook.
+//
+// @fastify/swagger, @fastify/swagger-ui and what they load (yaml, @fastify/static) were
+// ~70 ms of start-up CPU and ~3 MB for pages few clients ever open, so this plugin only
+// collects routes; the docs site (./docs-site.ts) is built on the first docs request.
 import fp from 'fastify-plugin'
-import fastifySwagger from '@fastify/swagger'
-import fastifySwaggerUi from '@fastify/swagger-ui'
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify'
+import type { DocsSite } from './docs-site.js'
 
 /** Only the client-facing API is documented; probes, WS and Control UI routes are not. */
 export function isDocumented (url: string): boolean {
@@ -13,37 +16,29 @@ export function isDocumented (url: string): boolean {
 }
 
 export default fp(async function docsPlugin (app: FastifyInstance) {
-  await app.register(fastifySwagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: {
-        title: 'OpenClaw Gateway HTTP API',
-        version: app.gateway.version,
-        description: 'OpenAI-compatible endpoints (models are agents: `openclaw`, `openclaw/<agentId>`) and direct tool invocation.'
-      },
-      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'The gateway token or password.' } } },
-      security: [{ bearerAuth: [] }],
-      tags: [
-        { name: 'openai', description: 'OpenAI-compatible API' },
-        { name: 'tools', description: 'Direct tool invocation' }
-      ]
-    },
-    transform: ({ schema, url }) => {
-      const own = (schema ?? {}) as Record<string, unknown>
-      if (!isDocumented(url)) return { schema: { ...own, hide: true }, url }
-      // OpenAPI has no wildcard segments: `/v1/models/*` is documented as `/v1/models/{id}`.
-      if (!url.endsWith('/*')) return { schema: own, url }
-      const params = own.params as { properties?: Record<string, unknown> } | undefined
-      const id = params?.properties?.['*'] ?? { type: 'string' }
-      return { schema: { ...own, params: { type: 'object', properties: { id }, required: ['id'] } }, url: `${url.slice(0, -1)}{id}` }
-    }
+  const routes: RouteOptions[] = []
+  app.addHook('onRoute', (route) => {
+    const hidden = (route.schema as { hide?: boolean } | undefined)?.hide === true
+    if (isDocumented(route.url) && route.method !== 'HEAD' && !hidden) routes.push(route)
+  })
+
+  let site: Promise<DocsSite> | undefined
+  const docsSite = async (): Promise<DocsSite> => {
+    site ??= import('./docs-site.js')
+      .then(async ({ buildDocsSite }) => await buildDocsSite({ version: app.gateway.version, routes, schemas: app.getSchemas() }))
+      .catch((err: unknown) => { site = undefined; throw err })
+    return await site
+  }
+  app.addHook('onClose', async () => {
+    const built = await site?.catch(() => undefined) // a failed build left nothing open
+    await built?.close()
   })
 
   const auth = app.auth([app.verifyGatewayBearer])
-  app.get('/v1/openapi.json', { onRequest: auth, schema: { hide: true } }, async () => app.swagger())
-  await app.register(fastifySwaggerUi, {
-    routePrefix: '/v1/docs',
-    uiHooks: { onRequest: auth },
-    uiConfig: { deepLinking: true, persistAuthorization: false }
-  })
+  app.get('/v1/openapi.json', { onRequest: auth, schema: { hide: true } }, async () => (await docsSite()).document())
+  const ui = async (request: FastifyRequest, reply: FastifyReply) => await (await docsSite()).serveUi(request, reply)
+  // @fastify/swagger-ui's own routes under its prefix; any other /v1/docs/… path is the gateway's 404.
+  for (const url of ['/v1/docs', '/v1/docs/json', '/v1/docs/yaml', '/v1/docs/static/*']) {
+    app.get(url, { onRequest: auth, schema: { hide: true } }, ui)
+  }
 }, { name: 'docs', fastify: '5.x', dependencies: ['config', 'auth'] })

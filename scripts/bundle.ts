@@ -1,6 +1,7 @@
 // `node dist/scripts/bundle.js`: links tsc's output (dist/src/cli/index.js) and its
-// dependencies into the shipped entry, dist/openclaw.mjs. Loading ~1,000 module files was half
-// of start-up; one file (plus lazily imported chunks in dist/chunks/) is parsed once.
+// dependencies into the shipped entry, dist/openclaw.mjs, and the chunks it imports
+// (dist/chunks/; every dynamic import() gets its own, loaded only when it runs). Loading
+// ~1,000 module files was half of start-up; the gateway now starts from three files.
 // Source maps chain back to the TypeScript (run with `node --enable-source-maps` to use them).
 import { readFile, rm } from 'node:fs/promises'
 import path from 'node:path'
@@ -24,6 +25,7 @@ function ownDirname (packages: string[]): Plugin {
       b.onLoad({ filter: new RegExp(`node_modules/(${escaped})/.*\\.js$`) }, async (args) => {
         const [, pkg, rel] = new RegExp(`node_modules/(${escaped})/(.*)$`).exec(args.path)!
         const source = await readFile(args.path, 'utf8')
+        if (!source.includes('__dirname')) return undefined
         const dir = path.posix.dirname(rel!)
         const dirname = `require('node:path').join(require('node:path').dirname(require.resolve(${JSON.stringify(`${pkg}/package.json`)})), ${JSON.stringify(dir)})`
         return { contents: `var __dirname = ${dirname};\n${source}`, loader: 'js', resolveDir: path.dirname(args.path) }

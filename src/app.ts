@@ -16,6 +16,7 @@ import rpcPlugin, { type RpcPluginOptions } from '../plugins/rpc.js'
 import wsRpc, { type WsRpcOptions } from '../plugins/ws-rpc/index.js'
 import reloadPlugin, { type ConfigSource } from '../plugins/reload.js'
 import type { ConfigStore } from './config/store.js'
+import { lazyCompilers } from './http/lazy-compilers.js'
 import { codeOf, openAiError } from './http/openai-error.js'
 import type { GatewayPaths, Env } from './config/paths.js'
 import type { ListenSettings } from './config/settings.js'
@@ -76,6 +77,8 @@ export async function buildGateway (opts: GatewayOptions) {
     bodyLimit: 1024 * 1024,
     routerOptions: { ignoreTrailingSlash: true },
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: true } },
+    // Each route's validators and serializers compile on its first request, not at ready().
+    schemaController: { compilersFactory: lazyCompilers() },
     // Errors the router raises before any route runs (a malformed %-escape) still get our envelope.
     frameworkErrors: (err: FastifyError, _request: FastifyRequest, reply: FastifyReply) => {
       void reply.status(400).send(openAiError(400, err.code === 'FST_ERR_BAD_URL' ? 'Invalid request path encoding.' : err.message, { code: codeOf(err) }))

@@ -7,7 +7,7 @@ import { parseUnit, quoteArg, renderUnit, unitName, unitPath } from '../src/serv
 
 const spec = {
   node: '/usr/bin/node',
-  entry: '/opt/openclaw/dist/src/cli/index.js',
+  entry: '/opt/openclaw/dist/openclaw.mjs',
   port: 18789,
   profile: undefined,
   environment: [['OPENCLAW_STATE_DIR', '/srv/state']] as Array<[string, string]>,
@@ -25,7 +25,7 @@ test('the rendered unit carries every contract 7.3 directive', () => {
   for (const line of [
     '[Unit]', 'Description=OpenClaw Gateway', 'After=network-online.target', 'Wants=network-online.target',
     'StartLimitBurst=10', 'StartLimitIntervalSec=300', '[Service]',
-    'ExecStart=/usr/bin/node /opt/openclaw/dist/src/cli/index.js gateway --port 18789',
+    'ExecStart=/usr/bin/node /opt/openclaw/dist/openclaw.mjs gateway --port 18789',
     'Restart=always', 'RestartSec=5', 'RestartPreventExitStatus=78', 'TimeoutStopSec=330', 'TimeoutStartSec=30',
     'SuccessExitStatus=0 143', 'OOMPolicy=continue', 'KillMode=mixed', 'Environment=OPENCLAW_STATE_DIR=/srv/state',
     '[Install]', 'WantedBy=default.target'

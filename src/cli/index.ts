@@ -1,32 +1,15 @@
 #!/usr/bin/env node
-// The `openclaw` command. Each command lives in its own file; this one only
-// assembles them. Unknown commands and flags print help and exit non-zero.
-import yargs from 'yargs'
-import { hideBin } from 'yargs/helpers'
-import { channelsCommand } from './channels.js'
-import { doctorCommand } from './doctor.js'
-import { gatewayCommand } from './gateway.js'
-import { healthCommand } from './health.js'
-import { logsCommand } from './logs.js'
-import { secretsCommand } from './secrets.js'
-import { setupCommand } from './setup.js'
-import { statusCommand } from './status.js'
+// The `openclaw` command. The plain `openclaw gateway [run] [flags]` that `npm start` and the
+// service unit run starts the gateway straight away; every other command line (and help, and
+// usage errors) goes to the full yargs CLI in ./program.ts, loaded only then.
+import { parseGatewayRun } from './gateway-options.js'
 
-await yargs(hideBin(process.argv))
-  .scriptName('openclaw')
-  .option('dev', { type: 'boolean', description: 'Use the dev profile (~/.openclaw-dev, port 19001)', global: true })
-  .option('profile', { type: 'string', description: 'Use a named profile (~/.openclaw-<name>)', global: true })
-  .command(gatewayCommand)
-  .command(statusCommand)
-  .command(healthCommand)
-  .command(logsCommand)
-  .command(doctorCommand)
-  .command(secretsCommand)
-  .command(channelsCommand)
-  .command(setupCommand)
-  .demandCommand(1, 'Name a command.')
-  .strict()
-  .help()
-  .version(false)
-  .wrap(Math.min(100, process.stdout.columns ?? 100))
-  .parseAsync()
+const argv = process.argv.slice(2)
+const run = parseGatewayRun(argv)
+if (run !== undefined) {
+  const { runForeground } = await import('./gateway-run.js')
+  await runForeground(run)
+} else {
+  const { runCli } = await import('./program.js')
+  await runCli(argv)
+}

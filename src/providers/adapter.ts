@@ -1,7 +1,7 @@
 // The one generic adapter. Every wire API is described by an ApiSpec (pure request/response
 // mapping); this file owns everything they share: the pool, headers, deadlines, aborts, logging.
 
-import { Pool } from 'undici';
+import type { Pool } from 'undici';
 import { createCallGuard, type CallGuard } from './call-guard.js';
 import { abortedError, errorFromTransport, type ErrorContext } from './classify.js';
 import { ProviderError } from './errors.js';
@@ -67,7 +67,8 @@ function failure(err: unknown, ctx: ErrorContext, guard: CallGuard, timeoutMs?: 
 
 export function createAdapter(id: string, config: ProviderConfig, deps: ProviderDeps, spec: ApiSpec): ProviderAdapter {
   const base = parseBaseUrl(config.baseUrl);
-  const pool = new Pool(base.origin, { keepAliveTimeout: 10_000 });
+  // undici is ~1 MB of code: loaded on the first call, not at start-up.
+  let pool: Promise<Pool> | undefined;
   const configHeaders = lowerKeys(config.headers ?? {});
   const headerSecrets = Object.entries(configHeaders)
     .filter(([name]) => SENSITIVE_HEADER.test(name))
@@ -76,11 +77,20 @@ export function createAdapter(id: string, config: ProviderConfig, deps: Provider
   const { logger } = deps;
   let closed = false;
 
+  function closedError(model: string): ProviderError {
+    return new ProviderError({ kind: 'network', provider: id, model, message: `provider "${id}" is closed`, retryable: false });
+  }
+
+  async function getPool(model: string): Promise<Pool> {
+    if (closed) throw closedError(model);
+    // `default` (module.exports): a bundled CommonJS module has no named exports when imported().
+    pool ??= import('undici').then(({ default: undici }) => new undici.Pool(base.origin, { keepAliveTimeout: 10_000 }));
+    return await pool;
+  }
+
   function prepare(model: string): { headers: Record<string, string>; ctx: ErrorContext } {
     const ctx: ErrorContext = { provider: id, model, secrets: headerSecrets };
-    if (closed) {
-      throw new ProviderError({ kind: 'network', provider: id, model, message: `provider "${id}" is closed`, retryable: false });
-    }
+    if (closed) throw closedError(model);
     const apiKey = deps.getApiKey();
     const auth = apiKey ? lowerKeys(spec.authHeaders(apiKey)) : {};
     if (apiKey) ctx.secrets = [apiKey, ...headerSecrets];
@@ -101,7 +111,7 @@ export function createAdapter(id: string, config: ProviderConfig, deps: Provider
     const guard = createCallGuard(req.signal, req.timeoutMs);
     logger?.debug({ provider: id, api: spec.api, model: req.model, path: streamPath }, 'provider stream request');
     try {
-      const upstream = await openEventStream(pool, { path: streamPath, headers, body, signal: guard.signal }, ctx);
+      const upstream = await openEventStream(await getPool(req.model), { path: streamPath, headers, body, signal: guard.signal }, ctx);
       for await (const event of readSseEvents(upstream)) {
         if (decoder.finished) continue; // draining, so the keep-alive socket can be reused
         yield* decoder.push(event);
@@ -126,7 +136,7 @@ export function createAdapter(id: string, config: ProviderConfig, deps: Provider
     async close() {
       if (closed) return;
       closed = true;
-      await pool.close();
+      await (await pool)?.close();
     },
   };
 
@@ -137,7 +147,7 @@ export function createAdapter(id: string, config: ProviderConfig, deps: Provider
       const { headers, ctx } = prepare(req.model);
       const guard = createCallGuard(req.signal, undefined);
       try {
-        const json = await postJson(pool, { path, headers, body: embeddings.buildBody(req), signal: guard.signal }, ctx, EMBED_BODY_LIMIT);
+        const json = await postJson(await getPool(req.model), { path, headers, body: embeddings.buildBody(req), signal: guard.signal }, ctx, EMBED_BODY_LIMIT);
         return embeddings.parse(json, ctx);
       } catch (err) {
         const error = failure(err, ctx, guard);

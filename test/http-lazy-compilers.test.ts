@@ -1,0 +1,47 @@
+// src/http/lazy-compilers.ts: route schemas compile on the route's first request, with
+// Fastify's own compilers, so validation and serialization behave as with the defaults.
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import Fastify from 'fastify'
+import { lazyCompilers } from '../src/http/lazy-compilers.js'
+
+function build () {
+  const app = Fastify({ schemaController: { compilersFactory: lazyCompilers() } })
+  app.post('/items', {
+    schema: {
+      headers: { type: 'object', properties: { 'x-tenant': { type: 'string', minLength: 2 } }, required: ['x-tenant'] },
+      body: { type: 'object', properties: { n: { type: 'integer', default: 1 } }, additionalProperties: false },
+      response: { 200: { type: 'object', properties: { n: { type: 'integer' } } } }
+    }
+  }, async (request) => ({ ...(request.body as object), secret: 'not serialized' }))
+  return app
+}
+
+test('bodies and headers are validated and responses serialized as with the default compilers', async (t) => {
+  const app = build()
+  t.after(() => app.close())
+  const ok = await app.inject({ method: 'POST', url: '/items', headers: { 'x-tenant': 'acme' }, payload: {} })
+  assert.equal(ok.statusCode, 200)
+  assert.deepEqual(ok.json(), { n: 1 }, 'defaults applied, unknown response fields dropped')
+  const bad = await app.inject({ method: 'POST', url: '/items', headers: { 'x-tenant': 'acme' }, payload: { n: 'two' } })
+  assert.equal(bad.statusCode, 400)
+  assert.match(bad.json().message, /body\/n must be integer/)
+  const header = await app.inject({ method: 'POST', url: '/items', headers: { 'X-Tenant': 'a' }, payload: {} })
+  assert.equal(header.statusCode, 400)
+  assert.match(header.json().message, /headers\/x-tenant must NOT have fewer than 2 characters/)
+})
+
+test('nothing compiles at ready(): a broken schema fails its route on the first request', async (t) => {
+  const app = Fastify({ schemaController: { compilersFactory: lazyCompilers() } })
+  t.after(() => app.close())
+  app.post('/broken', { schema: { body: { type: 'no-such-type' } } }, async () => ({}))
+  await app.ready()
+  const res = await app.inject({ method: 'POST', url: '/broken', payload: {} })
+  assert.equal(res.statusCode, 500)
+})
+
+test('header schemas must name headers in lowercase (Fastify does not lowercase them for custom compilers)', async () => {
+  const app = Fastify({ schemaController: { compilersFactory: lazyCompilers() } })
+  app.get('/h', { schema: { headers: { type: 'object', properties: { 'X-Tenant': { type: 'string' } } } } }, async () => ({}))
+  await assert.rejects(async () => { await app.ready() }, /header schema names must be lowercase \(X-Tenant\)/)
+})
