@@ -67,6 +67,7 @@ declare module 'fastify' {
 export async function buildGateway (opts: GatewayOptions) {
   const now = opts.now ?? Date.now
   const trusted = opts.store.config.gateway?.trustedProxies ?? []
+  const compilers = lazyCompilers()
   const app = Fastify({
     loggerInstance: opts.logger.child({ subsystem: 'http' }),
     // Per-request log lines cost more than the requests themselves on the hot path.
@@ -78,7 +79,7 @@ export async function buildGateway (opts: GatewayOptions) {
     routerOptions: { ignoreTrailingSlash: true },
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: true } },
     // Each route's validators and serializers compile on its first request, not at ready().
-    schemaController: { compilersFactory: lazyCompilers() },
+    schemaController: { compilersFactory: compilers },
     // Errors the router raises before any route runs (a malformed %-escape) still get our envelope.
     frameworkErrors: (err: FastifyError, _request: FastifyRequest, reply: FastifyReply) => {
       void reply.status(400).send(openAiError(400, err.code === 'FST_ERR_BAD_URL' ? 'Invalid request path encoding.' : err.message, { code: codeOf(err) }))
@@ -104,6 +105,8 @@ export async function buildGateway (opts: GatewayOptions) {
   app.decorate('gateway', context)
   app.addHook('onReady', async () => { phase = 'ready' })
   app.addHook('preClose', async () => { phase = 'closing' })
+  // Route schemas compile right after the port opens, in slices, instead of before it.
+  app.addHook('onListen', async () => { setImmediate(() => { void compilers.warm() }) })
 
   // Shared services first, then one encapsulated plugin per surface.
   await app.register(configPlugin, { store: opts.store })

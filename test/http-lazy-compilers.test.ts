@@ -45,3 +45,21 @@ test('header schemas must name headers in lowercase (Fastify does not lowercase 
   app.get('/h', { schema: { headers: { type: 'object', properties: { 'X-Tenant': { type: 'string' } } } } }, async () => ({}))
   await assert.rejects(async () => { await app.ready() }, /header schema names must be lowercase \(X-Tenant\)/)
 })
+
+test('warm() compiles every pending route schema ahead of the first request', async (t) => {
+  const compilers = lazyCompilers()
+  const app = Fastify({ schemaController: { compilersFactory: compilers } })
+  t.after(() => app.close())
+  const schema = {
+    body: { type: 'object', properties: { n: { type: 'integer' } } },
+    response: { 200: { type: 'object', properties: { n: { type: 'integer' } } } }
+  }
+  app.post('/a', { schema }, async (request) => request.body as object)
+  app.post('/b', { schema }, async (request) => request.body as object)
+  await app.ready()
+  // A request compiles its own route's parts; warm-up compiles the rest, once.
+  assert.deepEqual((await app.inject({ method: 'POST', url: '/a', payload: { n: 2 } })).json(), { n: 2 })
+  assert.equal(await compilers.warm(), 2, 'the body validator and 200 serializer of /b')
+  assert.equal(await compilers.warm(), 0)
+  assert.equal((await app.inject({ method: 'POST', url: '/b', payload: { n: 'x' } })).statusCode, 400)
+})
