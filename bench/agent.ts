@@ -1,11 +1,13 @@
 // bench/agent: what one agent turn costs on top of the model call.
-//   node dist/bench/agent.js [soakSeconds=60] [concurrency=50]
+//   node --expose-gc dist/bench/agent.js [soakSeconds=60] [concurrency=50]
 // 1. p50/p99 of: a raw undici call to the upstream, the provider adapter's
 //    stream, and a stateless engine turn (persist:false): the difference is the
 //    engine's added latency (target < 2 ms at p50).
 // 2. A soak: `concurrency` persisted sessions streaming turns back to back for
-//    `soakSeconds`; RSS sampled every 5 s; growth after warm-up is reported
-//    (target: flat).
+//    `soakSeconds`; each session is reset every 20 turns so the data set stays
+//    the same size. RSS and heap are sampled every 5 s (after a full GC when
+//    --expose-gc is given, so the sawtooth does not hide or fake a trend);
+//    growth after warm-up is reported (target: flat).
 import { mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
@@ -54,11 +56,12 @@ const pool = new Pool(up.url)
 const body = JSON.stringify({ model: 'echo', stream: true, messages: [{ role: 'user', content: 'hi' }] })
 const raw = await time('raw undici request', async () => {
   const r = await pool.request({ method: 'POST', path: '/v1/chat/completions', body, headers: { 'content-type': 'application/json' } })
-  for await (const _ of r.body) { /* drain */ }
+  await r.body.dump({ limit: Infinity })
 })
 const adapter = createProvider('fake', config.models.providers.fake, { getApiKey: () => 'sk-bench' })
 const direct = await time('provider adapter stream', async () => {
-  for await (const _ of adapter.stream({ model: 'echo', messages: [{ role: 'user', content: 'hi' }] })) { /* drain */ }
+  const events = adapter.stream({ model: 'echo', messages: [{ role: 'user', content: 'hi' }] })[Symbol.asyncIterator]()
+  while (!(await events.next()).done) { /* drain */ }
 })
 const turn = await time('engine stateless turn', async () => {
   const r = await engine.start({ source: 'openai', persist: false, input: [{ role: 'user', content: 'hi' }] }).done
@@ -74,14 +77,20 @@ console.log(`added by the engine at p50: ${added.toFixed(3)} ms vs adapter, ${(t
 
 // Soak: concurrent persisted sessions.
 const deadline = Date.now() + soakSeconds * 1000
-const samples: Array<{ t: number, rssMb: number }> = []
+const samples: Array<{ t: number, rssMb: number, heapMb: number }> = []
 let turns = 0
-const sampler = setInterval(() => { samples.push({ t: Math.round((Date.now() - (deadline - soakSeconds * 1000)) / 1000), rssMb: process.memoryUsage().rss / 1048576 }) }, 5000)
+const gc = (globalThis as { gc?: () => void }).gc
+const sampler = setInterval(() => {
+  gc?.()
+  const m = process.memoryUsage()
+  samples.push({ t: Math.round((Date.now() - (deadline - soakSeconds * 1000)) / 1000), rssMb: m.rss / 1048576, heapMb: m.heapUsed / 1048576 })
+}, 5000)
 await Promise.all(Array.from({ length: concurrency }, async (_, i) => {
+  const key = `agent:main:bench-${i}`
   let n = 0
   while (Date.now() < deadline) {
-    // A fresh session every 20 turns keeps the history (and the request) bounded, as real chats are.
-    const key = `bench-${i}-${Math.floor(n / 20)}`
+    // Resetting every 20 turns keeps the history (and the request) bounded, as real chats are.
+    if (n > 0 && n % 20 === 0) await sessions.reset(key)
     const r = await engine.start({ source: 'chat', sessionKey: key, input: [{ role: 'user', content: `turn ${n}` }] }).done
     if (r.status !== 'ok') throw new Error(`soak turn failed: ${r.error?.message}`)
     n++
@@ -90,11 +99,12 @@ await Promise.all(Array.from({ length: concurrency }, async (_, i) => {
 }))
 clearInterval(sampler)
 console.log(`\nsoak: ${concurrency} concurrent streaming sessions for ${soakSeconds} s: ${turns} turns (${(turns / soakSeconds).toFixed(0)}/s)`)
-console.log(`RSS samples (s:MB): ${samples.map((s) => `${s.t}:${s.rssMb.toFixed(0)}`).join(' ')}`)
-const afterWarmup = samples.filter((s) => s.t >= 15)
+console.log(`samples (s: RSS MB / heap MB${gc === undefined ? ', run with --expose-gc for steadier figures' : ', after full GC'}): ${samples.map((x) => `${x.t}:${x.rssMb.toFixed(0)}/${x.heapMb.toFixed(0)}`).join(' ')}`)
+const afterWarmup = samples.filter((x) => x.t >= 15)
 if (afterWarmup.length >= 2) {
-  const growth = afterWarmup.at(-1)!.rssMb - afterWarmup[0]!.rssMb
-  console.log(`RSS growth after warm-up (15 s): ${growth.toFixed(1)} MB (target: flat, < 10 MB): ${growth < 10 ? 'met' : 'NOT met'}`)
+  const rss = afterWarmup.at(-1)!.rssMb - afterWarmup[0]!.rssMb
+  const heap = afterWarmup.at(-1)!.heapMb - afterWarmup[0]!.heapMb
+  console.log(`growth after warm-up (15 s → end): RSS ${rss.toFixed(1)} MB, heap ${heap.toFixed(1)} MB (target: flat, < 10 MB): ${rss < 10 && heap < 10 ? 'met' : 'NOT met'}`)
 }
 
 await engine.close()

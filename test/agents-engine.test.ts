@@ -133,10 +133,12 @@ test('client tools end the run with pending tool calls', async (t) => {
 
 test('a 500 fails over to the next model and says so', async (t) => {
   const { upstream, engine, published } = await setup(t, (up) => ({
-    models: { providers: {
-      a: { baseUrl: up.openaiBaseUrl, api: 'openai-completions' },
-      b: { baseUrl: up.url, api: 'anthropic-messages' }
-    } },
+    models: {
+      providers: {
+        a: { baseUrl: up.openaiBaseUrl, api: 'openai-completions' },
+        b: { baseUrl: up.url, api: 'anthropic-messages' }
+      }
+    },
     agents: { defaults: { model: { primary: 'a/first', fallbacks: ['b/second'] } } }
   }))
   upstream.enqueue(

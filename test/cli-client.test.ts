@@ -175,8 +175,15 @@ test('the device signer creates a 0600 identity and signs the challenge over the
   assert.equal((await stat(identityFile(stateDir))).mode & 0o777, 0o600)
   const raw = rawPublicKey(params.device.publicKey)!
   const version = verifyDeviceAuth(raw, {
-    deviceId: params.device.id, clientId: 'cli', clientMode: 'cli', role: 'operator', scopes: params.scopes,
-    signedAtMs: params.device.signedAt, token: 'tok', nonce: 'n-1', platform: process.platform
+    deviceId: params.device.id,
+    clientId: 'cli',
+    clientMode: 'cli',
+    role: 'operator',
+    scopes: params.scopes,
+    signedAtMs: params.device.signedAt,
+    token: 'tok',
+    nonce: 'n-1',
+    platform: process.platform
   }, params.device.signature)
   assert.equal(version, 'v3')
   // Same identity on the next connect.

@@ -5,7 +5,6 @@ import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { mkdir, readdir, readFile, stat } from 'node:fs/promises'
 import net from 'node:net'
-import path from 'node:path'
 import { baseConfig, freePort, makeHome, runCli, spawnGateway, writeConfig, type GatewayHome } from './support/spawn-gateway.js'
 
 const BIND_HINT = 'set gateway.auth.token/password, or set OPENCLAW_GATEWAY_TOKEN/OPENCLAW_GATEWAY_PASSWORD; legacy CLAWDBOT_* and MOLTBOT_* environment variables are ignored'

@@ -51,7 +51,7 @@ test('endpoint switches apply per request: a disabled endpoint is a 404 in the O
   const responses = () => fetch('/v1/responses', { json: { input: 'hi' } })
 
   endpoints(false, true)
-  let res = await chat()
+  const res = await chat()
   assert.equal(res.status, 404)
   const err = ((await res.json()) as any).error
   assert.match(err.message, /gateway\.http\.endpoints\.chatCompletions\.enabled is false/)

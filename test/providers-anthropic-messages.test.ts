@@ -1,33 +1,33 @@
-import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { createProvider, type ProviderAdapter, type StreamEvent } from '../src/providers/index.js';
-import { anthropicFrames, startFakeUpstream, type FakeUpstream } from './support/fake-upstream.js';
+import assert from 'node:assert/strict'
+import { after, before, test } from 'node:test'
+import { createProvider, type ProviderAdapter, type StreamEvent } from '../src/providers/index.js'
+import { anthropicFrames, startFakeUpstream, type FakeUpstream } from './support/fake-upstream.js'
 
-let fake: FakeUpstream;
-let provider: ProviderAdapter;
-const KEY = 'sk-ant-api03-secret-anthropic-key';
+let fake: FakeUpstream
+let provider: ProviderAdapter
+const KEY = 'sk-ant-api03-secret-anthropic-key'
 
 before(async () => {
-  fake = await startFakeUpstream();
+  fake = await startFakeUpstream()
   provider = createProvider(
     'anthropic',
     { baseUrl: fake.url, api: 'anthropic-messages', models: [{ id: 'claude-big', maxTokens: 32000 }] },
-    { getApiKey: () => KEY },
-  );
-});
+    { getApiKey: () => KEY }
+  )
+})
 after(async () => {
-  await provider.close();
-  await fake.close();
-});
+  await provider.close()
+  await fake.close()
+})
 
-async function collect(stream: AsyncIterable<StreamEvent>): Promise<StreamEvent[]> {
-  const events: StreamEvent[] = [];
-  for await (const event of stream) events.push(event);
-  return events;
+async function collect (stream: AsyncIterable<StreamEvent>): Promise<StreamEvent[]> {
+  const events: StreamEvent[] = []
+  for await (const event of stream) events.push(event)
+  return events
 }
 
 test('streams text with usage and sends Anthropic headers, system and default max_tokens', async () => {
-  fake.enqueue({ type: 'sse', frames: anthropicFrames({ text: ['Hi', ' there'], usage: { input: 12, output: 4 } }) });
+  fake.enqueue({ type: 'sse', frames: anthropicFrames({ text: ['Hi', ' there'], usage: { input: 12, output: 4 } }) })
   const events = await collect(
     provider.stream({
       model: 'claude-small',
@@ -37,19 +37,19 @@ test('streams text with usage and sends Anthropic headers, system and default ma
         { role: 'user', content: 'hello' },
       ],
       stop: ['STOP'],
-    }),
-  );
+    })
+  )
   assert.deepEqual(events, [
     { type: 'text-delta', text: 'Hi' },
     { type: 'text-delta', text: ' there' },
     { type: 'usage', usage: { inputTokens: 12, outputTokens: 4, totalTokens: 16 } },
     { type: 'done', stopReason: 'stop' },
-  ]);
-  const sent = fake.lastRequest();
-  assert.equal(sent.path, '/v1/messages');
-  assert.equal(sent.headers['x-api-key'], KEY);
-  assert.equal(sent.headers['anthropic-version'], '2023-06-01');
-  assert.equal(sent.headers.authorization, undefined);
+  ])
+  const sent = fake.lastRequest()
+  assert.equal(sent.path, '/v1/messages')
+  assert.equal(sent.headers['x-api-key'], KEY)
+  assert.equal(sent.headers['anthropic-version'], '2023-06-01')
+  assert.equal(sent.headers.authorization, undefined)
   assert.deepEqual(sent.body, {
     model: 'claude-small',
     max_tokens: 4096,
@@ -57,17 +57,17 @@ test('streams text with usage and sends Anthropic headers, system and default ma
     messages: [{ role: 'user', content: [{ type: 'text', text: 'hello' }] }],
     stream: true,
     stop_sequences: ['STOP'],
-  });
-});
+  })
+})
 
 test('max_tokens defaults to the configured model limit', async () => {
-  fake.enqueue({ type: 'sse', frames: anthropicFrames({ text: 'ok' }) });
-  await collect(provider.stream({ model: 'claude-big', messages: [{ role: 'user', content: 'x' }] }));
-  assert.equal(fake.lastRequest().body.max_tokens, 32000);
-});
+  fake.enqueue({ type: 'sse', frames: anthropicFrames({ text: 'ok' }) })
+  await collect(provider.stream({ model: 'claude-big', messages: [{ role: 'user', content: 'x' }] }))
+  assert.equal(fake.lastRequest().body.max_tokens, 32000)
+})
 
 test('maps tool calls to tool_use, tool results to tool_result user blocks, merging same-role turns', async () => {
-  fake.enqueue({ type: 'sse', frames: anthropicFrames({ text: 'done' }) });
+  fake.enqueue({ type: 'sse', frames: anthropicFrames({ text: 'done' }) })
   await collect(
     provider.stream({
       model: 'claude-small',
@@ -88,9 +88,9 @@ test('maps tool calls to tool_use, tool results to tool_result user blocks, merg
       ],
       tools: [{ name: 'weather', description: 'Get weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } }],
       toolChoice: 'required',
-    }),
-  );
-  const body = fake.lastRequest().body;
+    })
+  )
+  const body = fake.lastRequest().body
   assert.deepEqual(body.messages, [
     {
       role: 'user',
@@ -115,12 +115,12 @@ test('maps tool calls to tool_use, tool results to tool_result user blocks, merg
         { type: 'text', text: 'thanks' },
       ],
     },
-  ]);
+  ])
   assert.deepEqual(body.tools, [
     { name: 'weather', description: 'Get weather', input_schema: { type: 'object', properties: { city: { type: 'string' } } } },
-  ]);
-  assert.deepEqual(body.tool_choice, { type: 'any' });
-});
+  ])
+  assert.deepEqual(body.tool_choice, { type: 'any' })
+})
 
 test('turns tool_use blocks and input_json deltas into tool call events', async () => {
   fake.enqueue({
@@ -130,8 +130,8 @@ test('turns tool_use blocks and input_json deltas into tool call events', async 
       toolCalls: [{ id: 'toolu_9', name: 'calc', arguments: ['{"expr":', '"2+2"}'] }],
       usage: { input: 30, output: 15 },
     }),
-  });
-  const events = await collect(provider.stream({ model: 'claude-small', messages: [{ role: 'user', content: '2+2?' }] }));
+  })
+  const events = await collect(provider.stream({ model: 'claude-small', messages: [{ role: 'user', content: '2+2?' }] }))
   assert.deepEqual(events, [
     { type: 'text-delta', text: 'One moment.' },
     { type: 'tool-call-start', index: 0, id: 'toolu_9', name: 'calc' },
@@ -139,22 +139,22 @@ test('turns tool_use blocks and input_json deltas into tool call events', async 
     { type: 'tool-call-delta', index: 0, argumentsDelta: '"2+2"}' },
     { type: 'usage', usage: { inputTokens: 30, outputTokens: 15, totalTokens: 45 } },
     { type: 'done', stopReason: 'tool_calls' },
-  ]);
-});
+  ])
+})
 
 test('max_tokens stop reason maps to length; cached input tokens count as input', async () => {
-  const frames = anthropicFrames({ text: 'long', stopReason: 'max_tokens', usage: { input: 10, output: 5 } });
+  const frames = anthropicFrames({ text: 'long', stopReason: 'max_tokens', usage: { input: 10, output: 5 } })
   frames[0] = {
     event: 'message_start',
     data: { type: 'message_start', message: { usage: { input_tokens: 10, cache_read_input_tokens: 90, output_tokens: 1 } } },
-  };
-  fake.enqueue({ type: 'sse', frames });
-  const events = await collect(provider.stream({ model: 'claude-small', messages: [{ role: 'user', content: 'x' }] }));
+  }
+  fake.enqueue({ type: 'sse', frames })
+  const events = await collect(provider.stream({ model: 'claude-small', messages: [{ role: 'user', content: 'x' }] }))
   assert.deepEqual(events.slice(-2), [
     { type: 'usage', usage: { inputTokens: 100, outputTokens: 5, totalTokens: 105 } },
     { type: 'done', stopReason: 'length' },
-  ]);
-});
+  ])
+})
 
 test('an error event mid-stream (overloaded) is a retryable server error', async () => {
   fake.enqueue({
@@ -163,20 +163,20 @@ test('an error event mid-stream (overloaded) is a retryable server error', async
       ...anthropicFrames({ text: 'par' }).slice(0, 4),
       { event: 'error', data: { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } } },
     ],
-  });
+  })
   await assert.rejects(collect(provider.stream({ model: 'claude-small', messages: [{ role: 'user', content: 'x' }] })), {
     kind: 'server',
     code: 'PROVIDER_SERVER',
     retryable: true,
     upstreamMessage: 'Overloaded',
-  });
-});
+  })
+})
 
 test('has no embeddings and still accepts a baseUrl that ends in /v1', async (t) => {
-  assert.equal(provider.embed, undefined);
-  const v1 = createProvider('anthropic-v1', { baseUrl: `${fake.url}/v1/`, api: 'anthropic-messages' }, { getApiKey: () => KEY });
-  t.after(() => v1.close());
-  const events = await collect(v1.stream({ model: 'claude-small', messages: [{ role: 'user', content: 'via v1' }] }));
-  assert.equal(fake.lastRequest().path, '/v1/messages');
-  assert.equal(events.flatMap((e) => (e.type === 'text-delta' ? [e.text] : [])).join(''), 'echo: via v1');
-});
+  assert.equal(provider.embed, undefined)
+  const v1 = createProvider('anthropic-v1', { baseUrl: `${fake.url}/v1/`, api: 'anthropic-messages' }, { getApiKey: () => KEY })
+  t.after(() => v1.close())
+  const events = await collect(v1.stream({ model: 'claude-small', messages: [{ role: 'user', content: 'via v1' }] }))
+  assert.equal(fake.lastRequest().path, '/v1/messages')
+  assert.equal(events.flatMap((e) => (e.type === 'text-delta' ? [e.text] : [])).join(''), 'echo: via v1')
+})

@@ -1,40 +1,40 @@
-import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { createProvider, type ProviderAdapter, type StreamEvent } from '../src/providers/index.js';
-import { fakeEmbedding, responsesFrames, startFakeUpstream, type FakeUpstream } from './support/fake-upstream.js';
+import assert from 'node:assert/strict'
+import { after, before, test } from 'node:test'
+import { createProvider, type ProviderAdapter, type StreamEvent } from '../src/providers/index.js'
+import { fakeEmbedding, responsesFrames, startFakeUpstream, type FakeUpstream } from './support/fake-upstream.js'
 
-let fake: FakeUpstream;
-let provider: ProviderAdapter;
+let fake: FakeUpstream
+let provider: ProviderAdapter
 
 before(async () => {
-  fake = await startFakeUpstream();
-  provider = createProvider('openai', { baseUrl: fake.openaiBaseUrl, api: 'openai-responses' }, { getApiKey: () => 'sk-responses-key-000' });
-});
+  fake = await startFakeUpstream()
+  provider = createProvider('openai', { baseUrl: fake.openaiBaseUrl, api: 'openai-responses' }, { getApiKey: () => 'sk-responses-key-000' })
+})
 after(async () => {
-  await provider.close();
-  await fake.close();
-});
+  await provider.close()
+  await fake.close()
+})
 
-async function collect(stream: AsyncIterable<StreamEvent>): Promise<StreamEvent[]> {
-  const events: StreamEvent[] = [];
-  for await (const event of stream) events.push(event);
-  return events;
+async function collect (stream: AsyncIterable<StreamEvent>): Promise<StreamEvent[]> {
+  const events: StreamEvent[] = []
+  for await (const event of stream) events.push(event)
+  return events
 }
 
 test('streams output_text deltas and completes with usage', async () => {
-  fake.enqueue({ type: 'sse', frames: responsesFrames({ text: ['Bon', 'jour'], usage: { input: 9, output: 2 } }) });
+  fake.enqueue({ type: 'sse', frames: responsesFrames({ text: ['Bon', 'jour'], usage: { input: 9, output: 2 } }) })
   const events = await collect(
-    provider.stream({ model: 'gpt-5', messages: [{ role: 'user', content: 'hi' }], maxTokens: 64, topP: 0.5, stop: ['x'] }),
-  );
+    provider.stream({ model: 'gpt-5', messages: [{ role: 'user', content: 'hi' }], maxTokens: 64, topP: 0.5, stop: ['x'] })
+  )
   assert.deepEqual(events, [
     { type: 'text-delta', text: 'Bon' },
     { type: 'text-delta', text: 'jour' },
     { type: 'usage', usage: { inputTokens: 9, outputTokens: 2, totalTokens: 11 } },
     { type: 'done', stopReason: 'stop' },
-  ]);
-  const sent = fake.lastRequest();
-  assert.equal(sent.path, '/v1/responses');
-  assert.equal(sent.headers.authorization, 'Bearer sk-responses-key-000');
+  ])
+  const sent = fake.lastRequest()
+  assert.equal(sent.path, '/v1/responses')
+  assert.equal(sent.headers.authorization, 'Bearer sk-responses-key-000')
   // stop has no Responses equivalent and must not be sent (the API would reject it).
   assert.deepEqual(sent.body, {
     model: 'gpt-5',
@@ -43,11 +43,11 @@ test('streams output_text deltas and completes with usage', async () => {
     store: false,
     max_output_tokens: 64,
     top_p: 0.5,
-  });
-});
+  })
+})
 
 test('maps history to message, function_call and function_call_output items', async () => {
-  fake.enqueue({ type: 'sse', frames: responsesFrames({ text: 'ok' }) });
+  fake.enqueue({ type: 'sse', frames: responsesFrames({ text: 'ok' }) })
   await collect(
     provider.stream({
       model: 'gpt-5',
@@ -60,9 +60,9 @@ test('maps history to message, function_call and function_call_output items', as
       tools: [{ name: 'lookup', parameters: { type: 'object' } }],
       toolChoice: 'required',
       responseFormat: { type: 'json_schema', json_schema: { name: 'out', schema: { type: 'object' }, strict: true } },
-    }),
-  );
-  const body = fake.lastRequest().body;
+    })
+  )
+  const body = fake.lastRequest().body
   assert.deepEqual(body.input, [
     { type: 'message', role: 'system', content: 'sys' },
     {
@@ -76,11 +76,11 @@ test('maps history to message, function_call and function_call_output items', as
     { type: 'message', role: 'assistant', content: 'checking' },
     { type: 'function_call', call_id: 'call_9', name: 'lookup', arguments: '{"id":1}' },
     { type: 'function_call_output', call_id: 'call_9', output: 'found' },
-  ]);
-  assert.deepEqual(body.tools, [{ type: 'function', name: 'lookup', parameters: { type: 'object' }, strict: false }]);
-  assert.equal(body.tool_choice, 'required');
-  assert.deepEqual(body.text, { format: { type: 'json_schema', name: 'out', schema: { type: 'object' }, strict: true } });
-});
+  ])
+  assert.deepEqual(body.tools, [{ type: 'function', name: 'lookup', parameters: { type: 'object' }, strict: false }])
+  assert.equal(body.tool_choice, 'required')
+  assert.deepEqual(body.text, { format: { type: 'json_schema', name: 'out', schema: { type: 'object' }, strict: true } })
+})
 
 test('turns function_call items and argument deltas into tool call events', async () => {
   fake.enqueue({
@@ -90,8 +90,8 @@ test('turns function_call items and argument deltas into tool call events', asyn
       toolCalls: [{ id: 'call_x', name: 'search', arguments: ['{"q":', '"dogs"}'] }],
       usage: { input: 5, output: 8 },
     }),
-  });
-  const events = await collect(provider.stream({ model: 'gpt-5', messages: [{ role: 'user', content: 'find dogs' }] }));
+  })
+  const events = await collect(provider.stream({ model: 'gpt-5', messages: [{ role: 'user', content: 'find dogs' }] }))
   assert.deepEqual(events, [
     { type: 'text-delta', text: 'Let me check. ' },
     { type: 'tool-call-start', index: 0, id: 'call_x', name: 'search' },
@@ -99,11 +99,11 @@ test('turns function_call items and argument deltas into tool call events', asyn
     { type: 'tool-call-delta', index: 0, argumentsDelta: '"dogs"}' },
     { type: 'usage', usage: { inputTokens: 5, outputTokens: 8, totalTokens: 13 } },
     { type: 'done', stopReason: 'tool_calls' },
-  ]);
-});
+  ])
+})
 
 test('uses function_call_arguments.done when an implementation sends no deltas', async () => {
-  const ev = (type: string, rest: object) => ({ event: type, data: { type, ...rest } });
+  const ev = (type: string, rest: object) => ({ event: type, data: { type, ...rest } })
   fake.enqueue({
     type: 'sse',
     frames: [
@@ -111,20 +111,20 @@ test('uses function_call_arguments.done when an implementation sends no deltas',
       ev('response.function_call_arguments.done', { output_index: 0, item_id: 'fc_1', arguments: '{"a":1}' }),
       ev('response.completed', { response: { status: 'completed' } }),
     ],
-  });
-  const events = await collect(provider.stream({ model: 'gpt-5', messages: [{ role: 'user', content: 'x' }] }));
+  })
+  const events = await collect(provider.stream({ model: 'gpt-5', messages: [{ role: 'user', content: 'x' }] }))
   assert.deepEqual(events, [
     { type: 'tool-call-start', index: 0, id: 'call_1', name: 'f' },
     { type: 'tool-call-delta', index: 0, argumentsDelta: '{"a":1}' },
     { type: 'done', stopReason: 'tool_calls' },
-  ]);
-});
+  ])
+})
 
 test('response.incomplete with max_output_tokens maps to length', async () => {
-  fake.enqueue({ type: 'sse', frames: responsesFrames({ text: 'trunc', stopReason: 'max_output_tokens', usage: { input: 1, output: 1 } }) });
-  const events = await collect(provider.stream({ model: 'gpt-5', messages: [{ role: 'user', content: 'x' }] }));
-  assert.deepEqual(events.at(-1), { type: 'done', stopReason: 'length' });
-});
+  fake.enqueue({ type: 'sse', frames: responsesFrames({ text: 'trunc', stopReason: 'max_output_tokens', usage: { input: 1, output: 1 } }) })
+  const events = await collect(provider.stream({ model: 'gpt-5', messages: [{ role: 'user', content: 'x' }] }))
+  assert.deepEqual(events.at(-1), { type: 'done', stopReason: 'length' })
+})
 
 test('response.failed mid-stream becomes a classified ProviderError', async () => {
   fake.enqueue({
@@ -133,31 +133,31 @@ test('response.failed mid-stream becomes a classified ProviderError', async () =
       ...responsesFrames({ text: 'partial' }).slice(0, 3),
       { data: { type: 'response.failed', response: { status: 'failed', error: { code: 'rate_limit_exceeded', message: 'slow down' } } } },
     ],
-  });
-  const seen: StreamEvent[] = [];
+  })
+  const seen: StreamEvent[] = []
   await assert.rejects(
     (async () => {
-      for await (const e of provider.stream({ model: 'gpt-5', messages: [{ role: 'user', content: 'x' }] })) seen.push(e);
+      for await (const e of provider.stream({ model: 'gpt-5', messages: [{ role: 'user', content: 'x' }] })) seen.push(e)
     })(),
-    { name: 'ProviderError', kind: 'rate_limit', retryable: true, upstreamMessage: 'slow down' },
-  );
-  assert.deepEqual(seen, [{ type: 'text-delta', text: 'partial' }]);
-});
+    { name: 'ProviderError', kind: 'rate_limit', retryable: true, upstreamMessage: 'slow down' }
+  )
+  assert.deepEqual(seen, [{ type: 'text-delta', text: 'partial' }])
+})
 
 test('a stream that ends without response.completed is an invalid response', async () => {
-  fake.enqueue({ type: 'sse', frames: responsesFrames({ text: 'abc' }).slice(0, -1) });
+  fake.enqueue({ type: 'sse', frames: responsesFrames({ text: 'abc' }).slice(0, -1) })
   await assert.rejects(collect(provider.stream({ model: 'gpt-5', messages: [{ role: 'user', content: 'x' }] })), {
     code: 'PROVIDER_INVALID_RESPONSE',
-  });
-});
+  })
+})
 
 test('echo model speaks the Responses protocol too', async () => {
-  const events = await collect(provider.stream({ model: 'gpt-5', messages: [{ role: 'user', content: 'round trip' }] }));
-  assert.equal(events.flatMap((e) => (e.type === 'text-delta' ? [e.text] : [])).join(''), 'echo: round trip');
-});
+  const events = await collect(provider.stream({ model: 'gpt-5', messages: [{ role: 'user', content: 'round trip' }] }))
+  assert.equal(events.flatMap((e) => (e.type === 'text-delta' ? [e.text] : [])).join(''), 'echo: round trip')
+})
 
 test('embeddings are available on the Responses adapter as well', async () => {
-  const result = await provider.embed!({ model: 'e', input: ['one'] });
-  assert.deepEqual(result.embeddings, [fakeEmbedding('one')]);
-  assert.equal(fake.lastRequest().path, '/v1/embeddings');
-});
+  const result = await provider.embed!({ model: 'e', input: ['one'] })
+  assert.deepEqual(result.embeddings, [fakeEmbedding('one')])
+  assert.equal(fake.lastRequest().path, '/v1/embeddings')
+})

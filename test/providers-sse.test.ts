@@ -1,10 +1,10 @@
-import assert from 'node:assert/strict';
-import { test } from 'node:test';
-import { createSseParser, readSseEvents, type SseEvent } from '../src/providers/sse.js';
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { createSseParser, readSseEvents, type SseEvent } from '../src/providers/sse.js'
 
-function parseAll(chunks: string[]): SseEvent[] {
-  const parser = createSseParser();
-  return [...chunks.flatMap((c) => parser.push(c)), ...parser.end()];
+function parseAll (chunks: string[]): SseEvent[] {
+  const parser = createSseParser()
+  return [...chunks.flatMap((c) => parser.push(c)), ...parser.end()]
 }
 
 const STREAM =
@@ -23,7 +23,7 @@ const STREAM =
   'data\n' +
   '\n' +
   'event: orphan\n\n' + // no data: must not dispatch, and must not leak into the next event
-  'data: last\n\n';
+  'data: last\n\n'
 
 const EXPECTED: SseEvent[] = [
   { event: 'message_start', data: '{"a":1}' },
@@ -31,62 +31,62 @@ const EXPECTED: SseEvent[] = [
   { event: 'ping', data: 'no-space', id: '42' },
   { event: 'message', data: '', id: '42' },
   { event: 'message', data: 'last', id: '42' },
-];
+]
 
 test('parses CRLF, CR and LF line endings, comments, event names, ids and multi-line data', () => {
-  assert.deepEqual(parseAll([STREAM]), EXPECTED);
-});
+  assert.deepEqual(parseAll([STREAM]), EXPECTED)
+})
 
 test('gives the same events however the input is split into two chunks', () => {
   for (let cut = 0; cut <= STREAM.length; cut++) {
-    assert.deepEqual(parseAll([STREAM.slice(0, cut), STREAM.slice(cut)]), EXPECTED, `split at ${cut}`);
+    assert.deepEqual(parseAll([STREAM.slice(0, cut), STREAM.slice(cut)]), EXPECTED, `split at ${cut}`)
   }
-});
+})
 
 test('gives the same events when fed one character at a time', () => {
-  assert.deepEqual(parseAll([...STREAM]), EXPECTED);
-});
+  assert.deepEqual(parseAll([...STREAM]), EXPECTED)
+})
 
 test('emits each event as soon as its blank line arrives', () => {
-  const parser = createSseParser();
-  assert.deepEqual(parser.push('data: a\n'), []);
-  assert.deepEqual(parser.push('\n'), [{ event: 'message', data: 'a' }]);
-  assert.deepEqual(parser.push('data: b'), []);
+  const parser = createSseParser()
+  assert.deepEqual(parser.push('data: a\n'), [])
+  assert.deepEqual(parser.push('\n'), [{ event: 'message', data: 'a' }])
+  assert.deepEqual(parser.push('data: b'), [])
   assert.deepEqual(parser.push('\n\ndata: c\n\n'), [
     { event: 'message', data: 'b' },
     { event: 'message', data: 'c' },
-  ]);
-});
+  ])
+})
 
 test('strips a leading BOM and flushes an unterminated final event at end of stream', () => {
   assert.deepEqual(parseAll(['\uFEFFdata: x\n\ndata: tail']), [
     { event: 'message', data: 'x' },
     { event: 'message', data: 'tail' },
-  ]);
-});
+  ])
+})
 
 test('readSseEvents decodes UTF-8 sequences split across byte chunks', async () => {
-  const bytes = Buffer.from('data: héllo 🌍\n\n', 'utf8');
-  async function* chunks() {
-    for (const byte of bytes) yield Uint8Array.of(byte);
+  const bytes = Buffer.from('data: héllo 🌍\n\n', 'utf8')
+  async function * chunks () {
+    for (const byte of bytes) yield Uint8Array.of(byte)
   }
-  const events: SseEvent[] = [];
-  for await (const event of readSseEvents(chunks())) events.push(event);
-  assert.deepEqual(events, [{ event: 'message', data: 'héllo 🌍' }]);
-});
+  const events: SseEvent[] = []
+  for await (const event of readSseEvents(chunks())) events.push(event)
+  assert.deepEqual(events, [{ event: 'message', data: 'héllo 🌍' }])
+})
 
 test('readSseEvents yields incrementally rather than after the body ends', async () => {
-  let release!: () => void;
-  const gate = new Promise<void>((resolve) => (release = resolve));
-  async function* body() {
-    yield Buffer.from('data: first\n\n');
-    await gate;
-    yield Buffer.from('data: second\n\n');
+  let release!: () => void
+  const gate = new Promise<void>((resolve) => (release = resolve))
+  async function * body () {
+    yield Buffer.from('data: first\n\n')
+    await gate
+    yield Buffer.from('data: second\n\n')
   }
-  const iterator = readSseEvents(body());
-  const first = await iterator.next();
-  assert.deepEqual(first.value, { event: 'message', data: 'first' });
-  release();
-  assert.deepEqual((await iterator.next()).value, { event: 'message', data: 'second' });
-  assert.equal((await iterator.next()).done, true);
-});
+  const iterator = readSseEvents(body())
+  const first = await iterator.next()
+  assert.deepEqual(first.value, { event: 'message', data: 'first' })
+  release()
+  assert.deepEqual((await iterator.next()).value, { event: 'message', data: 'second' })
+  assert.equal((await iterator.next()).done, true)
+})

@@ -100,9 +100,22 @@ test('session subscriptions', () => {
 
 function fakePeer (sent: string[]): RpcPeer {
   return {
-    connId: 'c', client: { id: 'cli', version: '1', platform: 'x', mode: 'cli' }, role: 'operator', scopes: ['operator.admin'], scopeSet: new Set(['operator.admin']),
-    caps: new Set(), deviceId: undefined, ip: '127.0.0.1', log: pino({ level: 'silent' }), sessions: new SessionSubscriptionSet(), state: new Map(),
-    open: true, inflight: new Map(), send: (f) => { sent.push(f) }, sendEvent: () => {}, unauthorized: () => {}
+    connId: 'c',
+    client: { id: 'cli', version: '1', platform: 'x', mode: 'cli' },
+    role: 'operator',
+    scopes: ['operator.admin'],
+    scopeSet: new Set(['operator.admin']),
+    caps: new Set(),
+    deviceId: undefined,
+    ip: '127.0.0.1',
+    log: pino({ level: 'silent' }),
+    sessions: new SessionSubscriptionSet(),
+    state: new Map(),
+    open: true,
+    inflight: new Map(),
+    send: (f) => { sent.push(f) },
+    sendEvent: () => {},
+    unauthorized: () => {}
   }
 }
 

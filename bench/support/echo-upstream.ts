@@ -16,7 +16,10 @@ export async function startEchoUpstream (port = 0): Promise<EchoUpstream> {
       try { stream = (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { stream?: boolean }).stream === true } catch {}
       if (!stream) {
         const body = JSON.stringify({
-          id: 'chatcmpl-bench', object: 'chat.completion', created: 0, model: 'echo',
+          id: 'chatcmpl-bench',
+          object: 'chat.completion',
+          created: 0,
+          model: 'echo',
           choices: [{ index: 0, message: { role: 'assistant', content: WORDS.join('') }, finish_reason: 'stop' }],
           usage: { prompt_tokens: 5, completion_tokens: 6, total_tokens: 11 }
         })

@@ -11,6 +11,7 @@ const TARGET = new RegExp(`^(?:openclaw|openclaw/default|(?:openclaw[/:]|agent:)
 const RESERVED_NAMESPACES = ['subagent:', 'cron:', 'acp:']
 const MAX_SESSION_KEY = 512
 // Session keys are single-line text; the store's key pattern refuses line breaks.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/
 
 export const INVALID_MODEL = 'Invalid `model`. Use `openclaw` or `openclaw/<agentId>`.'

@@ -54,9 +54,9 @@ async function logs (args: LogsArgs): Promise<number> {
 async function follow (ctx: CliContext, target: GatewayTarget, first: GatewayClient, args: LogsArgs, print: (line: string) => void): Promise<number> {
   let client: GatewayClient | undefined = first
   let cursor: number | undefined
-  let stopping = false
+  const stopped = new AbortController()
   let wake: (() => void) | undefined
-  const stop = () => { stopping = true; wake?.() }
+  const stop = () => { stopped.abort(); wake?.() }
   process.once('SIGINT', stop)
   process.once('SIGTERM', stop)
   const pause = (ms: number) => new Promise<void>((resolve) => {
@@ -64,7 +64,7 @@ async function follow (ctx: CliContext, target: GatewayTarget, first: GatewayCli
     wake = () => { clearTimeout(timer); wake = undefined; resolve() }
   })
   try {
-    while (!stopping) {
+    while (!stopped.signal.aborted) {
       try {
         client ??= await openClient(ctx, target, { timeoutMs: args.timeout })
         const res = await tail(client, cursor, args)
@@ -79,7 +79,7 @@ async function follow (ctx: CliContext, target: GatewayTarget, first: GatewayCli
         await client?.close()
         client = undefined
       }
-      if (!stopping) await pause(args.interval)
+      if (!stopped.signal.aborted) await pause(args.interval)
     }
     return 0
   } finally {

@@ -1,12 +1,12 @@
 // The one generic adapter. Every wire API is described by an ApiSpec (pure request/response
 // mapping); this file owns everything they share: the pool, headers, deadlines, aborts, logging.
 
-import type { Pool } from 'undici';
-import { createCallGuard, type CallGuard } from './call-guard.js';
-import { abortedError, errorFromTransport, type ErrorContext } from './classify.js';
-import { ProviderError } from './errors.js';
-import { openEventStream, parseBaseUrl, postJson } from './http.js';
-import { readSseEvents, type SseEvent } from './sse.js';
+import type { Pool } from 'undici'
+import { createCallGuard, type CallGuard } from './call-guard.js'
+import { abortedError, errorFromTransport, type ErrorContext } from './classify.js'
+import { ProviderError } from './errors.js'
+import { openEventStream, parseBaseUrl, postJson } from './http.js'
+import { readSseEvents, type SseEvent } from './sse.js'
 import type {
   EmbedRequest,
   EmbedResult,
@@ -17,7 +17,7 @@ import type {
   ProviderDeps,
   ProviderModelConfig,
   StreamEvent,
-} from './types.js';
+} from './types.js'
 
 /** Turns SSE events of one call into neutral stream events. One instance per call. */
 export interface StreamDecoder {
@@ -51,81 +51,81 @@ export interface ApiSpec {
 }
 
 /** How long the rest of a finished stream may take to end before we drop the socket instead. */
-const DRAIN_GRACE_MS = 1_000;
-const EMBED_BODY_LIMIT = 64 * 1024 * 1024;
-const SENSITIVE_HEADER = /auth|key|token|secret/i;
+const DRAIN_GRACE_MS = 1_000
+const EMBED_BODY_LIMIT = 64 * 1024 * 1024
+const SENSITIVE_HEADER = /auth|key|token|secret/i
 
-function lowerKeys(headers: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
+function lowerKeys (headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]))
 }
 
-function failure(err: unknown, ctx: ErrorContext, guard: CallGuard, timeoutMs?: number): ProviderError {
-  const reason = guard.reason();
-  if (reason === 'aborted' || reason === 'timeout') return abortedError(ctx, reason, timeoutMs);
-  return errorFromTransport(ctx, err);
+function failure (err: unknown, ctx: ErrorContext, guard: CallGuard, timeoutMs?: number): ProviderError {
+  const reason = guard.reason()
+  if (reason === 'aborted' || reason === 'timeout') return abortedError(ctx, reason, timeoutMs)
+  return errorFromTransport(ctx, err)
 }
 
-export function createAdapter(id: string, config: ProviderConfig, deps: ProviderDeps, spec: ApiSpec): ProviderAdapter {
-  const base = parseBaseUrl(config.baseUrl);
+export function createAdapter (id: string, config: ProviderConfig, deps: ProviderDeps, spec: ApiSpec): ProviderAdapter {
+  const base = parseBaseUrl(config.baseUrl)
   // undici is ~1 MB of code: loaded on the first call, not at start-up.
-  let pool: Promise<Pool> | undefined;
-  const configHeaders = lowerKeys(config.headers ?? {});
+  let pool: Promise<Pool> | undefined
+  const configHeaders = lowerKeys(config.headers ?? {})
   const headerSecrets = Object.entries(configHeaders)
     .filter(([name]) => SENSITIVE_HEADER.test(name))
-    .map(([, value]) => value);
-  const streamPath = spec.streamPath(base.basePath);
-  const { logger } = deps;
-  let closed = false;
+    .map(([, value]) => value)
+  const streamPath = spec.streamPath(base.basePath)
+  const { logger } = deps
+  let closed = false
 
-  function closedError(model: string): ProviderError {
-    return new ProviderError({ kind: 'network', provider: id, model, message: `provider "${id}" is closed`, retryable: false });
+  function closedError (model: string): ProviderError {
+    return new ProviderError({ kind: 'network', provider: id, model, message: `provider "${id}" is closed`, retryable: false })
   }
 
-  async function getPool(model: string): Promise<Pool> {
-    if (closed) throw closedError(model);
+  async function getPool (model: string): Promise<Pool> {
+    if (closed) throw closedError(model)
     // `default` (module.exports): a bundled CommonJS module has no named exports when imported().
-    pool ??= import('undici').then(({ default: undici }) => new undici.Pool(base.origin, { keepAliveTimeout: 10_000 }));
-    return await pool;
+    pool ??= import('undici').then(({ default: undici }) => new undici.Pool(base.origin, { keepAliveTimeout: 10_000 }))
+    return await pool
   }
 
-  function prepare(model: string): { headers: Record<string, string>; ctx: ErrorContext } {
-    const ctx: ErrorContext = { provider: id, model, secrets: headerSecrets };
-    if (closed) throw closedError(model);
-    const apiKey = deps.getApiKey();
-    const auth = apiKey ? lowerKeys(spec.authHeaders(apiKey)) : {};
-    if (apiKey) ctx.secrets = [apiKey, ...headerSecrets];
-    return { headers: { ...lowerKeys(spec.defaultHeaders), ...configHeaders, ...auth }, ctx };
+  function prepare (model: string): { headers: Record<string, string>; ctx: ErrorContext } {
+    const ctx: ErrorContext = { provider: id, model, secrets: headerSecrets }
+    if (closed) throw closedError(model)
+    const apiKey = deps.getApiKey()
+    const auth = apiKey ? lowerKeys(spec.authHeaders(apiKey)) : {}
+    if (apiKey) ctx.secrets = [apiKey, ...headerSecrets]
+    return { headers: { ...lowerKeys(spec.defaultHeaders), ...configHeaders, ...auth }, ctx }
   }
 
-  function report(err: ProviderError, path: string): void {
-    const fields = { provider: id, model: err.model, path, code: err.code, status: err.status };
-    if (err.kind === 'aborted') logger?.debug(fields, 'provider call aborted');
-    else logger?.warn(fields, 'provider call failed');
+  function report (err: ProviderError, path: string): void {
+    const fields = { provider: id, model: err.model, path, code: err.code, status: err.status }
+    if (err.kind === 'aborted') logger?.debug(fields, 'provider call aborted')
+    else logger?.warn(fields, 'provider call failed')
   }
 
-  async function* stream(req: ModelRequest): AsyncGenerator<StreamEvent> {
-    const { headers, ctx } = prepare(req.model);
-    const modelConfig = config.models?.find((m) => m.id === req.model);
-    const body = spec.buildStreamBody(req, { provider: id, modelConfig });
-    const decoder = spec.createDecoder(ctx);
-    const guard = createCallGuard(req.signal, req.timeoutMs);
-    logger?.debug({ provider: id, api: spec.api, model: req.model, path: streamPath }, 'provider stream request');
+  async function * stream (req: ModelRequest): AsyncGenerator<StreamEvent> {
+    const { headers, ctx } = prepare(req.model)
+    const modelConfig = config.models?.find((m) => m.id === req.model)
+    const body = spec.buildStreamBody(req, { provider: id, modelConfig })
+    const decoder = spec.createDecoder(ctx)
+    const guard = createCallGuard(req.signal, req.timeoutMs)
+    logger?.debug({ provider: id, api: spec.api, model: req.model, path: streamPath }, 'provider stream request')
     try {
-      const upstream = await openEventStream(await getPool(req.model), { path: streamPath, headers, body, signal: guard.signal }, ctx);
+      const upstream = await openEventStream(await getPool(req.model), { path: streamPath, headers, body, signal: guard.signal }, ctx)
       for await (const event of readSseEvents(upstream)) {
-        if (decoder.finished) continue; // draining, so the keep-alive socket can be reused
-        yield* decoder.push(event);
-        if (decoder.finished) guard.drainWithin(DRAIN_GRACE_MS);
+        if (decoder.finished) continue // draining, so the keep-alive socket can be reused
+        yield * decoder.push(event)
+        if (decoder.finished) guard.drainWithin(DRAIN_GRACE_MS)
       }
-      if (!decoder.finished) yield* decoder.end();
+      if (!decoder.finished) yield * decoder.end()
     } catch (err) {
       // Anything after a complete answer (a reset while draining, a late abort) changes nothing.
-      if (decoder.finished) return;
-      const error = failure(err, ctx, guard, req.timeoutMs);
-      report(error, streamPath);
-      throw error;
+      if (decoder.finished) return
+      const error = failure(err, ctx, guard, req.timeoutMs)
+      report(error, streamPath)
+      throw error
     } finally {
-      guard.dispose();
+      guard.dispose()
     }
   }
 
@@ -133,30 +133,30 @@ export function createAdapter(id: string, config: ProviderConfig, deps: Provider
     id,
     api: spec.api,
     stream,
-    async close() {
-      if (closed) return;
-      closed = true;
-      await (await pool)?.close();
+    async close () {
+      if (closed) return
+      closed = true
+      await (await pool)?.close()
     },
-  };
-
-  const embeddings = spec.embeddings;
-  if (embeddings) {
-    const path = embeddings.path(base.basePath);
-    adapter.embed = async (req: EmbedRequest): Promise<EmbedResult> => {
-      const { headers, ctx } = prepare(req.model);
-      const guard = createCallGuard(req.signal, undefined);
-      try {
-        const json = await postJson(await getPool(req.model), { path, headers, body: embeddings.buildBody(req), signal: guard.signal }, ctx, EMBED_BODY_LIMIT);
-        return embeddings.parse(json, ctx);
-      } catch (err) {
-        const error = failure(err, ctx, guard);
-        report(error, path);
-        throw error;
-      } finally {
-        guard.dispose();
-      }
-    };
   }
-  return adapter;
+
+  const embeddings = spec.embeddings
+  if (embeddings) {
+    const path = embeddings.path(base.basePath)
+    adapter.embed = async (req: EmbedRequest): Promise<EmbedResult> => {
+      const { headers, ctx } = prepare(req.model)
+      const guard = createCallGuard(req.signal, undefined)
+      try {
+        const json = await postJson(await getPool(req.model), { path, headers, body: embeddings.buildBody(req), signal: guard.signal }, ctx, EMBED_BODY_LIMIT)
+        return embeddings.parse(json, ctx)
+      } catch (err) {
+        const error = failure(err, ctx, guard)
+        report(error, path)
+        throw error
+      } finally {
+        guard.dispose()
+      }
+    }
+  }
+  return adapter
 }

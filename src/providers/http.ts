@@ -1,11 +1,11 @@
 // The thin HTTP layer over an undici Pool: send JSON, check the status, hand back the body.
 // Error bodies are read with a hard cap so a hostile or broken upstream cannot make us buffer it all.
 
-import type { Dispatcher, Pool } from 'undici';
-import { errorFromHttpStatus, errorFromPayload, invalidResponse, readErrorPayload, type ErrorContext } from './classify.js';
-import { ProviderConfigError } from './errors.js';
+import type { Dispatcher, Pool } from 'undici'
+import { errorFromHttpStatus, errorFromPayload, invalidResponse, readErrorPayload, type ErrorContext } from './classify.js'
+import { ProviderConfigError } from './errors.js'
 
-export const ERROR_BODY_LIMIT = 64 * 1024;
+export const ERROR_BODY_LIMIT = 64 * 1024
 
 export interface BaseUrl {
   origin: string;
@@ -13,17 +13,17 @@ export interface BaseUrl {
   basePath: string;
 }
 
-export function parseBaseUrl(raw: string): BaseUrl {
-  let url: URL;
+export function parseBaseUrl (raw: string): BaseUrl {
+  let url: URL
   try {
-    url = new URL(raw);
+    url = new URL(raw)
   } catch {
-    throw new ProviderConfigError('provider baseUrl is not a valid URL');
+    throw new ProviderConfigError('provider baseUrl is not a valid URL')
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new ProviderConfigError(`provider baseUrl must be http(s), got ${url.protocol}`);
+    throw new ProviderConfigError(`provider baseUrl must be http(s), got ${url.protocol}`)
   }
-  return { origin: url.origin, basePath: url.pathname.replace(/\/+$/, '') };
+  return { origin: url.origin, basePath: url.pathname.replace(/\/+$/, '') }
 }
 
 export interface BoundedText {
@@ -32,22 +32,22 @@ export interface BoundedText {
 }
 
 /** Reads at most `limit` bytes, then destroys the body so the rest is never transferred. */
-export async function readBounded(body: Dispatcher.ResponseData['body'], limit: number): Promise<BoundedText> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  let truncated = false;
+export async function readBounded (body: Dispatcher.ResponseData['body'], limit: number): Promise<BoundedText> {
+  const chunks: Buffer[] = []
+  let size = 0
+  let truncated = false
   for await (const chunk of body as AsyncIterable<Buffer>) {
-    const room = limit - size;
+    const room = limit - size
     if (chunk.length > room) {
-      chunks.push(chunk.subarray(0, room));
-      truncated = true;
-      break;
+      chunks.push(chunk.subarray(0, room))
+      truncated = true
+      break
     }
-    chunks.push(chunk);
-    size += chunk.length;
+    chunks.push(chunk)
+    size += chunk.length
   }
-  if (!body.destroyed) body.destroy();
-  return { text: Buffer.concat(chunks).toString('utf8'), truncated };
+  if (!body.destroyed) body.destroy()
+  return { text: Buffer.concat(chunks).toString('utf8'), truncated }
 }
 
 export interface JsonPost {
@@ -57,61 +57,61 @@ export interface JsonPost {
   signal: AbortSignal;
 }
 
-function send(pool: Pool, post: JsonPost, accept: string): Promise<Dispatcher.ResponseData> {
+function send (pool: Pool, post: JsonPost, accept: string): Promise<Dispatcher.ResponseData> {
   return pool.request({
     method: 'POST',
     path: post.path,
     headers: { ...post.headers, 'content-type': 'application/json', accept },
     body: JSON.stringify(post.body),
     signal: post.signal,
-  });
+  })
 }
 
-function contentTypeOf(res: Dispatcher.ResponseData): string {
-  const value = res.headers['content-type'];
-  return (Array.isArray(value) ? value[0] : (value ?? '')).toLowerCase();
+function contentTypeOf (res: Dispatcher.ResponseData): string {
+  const value = res.headers['content-type']
+  return (Array.isArray(value) ? value[0] : (value ?? '')).toLowerCase()
 }
 
-async function failFromStatus(ctx: ErrorContext, res: Dispatcher.ResponseData): Promise<never> {
-  const { text } = await readBounded(res.body, ERROR_BODY_LIMIT);
-  throw errorFromHttpStatus(ctx, { status: res.statusCode, headers: res.headers, bodyText: text });
+async function failFromStatus (ctx: ErrorContext, res: Dispatcher.ResponseData): Promise<never> {
+  const { text } = await readBounded(res.body, ERROR_BODY_LIMIT)
+  throw errorFromHttpStatus(ctx, { status: res.statusCode, headers: res.headers, bodyText: text })
 }
 
 /**
  * Opens a streaming call and returns its body once we know it is an event stream.
  * A 200 that is JSON or HTML instead means a proxy or a server that ignored `stream: true`.
  */
-export async function openEventStream(
+export async function openEventStream (
   pool: Pool,
   post: JsonPost,
-  ctx: ErrorContext,
+  ctx: ErrorContext
 ): Promise<Dispatcher.ResponseData['body']> {
-  const res = await send(pool, post, 'text/event-stream');
-  if (res.statusCode < 200 || res.statusCode >= 300) return failFromStatus(ctx, res);
-  const type = contentTypeOf(res);
+  const res = await send(pool, post, 'text/event-stream')
+  if (res.statusCode < 200 || res.statusCode >= 300) return failFromStatus(ctx, res)
+  const type = contentTypeOf(res)
   // A missing or odd content type is tolerated: plenty of compatible servers mislabel SSE.
-  if (!type.includes('json') && !type.includes('html') && !type.includes('xml')) return res.body;
-  const { text } = await readBounded(res.body, ERROR_BODY_LIMIT);
-  const payload = type.includes('json') ? readErrorPayload(safeJson(text)) : undefined;
-  if (payload?.message !== undefined) throw errorFromPayload(ctx, payload);
-  throw invalidResponse(ctx, `expected an event stream, got ${type.split(';')[0]}`, text);
+  if (!type.includes('json') && !type.includes('html') && !type.includes('xml')) return res.body
+  const { text } = await readBounded(res.body, ERROR_BODY_LIMIT)
+  const payload = type.includes('json') ? readErrorPayload(safeJson(text)) : undefined
+  if (payload?.message !== undefined) throw errorFromPayload(ctx, payload)
+  throw invalidResponse(ctx, `expected an event stream, got ${type.split(';')[0]}`, text)
 }
 
-function safeJson(text: string): unknown {
+function safeJson (text: string): unknown {
   try {
-    return JSON.parse(text);
+    return JSON.parse(text)
   } catch {
-    return undefined;
+    return undefined
   }
 }
 
 /** Non-streaming JSON call (embeddings). The success body is capped too, just much higher. */
-export async function postJson(pool: Pool, post: JsonPost, ctx: ErrorContext, limit: number): Promise<unknown> {
-  const res = await send(pool, post, 'application/json');
-  if (res.statusCode < 200 || res.statusCode >= 300) return failFromStatus(ctx, res);
-  const { text, truncated } = await readBounded(res.body, limit);
-  if (truncated) throw invalidResponse(ctx, `response body exceeds ${limit} bytes`);
-  const json = safeJson(text);
-  if (json === undefined) throw invalidResponse(ctx, 'response body is not JSON', text);
-  return json;
+export async function postJson (pool: Pool, post: JsonPost, ctx: ErrorContext, limit: number): Promise<unknown> {
+  const res = await send(pool, post, 'application/json')
+  if (res.statusCode < 200 || res.statusCode >= 300) return failFromStatus(ctx, res)
+  const { text, truncated } = await readBounded(res.body, limit)
+  if (truncated) throw invalidResponse(ctx, `response body exceeds ${limit} bytes`)
+  const json = safeJson(text)
+  if (json === undefined) throw invalidResponse(ctx, 'response body is not JSON', text)
+  return json
 }

@@ -4,19 +4,19 @@
 export type ContentPart =
   | { type: 'text'; text: string }
   | { type: 'image'; mimeType: string; data: string /* base64 */ }
-  | { type: 'image'; url: string };
+  | { type: 'image'; url: string }
 
-export type ToolCall = { id: string; name: string; arguments: string /* JSON text */ };
+export type ToolCall = { id: string; name: string; arguments: string /* JSON text */ }
 
 export type ChatMessage =
   | { role: 'system'; content: string }
   | { role: 'user'; content: string | ContentPart[] }
   | { role: 'assistant'; content: string; toolCalls?: ToolCall[] }
-  | { role: 'tool'; toolCallId: string; name: string; content: string; isError?: boolean };
+  | { role: 'tool'; toolCallId: string; name: string; content: string; isError?: boolean }
 
-export type ToolSpec = { name: string; description?: string; parameters: Record<string, unknown> };
+export type ToolSpec = { name: string; description?: string; parameters: Record<string, unknown> }
 
-export type ToolChoice = 'auto' | 'none' | 'required' | { name: string };
+export type ToolChoice = 'auto' | 'none' | 'required' | { name: string }
 
 export interface ModelRequest {
   model: string;
@@ -37,16 +37,16 @@ export interface ModelRequest {
   timeoutMs?: number;
 }
 
-export type Usage = { inputTokens: number; outputTokens: number; totalTokens: number };
+export type Usage = { inputTokens: number; outputTokens: number; totalTokens: number }
 
-export type StopReason = 'stop' | 'length' | 'tool_calls' | 'content_filter';
+export type StopReason = 'stop' | 'length' | 'tool_calls' | 'content_filter'
 
 export type StreamEvent =
   | { type: 'text-delta'; text: string }
   | { type: 'tool-call-start'; index: number; id: string; name: string }
   | { type: 'tool-call-delta'; index: number; argumentsDelta: string }
   | { type: 'usage'; usage: Usage }
-  | { type: 'done'; stopReason: StopReason };
+  | { type: 'done'; stopReason: StopReason }
 
 export interface EmbedRequest {
   model: string;
@@ -71,7 +71,7 @@ export interface ProviderAdapter {
   close(): Promise<void>;
 }
 
-export type ProviderApi = 'openai-completions' | 'openai-responses' | 'anthropic-messages';
+export type ProviderApi = 'openai-completions' | 'openai-responses' | 'anthropic-messages'
 
 export interface ProviderModelConfig {
   id: string;

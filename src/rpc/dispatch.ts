@@ -131,7 +131,7 @@ export class Dispatcher {
 function deferred (): Deferred {
   let resolve!: (v: unknown) => void
   let reject!: (e: unknown) => void
-  const promise = new Promise<unknown>((res, rej) => { resolve = res; reject = rej })
+  const promise = new Promise<unknown>((_resolve, _reject) => { resolve = _resolve; reject = _reject })
   // Nobody may be waiting on a failed first call; that is not an unhandled rejection.
   promise.catch(() => {})
   return { promise, resolve, reject }

@@ -8,17 +8,17 @@
  * the marker, the previous process may have died between a transcript write and
  * the index write, so every transcript modified since the marker is rechecked.
  */
-import { open, readdir, rename, stat, unlink } from 'node:fs/promises';
-import path from 'node:path';
-import { ensurePrivateDir, FILE_MODE, isErrno, syncDir } from './fs-util.js';
-import { createSerialWriter, readIndex, writeIndex, type SerialWriter } from './index-file.js';
-import { isAgentId, type SessionPaths } from './keys.js';
-import { refreshEntries } from './rebuild.js';
-import type { SessionEntry, SessionWarning } from './types.js';
+import { open, readdir, rename, stat, unlink } from 'node:fs/promises'
+import path from 'node:path'
+import { ensurePrivateDir, FILE_MODE, isErrno, syncDir } from './fs-util.js'
+import { createSerialWriter, readIndex, writeIndex, type SerialWriter } from './index-file.js'
+import { isAgentId, type SessionPaths } from './keys.js'
+import { refreshEntries } from './rebuild.js'
+import type { SessionEntry, SessionWarning } from './types.js'
 
-const DIRTY_MARKER = 'sessions.dirty';
+const DIRTY_MARKER = 'sessions.dirty'
 /** File times are coarse (jiffies, or whole seconds on some filesystems); look back this much further. */
-const FS_TIME_SLACK_MS = 2_000;
+const FS_TIME_SLACK_MS = 2_000
 
 export interface AgentState {
   agentId: string;
@@ -39,125 +39,125 @@ export interface AgentRegistry {
   closeClean(): Promise<void>;
 }
 
-export function createAgentRegistry(
+export function createAgentRegistry (
   paths: SessionPaths,
   clock: () => number,
-  warn: (w: SessionWarning) => void,
+  warn: (w: SessionWarning) => void
 ): AgentRegistry {
-  const loaded = new Map<string, Promise<AgentState>>();
-  const dirty = new Map<string, Promise<void>>();
-  const suspect = new Set<string>();
-  const markerFile = (agentId: string): string => path.join(paths.sessionsDir(agentId), DIRTY_MARKER);
+  const loaded = new Map<string, Promise<AgentState>>()
+  const dirty = new Map<string, Promise<void>>()
+  const suspect = new Set<string>()
+  const markerFile = (agentId: string): string => path.join(paths.sessionsDir(agentId), DIRTY_MARKER)
 
-  async function load(agentId: string): Promise<AgentState> {
-    const dir = paths.sessionsDir(agentId);
-    const file = paths.indexFile(agentId);
-    const result = await readIndex(file);
+  async function load (agentId: string): Promise<AgentState> {
+    const dir = paths.sessionsDir(agentId)
+    const file = paths.indexFile(agentId)
+    const result = await readIndex(file)
     const state: AgentState = {
       agentId,
       entries: result.kind === 'ok' ? result.entries : new Map(),
       writer: createSerialWriter(async () => {
         try {
-          await ensurePrivateDir(dir);
-          await writeIndex(file, state.entries);
+          await ensurePrivateDir(dir)
+          await writeIndex(file, state.entries)
         } catch (err) {
-          suspect.add(agentId);
-          throw err;
+          suspect.add(agentId)
+          throw err
         }
       }),
-    };
-    const marker = await stat(markerFile(agentId)).catch(() => undefined);
+    }
+    const marker = await stat(markerFile(agentId)).catch(() => undefined)
     // The previous owner's marker becomes ours: it goes away only when we close cleanly.
-    if (marker) dirty.set(agentId, Promise.resolve());
+    if (marker) dirty.set(agentId, Promise.resolve())
 
     if (result.kind === 'corrupt') {
-      warn({ code: 'INDEX_CORRUPT', message: `session index unreadable (${result.reason}); rebuilding`, agentId, path: file });
+      warn({ code: 'INDEX_CORRUPT', message: `session index unreadable (${result.reason}); rebuilding`, agentId, path: file })
       // Keep the bad file for inspection instead of overwriting the evidence.
-      await rename(file, `${file}.corrupt-${clock()}`).catch(() => undefined);
+      await rename(file, `${file}.corrupt-${clock()}`).catch(() => undefined)
     }
     if (result.kind !== 'ok') {
-      const count = await refreshEntries(dir, agentId, state.entries, warn);
+      const count = await refreshEntries(dir, agentId, state.entries, warn)
       if (result.kind === 'corrupt' || count > 0) {
-        warn({ code: 'INDEX_REBUILT', message: 'session index rebuilt from transcripts', agentId, path: file, count });
-        await state.writer.flush();
+        warn({ code: 'INDEX_REBUILT', message: 'session index rebuilt from transcripts', agentId, path: file, count })
+        await state.writer.flush()
       }
     } else if (marker) {
-      const count = await refreshEntries(dir, agentId, state.entries, warn, marker.mtimeMs - FS_TIME_SLACK_MS);
+      const count = await refreshEntries(dir, agentId, state.entries, warn, marker.mtimeMs - FS_TIME_SLACK_MS)
       if (count > 0) {
-        warn({ code: 'INDEX_REPAIRED', message: 'unclean shutdown: index caught up with transcripts', agentId, path: file, count });
-        await state.writer.flush();
+        warn({ code: 'INDEX_REPAIRED', message: 'unclean shutdown: index caught up with transcripts', agentId, path: file, count })
+        await state.writer.flush()
       }
     }
-    return state;
+    return state
   }
 
-  async function writeMarker(agentId: string): Promise<void> {
-    const dir = paths.sessionsDir(agentId);
-    await ensurePrivateDir(dir);
-    const handle = await open(path.join(dir, DIRTY_MARKER), 'w', FILE_MODE);
+  async function writeMarker (agentId: string): Promise<void> {
+    const dir = paths.sessionsDir(agentId)
+    await ensurePrivateDir(dir)
+    const handle = await open(path.join(dir, DIRTY_MARKER), 'w', FILE_MODE)
     try {
-      await handle.sync();
+      await handle.sync()
     } finally {
-      await handle.close();
+      await handle.close()
     }
-    await syncDir(dir);
+    await syncDir(dir)
   }
 
   return {
-    get(agentId) {
-      let pending = loaded.get(agentId);
+    get (agentId) {
+      let pending = loaded.get(agentId)
       if (!pending) {
-        pending = load(agentId);
-        loaded.set(agentId, pending);
+        pending = load(agentId)
+        loaded.set(agentId, pending)
         // A failed load (e.g. EACCES) must not be cached forever.
         pending.catch(() => {
-          if (loaded.get(agentId) === pending) loaded.delete(agentId);
-        });
+          if (loaded.get(agentId) === pending) loaded.delete(agentId)
+        })
       }
-      return pending;
+      return pending
     },
 
-    markDirty(agentId) {
-      let pending = dirty.get(agentId);
+    markDirty (agentId) {
+      let pending = dirty.get(agentId)
       if (!pending) {
-        pending = writeMarker(agentId);
-        dirty.set(agentId, pending);
+        pending = writeMarker(agentId)
+        dirty.set(agentId, pending)
         pending.catch(() => {
-          if (dirty.get(agentId) === pending) dirty.delete(agentId);
-        });
+          if (dirty.get(agentId) === pending) dirty.delete(agentId)
+        })
       }
-      return pending;
+      return pending
     },
 
-    markSuspect(agentId) {
-      suspect.add(agentId);
+    markSuspect (agentId) {
+      suspect.add(agentId)
     },
 
-    async listAgentIds() {
-      const ids = new Set<string>(loaded.keys());
+    async listAgentIds () {
+      const ids = new Set<string>(loaded.keys())
       try {
         for (const dirent of await readdir(paths.agentsDir, { withFileTypes: true })) {
-          if (dirent.isDirectory() && isAgentId(dirent.name)) ids.add(dirent.name);
+          if (dirent.isDirectory() && isAgentId(dirent.name)) ids.add(dirent.name)
         }
       } catch (err) {
-        if (!isErrno(err, 'ENOENT')) throw err;
+        if (!isErrno(err, 'ENOENT')) throw err
       }
-      return [...ids].sort();
+      return [...ids].sort()
     },
 
-    async closeClean() {
-      const states = await Promise.allSettled(loaded.values());
-      for (const s of states) if (s.status === 'fulfilled') await s.value.writer.idle();
+    async closeClean () {
+      const states = await Promise.allSettled(loaded.values())
+      for (const s of states) if (s.status === 'fulfilled') await s.value.writer.idle()
       for (const [agentId, marked] of dirty) {
-        if (suspect.has(agentId) || !(await marked.then(() => true, () => false))) continue;
+        if (suspect.has(agentId) || !(await marked.then(() => true, () => false))) continue
         try {
-          await unlink(markerFile(agentId));
-          await syncDir(paths.sessionsDir(agentId));
+          await unlink(markerFile(agentId))
+          await syncDir(paths.sessionsDir(agentId))
         } catch (err) {
-          if (!isErrno(err, 'ENOENT')) throw err;
+          if (!isErrno(err, 'ENOENT')) throw err
         }
       }
-      dirty.clear();
+      dirty.clear()
     },
-  };
+  }
 }

@@ -7,25 +7,25 @@ export type SessionErrorCode =
   | 'SESSION_INVALID_MESSAGE'
   | 'SESSION_INVALID_OPTIONS'
   | 'SESSION_STORE_CLOSED'
-  | 'SESSION_IO_ERROR';
+  | 'SESSION_IO_ERROR'
 
 export class SessionError extends Error {
-  override readonly name = 'SessionError';
-  readonly code: SessionErrorCode;
+  override readonly name = 'SessionError'
+  readonly code: SessionErrorCode
 
-  constructor(code: SessionErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.code = code;
+  constructor (code: SessionErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.code = code
   }
 }
 
-export function isSessionError(err: unknown): err is SessionError {
-  return err instanceof SessionError;
+export function isSessionError (err: unknown): err is SessionError {
+  return err instanceof SessionError
 }
 
 /** Keeps our own errors as they are and wraps anything else (fs failures) with a stable code. */
-export function toSessionError(err: unknown): SessionError {
-  if (err instanceof SessionError) return err;
-  const message = err instanceof Error ? err.message : String(err);
-  return new SessionError('SESSION_IO_ERROR', `session store I/O failed: ${message}`, { cause: err });
+export function toSessionError (err: unknown): SessionError {
+  if (err instanceof SessionError) return err
+  const message = err instanceof Error ? err.message : String(err)
+  return new SessionError('SESSION_IO_ERROR', `session store I/O failed: ${message}`, { cause: err })
 }

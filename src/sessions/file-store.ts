@@ -5,15 +5,15 @@
  * ahead of the index; the next load notices the unclean-shutdown marker and
  * catches up (see agent-registry.ts), and `repair()` does a full pass.
  */
-import { createAgentRegistry } from './agent-registry.js';
-import { SessionError, toSessionError } from './errors.js';
-import { createHandleCache } from './handle-cache.js';
-import { createKeyedQueue } from './keyed-queue.js';
-import { assertAgentId, parseSessionKey, sessionPaths } from './keys.js';
-import { applyMessages, applyPatch, normalizeMessage, normalizePatch, serializeRecord } from './records.js';
-import { repairAll } from './repair.js';
-import { copyEntry, newEntry, removeFile, retireTranscript, withTranscript, type StoreContext } from './store-context.js';
-import { appendLines, readHistory } from './transcript-io.js';
+import { createAgentRegistry } from './agent-registry.js'
+import { SessionError, toSessionError } from './errors.js'
+import { createHandleCache } from './handle-cache.js'
+import { createKeyedQueue } from './keyed-queue.js'
+import { assertAgentId, parseSessionKey, sessionPaths } from './keys.js'
+import { applyMessages, applyPatch, normalizeMessage, normalizePatch, serializeRecord } from './records.js'
+import { repairAll } from './repair.js'
+import { copyEntry, newEntry, removeFile, retireTranscript, withTranscript, type StoreContext } from './store-context.js'
+import { appendLines, readHistory } from './transcript-io.js'
 import type {
   FileSessionStore,
   FileSessionStoreOptions,
@@ -22,9 +22,9 @@ import type {
   SessionListOptions,
   SessionWarning,
   TranscriptMessage,
-} from './types.js';
+} from './types.js'
 
-const DEFAULT_MAX_OPEN_FILES = 64;
+const DEFAULT_MAX_OPEN_FILES = 64
 
 /** What an operation holding a key's queue slot may use. */
 interface KeyOp {
@@ -34,17 +34,17 @@ interface KeyOp {
   flush(): Promise<void>;
 }
 
-export function createFileSessionStore(options: FileSessionStoreOptions): FileSessionStore {
-  const clock = options.clock ?? Date.now;
+export function createFileSessionStore (options: FileSessionStoreOptions): FileSessionStore {
+  const clock = options.clock ?? Date.now
   const warn = (w: SessionWarning): void => {
     // A throwing observer must not turn a repaired problem into a failed operation.
     try {
-      options.onWarning?.(w);
+      options.onWarning?.(w)
     } catch {
       /* ignored on purpose */
     }
-  };
-  const paths = sessionPaths(options.stateDir);
+  }
+  const paths = sessionPaths(options.stateDir)
   const ctx: StoreContext = {
     paths,
     clock,
@@ -52,196 +52,196 @@ export function createFileSessionStore(options: FileSessionStoreOptions): FileSe
     queue: createKeyedQueue(),
     handles: createHandleCache(Math.max(1, options.maxOpenFiles ?? DEFAULT_MAX_OPEN_FILES)),
     agents: createAgentRegistry(paths, clock, warn),
-  };
-  let closed = false;
-  let closing: Promise<void> | undefined;
+  }
+  let closed = false
+  let closing: Promise<void> | undefined
 
   /** Validates, rejects after close, and gives every failure a SessionError code. */
-  async function guarded<T>(fn: () => Promise<T>): Promise<T> {
+  async function guarded<T> (fn: () => Promise<T>): Promise<T> {
     try {
-      if (closed) throw new SessionError('SESSION_STORE_CLOSED', 'session store is closed');
-      return await fn();
+      if (closed) throw new SessionError('SESSION_STORE_CLOSED', 'session store is closed')
+      return await fn()
     } catch (err) {
-      throw toSessionError(err);
+      throw toSessionError(err)
     }
   }
 
   /** Runs `fn` in the key's queue slot with the key's agent index loaded. */
-  function locked<T>(key: string, fn: (op: KeyOp) => Promise<T>): Promise<T> {
-    const { agentId } = parseSessionKey(key);
+  function locked<T> (key: string, fn: (op: KeyOp) => Promise<T>): Promise<T> {
+    const { agentId } = parseSessionKey(key)
     return ctx.queue.run(key, async () => {
-      const agent = await ctx.agents.get(agentId);
-      return fn({ entries: agent.entries, agentId, flush: () => agent.writer.flush() });
-    });
+      const agent = await ctx.agents.get(agentId)
+      return fn({ entries: agent.entries, agentId, flush: () => agent.writer.flush() })
+    })
   }
 
   /** Creates the transcript (header on disk) before the index learns about it, so rebuilds find it. */
-  async function create(entries: Map<string, SessionEntry>, key: string, agentId: string): Promise<SessionEntry> {
-    const entry = newEntry(ctx, key, agentId);
-    await withTranscript(ctx, entry, async () => undefined);
-    entries.set(key, entry);
-    return entry;
+  async function create (entries: Map<string, SessionEntry>, key: string, agentId: string): Promise<SessionEntry> {
+    const entry = newEntry(ctx, key, agentId)
+    await withTranscript(ctx, entry, async () => undefined)
+    entries.set(key, entry)
+    return entry
   }
 
   return {
     get: (key) =>
       guarded(async () => {
-        const { agentId } = parseSessionKey(key);
-        const entry = (await ctx.agents.get(agentId)).entries.get(key);
-        return entry ? copyEntry(entry) : undefined;
+        const { agentId } = parseSessionKey(key)
+        const entry = (await ctx.agents.get(agentId)).entries.get(key)
+        return entry ? copyEntry(entry) : undefined
       }),
 
     ensure: (key) =>
       guarded(() =>
         locked(key, async ({ entries, agentId, flush }) => {
-          const existing = entries.get(key);
-          if (existing) return copyEntry(existing);
-          const entry = await create(entries, key, agentId);
-          await flush();
-          return copyEntry(entry);
-        }),
+          const existing = entries.get(key)
+          if (existing) return copyEntry(existing)
+          const entry = await create(entries, key, agentId)
+          await flush()
+          return copyEntry(entry)
+        })
       ),
 
     list: (opts = {}) => guarded(() => listSessions(opts)),
 
     patch: (key, patch) =>
       guarded(() => {
-        parseSessionKey(key);
-        const normalized = normalizePatch(patch);
+        parseSessionKey(key)
+        const normalized = normalizePatch(patch)
         return locked(key, async ({ entries, flush }) => {
-          const entry = entries.get(key);
-          if (!entry) throw new SessionError('SESSION_NOT_FOUND', `session not found: ${key}`);
-          if (Object.keys(normalized).length === 0) return copyEntry(entry);
+          const entry = entries.get(key)
+          if (!entry) throw new SessionError('SESSION_NOT_FOUND', `session not found: ${key}`)
+          if (Object.keys(normalized).length === 0) return copyEntry(entry)
           // Recorded in the transcript too, so a rebuilt index keeps labels and model choices.
-          const line = serializeRecord({ type: 'patch', timestamp: clock(), patch: normalized });
-          await withTranscript(ctx, entry, (t) => appendLines(t, line));
-          applyPatch(entry, normalized);
-          await flush();
-          return copyEntry(entry);
-        });
+          const line = serializeRecord({ type: 'patch', timestamp: clock(), patch: normalized })
+          await withTranscript(ctx, entry, (t) => appendLines(t, line))
+          applyPatch(entry, normalized)
+          await flush()
+          return copyEntry(entry)
+        })
       }),
 
     append: (key, messages) =>
       guarded(() => {
-        parseSessionKey(key);
-        if (!Array.isArray(messages)) throw new SessionError('SESSION_INVALID_MESSAGE', 'messages must be an array');
-        const normalized = messages.map((m) => normalizeMessage(m));
-        const lines = serializeMessages(normalized);
+        parseSessionKey(key)
+        if (!Array.isArray(messages)) throw new SessionError('SESSION_INVALID_MESSAGE', 'messages must be an array')
+        const normalized = messages.map((m) => normalizeMessage(m))
+        const lines = serializeMessages(normalized)
         return locked(key, async ({ entries, agentId, flush }) => {
-          const entry = entries.get(key) ?? (await create(entries, key, agentId));
+          const entry = entries.get(key) ?? (await create(entries, key, agentId))
           if (normalized.length > 0) {
-            await withTranscript(ctx, entry, (t) => appendLines(t, lines));
-            applyMessages(entry, normalized);
-            entry.updatedAt = clock();
+            await withTranscript(ctx, entry, (t) => appendLines(t, lines))
+            applyMessages(entry, normalized)
+            entry.updatedAt = clock()
           }
-          await flush();
-          return copyEntry(entry);
-        });
+          await flush()
+          return copyEntry(entry)
+        })
       }),
 
     history: (key, opts = {}) =>
       guarded(() => {
-        parseSessionKey(key);
-        const checked = checkHistoryOptions(opts);
+        parseSessionKey(key)
+        const checked = checkHistoryOptions(opts)
         return locked(key, async ({ entries, flush }) => {
-          const entry = entries.get(key);
-          if (!entry) return [] as TranscriptMessage[];
+          const entry = entries.get(key)
+          if (!entry) return [] as TranscriptMessage[]
           const onBadLines = (count: number): void =>
-            warn({ code: 'TRANSCRIPT_BAD_LINES', message: 'skipped unparsable transcript lines', agentId: entry.agentId, count });
-          const countBefore = entry.messageCount;
-          const messages = await withTranscript(ctx, entry, (t) => readHistory(t, checked, onBadLines));
+            warn({ code: 'TRANSCRIPT_BAD_LINES', message: 'skipped unparsable transcript lines', agentId: entry.agentId, count })
+          const countBefore = entry.messageCount
+          const messages = await withTranscript(ctx, entry, (t) => readHistory(t, checked, onBadLines))
           // Opening may have found the transcript gone and zeroed the counters; persist that.
-          if (entry.messageCount !== countBefore) await flush();
-          return messages;
-        });
+          if (entry.messageCount !== countBefore) await flush()
+          return messages
+        })
       }),
 
     reset: (key) =>
       guarded(() =>
         locked(key, async ({ entries, agentId, flush }) => {
-          const old = entries.get(key);
-          if (!old) throw new SessionError('SESSION_NOT_FOUND', `session not found: ${key}`);
+          const old = entries.get(key)
+          if (!old) throw new SessionError('SESSION_NOT_FOUND', `session not found: ${key}`)
           // Old file aside first: a crash after this point reads as "reset happened, nothing said yet".
-          await retireTranscript(ctx, old, `.reset-${clock()}`);
-          const entry = newEntry(ctx, key, agentId, old);
-          await withTranscript(ctx, entry, async () => undefined);
-          entries.set(key, entry);
-          await flush();
-          return copyEntry(entry);
-        }),
+          await retireTranscript(ctx, old, `.reset-${clock()}`)
+          const entry = newEntry(ctx, key, agentId, old)
+          await withTranscript(ctx, entry, async () => undefined)
+          entries.set(key, entry)
+          await flush()
+          return copyEntry(entry)
+        })
       ),
 
     delete: (key, opts = {}) =>
       guarded(() =>
         locked(key, async ({ entries, flush }) => {
-          const entry = entries.get(key);
-          if (!entry) return false;
+          const entry = entries.get(key)
+          if (!entry) return false
           // Archive first even when deleting: the archive is what tells crash recovery a delete was under way.
-          const archived = await retireTranscript(ctx, entry, `.deleted-${clock()}`);
-          entries.delete(key);
-          await flush();
-          if (opts.deleteTranscript && archived) await removeFile(archived);
-          return true;
-        }),
+          const archived = await retireTranscript(ctx, entry, `.deleted-${clock()}`)
+          entries.delete(key)
+          await flush()
+          if (opts.deleteTranscript && archived) await removeFile(archived)
+          return true
+        })
       ),
 
     repair: () => guarded(() => repairAll(ctx)),
 
-    close() {
-      closed = true;
+    close () {
+      closed = true
       closing ??= (async () => {
-        await ctx.queue.drain();
-        await ctx.handles.closeAll();
-        await ctx.agents.closeClean();
-      })();
-      return closing;
+        await ctx.queue.drain()
+        await ctx.handles.closeAll()
+        await ctx.agents.closeClean()
+      })()
+      return closing
     },
-  };
+  }
 
-  async function listSessions(opts: SessionListOptions): Promise<{ sessions: SessionEntry[]; total: number }> {
-    const limit = checkCount(opts.limit, 'limit') ?? Infinity;
-    const offset = checkCount(opts.offset, 'offset') ?? 0;
-    if (opts.agentId !== undefined) assertAgentId(opts.agentId);
-    const agentIds = opts.agentId !== undefined ? [opts.agentId] : await ctx.agents.listAgentIds();
-    const search = opts.search?.trim().toLowerCase();
+  async function listSessions (opts: SessionListOptions): Promise<{ sessions: SessionEntry[]; total: number }> {
+    const limit = checkCount(opts.limit, 'limit') ?? Infinity
+    const offset = checkCount(opts.offset, 'offset') ?? 0
+    if (opts.agentId !== undefined) assertAgentId(opts.agentId)
+    const agentIds = opts.agentId !== undefined ? [opts.agentId] : await ctx.agents.listAgentIds()
+    const search = opts.search?.trim().toLowerCase()
     if (opts.activeMinutes !== undefined && !(typeof opts.activeMinutes === 'number' && opts.activeMinutes >= 0)) {
-      throw new SessionError('SESSION_INVALID_OPTIONS', 'activeMinutes must be a non-negative number');
+      throw new SessionError('SESSION_INVALID_OPTIONS', 'activeMinutes must be a non-negative number')
     }
-    const activeSince = opts.activeMinutes !== undefined ? clock() - opts.activeMinutes * 60_000 : undefined;
-    const matches: SessionEntry[] = [];
+    const activeSince = opts.activeMinutes !== undefined ? clock() - opts.activeMinutes * 60_000 : undefined
+    const matches: SessionEntry[] = []
     for (const agentId of agentIds) {
       for (const entry of (await ctx.agents.get(agentId)).entries.values()) {
-        if (activeSince !== undefined && entry.updatedAt < activeSince) continue;
-        if (search && !matchesSearch(entry, search)) continue;
-        matches.push(entry);
+        if (activeSince !== undefined && entry.updatedAt < activeSince) continue
+        if (search && !matchesSearch(entry, search)) continue
+        matches.push(entry)
       }
     }
-    matches.sort((a, b) => b.updatedAt - a.updatedAt || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    return { sessions: matches.slice(offset, offset + limit).map(copyEntry), total: matches.length };
+    matches.sort((a, b) => b.updatedAt - a.updatedAt || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    return { sessions: matches.slice(offset, offset + limit).map(copyEntry), total: matches.length }
   }
 }
 
 /** Serialized up front so a value JSON cannot encode (BigInt, a cycle) is the caller's error, not an I/O one. */
-function serializeMessages(messages: readonly TranscriptMessage[]): string {
+function serializeMessages (messages: readonly TranscriptMessage[]): string {
   try {
-    return messages.map((m) => serializeRecord({ type: 'message', ...m })).join('');
+    return messages.map((m) => serializeRecord({ type: 'message', ...m })).join('')
   } catch (err) {
-    throw new SessionError('SESSION_INVALID_MESSAGE', `message is not JSON-serializable: ${(err as Error).message}`);
+    throw new SessionError('SESSION_INVALID_MESSAGE', `message is not JSON-serializable: ${(err as Error).message}`)
   }
 }
 
-function matchesSearch(entry: SessionEntry, needle: string): boolean {
-  return [entry.key, entry.label, entry.displayName].some((s) => s?.toLowerCase().includes(needle));
+function matchesSearch (entry: SessionEntry, needle: string): boolean {
+  return [entry.key, entry.label, entry.displayName].some((s) => s?.toLowerCase().includes(needle))
 }
 
-function checkCount(value: number | undefined, name: string): number | undefined {
-  if (value === undefined) return undefined;
+function checkCount (value: number | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined
   if (!Number.isInteger(value) || value < 0) {
-    throw new SessionError('SESSION_INVALID_OPTIONS', `${name} must be a non-negative integer`);
+    throw new SessionError('SESSION_INVALID_OPTIONS', `${name} must be a non-negative integer`)
   }
-  return value;
+  return value
 }
 
-function checkHistoryOptions(opts: SessionHistoryOptions): SessionHistoryOptions {
-  return { limit: checkCount(opts.limit, 'limit'), maxBytes: checkCount(opts.maxBytes, 'maxBytes') };
+function checkHistoryOptions (opts: SessionHistoryOptions): SessionHistoryOptions {
+  return { limit: checkCount(opts.limit, 'limit'), maxBytes: checkCount(opts.maxBytes, 'maxBytes') }
 }

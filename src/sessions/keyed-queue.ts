@@ -10,29 +10,29 @@ export interface KeyedQueue {
   drain(): Promise<void>;
 }
 
-export function createKeyedQueue(): KeyedQueue {
-  const tails = new Map<string, Promise<void>>();
+export function createKeyedQueue (): KeyedQueue {
+  const tails = new Map<string, Promise<void>>()
 
   return {
     run<T>(key: string, task: () => Promise<T>): Promise<T> {
-      const previous = tails.get(key) ?? Promise.resolve();
-      const result = previous.then(task);
+      const previous = tails.get(key) ?? Promise.resolve()
+      const result = previous.then(task)
       // The tail must never reject, or one failed task would poison the key.
       const tail = result.then(
         () => undefined,
-        () => undefined,
-      );
-      tails.set(key, tail);
+        () => undefined
+      )
+      tails.set(key, tail)
       void tail.then(() => {
         // Forget idle keys so the map does not grow with every key ever seen.
-        if (tails.get(key) === tail) tails.delete(key);
-      });
-      return result;
+        if (tails.get(key) === tail) tails.delete(key)
+      })
+      return result
     },
-    async drain(): Promise<void> {
+    async drain (): Promise<void> {
       while (tails.size > 0) {
-        await Promise.all([...tails.values()]);
+        await Promise.all([...tails.values()])
       }
     },
-  };
+  }
 }

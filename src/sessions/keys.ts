@@ -3,48 +3,48 @@
  * validated agentId (a tight charset) and sessionIds (uuids) are, so no key can
  * escape the state directory.
  */
-import path from 'node:path';
-import { SessionError } from './errors.js';
+import path from 'node:path'
+import { SessionError } from './errors.js'
 
-const KEY_PATTERN = /^agent:([a-z0-9][a-z0-9_-]{0,63}):.+$/;
-const AGENT_ID_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;
-const SESSION_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-export const MAX_KEY_LENGTH = 512;
+const KEY_PATTERN = /^agent:([a-z0-9][a-z0-9_-]{0,63}):.+$/
+const AGENT_ID_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/
+const SESSION_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
+export const MAX_KEY_LENGTH = 512
 
-export const INDEX_FILE = 'sessions.json';
-export const TRANSCRIPT_SUFFIX = '.jsonl';
+export const INDEX_FILE = 'sessions.json'
+export const TRANSCRIPT_SUFFIX = '.jsonl'
 
 export interface ParsedKey {
   key: string;
   agentId: string;
 }
 
-export function parseSessionKey(key: unknown): ParsedKey {
+export function parseSessionKey (key: unknown): ParsedKey {
   if (typeof key !== 'string' || key.length > MAX_KEY_LENGTH) {
-    throw new SessionError('SESSION_INVALID_KEY', `invalid session key (string of at most ${MAX_KEY_LENGTH} chars expected)`);
+    throw new SessionError('SESSION_INVALID_KEY', `invalid session key (string of at most ${MAX_KEY_LENGTH} chars expected)`)
   }
-  const match = KEY_PATTERN.exec(key);
+  const match = KEY_PATTERN.exec(key)
   if (!match) {
-    throw new SessionError('SESSION_INVALID_KEY', `invalid session key "${key.slice(0, 80)}": expected agent:<agentId>:<rest>`);
+    throw new SessionError('SESSION_INVALID_KEY', `invalid session key "${key.slice(0, 80)}": expected agent:<agentId>:<rest>`)
   }
-  return { key, agentId: match[1] };
+  return { key, agentId: match[1] }
 }
 
-export function isSessionKey(key: unknown): key is string {
-  return typeof key === 'string' && key.length <= MAX_KEY_LENGTH && KEY_PATTERN.test(key);
+export function isSessionKey (key: unknown): key is string {
+  return typeof key === 'string' && key.length <= MAX_KEY_LENGTH && KEY_PATTERN.test(key)
 }
 
-export function isAgentId(agentId: unknown): agentId is string {
-  return typeof agentId === 'string' && AGENT_ID_PATTERN.test(agentId);
+export function isAgentId (agentId: unknown): agentId is string {
+  return typeof agentId === 'string' && AGENT_ID_PATTERN.test(agentId)
 }
 
-export function isSessionId(id: unknown): id is string {
-  return typeof id === 'string' && SESSION_ID_PATTERN.test(id);
+export function isSessionId (id: unknown): id is string {
+  return typeof id === 'string' && SESSION_ID_PATTERN.test(id)
 }
 
-export function assertAgentId(agentId: unknown): asserts agentId is string {
+export function assertAgentId (agentId: unknown): asserts agentId is string {
   if (!isAgentId(agentId)) {
-    throw new SessionError('SESSION_INVALID_KEY', `invalid agent id "${String(agentId).slice(0, 80)}"`);
+    throw new SessionError('SESSION_INVALID_KEY', `invalid agent id "${String(agentId).slice(0, 80)}"`)
   }
 }
 
@@ -56,12 +56,12 @@ export interface SessionPaths {
   transcript(agentId: string, sessionId: string): string;
 }
 
-export function sessionPaths(stateDir: string): SessionPaths {
-  const agentsDir = path.resolve(stateDir, 'agents');
+export function sessionPaths (stateDir: string): SessionPaths {
+  const agentsDir = path.resolve(stateDir, 'agents')
   const sessionsDir = (agentId: string): string => {
-    assertAgentId(agentId);
-    return path.join(agentsDir, agentId, 'sessions');
-  };
+    assertAgentId(agentId)
+    return path.join(agentsDir, agentId, 'sessions')
+  }
   return {
     agentsDir,
     sessionsDir,
@@ -69,9 +69,9 @@ export function sessionPaths(stateDir: string): SessionPaths {
     transcript: (agentId, sessionId) => {
       // Index files and headers are inputs too; refuse anything but a uuid.
       if (!isSessionId(sessionId)) {
-        throw new SessionError('SESSION_IO_ERROR', `refusing non-uuid session id "${String(sessionId).slice(0, 80)}"`);
+        throw new SessionError('SESSION_IO_ERROR', `refusing non-uuid session id "${String(sessionId).slice(0, 80)}"`)
       }
-      return path.join(sessionsDir(agentId), `${sessionId}${TRANSCRIPT_SUFFIX}`);
+      return path.join(sessionsDir(agentId), `${sessionId}${TRANSCRIPT_SUFFIX}`)
     },
-  };
+  }
 }

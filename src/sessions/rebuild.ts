@@ -3,13 +3,13 @@
  * its header; when several claim one key (a crash during reset), the one the
  * index points at wins if it still exists, else the newest.
  */
-import { readdir, stat } from 'node:fs/promises';
-import path from 'node:path';
-import { isErrno } from './fs-util.js';
-import { isSessionId, TRANSCRIPT_SUFFIX } from './keys.js';
-import type { HeaderRecord } from './records.js';
-import { readHeader, scanTranscript, type TranscriptScan } from './transcript-scan.js';
-import type { SessionEntry, SessionWarning } from './types.js';
+import { readdir, stat } from 'node:fs/promises'
+import path from 'node:path'
+import { isErrno } from './fs-util.js'
+import { isSessionId, TRANSCRIPT_SUFFIX } from './keys.js'
+import type { HeaderRecord } from './records.js'
+import { readHeader, scanTranscript, type TranscriptScan } from './transcript-scan.js'
+import type { SessionEntry, SessionWarning } from './types.js'
 
 export interface TranscriptCandidate {
   file: string;
@@ -25,7 +25,7 @@ export interface Reconciled {
   file?: string;
 }
 
-type Warn = (w: SessionWarning) => void;
+type Warn = (w: SessionWarning) => void
 
 export interface TranscriptListing {
   /** Live transcripts by the key their header names. */
@@ -36,70 +36,70 @@ export interface TranscriptListing {
   deleted: Set<string>;
 }
 
-const DELETED_MARK = `${TRANSCRIPT_SUFFIX}.deleted-`;
+const DELETED_MARK = `${TRANSCRIPT_SUFFIX}.deleted-`
 
 /**
  * Reads the header of every live transcript in `dir`, grouped by key; with
  * `modifiedSinceMs`, only files whose mtime is at least that. Archived files
  * (`.reset-*`, `.deleted-*`) do not end in `.jsonl` and are never candidates.
  */
-export async function collectTranscripts(
+export async function collectTranscripts (
   dir: string,
   agentId: string,
   warn: Warn,
-  modifiedSinceMs = -Infinity,
+  modifiedSinceMs = -Infinity
 ): Promise<TranscriptListing> {
-  const listing: TranscriptListing = { byKey: new Map(), live: new Set(), deleted: new Set() };
-  let names: string[];
+  const listing: TranscriptListing = { byKey: new Map(), live: new Set(), deleted: new Set() }
+  let names: string[]
   try {
-    names = await readdir(dir);
+    names = await readdir(dir)
   } catch (err) {
-    if (isErrno(err, 'ENOENT')) return listing;
-    throw err;
+    if (isErrno(err, 'ENOENT')) return listing
+    throw err
   }
   for (const name of names) {
-    const mark = name.indexOf(DELETED_MARK);
-    if (mark > 0) listing.deleted.add(name.slice(0, mark));
-    if (name.endsWith(TRANSCRIPT_SUFFIX)) listing.live.add(name.slice(0, -TRANSCRIPT_SUFFIX.length));
+    const mark = name.indexOf(DELETED_MARK)
+    if (mark > 0) listing.deleted.add(name.slice(0, mark))
+    if (name.endsWith(TRANSCRIPT_SUFFIX)) listing.live.add(name.slice(0, -TRANSCRIPT_SUFFIX.length))
   }
-  const byKey = listing.byKey;
+  const byKey = listing.byKey
   for (const name of names.sort()) {
-    if (!name.endsWith(TRANSCRIPT_SUFFIX)) continue;
-    const sessionId = name.slice(0, -TRANSCRIPT_SUFFIX.length);
-    if (!isSessionId(sessionId)) continue;
-    const file = path.join(dir, name);
+    if (!name.endsWith(TRANSCRIPT_SUFFIX)) continue
+    const sessionId = name.slice(0, -TRANSCRIPT_SUFFIX.length)
+    if (!isSessionId(sessionId)) continue
+    const file = path.join(dir, name)
     if (modifiedSinceMs > -Infinity) {
-      const mtime = await stat(file).then((s) => s.mtimeMs, () => -Infinity);
-      if (mtime < modifiedSinceMs) continue;
+      const mtime = await stat(file).then((s) => s.mtimeMs, () => -Infinity)
+      if (mtime < modifiedSinceMs) continue
     }
-    const header = await readHeader(file, sessionId).catch(() => undefined);
+    const header = await readHeader(file, sessionId).catch(() => undefined)
     if (!header || header.agentId !== agentId) {
-      warn({ code: 'TRANSCRIPT_UNREADABLE', message: 'transcript has no usable session header; left untouched', agentId, path: file });
-      continue;
+      warn({ code: 'TRANSCRIPT_UNREADABLE', message: 'transcript has no usable session header; left untouched', agentId, path: file })
+      continue
     }
-    const list = byKey.get(header.key) ?? [];
-    list.push({ file, header });
-    byKey.set(header.key, list);
+    const list = byKey.get(header.key) ?? []
+    list.push({ file, header })
+    byKey.set(header.key, list)
   }
-  return listing;
+  return listing
 }
 
 /** An indexed session whose live transcript is gone but whose delete archive exists was being deleted. */
-export function wasDeleted(listing: TranscriptListing, entry: SessionEntry): boolean {
-  return !listing.live.has(entry.sessionId) && listing.deleted.has(entry.sessionId);
+export function wasDeleted (listing: TranscriptListing, entry: SessionEntry): boolean {
+  return !listing.live.has(entry.sessionId) && listing.deleted.has(entry.sessionId)
 }
 
-function newest(candidates: readonly TranscriptCandidate[]): TranscriptCandidate | undefined {
-  let best: TranscriptCandidate | undefined;
-  for (const c of candidates) if (!best || c.header.createdAt > best.header.createdAt) best = c;
-  return best;
+function newest (candidates: readonly TranscriptCandidate[]): TranscriptCandidate | undefined {
+  let best: TranscriptCandidate | undefined
+  for (const c of candidates) if (!best || c.header.createdAt > best.header.createdAt) best = c
+  return best
 }
 
 /** The transcript an entry points at, if it still exists and belongs to the entry's key. */
-async function indexedCandidate(dir: string, entry: SessionEntry): Promise<TranscriptCandidate | undefined> {
-  const file = path.join(dir, `${entry.sessionId}${TRANSCRIPT_SUFFIX}`);
-  const header = await readHeader(file, entry.sessionId).catch(() => undefined);
-  return header && header.key === entry.key ? { file, header } : undefined;
+async function indexedCandidate (dir: string, entry: SessionEntry): Promise<TranscriptCandidate | undefined> {
+  const file = path.join(dir, `${entry.sessionId}${TRANSCRIPT_SUFFIX}`)
+  const header = await readHeader(file, entry.sessionId).catch(() => undefined)
+  return header && header.key === entry.key ? { file, header } : undefined
 }
 
 /**
@@ -107,19 +107,19 @@ async function indexedCandidate(dir: string, entry: SessionEntry): Promise<Trans
  * says, `candidates` the live transcripts claiming the key. Reads only; the
  * caller stores the result and truncates torn tails.
  */
-export async function reconcileEntry(
+export async function reconcileEntry (
   dir: string,
   agentId: string,
   current: SessionEntry | undefined,
   candidates: readonly TranscriptCandidate[],
-  warn: Warn,
+  warn: Warn
 ): Promise<Reconciled> {
-  const chosen = (current && (await indexedCandidate(dir, current))) ?? newest(candidates);
+  const chosen = (current && (await indexedCandidate(dir, current))) ?? newest(candidates)
   if (!chosen) {
-    if (!current || current.messageCount === 0) return { entry: current, changed: false };
+    if (!current || current.messageCount === 0) return { entry: current, changed: false }
     // Indexed, but its transcript is gone: keep the settings, drop what the lost transcript held.
-    const { lastMessagePreview: _p, ...rest } = current;
-    return { entry: { ...rest, messageCount: 0, inputTokens: 0, outputTokens: 0, totalTokens: 0 }, changed: true };
+    const { lastMessagePreview: _p, ...rest } = current
+    return { entry: { ...rest, messageCount: 0, inputTokens: 0, outputTokens: 0, totalTokens: 0 }, changed: true }
   }
   if (candidates.length > 1 && chosen.header.sessionId !== current?.sessionId) {
     warn({
@@ -128,27 +128,27 @@ export async function reconcileEntry(
       agentId,
       path: chosen.file,
       count: candidates.length,
-    });
+    })
   }
-  const scan = await scanTranscript(chosen.file, chosen.header.sessionId).catch(() => undefined);
-  if (!scan) return { entry: current, changed: false };
+  const scan = await scanTranscript(chosen.file, chosen.header.sessionId).catch(() => undefined)
+  if (!scan) return { entry: current, changed: false }
   if (scan.badLines > 0) {
-    warn({ code: 'TRANSCRIPT_BAD_LINES', message: 'skipped unparsable transcript lines', agentId, path: chosen.file, count: scan.badLines });
+    warn({ code: 'TRANSCRIPT_BAD_LINES', message: 'skipped unparsable transcript lines', agentId, path: chosen.file, count: scan.badLines })
   }
-  const derived = scan.entry;
+  const derived = scan.entry
   // updatedAt is stamped by the store clock, which the transcript does not record; keep the later one.
-  if (current?.sessionId === derived.sessionId) derived.updatedAt = Math.max(derived.updatedAt, current.updatedAt);
-  const changed = !current || !sameEntry(current, derived);
-  return { entry: changed ? derived : current, changed, scan, file: chosen.file };
+  if (current?.sessionId === derived.sessionId) derived.updatedAt = Math.max(derived.updatedAt, current.updatedAt)
+  const changed = !current || !sameEntry(current, derived)
+  return { entry: changed ? derived : current, changed, scan, file: chosen.file }
 }
 
 const COMPARED_FIELDS = [
   'sessionId', 'createdAt', 'updatedAt', 'messageCount', 'inputTokens', 'outputTokens', 'totalTokens',
   'lastMessagePreview', 'label', 'displayName', 'model', 'modelProvider', 'thinkingLevel', 'archived', 'pinned',
-] as const satisfies readonly (keyof SessionEntry)[];
+] as const satisfies readonly (keyof SessionEntry)[]
 
-function sameEntry(a: SessionEntry, b: SessionEntry): boolean {
-  return COMPARED_FIELDS.every((f) => a[f] === b[f]);
+function sameEntry (a: SessionEntry, b: SessionEntry): boolean {
+  return COMPARED_FIELDS.every((f) => a[f] === b[f])
 }
 
 /**
@@ -157,33 +157,33 @@ function sameEntry(a: SessionEntry, b: SessionEntry): boolean {
  * entry whose transcript is gone. Only safe while nothing else writes this
  * agent's files. Returns how many entries changed.
  */
-export async function refreshEntries(
+export async function refreshEntries (
   dir: string,
   agentId: string,
   entries: Map<string, SessionEntry>,
   warn: Warn,
-  sinceMs = -Infinity,
+  sinceMs = -Infinity
 ): Promise<number> {
-  const listing = await collectTranscripts(dir, agentId, warn, sinceMs);
-  let changed = 0;
+  const listing = await collectTranscripts(dir, agentId, warn, sinceMs)
+  let changed = 0
   for (const [key, entry] of [...entries]) {
-    if (listing.live.has(entry.sessionId) || listing.byKey.has(key)) continue;
+    if (listing.live.has(entry.sessionId) || listing.byKey.has(key)) continue
     if (wasDeleted(listing, entry)) {
-      entries.delete(key);
-      changed += 1;
-      continue;
+      entries.delete(key)
+      changed += 1
+      continue
     }
-    const result = await reconcileEntry(dir, agentId, entry, [], warn);
+    const result = await reconcileEntry(dir, agentId, entry, [], warn)
     if (result.changed && result.entry) {
-      entries.set(key, result.entry);
-      changed += 1;
+      entries.set(key, result.entry)
+      changed += 1
     }
   }
   for (const [key, candidates] of listing.byKey) {
-    const result = await reconcileEntry(dir, agentId, entries.get(key), candidates, warn);
-    if (!result.changed || !result.entry) continue;
-    entries.set(key, result.entry);
-    changed += 1;
+    const result = await reconcileEntry(dir, agentId, entries.get(key), candidates, warn)
+    if (!result.changed || !result.entry) continue
+    entries.set(key, result.entry)
+    changed += 1
   }
-  return changed;
+  return changed
 }

@@ -8,11 +8,11 @@ export type TranscriptContentPart =
   | { type: 'text'; text: string }
   | { type: 'image'; mimeType: string; data?: string; url?: string }
   | { type: 'toolCall'; id: string; name: string; arguments: string }
-  | { type: string; [k: string]: unknown };
+  | { type: string; [k: string]: unknown }
 
-export type TranscriptContent = string | TranscriptContentPart[];
+export type TranscriptContent = string | TranscriptContentPart[]
 
-export type TranscriptRole = 'user' | 'assistant' | 'toolResult' | 'system';
+export type TranscriptRole = 'user' | 'assistant' | 'toolResult' | 'system'
 
 export interface TokenUsage {
   inputTokens: number;
@@ -64,12 +64,12 @@ export type SessionSettingsField =
   | 'modelProvider'
   | 'thinkingLevel'
   | 'archived'
-  | 'pinned';
+  | 'pinned'
 
-export type SessionSettings = Partial<Pick<SessionEntry, SessionSettingsField>>;
+export type SessionSettings = Partial<Pick<SessionEntry, SessionSettingsField>>
 
 /** `null` clears a field; `undefined` (or absence) leaves it unchanged. */
-export type SessionPatch = { [K in SessionSettingsField]?: SessionEntry[K] | null };
+export type SessionPatch = { [K in SessionSettingsField]?: SessionEntry[K] | null }
 
 export interface SessionListOptions {
   agentId?: string;
@@ -117,7 +117,7 @@ export type SessionWarningCode =
   | 'TRANSCRIPT_DUPLICATE_KEY'
   | 'INDEX_CORRUPT'
   | 'INDEX_REBUILT'
-  | 'INDEX_REPAIRED';
+  | 'INDEX_REPAIRED'
 
 /** Recoverable problems found on disk; the store fixes or skips them and reports here. */
 export interface SessionWarning {

@@ -3,9 +3,9 @@
  * plus an `execute` function; the registry owns validation, policy and error
  * shaping so individual tools stay small and never see unvalidated input.
  */
-import type { Static, TSchema } from '@sinclair/typebox';
-import type { GatewayConfig } from '../../schemas/config.js';
-import type { SessionStore } from '../sessions/types.js';
+import type { Static, TSchema } from '@sinclair/typebox'
+import type { GatewayConfig } from '../../schemas/config.js'
+import type { SessionStore } from '../sessions/types.js'
 
 export interface ToolContext {
   agentId: string;

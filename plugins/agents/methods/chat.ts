@@ -44,7 +44,7 @@ export function registerChatMethods (app: FastifyInstance, systemEvents: SystemE
     params: ChatHistoryParams,
     handler: async (params) => {
       try {
-        const { agent, sessionKey } = app.agents.resolveTarget(params.agentId, params.sessionKey)
+        const { sessionKey } = app.agents.resolveTarget(params.agentId, params.sessionKey)
         const entry = await app.sessions.get(sessionKey)
         const records = await app.sessions.history(sessionKey, { limit: params.limit ?? 200, maxBytes: params.maxBytes ?? HISTORY_MAX_BYTES })
         const messages = records.map((m) => ({ ...m, content: clip(m.content, params.maxChars) }))
@@ -80,7 +80,7 @@ export function registerChatMethods (app: FastifyInstance, systemEvents: SystemE
     params: ChatInjectParams,
     handler: async (params) => {
       try {
-        const { agent, sessionKey } = app.agents.resolveTarget(params.agentId, params.sessionKey)
+        const { sessionKey } = app.agents.resolveTarget(params.agentId, params.sessionKey)
         const id = randomUUID()
         const entry = await app.sessions.append(sessionKey, [{
           id,

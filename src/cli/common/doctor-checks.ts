@@ -21,7 +21,7 @@ const fail = (id: string, message: string, hint?: string): Check => ({ id, statu
 
 export function configChecks (ctx: CliContext): Check[] {
   const file = ctx.paths.configPath
-  if (ctx.configError !== undefined) return [fail('config', ctx.configError.message, `fix the file, then re-run \`openclaw doctor\``)]
+  if (ctx.configError !== undefined) return [fail('config', ctx.configError.message, 'fix the file, then re-run `openclaw doctor`')]
   if (ctx.snapshot?.exists !== true) return [fail('config', `no config file at ${file}`, 'run `openclaw setup` (or start with `openclaw gateway --allow-unconfigured`)')]
   const checks = [ok('config', `${file} loads and validates`)]
   for (const w of ctx.snapshot.warnings) checks.push(warn('config', w))

@@ -58,4 +58,3 @@ export function formatDuration (ms: number): string {
   if (h < 24) return `${h}h ${m % 60}m`
   return `${Math.floor(h / 24)}d ${h % 24}h`
 }
-

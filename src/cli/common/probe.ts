@@ -69,4 +69,3 @@ export async function probeGateway (ctx: CliContext, target: GatewayTarget, opts
   }
   return result
 }
-

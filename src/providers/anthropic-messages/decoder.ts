@@ -1,15 +1,15 @@
 // Anthropic Messages stream events → neutral stream events. Input tokens arrive in message_start,
 // output tokens (cumulative) in message_delta, so usage is emitted once, at message_stop.
 
-import type { StreamDecoder } from '../adapter.js';
-import { errorFromPayload, invalidResponse, parseStreamJson, readErrorPayload, type ErrorContext } from '../classify.js';
-import type { SseEvent } from '../sse.js';
-import type { StopReason, StreamEvent } from '../types.js';
+import type { StreamDecoder } from '../adapter.js'
+import { errorFromPayload, invalidResponse, parseStreamJson, readErrorPayload, type ErrorContext } from '../classify.js'
+import type { SseEvent } from '../sse.js'
+import type { StopReason, StreamEvent } from '../types.js'
 
-type Obj = Record<string, unknown>;
-const asObj = (v: unknown): Obj => (typeof v === 'object' && v !== null ? (v as Obj) : {});
-const str = (v: unknown): string => (typeof v === 'string' ? v : '');
-const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+type Obj = Record<string, unknown>
+const asObj = (v: unknown): Obj => (typeof v === 'object' && v !== null ? (v as Obj) : {})
+const str = (v: unknown): string => (typeof v === 'string' ? v : '')
+const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined)
 
 const STOP_REASONS: Record<string, StopReason> = {
   end_turn: 'stop',
@@ -19,82 +19,82 @@ const STOP_REASONS: Record<string, StopReason> = {
   model_context_window_exceeded: 'length',
   tool_use: 'tool_calls',
   refusal: 'content_filter',
-};
+}
 
-export function createMessagesDecoder(ctx: ErrorContext): StreamDecoder {
-  let finished = false;
-  let sawUsage = false;
-  let inputTokens = 0;
-  let outputTokens = 0;
-  let stopReason: StopReason | undefined;
-  const toolSlots = new Map<number, number>(); // content block index → tool call index
+export function createMessagesDecoder (ctx: ErrorContext): StreamDecoder {
+  let finished = false
+  let sawUsage = false
+  let inputTokens = 0
+  let outputTokens = 0
+  let stopReason: StopReason | undefined
+  const toolSlots = new Map<number, number>() // content block index → tool call index
 
-  function readUsage(raw: unknown): void {
-    const usage = asObj(raw);
+  function readUsage (raw: unknown): void {
+    const usage = asObj(raw)
     // Cached prompt tokens are still prompt tokens; they are only reported separately.
     const input = ['input_tokens', 'cache_creation_input_tokens', 'cache_read_input_tokens']
       .map((k) => num(usage[k]))
-      .filter((n): n is number => n !== undefined);
-    if (input.length > 0) inputTokens = input.reduce((a, b) => a + b, 0);
-    const output = num(usage.output_tokens);
-    if (output !== undefined) outputTokens = output;
-    if (input.length > 0 || output !== undefined) sawUsage = true;
+      .filter((n): n is number => n !== undefined)
+    if (input.length > 0) inputTokens = input.reduce((a, b) => a + b, 0)
+    const output = num(usage.output_tokens)
+    if (output !== undefined) outputTokens = output
+    if (input.length > 0 || output !== undefined) sawUsage = true
   }
 
-  function finish(): StreamEvent[] {
-    finished = true;
-    const out: StreamEvent[] = [];
+  function finish (): StreamEvent[] {
+    finished = true
+    const out: StreamEvent[] = []
     if (sawUsage) {
-      out.push({ type: 'usage', usage: { inputTokens, outputTokens, totalTokens: inputTokens + outputTokens } });
+      out.push({ type: 'usage', usage: { inputTokens, outputTokens, totalTokens: inputTokens + outputTokens } })
     }
-    out.push({ type: 'done', stopReason: stopReason ?? (toolSlots.size > 0 ? 'tool_calls' : 'stop') });
-    return out;
+    out.push({ type: 'done', stopReason: stopReason ?? (toolSlots.size > 0 ? 'tool_calls' : 'stop') })
+    return out
   }
 
   return {
-    get finished() {
-      return finished;
+    get finished () {
+      return finished
     },
-    push(event: SseEvent): StreamEvent[] {
-      const data = parseStreamJson(ctx, event.data);
-      const type = str(data.type) || event.event;
+    push (event: SseEvent): StreamEvent[] {
+      const data = parseStreamJson(ctx, event.data)
+      const type = str(data.type) || event.event
       switch (type) {
         case 'message_start':
-          readUsage(asObj(data.message).usage);
-          return [];
+          readUsage(asObj(data.message).usage)
+          return []
         case 'content_block_start': {
-          const block = asObj(data.content_block);
-          if (block.type === 'text' && str(block.text) !== '') return [{ type: 'text-delta', text: str(block.text) }];
-          if (block.type !== 'tool_use') return [];
-          const index = toolSlots.size;
-          toolSlots.set(num(data.index) ?? index, index);
-          return [{ type: 'tool-call-start', index, id: str(block.id), name: str(block.name) }];
+          const block = asObj(data.content_block)
+          if (block.type === 'text' && str(block.text) !== '') return [{ type: 'text-delta', text: str(block.text) }]
+          if (block.type !== 'tool_use') return []
+          const index = toolSlots.size
+          toolSlots.set(num(data.index) ?? index, index)
+          return [{ type: 'tool-call-start', index, id: str(block.id), name: str(block.name) }]
         }
         case 'content_block_delta': {
-          const delta = asObj(data.delta);
-          if (delta.type === 'text_delta' && str(delta.text) !== '') return [{ type: 'text-delta', text: str(delta.text) }];
-          if (delta.type !== 'input_json_delta' || str(delta.partial_json) === '') return [];
-          const index = toolSlots.get(num(data.index) ?? -1);
-          if (index === undefined) throw invalidResponse(ctx, 'tool input delta for an unknown content block');
-          return [{ type: 'tool-call-delta', index, argumentsDelta: str(delta.partial_json) }];
+          const delta = asObj(data.delta)
+          if (delta.type === 'text_delta' && str(delta.text) !== '') return [{ type: 'text-delta', text: str(delta.text) }]
+          if (delta.type !== 'input_json_delta' || str(delta.partial_json) === '') return []
+          const index = toolSlots.get(num(data.index) ?? -1)
+          if (index === undefined) throw invalidResponse(ctx, 'tool input delta for an unknown content block')
+          return [{ type: 'tool-call-delta', index, argumentsDelta: str(delta.partial_json) }]
         }
         case 'message_delta': {
-          const reason = str(asObj(data.delta).stop_reason);
-          if (reason !== '') stopReason = STOP_REASONS[reason] ?? 'stop';
-          readUsage(data.usage);
-          return [];
+          const reason = str(asObj(data.delta).stop_reason)
+          if (reason !== '') stopReason = STOP_REASONS[reason] ?? 'stop'
+          readUsage(data.usage)
+          return []
         }
         case 'message_stop':
-          return finish();
+          return finish()
         case 'error':
-          throw errorFromPayload(ctx, readErrorPayload(data));
+          throw errorFromPayload(ctx, readErrorPayload(data))
         default:
-          return []; // ping, content_block_stop, thinking deltas
+          return [] // ping, content_block_stop, thinking deltas
       }
     },
-    end(): StreamEvent[] {
-      if (stopReason !== undefined) return finish();
-      throw invalidResponse(ctx, 'event stream ended before message_stop');
+    end (): StreamEvent[] {
+      if (stopReason !== undefined) return finish()
+      throw invalidResponse(ctx, 'event stream ended before message_stop')
     },
-  };
+  }
 }

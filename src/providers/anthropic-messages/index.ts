@@ -1,8 +1,8 @@
-import type { ApiSpec } from '../adapter.js';
-import { createMessagesDecoder } from './decoder.js';
-import { buildMessagesBody } from './request.js';
+import type { ApiSpec } from '../adapter.js'
+import { createMessagesDecoder } from './decoder.js'
+import { buildMessagesBody } from './request.js'
 
-export const ANTHROPIC_VERSION = '2023-06-01';
+export const ANTHROPIC_VERSION = '2023-06-01'
 
 /** Anthropic Messages: POST {baseUrl}/v1/messages, baseUrl like https://api.anthropic.com. */
 export const anthropicMessagesSpec: ApiSpec = {
@@ -13,4 +13,4 @@ export const anthropicMessagesSpec: ApiSpec = {
   streamPath: (basePath) => (basePath.endsWith('/v1') ? `${basePath}/messages` : `${basePath}/v1/messages`),
   buildStreamBody: buildMessagesBody,
   createDecoder: createMessagesDecoder,
-};
+}

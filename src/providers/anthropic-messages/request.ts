@@ -2,37 +2,37 @@
 // matter here: system text is a top-level field, tool results are user-turn blocks, and turns
 // must alternate, so consecutive same-role messages are merged into one turn.
 
-import type { BuildContext } from '../adapter.js';
-import type { ChatMessage, ContentPart, ModelRequest, ToolChoice } from '../types.js';
+import type { BuildContext } from '../adapter.js'
+import type { ChatMessage, ContentPart, ModelRequest, ToolChoice } from '../types.js'
 
-type Block = Record<string, unknown>;
-type Turn = { role: 'user' | 'assistant'; content: Block[] };
+type Block = Record<string, unknown>
+type Turn = { role: 'user' | 'assistant'; content: Block[] }
 
-export const DEFAULT_MAX_TOKENS = 4096;
+export const DEFAULT_MAX_TOKENS = 4096
 
-function imageBlock(part: Extract<ContentPart, { type: 'image' }>): Block {
-  if ('data' in part) return { type: 'image', source: { type: 'base64', media_type: part.mimeType, data: part.data } };
+function imageBlock (part: Extract<ContentPart, { type: 'image' }>): Block {
+  if ('data' in part) return { type: 'image', source: { type: 'base64', media_type: part.mimeType, data: part.data } }
   // Anthropic's url source only fetches http(s); inline data URLs must become base64 sources.
-  const inline = /^data:([^;,]+);base64,(.*)$/s.exec(part.url);
-  if (inline) return { type: 'image', source: { type: 'base64', media_type: inline[1], data: inline[2] } };
-  return { type: 'image', source: { type: 'url', url: part.url } };
+  const inline = /^data:([^;,]+);base64,(.*)$/s.exec(part.url)
+  if (inline) return { type: 'image', source: { type: 'base64', media_type: inline[1], data: inline[2] } }
+  return { type: 'image', source: { type: 'url', url: part.url } }
 }
 
-function textBlocks(text: string): Block[] {
-  return text === '' ? [] : [{ type: 'text', text }]; // empty text blocks are rejected upstream
+function textBlocks (text: string): Block[] {
+  return text === '' ? [] : [{ type: 'text', text }] // empty text blocks are rejected upstream
 }
 
-function parseToolInput(args: string): Record<string, unknown> {
+function parseToolInput (args: string): Record<string, unknown> {
   try {
-    const value: unknown = JSON.parse(args);
-    if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as Record<string, unknown>;
+    const value: unknown = JSON.parse(args)
+    if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as Record<string, unknown>
   } catch {
     // fall through: the model produced broken JSON; the following tool_result explains the failure
   }
-  return {};
+  return {}
 }
 
-function toTurn(message: Exclude<ChatMessage, { role: 'system' }>): Turn {
+function toTurn (message: Exclude<ChatMessage, { role: 'system' }>): Turn {
   switch (message.role) {
     case 'user':
       return {
@@ -41,7 +41,7 @@ function toTurn(message: Exclude<ChatMessage, { role: 'system' }>): Turn {
           typeof message.content === 'string'
             ? textBlocks(message.content)
             : message.content.flatMap((part) => (part.type === 'text' ? textBlocks(part.text) : [imageBlock(part)])),
-      };
+      }
     case 'assistant':
       return {
         role: 'assistant',
@@ -54,60 +54,60 @@ function toTurn(message: Exclude<ChatMessage, { role: 'system' }>): Turn {
             input: parseToolInput(call.arguments),
           })),
         ],
-      };
+      }
     case 'tool': {
-      const block: Block = { type: 'tool_result', tool_use_id: message.toolCallId, content: message.content };
-      if (message.isError) block.is_error = true;
-      return { role: 'user', content: [block] };
+      const block: Block = { type: 'tool_result', tool_use_id: message.toolCallId, content: message.content }
+      if (message.isError) block.is_error = true
+      return { role: 'user', content: [block] }
     }
   }
 }
 
-export function toAnthropicTurns(messages: ChatMessage[]): { system?: string; turns: Turn[] } {
-  const system = messages.flatMap((m) => (m.role === 'system' ? [m.content] : []));
-  const turns: Turn[] = [];
+export function toAnthropicTurns (messages: ChatMessage[]): { system?: string; turns: Turn[] } {
+  const system = messages.flatMap((m) => (m.role === 'system' ? [m.content] : []))
+  const turns: Turn[] = []
   for (const message of messages) {
-    if (message.role === 'system') continue;
-    const turn = toTurn(message);
-    const last = turns.at(-1);
-    if (last && last.role === turn.role) last.content.push(...turn.content);
-    else turns.push(turn);
+    if (message.role === 'system') continue
+    const turn = toTurn(message)
+    const last = turns.at(-1)
+    if (last && last.role === turn.role) last.content.push(...turn.content)
+    else turns.push(turn)
   }
   for (const turn of turns) {
     // tool_result blocks must precede any other content in their user turn.
     if (turn.role === 'user') {
-      turn.content.sort((a, b) => Number(b.type === 'tool_result') - Number(a.type === 'tool_result'));
+      turn.content.sort((a, b) => Number(b.type === 'tool_result') - Number(a.type === 'tool_result'))
     }
   }
-  const nonEmpty = turns.filter((t) => t.content.length > 0);
-  return system.length > 0 ? { system: system.join('\n\n'), turns: nonEmpty } : { turns: nonEmpty };
+  const nonEmpty = turns.filter((t) => t.content.length > 0)
+  return system.length > 0 ? { system: system.join('\n\n'), turns: nonEmpty } : { turns: nonEmpty }
 }
 
-function toolChoice(choice: ToolChoice): Block {
-  if (typeof choice !== 'string') return { type: 'tool', name: choice.name };
-  return { type: choice === 'required' ? 'any' : choice };
+function toolChoice (choice: ToolChoice): Block {
+  if (typeof choice !== 'string') return { type: 'tool', name: choice.name }
+  return { type: choice === 'required' ? 'any' : choice }
 }
 
-export function buildMessagesBody(req: ModelRequest, ctx: BuildContext): Record<string, unknown> {
-  const { system, turns } = toAnthropicTurns(req.messages);
+export function buildMessagesBody (req: ModelRequest, ctx: BuildContext): Record<string, unknown> {
+  const { system, turns } = toAnthropicTurns(req.messages)
   const body: Record<string, unknown> = {
     model: req.model,
     max_tokens: req.maxTokens ?? ctx.modelConfig?.maxTokens ?? DEFAULT_MAX_TOKENS,
     messages: turns,
     stream: true,
-  };
-  if (system !== undefined) body.system = system;
+  }
+  if (system !== undefined) body.system = system
   if (req.tools && req.tools.length > 0) {
     body.tools = req.tools.map((tool) => ({
       name: tool.name,
       ...(tool.description === undefined ? {} : { description: tool.description }),
       input_schema: tool.parameters,
-    }));
+    }))
   }
-  if (req.toolChoice !== undefined) body.tool_choice = toolChoice(req.toolChoice);
-  if (req.temperature !== undefined) body.temperature = req.temperature;
-  if (req.topP !== undefined) body.top_p = req.topP;
-  if (req.stop !== undefined && req.stop.length > 0) body.stop_sequences = req.stop;
+  if (req.toolChoice !== undefined) body.tool_choice = toolChoice(req.toolChoice)
+  if (req.temperature !== undefined) body.temperature = req.temperature
+  if (req.topP !== undefined) body.top_p = req.topP
+  if (req.stop !== undefined && req.stop.length > 0) body.stop_sequences = req.stop
   // seed, penalties and response_format have no Messages API equivalent and are dropped on purpose.
-  return body;
+  return body
 }

@@ -1,7 +1,7 @@
-import type { ApiSpec } from '../adapter.js';
-import { openAiEmbeddings } from '../openai-embeddings.js';
-import { createCompletionsDecoder } from './decoder.js';
-import { buildCompletionsBody } from './request.js';
+import type { ApiSpec } from '../adapter.js'
+import { openAiEmbeddings } from '../openai-embeddings.js'
+import { createCompletionsDecoder } from './decoder.js'
+import { buildCompletionsBody } from './request.js'
 
 /** OpenAI Chat Completions: POST {baseUrl}/chat/completions, baseUrl already ends in /v1. */
 export const openAiCompletionsSpec: ApiSpec = {
@@ -12,4 +12,4 @@ export const openAiCompletionsSpec: ApiSpec = {
   buildStreamBody: (req) => buildCompletionsBody(req),
   createDecoder: createCompletionsDecoder,
   embeddings: openAiEmbeddings,
-};
+}

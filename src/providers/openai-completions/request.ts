@@ -1,25 +1,25 @@
 // Neutral request → OpenAI Chat Completions wire body (also what most local servers speak).
 
-import type { ChatMessage, ContentPart, ModelRequest, ToolChoice } from '../types.js';
+import type { ChatMessage, ContentPart, ModelRequest, ToolChoice } from '../types.js'
 
-function contentPart(part: ContentPart): Record<string, unknown> {
-  if (part.type === 'text') return { type: 'text', text: part.text };
-  const url = 'url' in part ? part.url : `data:${part.mimeType};base64,${part.data}`;
-  return { type: 'image_url', image_url: { url } };
+function contentPart (part: ContentPart): Record<string, unknown> {
+  if (part.type === 'text') return { type: 'text', text: part.text }
+  const url = 'url' in part ? part.url : `data:${part.mimeType};base64,${part.data}`
+  return { type: 'image_url', image_url: { url } }
 }
 
-export function toChatMessage(message: ChatMessage): Record<string, unknown> {
+export function toChatMessage (message: ChatMessage): Record<string, unknown> {
   switch (message.role) {
     case 'system':
-      return { role: 'system', content: message.content };
+      return { role: 'system', content: message.content }
     case 'user':
       return {
         role: 'user',
         content: typeof message.content === 'string' ? message.content : message.content.map(contentPart),
-      };
+      }
     case 'assistant': {
-      const calls = message.toolCalls ?? [];
-      if (calls.length === 0) return { role: 'assistant', content: message.content };
+      const calls = message.toolCalls ?? []
+      if (calls.length === 0) return { role: 'assistant', content: message.content }
       return {
         role: 'assistant',
         // OpenAI wants null, not "", when the turn is only tool calls.
@@ -29,7 +29,7 @@ export function toChatMessage(message: ChatMessage): Record<string, unknown> {
           type: 'function',
           function: { name: call.name, arguments: call.arguments },
         })),
-      };
+      }
     }
     case 'tool':
       // Chat Completions has no error flag for tool results; the text has to carry it.
@@ -37,21 +37,21 @@ export function toChatMessage(message: ChatMessage): Record<string, unknown> {
         role: 'tool',
         tool_call_id: message.toolCallId,
         content: message.isError ? `Error: ${message.content}` : message.content,
-      };
+      }
   }
 }
 
-function toolChoice(choice: ToolChoice): unknown {
-  return typeof choice === 'string' ? choice : { type: 'function', function: { name: choice.name } };
+function toolChoice (choice: ToolChoice): unknown {
+  return typeof choice === 'string' ? choice : { type: 'function', function: { name: choice.name } }
 }
 
-export function buildCompletionsBody(req: ModelRequest): Record<string, unknown> {
+export function buildCompletionsBody (req: ModelRequest): Record<string, unknown> {
   const body: Record<string, unknown> = {
     model: req.model,
     messages: req.messages.map(toChatMessage),
     stream: true,
     stream_options: { include_usage: true },
-  };
+  }
   if (req.tools && req.tools.length > 0) {
     body.tools = req.tools.map((tool) => ({
       type: 'function',
@@ -60,16 +60,16 @@ export function buildCompletionsBody(req: ModelRequest): Record<string, unknown>
         ...(tool.description === undefined ? {} : { description: tool.description }),
         parameters: tool.parameters,
       },
-    }));
+    }))
   }
-  if (req.toolChoice !== undefined) body.tool_choice = toolChoice(req.toolChoice);
-  if (req.maxTokens !== undefined) body.max_tokens = req.maxTokens;
-  if (req.temperature !== undefined) body.temperature = req.temperature;
-  if (req.topP !== undefined) body.top_p = req.topP;
-  if (req.stop !== undefined && req.stop.length > 0) body.stop = req.stop;
-  if (req.seed !== undefined) body.seed = req.seed;
-  if (req.frequencyPenalty !== undefined) body.frequency_penalty = req.frequencyPenalty;
-  if (req.presencePenalty !== undefined) body.presence_penalty = req.presencePenalty;
-  if (req.responseFormat !== undefined) body.response_format = req.responseFormat;
-  return body;
+  if (req.toolChoice !== undefined) body.tool_choice = toolChoice(req.toolChoice)
+  if (req.maxTokens !== undefined) body.max_tokens = req.maxTokens
+  if (req.temperature !== undefined) body.temperature = req.temperature
+  if (req.topP !== undefined) body.top_p = req.topP
+  if (req.stop !== undefined && req.stop.length > 0) body.stop = req.stop
+  if (req.seed !== undefined) body.seed = req.seed
+  if (req.frequencyPenalty !== undefined) body.frequency_penalty = req.frequencyPenalty
+  if (req.presencePenalty !== undefined) body.presence_penalty = req.presencePenalty
+  if (req.responseFormat !== undefined) body.response_format = req.responseFormat
+  return body
 }

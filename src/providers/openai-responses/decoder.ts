@@ -1,107 +1,107 @@
 // Responses API semantic events → neutral stream events. Function calls are keyed by
 // output_index on the wire; we renumber them 0..n in order of appearance.
 
-import type { StreamDecoder } from '../adapter.js';
-import { errorFromPayload, invalidResponse, parseStreamJson, readErrorPayload, type ErrorContext } from '../classify.js';
-import type { SseEvent } from '../sse.js';
-import type { StopReason, StreamEvent, Usage } from '../types.js';
+import type { StreamDecoder } from '../adapter.js'
+import { errorFromPayload, invalidResponse, parseStreamJson, readErrorPayload, type ErrorContext } from '../classify.js'
+import type { SseEvent } from '../sse.js'
+import type { StopReason, StreamEvent, Usage } from '../types.js'
 
-type Obj = Record<string, unknown>;
-const asObj = (v: unknown): Obj => (typeof v === 'object' && v !== null ? (v as Obj) : {});
-const str = (v: unknown): string => (typeof v === 'string' ? v : '');
-const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
+type Obj = Record<string, unknown>
+const asObj = (v: unknown): Obj => (typeof v === 'object' && v !== null ? (v as Obj) : {})
+const str = (v: unknown): string => (typeof v === 'string' ? v : '')
+const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0)
 
-function readUsage(raw: unknown): Usage | undefined {
-  if (typeof raw !== 'object' || raw === null) return undefined;
-  const usage = raw as Obj;
-  const inputTokens = num(usage.input_tokens);
-  const outputTokens = num(usage.output_tokens);
-  return { inputTokens, outputTokens, totalTokens: num(usage.total_tokens) || inputTokens + outputTokens };
+function readUsage (raw: unknown): Usage | undefined {
+  if (typeof raw !== 'object' || raw === null) return undefined
+  const usage = raw as Obj
+  const inputTokens = num(usage.input_tokens)
+  const outputTokens = num(usage.output_tokens)
+  return { inputTokens, outputTokens, totalTokens: num(usage.total_tokens) || inputTokens + outputTokens }
 }
 
 const INCOMPLETE_REASONS: Record<string, StopReason> = {
   max_output_tokens: 'length',
   content_filter: 'content_filter',
-};
+}
 
-export function createResponsesDecoder(ctx: ErrorContext): StreamDecoder {
-  let finished = false;
-  const calls = new Map<string, { index: number; sentArgs: boolean }>(); // key: output_index or item id
-  let nextIndex = 0;
+export function createResponsesDecoder (ctx: ErrorContext): StreamDecoder {
+  let finished = false
+  const calls = new Map<string, { index: number; sentArgs: boolean }>() // key: output_index or item id
+  let nextIndex = 0
 
-  function slotFor(data: Obj) {
-    const byItem = str(data.item_id) === '' ? undefined : calls.get(`i${str(data.item_id)}`);
-    return byItem ?? (typeof data.output_index === 'number' ? calls.get(`o${data.output_index}`) : undefined);
+  function slotFor (data: Obj) {
+    const byItem = str(data.item_id) === '' ? undefined : calls.get(`i${str(data.item_id)}`)
+    return byItem ?? (typeof data.output_index === 'number' ? calls.get(`o${data.output_index}`) : undefined)
   }
 
-  function complete(response: Obj, reason: StopReason): StreamEvent[] {
-    finished = true;
-    const out: StreamEvent[] = [];
-    const usage = readUsage(response.usage);
-    if (usage) out.push({ type: 'usage', usage });
-    out.push({ type: 'done', stopReason: reason === 'stop' && nextIndex > 0 ? 'tool_calls' : reason });
-    return out;
+  function complete (response: Obj, reason: StopReason): StreamEvent[] {
+    finished = true
+    const out: StreamEvent[] = []
+    const usage = readUsage(response.usage)
+    if (usage) out.push({ type: 'usage', usage })
+    out.push({ type: 'done', stopReason: reason === 'stop' && nextIndex > 0 ? 'tool_calls' : reason })
+    return out
   }
 
   return {
-    get finished() {
-      return finished;
+    get finished () {
+      return finished
     },
-    push(event: SseEvent): StreamEvent[] {
-      const data = parseStreamJson(ctx, event.data);
-      const type = str(data.type) || event.event;
+    push (event: SseEvent): StreamEvent[] {
+      const data = parseStreamJson(ctx, event.data)
+      const type = str(data.type) || event.event
       switch (type) {
         case 'response.output_text.delta':
         case 'response.refusal.delta': {
-          const text = str(data.delta);
-          return text === '' ? [] : [{ type: 'text-delta', text }];
+          const text = str(data.delta)
+          return text === '' ? [] : [{ type: 'text-delta', text }]
         }
         case 'response.output_item.added': {
-          const item = asObj(data.item);
-          if (item.type !== 'function_call') return [];
-          const slot = { index: nextIndex++, sentArgs: false };
-          calls.set(`o${num(data.output_index)}`, slot);
-          if (str(item.id) !== '') calls.set(`i${str(item.id)}`, slot);
+          const item = asObj(data.item)
+          if (item.type !== 'function_call') return []
+          const slot = { index: nextIndex++, sentArgs: false }
+          calls.set(`o${num(data.output_index)}`, slot)
+          if (str(item.id) !== '') calls.set(`i${str(item.id)}`, slot)
           const out: StreamEvent[] = [
             { type: 'tool-call-start', index: slot.index, id: str(item.call_id) || str(item.id), name: str(item.name) },
-          ];
+          ]
           if (str(item.arguments) !== '') {
-            slot.sentArgs = true;
-            out.push({ type: 'tool-call-delta', index: slot.index, argumentsDelta: str(item.arguments) });
+            slot.sentArgs = true
+            out.push({ type: 'tool-call-delta', index: slot.index, argumentsDelta: str(item.arguments) })
           }
-          return out;
+          return out
         }
         case 'response.function_call_arguments.delta': {
-          const slot = slotFor(data);
-          if (!slot) throw invalidResponse(ctx, 'function call arguments for an unknown output item');
-          if (str(data.delta) === '') return [];
-          slot.sentArgs = true;
-          return [{ type: 'tool-call-delta', index: slot.index, argumentsDelta: str(data.delta) }];
+          const slot = slotFor(data)
+          if (!slot) throw invalidResponse(ctx, 'function call arguments for an unknown output item')
+          if (str(data.delta) === '') return []
+          slot.sentArgs = true
+          return [{ type: 'tool-call-delta', index: slot.index, argumentsDelta: str(data.delta) }]
         }
         case 'response.function_call_arguments.done': {
           // Some implementations skip the deltas and only send the final arguments.
-          const slot = slotFor(data);
-          if (!slot || slot.sentArgs || str(data.arguments) === '') return [];
-          slot.sentArgs = true;
-          return [{ type: 'tool-call-delta', index: slot.index, argumentsDelta: str(data.arguments) }];
+          const slot = slotFor(data)
+          if (!slot || slot.sentArgs || str(data.arguments) === '') return []
+          slot.sentArgs = true
+          return [{ type: 'tool-call-delta', index: slot.index, argumentsDelta: str(data.arguments) }]
         }
         case 'response.completed':
-          return complete(asObj(data.response), 'stop');
+          return complete(asObj(data.response), 'stop')
         case 'response.incomplete': {
-          const response = asObj(data.response);
-          const reason = str(asObj(response.incomplete_details).reason);
-          return complete(response, INCOMPLETE_REASONS[reason] ?? 'length');
+          const response = asObj(data.response)
+          const reason = str(asObj(response.incomplete_details).reason)
+          return complete(response, INCOMPLETE_REASONS[reason] ?? 'length')
         }
         case 'response.failed':
-          throw errorFromPayload(ctx, readErrorPayload({ error: asObj(data.response).error }));
+          throw errorFromPayload(ctx, readErrorPayload({ error: asObj(data.response).error }))
         case 'error':
-          throw errorFromPayload(ctx, readErrorPayload(data));
+          throw errorFromPayload(ctx, readErrorPayload(data))
         default:
-          return []; // lifecycle and *.done events carry nothing we have not already emitted
+          return [] // lifecycle and *.done events carry nothing we have not already emitted
       }
     },
-    end(): StreamEvent[] {
-      throw invalidResponse(ctx, 'event stream ended before response.completed');
+    end (): StreamEvent[] {
+      throw invalidResponse(ctx, 'event stream ended before response.completed')
     },
-  };
+  }
 }

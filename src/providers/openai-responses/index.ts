@@ -1,7 +1,7 @@
-import type { ApiSpec } from '../adapter.js';
-import { openAiEmbeddings } from '../openai-embeddings.js';
-import { createResponsesDecoder } from './decoder.js';
-import { buildResponsesBody } from './request.js';
+import type { ApiSpec } from '../adapter.js'
+import { openAiEmbeddings } from '../openai-embeddings.js'
+import { createResponsesDecoder } from './decoder.js'
+import { buildResponsesBody } from './request.js'
 
 /** OpenAI Responses API: POST {baseUrl}/responses, baseUrl already ends in /v1. */
 export const openAiResponsesSpec: ApiSpec = {
@@ -12,4 +12,4 @@ export const openAiResponsesSpec: ApiSpec = {
   buildStreamBody: (req) => buildResponsesBody(req),
   createDecoder: createResponsesDecoder,
   embeddings: openAiEmbeddings,
-};
+}
