@@ -76,6 +76,8 @@ export async function buildGateway (opts: GatewayOptions) {
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     bodyLimit: 1024 * 1024,
+    // A client has 30 s to deliver a whole request (slow-body clients get a 408 and lose the socket).
+    requestTimeout: 30_000,
     routerOptions: { ignoreTrailingSlash: true },
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: true } },
     // Each route's validators and serializers compile on its first request, not at ready().

@@ -2,7 +2,7 @@
 // aborts, timeouts and transcripts, with real files in a temp state dir.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtemp, rm, readFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm, readFile, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { AgentEngine } from '../src/agents/engine.js'
@@ -22,7 +22,8 @@ async function setup (t: import('node:test').TestContext, configFor: (up: FakeUp
   registerBuiltinTools(tools)
   const published: Published[] = []
   let config = configFor(upstream)
-  const silent = { debug () {}, info () {}, warn () {} }
+  const logs: string[] = []
+  const silent = { debug () {}, info (_o: object, msg?: string) { logs.push(msg ?? '') }, warn (_o: object, msg?: string) { logs.push(msg ?? '') } }
   const engine = new AgentEngine({
     getConfig: () => config,
     dirs: { stateDir, home: stateDir },
@@ -38,7 +39,7 @@ async function setup (t: import('node:test').TestContext, configFor: (up: FakeUp
     await upstream.close()
     await rm(stateDir, { recursive: true, force: true })
   })
-  return { upstream, engine, sessions, published, stateDir, setConfig: (c: GatewayConfig) => { config = c } }
+  return { upstream, engine, sessions, published, stateDir, logs, setConfig: (c: GatewayConfig) => { config = c } }
 }
 
 const openai = (up: FakeUpstream, extra: GatewayConfig = {}): GatewayConfig => ({
@@ -132,7 +133,7 @@ test('client tools end the run with pending tool calls', async (t) => {
 })
 
 test('a 500 fails over to the next model and says so', async (t) => {
-  const { upstream, engine, published } = await setup(t, (up) => ({
+  const { upstream, engine, published, logs } = await setup(t, (up) => ({
     models: {
       providers: {
         a: { baseUrl: up.openaiBaseUrl, api: 'openai-completions' },
@@ -153,6 +154,21 @@ test('a 500 fails over to the next model and says so', async (t) => {
   assert.equal(upstream.requests.length, 3)
   const statuses = published.filter((p) => p.event === 'agent' && p.payload.stream === 'run_status').map((p) => p.payload.data.phase)
   assert.deepEqual(statuses, ['retry', 'failover'])
+  assert.ok(logs.includes('model failover: a/first → b/second (server)'), JSON.stringify(logs))
+})
+
+test('the system prompt is built from the workspace bootstrap files plus the extra prompt', async (t) => {
+  const { upstream, engine, stateDir } = await setup(t, (up) => openai(up))
+  const workspace = path.join(stateDir, 'workspace')
+  await mkdir(workspace, { recursive: true })
+  await writeFile(path.join(workspace, 'SOUL.md'), 'Be terse.')
+  await writeFile(path.join(workspace, 'USER.md'), 'x'.repeat(25_000))
+  await engine.start({ source: 'agent', input: user('hi'), extraSystemPrompt: 'Answer in French.' }).done
+  const system = upstream.lastRequest().body.messages[0].content as string
+  assert.match(system, /## SOUL\.md\n\nBe terse\./)
+  assert.match(system, /USER\.md truncated at 20000 characters/)
+  assert.ok(system.indexOf('Be terse.') < system.indexOf('Answer in French.'), 'the request prompt comes last')
+  assert.ok(system.length < 25_000)
 })
 
 test('a 429 is retried after its Retry-After', async (t) => {

@@ -1,9 +1,10 @@
 // plugins/docs.ts: the OpenAPI document is served behind auth, documents
-// exactly the client-facing routes, and is structurally valid OpenAPI 3.1
-// (checked here against the specification's rules, without a validator
-// package); the Swagger UI page is served behind the same auth.
+// exactly the client-facing routes, and is valid OpenAPI 3.1 (by the official
+// schema, through @seriousme/openapi-schema-validator, and by the stricter
+// structural rules below); the Swagger UI page is served behind the same auth.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
+import { Validator } from '@seriousme/openapi-schema-validator'
 import { startHttpGateway } from './support/http-gateway.js'
 
 const METHODS = new Set(['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'])
@@ -89,6 +90,8 @@ test('the OpenAPI document is valid OpenAPI 3.1 and documents only the client-fa
   assert.equal(res.status, 200)
   const doc = await res.json() as any
   assert.deepEqual(validateOpenApi(doc), [])
+  const official = await new Validator().validate(doc)
+  assert.equal(official.valid, true, JSON.stringify(official.errors))
   assert.deepEqual(Object.keys(doc.paths).sort(), ['/tools/invoke', '/v1/chat/completions', '/v1/embeddings', '/v1/models', '/v1/models/{id}', '/v1/responses'])
   assert.deepEqual(doc.components.securitySchemes.bearerAuth, { type: 'http', scheme: 'bearer', description: 'The gateway token or password.' })
   assert.deepEqual(doc.security, [{ bearerAuth: [] }])

@@ -113,6 +113,8 @@ export class AgentEngine {
     const timeoutMs = req.timeoutMs ?? agent.timeoutSeconds * 1000
     const emitToBus = createRunPublisher(this.opts.publish, this.opts.listening ?? always, { runId, sessionKey, agentId: agent.id }, this.now)
     const emit: RunListener = (e) => {
+      if (e.type === 'failover') this.opts.logger.warn({ runId, sessionKey, from: e.from, to: e.to, reason: e.reason }, `model failover: ${e.from} → ${e.to} (${e.reason})`)
+      else if (e.type === 'retry') this.opts.logger.info({ runId, sessionKey, target: e.target, attempt: e.attempt, reason: e.reason, delayMs: e.delayMs }, `model retry: ${e.target} (${e.reason}) in ${e.delayMs} ms`)
       emitToBus(e)
       for (const l of listeners) l(e)
     }
