@@ -6,8 +6,8 @@ export const DevicePairListParams = Closed({})
 export const DevicePairRequestParams = Closed({ requestId: NonEmptyString })
 export type DevicePairRequestParams = Static<typeof DevicePairRequestParams>
 
-export const PendingPairing = Type.Object({
-  requestId: NonEmptyString,
+/** What a pairing request and a paired device both record about the device. */
+const DeviceFields = {
   deviceId: NonEmptyString,
   publicKey: NonEmptyString,
   displayName: Type.Optional(NonEmptyString),
@@ -18,29 +18,24 @@ export const PendingPairing = Type.Object({
   role: Type.Optional(NonEmptyString),
   roles: Type.Optional(Type.Array(NonEmptyString)),
   scopes: Type.Optional(Type.Array(NonEmptyString)),
-  remoteIp: Type.Optional(NonEmptyString),
+  remoteIp: Type.Optional(NonEmptyString)
+}
+
+export const PendingPairing = Closed({
+  requestId: NonEmptyString,
+  ...DeviceFields,
   silent: Type.Optional(Type.Boolean()),
   isRepair: Type.Optional(Type.Boolean()),
   ts: Type.Integer({ minimum: 0 })
-}, { additionalProperties: false })
+})
 export type PendingPairing = Static<typeof PendingPairing>
 
-export const PairedDevice = Type.Object({
-  deviceId: NonEmptyString,
-  publicKey: NonEmptyString,
-  displayName: Type.Optional(NonEmptyString),
-  platform: Type.Optional(NonEmptyString),
-  deviceFamily: Type.Optional(NonEmptyString),
-  clientId: Type.Optional(NonEmptyString),
-  clientMode: Type.Optional(NonEmptyString),
-  role: Type.Optional(NonEmptyString),
-  roles: Type.Optional(Type.Array(NonEmptyString)),
-  scopes: Type.Optional(Type.Array(NonEmptyString)),
+export const PairedDevice = Closed({
+  ...DeviceFields,
   approvedScopes: Type.Optional(Type.Array(NonEmptyString)),
-  remoteIp: Type.Optional(NonEmptyString),
   createdAtMs: Type.Integer({ minimum: 0 }),
   approvedAtMs: Type.Integer({ minimum: 0 })
-}, { additionalProperties: false })
+})
 export type PairedDevice = Static<typeof PairedDevice>
 
 export const DevicePairListResult = Closed({
