@@ -17,7 +17,8 @@ export class SseWriter {
   private timer: NodeJS.Timeout | undefined
   private readonly uncork = () => {
     this.corked = false
-    this.reply.raw.uncork()
+    // `end()` already flushed everything and left the socket uncorked.
+    if (!this.reply.raw.writableEnded) this.reply.raw.uncork()
   }
 
   constructor (
@@ -55,12 +56,15 @@ export class SseWriter {
     const res = this.reply.raw
     if (res.destroyed || res.writableEnded) return
     this.wrote = true
-    // Events produced in the same tick (one upstream read often carries several)
-    // leave in one syscall; the flush is at the end of the tick, so nothing waits.
+    // Events produced in the same loop turn (one upstream read often carries
+    // several, and often the end of the run too) leave in one syscall. The
+    // flush waits for the turn's I/O callbacks (setImmediate), not only the
+    // tick: a run whose end arrives with its last deltas is then written once,
+    // by `end()`, instead of twice. A socket write costs more than the run.
     if (!this.corked) {
       this.corked = true
       res.cork()
-      process.nextTick(this.uncork)
+      setImmediate(this.uncork)
     }
     res.write(text)
     if (res.writableLength > MAX_BUFFERED_BYTES) {

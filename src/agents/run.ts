@@ -61,7 +61,9 @@ export async function executeRun (req: RunRequest, deps: RunDeps, ids: RunIds, s
     const system = composeSystemPrompt(agent.name, await deps.bootstrap.load(agent.workspace), req.extraSystemPrompt)
     const messages: ChatMessage[] = [{ role: 'system', content: system }, ...history, ...req.input]
     const clientTools = new Set((req.clientTools ?? []).map((t) => t.name))
-    const toolSpecs = [...deps.tools.specs(deps.config, agent.id).filter((t) => !clientTools.has(t.name)), ...(req.clientTools ?? [])]
+    const builtinSpecs = deps.tools.specs(deps.config, agent.id)
+    // Without client tools the registry's cached (frozen) list is used as is: no copy per run.
+    const toolSpecs = clientTools.size === 0 ? builtinSpecs : [...builtinSpecs.filter((t) => !clientTools.has(t.name)), ...req.clientTools!]
 
     for (let step = 1; step <= deps.maxSteps; step++) {
       const step0 = text

@@ -5,8 +5,8 @@ import type { Pool } from 'undici'
 import { createCallGuard, type CallGuard } from './call-guard.js'
 import { abortedError, errorFromTransport, type ErrorContext } from './classify.js'
 import { ProviderError } from './errors.js'
-import { openEventStream, parseBaseUrl, postJson } from './http.js'
-import { readSseEvents, type SseEvent } from './sse.js'
+import { bodyJson, openEventStream, parseBaseUrl, postJson } from './http.js'
+import { readSseBatches, type SseEvent } from './sse.js'
 import type {
   EmbedRequest,
   EmbedResult,
@@ -32,6 +32,12 @@ export interface BuildContext {
   provider: string;
   /** The matching entry of `config.models`, if any (used for per-model defaults). */
   modelConfig?: ProviderModelConfig;
+  /**
+   * Reuses a wire fragment derived from an immutable part of the request (the
+   * tool list is one frozen array per config snapshot). A frozen fragment is
+   * also serialized only once. Absent outside an adapter (plain unit calls).
+   */
+  memo?<K extends object, V>(key: K, make: () => V): V;
 }
 
 export interface EmbeddingsSpec {
@@ -76,6 +82,14 @@ export function createAdapter (id: string, config: ProviderConfig, deps: Provide
   const streamPath = spec.streamPath(base.basePath)
   const { logger } = deps
   let closed = false
+  const fragments = new WeakMap<object, unknown>()
+  const fragmentJson = new WeakMap<object, string>()
+  function memo<K extends object, V> (key: K, make: () => V): V {
+    if (fragments.has(key)) return fragments.get(key) as V
+    const value = make()
+    fragments.set(key, value)
+    return value
+  }
 
   function closedError (model: string): ProviderError {
     return new ProviderError({ kind: 'network', provider: id, model, message: `provider "${id}" is closed`, retryable: false })
@@ -88,13 +102,22 @@ export function createAdapter (id: string, config: ProviderConfig, deps: Provide
     return await pool
   }
 
+  // The key is read per call (a reload may rotate it), but the headers and
+  // secrets built from it are reused until it changes: no per-call objects.
+  // Both are only read downstream (http.send copies the headers).
+  let prepared: { apiKey: string | undefined; headers: Record<string, string>; secrets: string[] } | undefined
   function prepare (model: string): { headers: Record<string, string>; ctx: ErrorContext } {
-    const ctx: ErrorContext = { provider: id, model, secrets: headerSecrets }
     if (closed) throw closedError(model)
     const apiKey = deps.getApiKey()
-    const auth = apiKey ? lowerKeys(spec.authHeaders(apiKey)) : {}
-    if (apiKey) ctx.secrets = [apiKey, ...headerSecrets]
-    return { headers: { ...lowerKeys(spec.defaultHeaders), ...configHeaders, ...auth }, ctx }
+    if (prepared === undefined || prepared.apiKey !== apiKey) {
+      const auth = apiKey ? lowerKeys(spec.authHeaders(apiKey)) : {}
+      prepared = {
+        apiKey,
+        headers: { ...lowerKeys(spec.defaultHeaders), ...configHeaders, ...auth },
+        secrets: apiKey ? [apiKey, ...headerSecrets] : headerSecrets,
+      }
+    }
+    return { headers: prepared.headers, ctx: { provider: id, model, secrets: prepared.secrets } }
   }
 
   function report (err: ProviderError, path: string): void {
@@ -106,16 +129,18 @@ export function createAdapter (id: string, config: ProviderConfig, deps: Provide
   async function * stream (req: ModelRequest): AsyncGenerator<StreamEvent> {
     const { headers, ctx } = prepare(req.model)
     const modelConfig = config.models?.find((m) => m.id === req.model)
-    const body = spec.buildStreamBody(req, { provider: id, modelConfig })
+    const body = bodyJson(spec.buildStreamBody(req, { provider: id, modelConfig, memo }), fragmentJson)
     const decoder = spec.createDecoder(ctx)
     const guard = createCallGuard(req.signal, req.timeoutMs)
     logger?.debug({ provider: id, api: spec.api, model: req.model, path: streamPath }, 'provider stream request')
     try {
       const upstream = await openEventStream(await getPool(req.model), { path: streamPath, headers, body, signal: guard.signal }, ctx)
-      for await (const event of readSseEvents(upstream)) {
-        if (decoder.finished) continue // draining, so the keep-alive socket can be reused
-        yield * decoder.push(event)
-        if (decoder.finished) guard.drainWithin(DRAIN_GRACE_MS)
+      for await (const events of readSseBatches(upstream)) {
+        for (const event of events) {
+          if (decoder.finished) break // draining, so the keep-alive socket can be reused
+          yield * decoder.push(event)
+          if (decoder.finished) guard.drainWithin(DRAIN_GRACE_MS)
+        }
       }
       if (!decoder.finished) yield * decoder.end()
     } catch (err) {

@@ -84,12 +84,19 @@ export function createSseParser (): SseParser {
 
 /** Decodes a byte stream into SSE events without ever holding more than one partial event. */
 export async function * readSseEvents (body: AsyncIterable<Uint8Array | string>): AsyncGenerator<SseEvent> {
+  for await (const events of readSseBatches(body)) yield * events
+}
+
+/**
+ * The same, one batch per body chunk: an async generator step costs a few
+ * promises, so a hot caller takes a chunk's events (often a whole short
+ * answer) in one step instead of one step each. Batches may be empty.
+ */
+export async function * readSseBatches (body: AsyncIterable<Uint8Array | string>): AsyncGenerator<SseEvent[]> {
   const decoder = new TextDecoder('utf-8')
   const parser = createSseParser()
   for await (const chunk of body) {
-    const text = typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true })
-    yield * parser.push(text)
+    yield parser.push(typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true }))
   }
-  yield * parser.push(decoder.decode())
-  yield * parser.end()
+  yield [...parser.push(decoder.decode()), ...parser.end()]
 }

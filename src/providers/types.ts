@@ -21,7 +21,7 @@ export type ToolChoice = 'auto' | 'none' | 'required' | { name: string }
 export interface ModelRequest {
   model: string;
   messages: ChatMessage[];
-  tools?: ToolSpec[];
+  tools?: readonly ToolSpec[];
   toolChoice?: ToolChoice;
   maxTokens?: number;
   temperature?: number;

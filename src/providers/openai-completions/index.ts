@@ -9,7 +9,7 @@ export const openAiCompletionsSpec: ApiSpec = {
   defaultHeaders: {},
   authHeaders: (apiKey) => ({ authorization: `Bearer ${apiKey}` }),
   streamPath: (basePath) => `${basePath}/chat/completions`,
-  buildStreamBody: (req) => buildCompletionsBody(req),
+  buildStreamBody: (req, ctx) => buildCompletionsBody(req, ctx),
   createDecoder: createCompletionsDecoder,
   embeddings: openAiEmbeddings,
 }

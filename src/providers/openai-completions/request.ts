@@ -1,5 +1,6 @@
 // Neutral request → OpenAI Chat Completions wire body (also what most local servers speak).
 
+import type { BuildContext } from '../adapter.js'
 import type { ChatMessage, ContentPart, ModelRequest, ToolChoice } from '../types.js'
 
 function contentPart (part: ContentPart): Record<string, unknown> {
@@ -45,22 +46,24 @@ function toolChoice (choice: ToolChoice): unknown {
   return typeof choice === 'string' ? choice : { type: 'function', function: { name: choice.name } }
 }
 
-export function buildCompletionsBody (req: ModelRequest): Record<string, unknown> {
+export function buildCompletionsBody (req: ModelRequest, ctx?: BuildContext): Record<string, unknown> {
   const body: Record<string, unknown> = {
     model: req.model,
     messages: req.messages.map(toChatMessage),
     stream: true,
     stream_options: { include_usage: true },
   }
-  if (req.tools && req.tools.length > 0) {
-    body.tools = req.tools.map((tool) => ({
+  const tools = req.tools
+  if (tools && tools.length > 0) {
+    const wire = () => Object.freeze(tools.map((tool) => ({
       type: 'function',
       function: {
         name: tool.name,
         ...(tool.description === undefined ? {} : { description: tool.description }),
         parameters: tool.parameters,
       },
-    }))
+    })))
+    body.tools = ctx?.memo ? ctx.memo(tools, wire) : wire()
   }
   if (req.toolChoice !== undefined) body.tool_choice = toolChoice(req.toolChoice)
   if (req.maxTokens !== undefined) body.max_tokens = req.maxTokens
