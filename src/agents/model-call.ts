@@ -55,25 +55,27 @@ async function streamOnce (opts: StepOptions, target: ModelTarget, markStreamed:
   const calls: Array<{ id: string, name: string, arguments: string }> = []
   let stopReason: StopReason = 'stop'
   let usage: Usage = { inputTokens: 0, outputTokens: 0, totalTokens: 0 }
-  for await (const ev of adapter.stream({ ...opts.request, model: target.model })) {
-    switch (ev.type) {
-      case 'text-delta':
-        if (ev.text === '') break
-        markStreamed()
-        text += ev.text
-        opts.onDelta(ev.text, text)
-        break
-      case 'tool-call-start':
-        markStreamed()
-        calls[ev.index] = { id: ev.id, name: ev.name, arguments: '' }
-        break
-      case 'tool-call-delta': {
-        const call = calls[ev.index]
-        if (call !== undefined) call.arguments += ev.argumentsDelta
-        break
+  for await (const batch of adapter.streamBatches({ ...opts.request, model: target.model })) {
+    for (const ev of batch) {
+      switch (ev.type) {
+        case 'text-delta':
+          if (ev.text === '') break
+          markStreamed()
+          text += ev.text
+          opts.onDelta(ev.text, text)
+          break
+        case 'tool-call-start':
+          markStreamed()
+          calls[ev.index] = { id: ev.id, name: ev.name, arguments: '' }
+          break
+        case 'tool-call-delta': {
+          const call = calls[ev.index]
+          if (call !== undefined) call.arguments += ev.argumentsDelta
+          break
+        }
+        case 'usage': usage = ev.usage; break
+        case 'done': stopReason = ev.stopReason; break
       }
-      case 'usage': usage = ev.usage; break
-      case 'done': stopReason = ev.stopReason; break
     }
   }
   const toolCalls = calls.filter((c) => c !== undefined)

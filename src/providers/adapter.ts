@@ -126,7 +126,9 @@ export function createAdapter (id: string, config: ProviderConfig, deps: Provide
     else logger?.warn(fields, 'provider call failed')
   }
 
-  async function * stream (req: ModelRequest): AsyncGenerator<StreamEvent> {
+  // Events come out in batches, one per body chunk read: a consumer pays one
+  // async step per network read instead of one per event (a chunk often holds many).
+  async function * streamBatches (req: ModelRequest): AsyncGenerator<StreamEvent[]> {
     const { headers, ctx } = prepare(req.model)
     const modelConfig = config.models?.find((m) => m.id === req.model)
     const body = bodyJson(spec.buildStreamBody(req, { provider: id, modelConfig, memo }), fragmentJson)
@@ -136,13 +138,24 @@ export function createAdapter (id: string, config: ProviderConfig, deps: Provide
     try {
       const upstream = await openEventStream(await getPool(req.model), { path: streamPath, headers, body, signal: guard.signal }, ctx)
       for await (const events of readSseBatches(upstream)) {
+        if (decoder.finished) continue // draining, so the keep-alive socket can be reused
+        const out: StreamEvent[] = []
         for (const event of events) {
-          if (decoder.finished) break // draining, so the keep-alive socket can be reused
-          yield * decoder.push(event)
-          if (decoder.finished) guard.drainWithin(DRAIN_GRACE_MS)
+          try {
+            out.push(...decoder.push(event))
+          } catch (err) {
+            // What the chunk held before the bad event still reaches the consumer, as it would one by one.
+            if (out.length > 0) yield out
+            throw err
+          }
+          if (decoder.finished) {
+            guard.drainWithin(DRAIN_GRACE_MS)
+            break
+          }
         }
+        if (out.length > 0) yield out
       }
-      if (!decoder.finished) yield * decoder.end()
+      if (!decoder.finished) yield decoder.end()
     } catch (err) {
       // Anything after a complete answer (a reset while draining, a late abort) changes nothing.
       if (decoder.finished) return
@@ -154,10 +167,15 @@ export function createAdapter (id: string, config: ProviderConfig, deps: Provide
     }
   }
 
+  async function * stream (req: ModelRequest): AsyncGenerator<StreamEvent> {
+    for await (const batch of streamBatches(req)) yield * batch
+  }
+
   const adapter: ProviderAdapter = {
     id,
     api: spec.api,
     stream,
+    streamBatches,
     async close () {
       if (closed) return
       closed = true

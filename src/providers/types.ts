@@ -65,6 +65,8 @@ export interface ProviderAdapter {
   readonly api: ProviderApi;
   /** Always streams upstream; failures surface as ProviderError from the iterator. */
   stream(req: ModelRequest): AsyncIterable<StreamEvent>;
+  /** The same events grouped as they arrive (one batch per upstream read): fewer async steps for hot consumers. */
+  streamBatches(req: ModelRequest): AsyncIterable<StreamEvent[]>;
   /** Present only for APIs with an embeddings endpoint. */
   embed?(req: EmbedRequest): Promise<EmbedResult>;
   /** Releases the connection pool; in-flight streams are allowed to finish. */
