@@ -8,6 +8,7 @@ import { diffPaths } from '../src/config/diff.js'
 import { planReload, type ReloadMode } from '../src/config/reload-plan.js'
 import type { RuntimeConfig } from '../src/config/store.js'
 import { RpcError } from '../src/errors.js'
+import { EmptyParams } from '../schemas/rpc/core.js'
 
 /** Re-reads the config file and resolves its secrets and auth, as at start-up. */
 export interface ConfigSource {
@@ -84,6 +85,7 @@ export default async function reloadPlugin (app: FastifyInstance, opts: ReloadOp
 
   app.rpc.register('secrets.reload', {
     scope: 'operator.admin',
+    params: EmptyParams,
     handler: async () => {
       try {
         const next = await opts.source.reloadSecrets(store.current)

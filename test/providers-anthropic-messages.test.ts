@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
-import { createProvider, type ProviderAdapter, type StreamEvent } from '../src/providers/index.js'
+import { createProvider, type ProviderAdapter } from '../src/providers/index.js'
 import { anthropicFrames, startFakeUpstream, type FakeUpstream } from './support/fake-upstream.js'
+import { collect } from './support/stream.js'
 
 let fake: FakeUpstream
 let provider: ProviderAdapter
@@ -19,12 +20,6 @@ after(async () => {
   await provider.close()
   await fake.close()
 })
-
-async function collect (stream: AsyncIterable<StreamEvent>): Promise<StreamEvent[]> {
-  const events: StreamEvent[] = []
-  for await (const event of stream) events.push(event)
-  return events
-}
 
 test('streams text with usage and sends Anthropic headers, system and default max_tokens', async () => {
   fake.enqueue({ type: 'sse', frames: anthropicFrames({ text: ['Hi', ' there'], usage: { input: 12, output: 4 } }) })

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import { createProvider, type ProviderAdapter, type StreamEvent } from '../src/providers/index.js'
 import { fakeEmbedding, openAiChatFrames, startFakeUpstream, type FakeUpstream } from './support/fake-upstream.js'
+import { collect } from './support/stream.js'
 
 let fake: FakeUpstream
 let provider: ProviderAdapter
@@ -20,11 +21,6 @@ after(async () => {
   await fake.close()
 })
 
-async function collect (stream: AsyncIterable<StreamEvent>): Promise<StreamEvent[]> {
-  const events: StreamEvent[] = []
-  for await (const event of stream) events.push(event)
-  return events
-}
 const textOf = (events: StreamEvent[]) => events.flatMap((e) => (e.type === 'text-delta' ? [e.text] : [])).join('')
 
 test('streams text deltas, usage and done, and sends a streaming request with usage enabled', async () => {

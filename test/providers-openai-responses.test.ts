@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import { createProvider, type ProviderAdapter, type StreamEvent } from '../src/providers/index.js'
 import { fakeEmbedding, responsesFrames, startFakeUpstream, type FakeUpstream } from './support/fake-upstream.js'
+import { collect } from './support/stream.js'
 
 let fake: FakeUpstream
 let provider: ProviderAdapter
@@ -14,12 +15,6 @@ after(async () => {
   await provider.close()
   await fake.close()
 })
-
-async function collect (stream: AsyncIterable<StreamEvent>): Promise<StreamEvent[]> {
-  const events: StreamEvent[] = []
-  for await (const event of stream) events.push(event)
-  return events
-}
 
 test('streams output_text deltas and completes with usage', async () => {
   fake.enqueue({ type: 'sse', frames: responsesFrames({ text: ['Bon', 'jour'], usage: { input: 9, output: 2 } }) })

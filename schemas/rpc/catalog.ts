@@ -14,8 +14,6 @@ export const ModelsListParams = Closed({
   preparedOnly: Type.Optional(Type.Boolean())
 })
 
-export const AgentsListParams = Closed({})
-
 export const AgentIdentityParams = Closed({ agentId: OptString, sessionKey: OptString })
 
 export const ToolsCatalogParams = Closed({ agentId: OptString, sessionKey: OptString })

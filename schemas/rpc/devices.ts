@@ -2,7 +2,7 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { Closed, NonEmptyString } from '../common.js'
 
-export const DevicePairListParams = Closed({})
+export { EmptyParams as DevicePairListParams } from './core.js'
 export const DevicePairRequestParams = Closed({ requestId: NonEmptyString })
 export type DevicePairRequestParams = Static<typeof DevicePairRequestParams>
 

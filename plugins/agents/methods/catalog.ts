@@ -1,7 +1,8 @@
 // Read-only catalogues: models.list, agents.list, agent.identity.get,
 // tools.catalog and commands.list.
 import type { FastifyInstance } from 'fastify'
-import { AgentIdentityParams, AgentsListParams, CommandsListParams, ModelsListParams, ToolsCatalogParams } from '../../../schemas/rpc/catalog.js'
+import { AgentIdentityParams, CommandsListParams, ModelsListParams, ToolsCatalogParams } from '../../../schemas/rpc/catalog.js'
+import { EmptyParams } from '../../../schemas/rpc/core.js'
 import { toRpcError } from '../../../src/agents/rpc-errors.js'
 
 /** Slash commands the Control UI offers; each maps onto a method we implement. */
@@ -50,7 +51,7 @@ export function registerCatalogMethods (app: FastifyInstance): void {
 
   app.rpc.register('agents.list', {
     scope: 'operator.read',
-    params: AgentsListParams,
+    params: EmptyParams,
     handler: async () => {
       const catalog = app.agents.catalog()
       return {
