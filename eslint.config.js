@@ -2,7 +2,7 @@
 import neostandard from 'neostandard'
 
 export default [
-  { ignores: ['dist/**', 'node_modules/**', 'ui/dist/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'ui/dist/**', '.tmp/**'] },
   ...neostandard({ ts: true }),
   {
     rules: {

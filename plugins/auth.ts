@@ -26,7 +26,8 @@ export interface GatewayAuth {
 declare module 'fastify' {
   interface FastifyInstance {
     gatewayAuth: GatewayAuth
-    verifyGatewayBearer: (request: FastifyRequest, reply: FastifyReply) => Promise<void>
+    /** A callback-style @fastify/auth strategy: `done(err)` rejects the request. */
+    verifyGatewayBearer: (request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) => void
   }
 }
 
@@ -57,23 +58,24 @@ export default fp(async function authPlugin (app: FastifyInstance) {
   }
   app.decorate('gatewayAuth', gatewayAuth)
 
-  app.decorate('verifyGatewayBearer', async function verifyGatewayBearer (request: FastifyRequest, reply: FastifyReply) {
-    if (gatewayAuth.mode === 'none') return
+  // Callback style: the check is synchronous, so no promise per request.
+  app.decorate('verifyGatewayBearer', function verifyGatewayBearer (request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) {
+    if (gatewayAuth.mode === 'none') return done()
     const key = gatewayAuth.limitKey(request.ip, 'shared')
     if (key !== undefined) {
       const state = limiter.check(key)
-      if (state.limited) throw rateLimited(reply, state.retryAfterMs)
+      if (state.limited) return done(rateLimited(reply, state.retryAfterMs))
     }
     const header = request.headers.authorization
     const token = typeof header === 'string' && header.startsWith('Bearer ') ? header.slice(7).trim() : undefined
     if (gatewayAuth.checkSecret({ token }).ok) {
       if (key !== undefined) limiter.succeed(key)
-      return
+      return done()
     }
     request.log.debug({ ip: request.ip, url: request.url }, 'unauthorized http request')
     // The failing attempt itself is answered 401; a spent budget locks out the next one (as OpenClaw does).
     if (key !== undefined) limiter.fail(key)
-    throw new ERR_UNAUTHORIZED()
+    done(new ERR_UNAUTHORIZED())
   })
 
   await app.register(fastifyAuth)

@@ -21,6 +21,7 @@ import { codeOf, openAiError } from './http/openai-error.js'
 import type { GatewayPaths, Env } from './config/paths.js'
 import type { ListenSettings } from './config/settings.js'
 import type { Logger } from './logging/logger.js'
+import { lazyChildLogger } from './logging/request-logger.js'
 
 export interface GatewayOptions {
   store: ConfigStore
@@ -72,6 +73,7 @@ export async function buildGateway (opts: GatewayOptions) {
     loggerInstance: opts.logger.child({ subsystem: 'http' }),
     // Per-request log lines cost more than the requests themselves on the hot path.
     logController: new LogController({ disableRequestLogging: true }),
+    childLoggerFactory: lazyChildLogger,
     trustProxy: trusted.length > 0 ? trusted : false,
     return503OnClosing: true,
     forceCloseConnections: 'idle',

@@ -123,7 +123,8 @@ test('an upstream that answers HTML or garbage is a clean 502, streamed or not',
     assert.match(res.headers.get('content-type') ?? '', /^application\/json/)
     const err = ((await res.json()) as any).error
     assert.equal(err.type, 'api_error')
-    assert.match(err.message, /^fake\/echo: .*event stream/)
+    // A streamed request asked for an event stream, a non-streamed one for a JSON answer.
+    assert.match(err.message, stream ? /^fake\/echo: .*expected an event stream, got text\/html/ : /^fake\/echo: .*expected a JSON answer, got text\/html/)
     assert.equal(res.headers.get('x-should-retry'), 'false')
   }
   upstream.enqueue({ type: 'sse', frames: ['data: {not json at all\n\n'] })

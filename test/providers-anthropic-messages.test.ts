@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
-import { createProvider, type ProviderAdapter } from '../src/providers/index.js'
-import { anthropicFrames, startFakeUpstream, type FakeUpstream } from './support/fake-upstream.js'
+import { createProvider, type ModelRequest, type ProviderAdapter } from '../src/providers/index.js'
+import { anthropicFrames, comparableEvents, startFakeUpstream, type FakeUpstream } from './support/fake-upstream.js'
 import { collect } from './support/stream.js'
 
 let fake: FakeUpstream
@@ -174,4 +174,90 @@ test('has no embeddings and still accepts a baseUrl that ends in /v1', async (t)
   const events = await collect(v1.stream({ model: 'claude-small', messages: [{ role: 'user', content: 'via v1' }] }))
   assert.equal(fake.lastRequest().path, '/v1/messages')
   assert.equal(events.flatMap((e) => (e.type === 'text-delta' ? [e.text] : [])).join(''), 'echo: via v1')
+})
+
+// ---------- non-streamed answers (stream: false) ----------
+
+/** The same request streamed, then as one JSON answer; returns both event lists and the second body. */
+async function bothWays (req: ModelRequest) {
+  const streamed = await collect(provider.stream(req))
+  const whole = await collect(provider.stream({ ...req, stream: false }))
+  return { streamed, whole, body: fake.lastRequest().body }
+}
+
+test('stream: false asks for one JSON message and yields the text events of the streamed echo', async () => {
+  const { streamed, whole, body } = await bothWays({ model: 'claude-small', messages: [{ role: 'user', content: 'same either way' }] })
+  assert.deepEqual(body, {
+    model: 'claude-small',
+    max_tokens: 4096,
+    messages: [{ role: 'user', content: [{ type: 'text', text: 'same either way' }] }],
+    stream: false,
+  })
+  assert.deepEqual(whole, [
+    { type: 'text-delta', text: 'echo: same either way' },
+    { type: 'usage', usage: { inputTokens: 3, outputTokens: 4, totalTokens: 7 } },
+    { type: 'done', stopReason: 'stop' },
+  ])
+  assert.deepEqual(comparableEvents(whole), comparableEvents(streamed))
+})
+
+test('stream: false yields the tool call events of the streamed echo', async () => {
+  const tools = [{ name: 'get_weather', parameters: { type: 'object' } }]
+  const { streamed, whole, body } = await bothWays({
+    model: 'claude-small',
+    tools,
+    messages: [{ role: 'user', content: 'call get_weather {"city":"Oslo"}' }],
+  })
+  assert.equal(body.stream, false)
+  assert.deepEqual(comparableEvents(whole), [
+    { type: 'tool-call-start', index: 0, id: 'call_echo', name: 'get_weather' },
+    { type: 'tool-call-delta', index: 0, argumentsDelta: '{"city":"Oslo"}' },
+    { type: 'usage', usage: { inputTokens: 3, outputTokens: 1, totalTokens: 4 } },
+    { type: 'done', stopReason: 'tool_calls' },
+  ])
+  assert.deepEqual(comparableEvents(whole), comparableEvents(streamed))
+})
+
+test('a JSON message: empty tool input is {}, thinking is skipped, cached input counts, max_tokens is length', async () => {
+  fake.enqueue({
+    type: 'json',
+    body: {
+      id: 'msg_1',
+      type: 'message',
+      role: 'assistant',
+      content: [
+        { type: 'thinking', thinking: 'hmm', signature: 'sig' },
+        { type: 'text', text: 'Listing.' },
+        { type: 'tool_use', id: 'toolu_1', name: 'list', input: {} },
+      ],
+      stop_reason: 'max_tokens',
+      usage: { input_tokens: 10, cache_creation_input_tokens: 5, cache_read_input_tokens: 85, output_tokens: 7 },
+    },
+  })
+  const events = await collect(provider.stream({ model: 'claude-small', messages: [{ role: 'user', content: 'x' }], stream: false }))
+  assert.deepEqual(events, [
+    { type: 'text-delta', text: 'Listing.' },
+    { type: 'tool-call-start', index: 0, id: 'toolu_1', name: 'list' },
+    { type: 'tool-call-delta', index: 0, argumentsDelta: '{}' },
+    { type: 'usage', usage: { inputTokens: 100, outputTokens: 7, totalTokens: 107 } },
+    { type: 'done', stopReason: 'length' },
+  ])
+})
+
+test('an error payload in a 200 JSON body is a classified ProviderError', async () => {
+  fake.enqueue({ type: 'json', body: { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } } })
+  await assert.rejects(collect(provider.stream({ model: 'claude-small', messages: [{ role: 'user', content: 'x' }], stream: false })), {
+    name: 'ProviderError',
+    kind: 'server',
+    retryable: true,
+    upstreamMessage: 'Overloaded',
+  })
+})
+
+test('a JSON body that is not a message is an invalid response', async () => {
+  fake.enqueue({ type: 'json', body: { id: 'msg_2', type: 'message', role: 'assistant', content: 'plain text' } })
+  await assert.rejects(collect(provider.stream({ model: 'claude-small', messages: [{ role: 'user', content: 'x' }], stream: false })), {
+    kind: 'invalid_response',
+    code: 'PROVIDER_INVALID_RESPONSE',
+  })
 })

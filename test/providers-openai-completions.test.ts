@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
-import { createProvider, type ProviderAdapter, type StreamEvent } from '../src/providers/index.js'
-import { fakeEmbedding, openAiChatFrames, startFakeUpstream, type FakeUpstream } from './support/fake-upstream.js'
+import { createProvider, type ModelRequest, type ProviderAdapter, type StreamEvent } from '../src/providers/index.js'
+import { comparableEvents, fakeEmbedding, openAiChatFrames, startFakeUpstream, type FakeUpstream } from './support/fake-upstream.js'
 import { collect } from './support/stream.js'
 
 let fake: FakeUpstream
@@ -215,4 +215,62 @@ test('fake upstream: path-scoped replies wait for their path; non-stream chat an
   assert.deepEqual(json.usage, { prompt_tokens: 1, completion_tokens: 2, total_tokens: 3 })
   const models = (await fetch(`${fake.openaiBaseUrl}/models`).then((r) => r.json())) as any
   assert.equal(models.data[0].id, 'echo-model')
+})
+
+// ---------- non-streamed answers (stream: false) ----------
+
+/** The same request streamed, then as one JSON answer; returns both event lists and the second body. */
+async function bothWays (req: ModelRequest) {
+  const streamed = await collect(provider.stream(req))
+  const whole = await collect(provider.stream({ ...req, stream: false }))
+  return { streamed, whole, body: fake.lastRequest().body }
+}
+
+test('stream: false asks for one JSON completion without stream_options and yields the text events of the streamed echo', async () => {
+  const { streamed, whole, body } = await bothWays({ model: 'gpt-test', messages: [{ role: 'user', content: 'same either way' }] })
+  assert.deepEqual(body, { model: 'gpt-test', messages: [{ role: 'user', content: 'same either way' }], stream: false })
+  assert.deepEqual(whole, [
+    { type: 'text-delta', text: 'echo: same either way' },
+    { type: 'usage', usage: { inputTokens: 3, outputTokens: 4, totalTokens: 7 } },
+    { type: 'done', stopReason: 'stop' },
+  ])
+  assert.deepEqual(comparableEvents(whole), comparableEvents(streamed))
+})
+
+test('stream: false yields the tool call events of the streamed echo', async () => {
+  const tools = [{ name: 'get_weather', parameters: { type: 'object' } }]
+  const { streamed, whole, body } = await bothWays({
+    model: 'gpt-test',
+    tools,
+    messages: [{ role: 'user', content: 'call get_weather {"city":"Oslo"}' }],
+  })
+  assert.equal(body.stream, false)
+  assert.equal('stream_options' in body, false)
+  assert.deepEqual(comparableEvents(whole), [
+    { type: 'tool-call-start', index: 0, id: 'call_echo', name: 'get_weather' },
+    { type: 'tool-call-delta', index: 0, argumentsDelta: '{"city":"Oslo"}' },
+    { type: 'usage', usage: { inputTokens: 3, outputTokens: 1, totalTokens: 4 } },
+    { type: 'done', stopReason: 'tool_calls' },
+  ])
+  assert.deepEqual(comparableEvents(whole), comparableEvents(streamed))
+})
+
+test('an error payload in a 200 JSON body is a classified ProviderError', async () => {
+  fake.enqueue({
+    type: 'json',
+    body: { error: { message: "This model's maximum context length is 8192 tokens", type: 'invalid_request_error', code: 'context_length_exceeded' } },
+  })
+  await assert.rejects(collect(provider.stream({ model: 'gpt-test', messages: [{ role: 'user', content: 'x' }], stream: false })), {
+    name: 'ProviderError',
+    kind: 'context_length',
+    upstreamMessage: "This model's maximum context length is 8192 tokens",
+  })
+})
+
+test('a JSON body without choices[0].message is an invalid response', async () => {
+  fake.enqueue({ type: 'json', body: { id: 'chatcmpl-1', object: 'chat.completion', choices: [] } })
+  await assert.rejects(collect(provider.stream({ model: 'gpt-test', messages: [{ role: 'user', content: 'x' }], stream: false })), {
+    kind: 'invalid_response',
+    code: 'PROVIDER_INVALID_RESPONSE',
+  })
 })

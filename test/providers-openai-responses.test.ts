@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
-import { createProvider, type ProviderAdapter, type StreamEvent } from '../src/providers/index.js'
-import { fakeEmbedding, responsesFrames, startFakeUpstream, type FakeUpstream } from './support/fake-upstream.js'
+import { createProvider, type ModelRequest, type ProviderAdapter, type StreamEvent } from '../src/providers/index.js'
+import { comparableEvents, fakeEmbedding, responsesFrames, startFakeUpstream, type FakeUpstream } from './support/fake-upstream.js'
 import { collect } from './support/stream.js'
 
 let fake: FakeUpstream
@@ -155,4 +155,88 @@ test('embeddings are available on the Responses adapter as well', async () => {
   const result = await provider.embed!({ model: 'e', input: ['one'] })
   assert.deepEqual(result.embeddings, [fakeEmbedding('one')])
   assert.equal(fake.lastRequest().path, '/v1/embeddings')
+})
+
+// ---------- non-streamed answers (stream: false) ----------
+
+/** The same request streamed, then as one JSON answer; returns both event lists and the second body. */
+async function bothWays (req: ModelRequest) {
+  const streamed = await collect(provider.stream(req))
+  const whole = await collect(provider.stream({ ...req, stream: false }))
+  return { streamed, whole, body: fake.lastRequest().body }
+}
+
+test('stream: false asks for one JSON answer and yields the text events of the streamed echo', async () => {
+  const { streamed, whole, body } = await bothWays({ model: 'gpt-5', messages: [{ role: 'user', content: 'same either way' }] })
+  assert.deepEqual(body, { model: 'gpt-5', input: [{ type: 'message', role: 'user', content: 'same either way' }], stream: false, store: false })
+  assert.deepEqual(whole, [
+    { type: 'text-delta', text: 'echo: same either way' },
+    { type: 'usage', usage: { inputTokens: 3, outputTokens: 4, totalTokens: 7 } },
+    { type: 'done', stopReason: 'stop' },
+  ])
+  assert.deepEqual(comparableEvents(whole), comparableEvents(streamed))
+})
+
+test('stream: false yields the tool call events of the streamed echo', async () => {
+  const tools = [{ name: 'get_weather', parameters: { type: 'object' } }]
+  const { streamed, whole, body } = await bothWays({
+    model: 'gpt-5',
+    tools,
+    messages: [{ role: 'user', content: 'call get_weather {"city":"Oslo"}' }],
+  })
+  assert.equal(body.stream, false)
+  assert.deepEqual(comparableEvents(whole), [
+    { type: 'tool-call-start', index: 0, id: 'call_echo', name: 'get_weather' },
+    { type: 'tool-call-delta', index: 0, argumentsDelta: '{"city":"Oslo"}' },
+    { type: 'usage', usage: { inputTokens: 3, outputTokens: 1, totalTokens: 4 } },
+    { type: 'done', stopReason: 'tool_calls' },
+  ])
+  assert.deepEqual(comparableEvents(whole), comparableEvents(streamed))
+})
+
+test('a JSON answer maps refusals, reasoning items, call ids and incomplete status as the stream does', async () => {
+  fake.enqueue({
+    type: 'json',
+    body: {
+      id: 'resp_1',
+      object: 'response',
+      status: 'incomplete',
+      incomplete_details: { reason: 'content_filter' },
+      error: null,
+      output: [
+        { type: 'reasoning', id: 'rs_1', summary: [] },
+        { type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'Sure. ' }, { type: 'refusal', refusal: 'No.' }] },
+        { type: 'function_call', id: 'fc_only', name: 'f', arguments: '' },
+      ],
+    },
+  })
+  const events = await collect(provider.stream({ model: 'gpt-5', messages: [{ role: 'user', content: 'x' }], stream: false }))
+  assert.deepEqual(events, [
+    { type: 'text-delta', text: 'Sure. ' },
+    { type: 'text-delta', text: 'No.' },
+    { type: 'tool-call-start', index: 0, id: 'fc_only', name: 'f' },
+    { type: 'done', stopReason: 'content_filter' },
+  ])
+})
+
+test('an error payload or a failed response in a 200 JSON body is a classified ProviderError', async () => {
+  const req: ModelRequest = { model: 'gpt-5', messages: [{ role: 'user', content: 'x' }], stream: false }
+  fake.enqueue({ type: 'json', body: { error: { message: 'Incorrect API key provided', type: 'invalid_request_error', code: 'invalid_api_key' } } })
+  await assert.rejects(collect(provider.stream(req)), { name: 'ProviderError', kind: 'auth', upstreamMessage: 'Incorrect API key provided' })
+
+  fake.enqueue({
+    type: 'json',
+    body: { id: 'resp_2', object: 'response', status: 'failed', error: { code: 'rate_limit_exceeded', message: 'slow down' }, output: [] },
+  })
+  await assert.rejects(collect(provider.stream(req)), { name: 'ProviderError', kind: 'rate_limit', retryable: true, upstreamMessage: 'slow down' })
+})
+
+test('a JSON body that is not a finished response is an invalid response', async () => {
+  const req: ModelRequest = { model: 'gpt-5', messages: [{ role: 'user', content: 'x' }], stream: false }
+  fake.enqueue({ type: 'json', body: { id: 'resp_3', object: 'response', status: 'completed' } })
+  await assert.rejects(collect(provider.stream(req)), { kind: 'invalid_response', code: 'PROVIDER_INVALID_RESPONSE' })
+
+  // A background response that has not finished has no stream equivalent.
+  fake.enqueue({ type: 'json', body: { id: 'resp_4', object: 'response', status: 'in_progress', output: [] } })
+  await assert.rejects(collect(provider.stream(req)), { kind: 'invalid_response' })
 })

@@ -56,6 +56,7 @@ export default async function chatCompletionsRoutes (parent: FastifyInstance, op
       agentId: agent.id,
       sessionKey: session.sessionKey,
       persist: session.persist,
+      deltas: body.stream === true,
       input: prompt.input,
       context: prompt.context,
       ...(prompt.extraSystemPrompt !== undefined ? { extraSystemPrompt: prompt.extraSystemPrompt } : {}),

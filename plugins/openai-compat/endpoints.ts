@@ -25,11 +25,11 @@ const KEYS: Record<Gate, string> = {
 
 /** An onRequest hook that answers 404 (OpenAI shape) while the endpoint is switched off. */
 export function endpointGate (app: FastifyInstance, gate: Gate) {
-  return async function endpointGateHook (request: FastifyRequest, _reply: FastifyReply): Promise<void> {
+  return function endpointGateHook (request: FastifyRequest, _reply: FastifyReply, done: (err?: Error) => void): void {
     const config = app.configStore.config
     const on = gate === 'either'
       ? endpointEnabled(config, 'chatCompletions') || endpointEnabled(config, 'responses')
       : endpointEnabled(config, gate)
-    if (!on) throw notFound(`${request.routeOptions.url ?? request.url} is disabled on this gateway (${KEYS[gate]} is false).`, 'endpoint_disabled')
+    done(on ? undefined : notFound(`${request.routeOptions.url ?? request.url} is disabled on this gateway (${KEYS[gate]} is false).`, 'endpoint_disabled'))
   }
 }

@@ -62,6 +62,7 @@ export default async function responsesRoutes (parent: FastifyInstance, opts: Su
       agentId: agent.id,
       sessionKey: session.sessionKey,
       persist: session.persist,
+      deltas: body.stream === true,
       input: turn.input,
       ...(turn.context !== undefined ? { context: turn.context } : {}),
       ...(system !== '' ? { extraSystemPrompt: system } : {}),

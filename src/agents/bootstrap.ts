@@ -11,12 +11,30 @@ interface Cached { checkedAt: number, signature: string, prompt: string }
 
 export class BootstrapLoader {
   private readonly cache = new Map<string, Cached>()
+  /** One re-check per workspace at a time: concurrent turns share it. */
+  private readonly checking = new Map<string, Promise<string>>()
   constructor (private readonly now: () => number = Date.now) {}
 
+  /** The prompt when it was checked within the last second; a turn then does no I/O and no await. */
+  fresh (workspace: string): string | undefined {
+    const hit = this.cache.get(workspace)
+    return hit !== undefined && this.now() - hit.checkedAt < RECHECK_MS ? hit.prompt : undefined
+  }
+
   async load (workspace: string): Promise<string> {
+    const fresh = this.fresh(workspace)
+    if (fresh !== undefined) return fresh
+    let pending = this.checking.get(workspace)
+    if (pending === undefined) {
+      pending = this.check(workspace).finally(() => { this.checking.delete(workspace) })
+      this.checking.set(workspace, pending)
+    }
+    return await pending
+  }
+
+  private async check (workspace: string): Promise<string> {
     const hit = this.cache.get(workspace)
     const t = this.now()
-    if (hit !== undefined && t - hit.checkedAt < RECHECK_MS) return hit.prompt
     const stats = await Promise.all(BOOTSTRAP_FILES.map((f) => stat(path.join(workspace, f)).catch(() => undefined)))
     const signature = stats.map((s) => (s === undefined ? '-' : `${s.mtimeMs}:${s.size}`)).join('|')
     if (hit !== undefined && hit.signature === signature) {

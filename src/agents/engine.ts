@@ -13,7 +13,7 @@ import { resolveModelChain } from './model-resolver.js'
 import { ProviderPool } from './provider-pool.js'
 import { executeRun } from './run.js'
 import { createRunPublisher, type Listening, type Publish } from './run-events.js'
-import type { RunListener, RunRequest, RunResult } from './types.js'
+import type { RunEvent, RunListener, RunRequest, RunResult } from './types.js'
 
 export interface EngineOptions {
   getConfig: () => GatewayConfig
@@ -48,9 +48,9 @@ export class AgentEngine {
   private readonly now: () => number
   private readonly lanes = new SessionLanes()
   private readonly slots: Semaphore
-  private readonly runs = new Map<string, RunHandle>()
-  private readonly active = new Set<RunHandle>()
-  private readonly finishedAt = new Map<string, number>()
+  private readonly active = new Map<string, RunHandle>()
+  /** Finished runs in finish order, so the oldest is always first. */
+  private readonly finished = new Map<string, FinishedRun>()
   private readonly bootstrap: BootstrapLoader
   readonly providers: ProviderPool
   private catalogCache: { config: GatewayConfig, catalog: AgentCatalog } | undefined
@@ -105,18 +105,22 @@ export class AgentEngine {
     if (req.input.length === 0 || req.input.every(isEmptyMessage)) throw new AgentError('MESSAGE_EMPTY', 'message must not be empty')
     const chain = resolveModelChain(config, agent.id, agent.model, req.modelOverride)
     const runId = req.runId ?? randomUUID()
-    if (this.runs.has(runId)) return this.runs.get(runId)!
+    const known = this.get(runId)
+    if (known !== undefined) return known
 
     const acceptedAt = this.now()
     const listeners = new Set<RunListener>()
     const controller = new AbortController()
     const timeoutMs = req.timeoutMs ?? agent.timeoutSeconds * 1000
-    const emitToBus = createRunPublisher(this.opts.publish, this.opts.listening ?? always, { runId, sessionKey, agentId: agent.id }, this.now)
+    const listening = this.opts.listening ?? always
+    // The bus publisher is built when someone first listens: most HTTP runs never need one.
+    let toBus: ((e: RunEvent) => void) | undefined
     const emit: RunListener = (e) => {
       if (e.type === 'failover') this.opts.logger.warn({ runId, sessionKey, from: e.from, to: e.to, reason: e.reason }, `model failover: ${e.from} → ${e.to} (${e.reason})`)
       else if (e.type === 'retry') this.opts.logger.info({ runId, sessionKey, target: e.target, attempt: e.attempt, reason: e.reason, delayMs: e.delayMs }, `model retry: ${e.target} (${e.reason}) in ${e.delayMs} ms`)
-      emitToBus(e)
-      for (const l of listeners) l(e)
+      if (toBus === undefined && listening()) toBus = createRunPublisher(this.opts.publish, listening, { runId, sessionKey, agentId: agent.id }, this.now)
+      toBus?.(e)
+      if (listeners.size > 0) for (const l of listeners) l(e)
     }
     const onCallerAbort = () => { controller.abort(new AgentError('RUN_ABORTED', 'run aborted by the caller')) }
     req.signal?.addEventListener('abort', onCallerAbort, { once: true })
@@ -125,7 +129,7 @@ export class AgentEngine {
     // An ephemeral run owns a fresh session key: there is nothing to serialize against.
     const lane = <T>(task: () => Promise<T>): Promise<T> => req.persist === false ? task() : this.lanes.run(sessionKey, task)
     const done = lane(async () => {
-      const release = await this.slots.acquire(controller.signal).catch(() => undefined)
+      const release = this.slots.tryAcquire() ?? await this.slots.acquire(controller.signal).catch(() => undefined)
       const timer = setTimeout(() => { controller.abort(new AgentError('RUN_TIMEOUT', `run timed out after ${Math.round(timeoutMs / 1000)} s`)) }, timeoutMs)
       try {
         const ids = { runId, sessionKey, startedAt: this.now() }
@@ -141,7 +145,8 @@ export class AgentEngine {
             bootstrap: this.bootstrap,
             now: this.now,
             maxSteps: config.agents?.defaults?.maxSteps ?? 24,
-            historyLimit: 200
+            historyLimit: 200,
+            listening
           }, ids, controller.signal, emit)
         result = r
         this.logRun(r)
@@ -151,8 +156,8 @@ export class AgentEngine {
         clearTimeout(timer)
         release?.()
         req.signal?.removeEventListener('abort', onCallerAbort)
-        this.active.delete(handle)
-        this.remember(handle)
+        this.active.delete(runId)
+        if (result !== undefined) this.remember(result, acceptedAt)
       }
     })
 
@@ -163,46 +168,50 @@ export class AgentEngine {
       acceptedAt,
       done,
       get result () { return result },
-      abort: (reason) => { controller.abort(new AgentError('RUN_ABORTED', reason ?? 'run aborted')) },
+      abort: (reason) => { if (result === undefined && !controller.signal.aborted) controller.abort(new AgentError('RUN_ABORTED', reason ?? 'run aborted')) },
       listen: (l) => { listeners.add(l); return () => listeners.delete(l) }
     }
-    this.runs.set(runId, handle)
-    this.active.add(handle)
+    this.active.set(runId, handle)
     return handle
   }
 
-  get (runId: string): RunHandle | undefined { return this.runs.get(runId) }
+  get (runId: string): RunHandle | undefined {
+    const active = this.active.get(runId)
+    if (active !== undefined) return active
+    const f = this.finished.get(runId)
+    return f === undefined ? undefined : finishedHandle(f)
+  }
 
   activeRuns (sessionKey?: string): RunHandle[] {
-    return [...this.active].filter((h) => sessionKey === undefined || h.sessionKey === sessionKey)
+    return [...this.active.values()].filter((h) => sessionKey === undefined || h.sessionKey === sessionKey)
   }
 
   /** Aborts one run, or every active run of a session; returns the aborted run ids. */
   abort (target: { runId?: string, sessionKey?: string }): string[] {
     const handles = target.runId !== undefined
-      ? [this.runs.get(target.runId)].filter((h): h is RunHandle => h !== undefined && h.result === undefined && (target.sessionKey === undefined || h.sessionKey === target.sessionKey))
+      ? [this.active.get(target.runId)].filter((h): h is RunHandle => h !== undefined && h.result === undefined && (target.sessionKey === undefined || h.sessionKey === target.sessionKey))
       : this.activeRuns(target.sessionKey)
     for (const h of handles) h.abort()
     return handles.map((h) => h.runId)
   }
 
   async close (): Promise<void> {
-    for (const h of this.active) h.abort('gateway stopping')
-    await Promise.allSettled([...this.active].map((h) => h.done))
+    for (const h of this.active.values()) h.abort('gateway stopping')
+    await Promise.allSettled([...this.active.values()].map((h) => h.done))
     await this.providers.close()
   }
 
-  private remember (handle: RunHandle): void {
+  private remember (result: RunResult, acceptedAt: number): void {
     // Finished runs stay queryable (agent.wait) for a while, bounded in count
-    // and age. The map is in admission order, so the oldest come first; no
-    // per-run timer keeps a finished run alive.
-    this.finishedAt.set(handle.runId, this.now())
-    const cutoff = this.now() - FINISHED_TTL_MS
-    for (const [id, h] of this.runs) {
-      if (this.runs.size <= FINISHED_MAX && (this.finishedAt.get(id) ?? Infinity) > cutoff) break
-      if (h.result === undefined) continue
-      this.runs.delete(id)
-      this.finishedAt.delete(id)
+    // and age. Only the result is kept, not the run's closures: a thousand
+    // finished runs then cost the GC little. The map is in finish order, so
+    // expiry only ever looks at its head: O(1) per run, no per-run timer.
+    const at = this.now()
+    this.finished.set(result.runId, { result, acceptedAt, at })
+    const cutoff = at - FINISHED_TTL_MS
+    for (const [id, f] of this.finished) {
+      if (this.finished.size <= FINISHED_MAX && f.at > cutoff) break
+      this.finished.delete(id)
     }
   }
 
@@ -214,6 +223,23 @@ export class AgentEngine {
 }
 
 const always = () => true
+
+interface FinishedRun { result: RunResult, acceptedAt: number, at: number }
+
+/** A read-only handle for a run that has ended. */
+function finishedHandle (f: FinishedRun): RunHandle {
+  const r = f.result
+  return {
+    runId: r.runId,
+    sessionKey: r.sessionKey,
+    agentId: r.agentId,
+    acceptedAt: f.acceptedAt,
+    done: Promise.resolve(r),
+    result: r,
+    abort: () => {},
+    listen: () => () => false
+  }
+}
 
 function isEmptyMessage (m: RunRequest['input'][number]): boolean {
   if (m.role === 'tool') return false

@@ -10,11 +10,16 @@ export class Semaphore {
     this.drain()
   }
 
+  /** A slot now, or undefined when all are taken (no promise on the common path). */
+  tryAcquire (): (() => void) | undefined {
+    if (this.active >= this.limit) return undefined
+    this.active++
+    return this.releaser()
+  }
+
   async acquire (signal?: AbortSignal): Promise<() => void> {
-    if (this.active < this.limit) {
-      this.active++
-      return this.releaser()
-    }
+    const now = this.tryAcquire()
+    if (now !== undefined) return now
     await new Promise<void>((resolve, reject) => {
       const grant = () => { signal?.removeEventListener('abort', onAbort); resolve() }
       const onAbort = () => {

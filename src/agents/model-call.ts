@@ -55,7 +55,7 @@ async function streamOnce (opts: StepOptions, target: ModelTarget, markStreamed:
   const calls: Array<{ id: string, name: string, arguments: string }> = []
   let stopReason: StopReason = 'stop'
   let usage: Usage = { inputTokens: 0, outputTokens: 0, totalTokens: 0 }
-  for await (const batch of adapter.streamBatches({ ...opts.request, model: target.model })) {
+  await adapter.streamTo({ ...opts.request, model: target.model }, (batch) => {
     for (const ev of batch) {
       switch (ev.type) {
         case 'text-delta':
@@ -77,7 +77,7 @@ async function streamOnce (opts: StepOptions, target: ModelTarget, markStreamed:
         case 'done': stopReason = ev.stopReason; break
       }
     }
-  }
+  })
   const toolCalls = calls.filter((c) => c !== undefined)
   if (toolCalls.length > 0 && stopReason === 'stop') stopReason = 'tool_calls'
   return { text, toolCalls, stopReason, usage, target }

@@ -24,6 +24,8 @@ export interface RunDeps {
   now: () => number
   maxSteps: number
   historyLimit: number
+  /** Whether anyone outside the caller follows this run's events live (WS clients). */
+  listening: () => boolean
 }
 
 export interface RunIds { runId: string, sessionKey: string, startedAt: number }
@@ -34,8 +36,9 @@ export async function executeRun (req: RunRequest, deps: RunDeps, ids: RunIds, s
   const usage: Usage = { inputTokens: 0, outputTokens: 0, totalTokens: 0 }
   let text = ''
   let last: StepOutput | undefined
+  // Ephemeral runs write nothing: `record` is then not even awaited (no promise per message).
   const record = async (messages: ChatMessage[], meta: { model?: string, provider?: string } = {}) => {
-    if (!persist || messages.length === 0) return
+    if (messages.length === 0) return
     await sessions.append(ids.sessionKey, messages.map((m) => toTranscript(m, { runId: ids.runId, now: now(), ...meta })))
   }
   const result = (status: RunResult['status'], extra: Partial<RunResult> = {}): RunResult => ({
@@ -54,11 +57,11 @@ export async function executeRun (req: RunRequest, deps: RunDeps, ids: RunIds, s
   })
 
   try {
-    const answeredNow = req.input.flatMap((m) => (m.role === 'tool' ? [m.toolCallId] : []))
-    const history = req.context ?? (persist ? toChatHistory(await sessions.history(ids.sessionKey, { limit: deps.historyLimit }), answeredNow) : [])
-    await record(req.input)
+    const history = req.context ?? (persist ? toChatHistory(await sessions.history(ids.sessionKey, { limit: deps.historyLimit }), answeredIn(req.input)) : [])
+    if (persist) await record(req.input)
     emit({ type: 'start', startedAt: ids.startedAt })
-    const system = composeSystemPrompt(agent.name, await deps.bootstrap.load(agent.workspace), req.extraSystemPrompt)
+    const bootstrap = deps.bootstrap.fresh(agent.workspace) ?? await deps.bootstrap.load(agent.workspace)
+    const system = composeSystemPrompt(agent.name, bootstrap, req.extraSystemPrompt)
     const messages: ChatMessage[] = [{ role: 'system', content: system }, ...history, ...req.input]
     const clientTools = new Set((req.clientTools ?? []).map((t) => t.name))
     const builtinSpecs = deps.tools.specs(deps.config, agent.id)
@@ -75,6 +78,8 @@ export async function executeRun (req: RunRequest, deps: RunDeps, ids: RunIds, s
           ...(toolSpecs.length > 0 ? { tools: toolSpecs } : {}),
           ...(req.toolChoice !== undefined && toolSpecs.length > 0 ? { toolChoice: req.toolChoice } : {}),
           ...req.sampling,
+          // Deltas nobody reads are not worth a stream: one JSON answer is cheaper on both ends.
+          stream: req.deltas !== false || deps.listening(),
           signal
         },
         onDelta: (delta) => {
@@ -88,7 +93,7 @@ export async function executeRun (req: RunRequest, deps: RunDeps, ids: RunIds, s
         ? { role: 'assistant', content: text.slice(step0.length), toolCalls: last.toolCalls }
         : { role: 'assistant', content: text.slice(step0.length) }
       messages.push(assistant)
-      await record([assistant], { model: last.target.model, provider: last.target.providerId })
+      if (persist) await record([assistant], { model: last.target.model, provider: last.target.providerId })
       if (last.toolCalls.length === 0) return result('ok')
 
       const pending: ToolCall[] = last.toolCalls.filter((c) => clientTools.has(c.name))
@@ -97,7 +102,7 @@ export async function executeRun (req: RunRequest, deps: RunDeps, ids: RunIds, s
         if (signal.aborted) throw signal.reason
         const toolMessage = await runTool(call, deps, ids, signal, emit)
         messages.push(toolMessage)
-        await record([toolMessage])
+        if (persist) await record([toolMessage])
         emit({ type: 'tool-result', toolCallId: call.id, name: call.name, result: toolMessage.role === 'tool' ? toolMessage.content : '', isError: toolMessage.role === 'tool' && toolMessage.isError === true })
       }
       // Separate the text of consecutive steps so the cumulative reply reads well.
@@ -126,6 +131,11 @@ async function runTool (call: ToolCall, deps: RunDeps, ids: RunIds, signal: Abor
     now: deps.now
   }, deps.config, deps.agent.id)
   return { role: 'tool', toolCallId: call.id, name: call.name, content: out.content, ...(out.isError === true ? { isError: true } : {}) }
+}
+
+/** Tool call ids the current input answers (their results are in it, not in the history). */
+function answeredIn (input: ChatMessage[]): string[] {
+  return input.flatMap((m) => (m.role === 'tool' ? [m.toolCallId] : []))
 }
 
 function addUsage (into: Usage, add: Usage): void {

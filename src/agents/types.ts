@@ -28,6 +28,12 @@ export interface RunRequest {
   context?: ChatMessage[]
   /** false: nothing is written to the transcript (stateless OpenAI requests). */
   persist?: boolean
+  /**
+   * false: the caller takes the answer whole (a non-streamed HTTP reply). The
+   * model is then asked for a whole answer too, unless a WS client is
+   * listening to run events at the start of a step. Default true.
+   */
+  deltas?: boolean
   extraSystemPrompt?: string
   /** `provider/model`, an alias or a bare id; replaces the agent's model chain. */
   modelOverride?: string

@@ -5,8 +5,9 @@ import type { Pool } from 'undici'
 import { createCallGuard, type CallGuard } from './call-guard.js'
 import { abortedError, errorFromTransport, type ErrorContext } from './classify.js'
 import { ProviderError } from './errors.js'
-import { bodyJson, openEventStream, parseBaseUrl, postJson } from './http.js'
-import { readSseBatches, type SseEvent } from './sse.js'
+import { bodyJson, parseBaseUrl, postJson } from './http.js'
+import type { SseEvent } from './sse.js'
+import { streamCall } from './stream-call.js'
 import type {
   EmbedRequest,
   EmbedResult,
@@ -51,13 +52,14 @@ export interface ApiSpec {
   readonly defaultHeaders: Record<string, string>;
   authHeaders(apiKey: string): Record<string, string>;
   streamPath(basePath: string): string;
-  buildStreamBody(req: ModelRequest, ctx: BuildContext): Record<string, unknown>;
+  /** The request body; `req.stream === false` asks for one JSON answer instead of an event stream. */
+  buildBody(req: ModelRequest, ctx: BuildContext): Record<string, unknown>;
   createDecoder(ctx: ErrorContext): StreamDecoder;
+  /** A whole non-streamed answer → the events its stream would have produced (throws ProviderError). */
+  decodeResponse(json: unknown, ctx: ErrorContext): StreamEvent[];
   readonly embeddings?: EmbeddingsSpec;
 }
 
-/** How long the rest of a finished stream may take to end before we drop the socket instead. */
-const DRAIN_GRACE_MS = 1_000
 const EMBED_BODY_LIMIT = 64 * 1024 * 1024
 const SENSITIVE_HEADER = /auth|key|token|secret/i
 
@@ -95,25 +97,37 @@ export function createAdapter (id: string, config: ProviderConfig, deps: Provide
     return new ProviderError({ kind: 'network', provider: id, model, message: `provider "${id}" is closed`, retryable: false })
   }
 
+  // Once created, the pool is used directly: no await per call.
+  let poolNow: Pool | undefined
   async function getPool (model: string): Promise<Pool> {
     if (closed) throw closedError(model)
     // `default` (module.exports): a bundled CommonJS module has no named exports when imported().
     pool ??= import('undici').then(({ default: undici }) => new undici.Pool(base.origin, { keepAliveTimeout: 10_000 }))
-    return await pool
+    poolNow = await pool
+    return poolNow
   }
 
   // The key is read per call (a reload may rotate it), but the headers and
   // secrets built from it are reused until it changes: no per-call objects.
   // Both are only read downstream (http.send copies the headers).
-  let prepared: { apiKey: string | undefined; headers: Record<string, string>; secrets: string[] } | undefined
+  let prepared: {
+    apiKey: string | undefined;
+    headers: Record<string, string>;
+    streamHeaders: Record<string, string>;
+    jsonHeaders: Record<string, string>;
+    secrets: string[];
+  } | undefined
   function prepare (model: string): { headers: Record<string, string>; ctx: ErrorContext } {
     if (closed) throw closedError(model)
     const apiKey = deps.getApiKey()
     if (prepared === undefined || prepared.apiKey !== apiKey) {
       const auth = apiKey ? lowerKeys(spec.authHeaders(apiKey)) : {}
+      const headers = { ...lowerKeys(spec.defaultHeaders), ...configHeaders, ...auth }
       prepared = {
         apiKey,
-        headers: { ...lowerKeys(spec.defaultHeaders), ...configHeaders, ...auth },
+        headers,
+        streamHeaders: { ...headers, 'content-type': 'application/json', accept: 'text/event-stream' },
+        jsonHeaders: { ...headers, 'content-type': 'application/json', accept: 'application/json' },
         secrets: apiKey ? [apiKey, ...headerSecrets] : headerSecrets,
       }
     }
@@ -126,59 +140,70 @@ export function createAdapter (id: string, config: ProviderConfig, deps: Provide
     else logger?.warn(fields, 'provider call failed')
   }
 
-  // Events come out in batches, one per body chunk read: a consumer pays one
-  // async step per network read instead of one per event (a chunk often holds many).
-  async function * streamBatches (req: ModelRequest): AsyncGenerator<StreamEvent[]> {
-    const { headers, ctx } = prepare(req.model)
+  // Events are pushed to the consumer as each upstream read is decoded: one
+  // callback per read, no async step per event or per chunk.
+  async function streamTo (req: ModelRequest, onEvents: (events: StreamEvent[]) => void): Promise<void> {
+    const { ctx } = prepare(req.model)
     const modelConfig = config.models?.find((m) => m.id === req.model)
-    const body = bodyJson(spec.buildStreamBody(req, { provider: id, modelConfig, memo }), fragmentJson)
-    const decoder = spec.createDecoder(ctx)
-    const guard = createCallGuard(req.signal, req.timeoutMs)
-    logger?.debug({ provider: id, api: spec.api, model: req.model, path: streamPath }, 'provider stream request')
+    const body = bodyJson(spec.buildBody(req, { provider: id, modelConfig, memo }), fragmentJson)
+    const stream = req.stream !== false
+    logger?.debug({ provider: id, api: spec.api, model: req.model, path: streamPath, stream }, 'provider request')
     try {
-      const upstream = await openEventStream(await getPool(req.model), { path: streamPath, headers, body, signal: guard.signal }, ctx)
-      for await (const events of readSseBatches(upstream)) {
-        if (decoder.finished) continue // draining, so the keep-alive socket can be reused
-        const out: StreamEvent[] = []
-        for (const event of events) {
-          try {
-            out.push(...decoder.push(event))
-          } catch (err) {
-            // What the chunk held before the bad event still reaches the consumer, as it would one by one.
-            if (out.length > 0) yield out
-            throw err
-          }
-          if (decoder.finished) {
-            guard.drainWithin(DRAIN_GRACE_MS)
-            break
-          }
-        }
-        if (out.length > 0) yield out
-      }
-      if (!decoder.finished) yield decoder.end()
+      await streamCall({
+        pool: poolNow ?? await getPool(req.model),
+        path: streamPath,
+        headers: stream ? prepared!.streamHeaders : prepared!.jsonHeaders,
+        body,
+        whole: stream ? undefined : spec.decodeResponse,
+        signal: req.signal,
+        timeoutMs: req.timeoutMs,
+        ctx,
+        createDecoder: spec.createDecoder,
+        onEvents
+      })
     } catch (err) {
-      // Anything after a complete answer (a reset while draining, a late abort) changes nothing.
-      if (decoder.finished) return
-      const error = failure(err, ctx, guard, req.timeoutMs)
+      const error = err instanceof ProviderError ? err : errorFromTransport(ctx, err)
       report(error, streamPath)
       throw error
-    } finally {
-      guard.dispose()
     }
   }
 
+  // Pull-style view of the same call (tests, simple consumers). Leaving the
+  // loop early aborts the upstream call.
   async function * stream (req: ModelRequest): AsyncGenerator<StreamEvent> {
-    for await (const batch of streamBatches(req)) yield * batch
+    const controller = new AbortController()
+    const onOuterAbort = () => { controller.abort(req.signal?.reason) }
+    if (req.signal?.aborted === true) controller.abort(req.signal.reason)
+    else req.signal?.addEventListener('abort', onOuterAbort, { once: true })
+    const queue: StreamEvent[] = []
+    let wake: (() => void) | undefined
+    let ended = false
+    let failure: { error: unknown } | undefined
+    const call = streamTo({ ...req, signal: controller.signal }, (events) => { queue.push(...events); wake?.() })
+    call.then(() => { ended = true; wake?.() }, (error: unknown) => { failure = { error }; ended = true; wake?.() })
+    try {
+      while (true) {
+        while (queue.length > 0) yield queue.shift()!
+        if (ended) break
+        await new Promise<void>((resolve) => { wake = resolve })
+        wake = undefined
+      }
+      if (failure !== undefined) throw failure.error
+    } finally {
+      req.signal?.removeEventListener('abort', onOuterAbort)
+      if (!ended) controller.abort()
+    }
   }
 
   const adapter: ProviderAdapter = {
     id,
     api: spec.api,
     stream,
-    streamBatches,
+    streamTo,
     async close () {
       if (closed) return
       closed = true
+      poolNow = undefined
       await (await pool)?.close()
     },
   }

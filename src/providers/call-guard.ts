@@ -1,21 +1,21 @@
-// One AbortSignal per upstream call that fires for the caller's abort, the overall deadline, or
-// the post-completion drain grace, while remembering which of them fired first. The HTTP client
-// only sees "aborted"; this is what lets us report `aborted` vs `timeout` correctly.
+// One AbortSignal per non-streaming upstream call (embeddings) that fires for
+// the caller's abort or the overall deadline, remembering which fired first.
+// The HTTP client only sees "aborted"; this is what lets us report `aborted`
+// vs `timeout` correctly. (Streaming calls do the same in stream-call.ts
+// without a signal of their own.)
 
-export type GuardReason = 'aborted' | 'timeout' | 'drained'
+export type GuardReason = 'aborted' | 'timeout'
 
 export interface CallGuard {
   readonly signal: AbortSignal;
   reason(): GuardReason | undefined;
-  /** After a complete answer, give the rest of the body a short while to end so the socket is reusable. */
-  drainWithin(ms: number): void;
   dispose(): void;
 }
 
 export function createCallGuard (outer: AbortSignal | undefined, timeoutMs: number | undefined): CallGuard {
   const controller = new AbortController()
   let why: GuardReason | undefined
-  const timers: NodeJS.Timeout[] = []
+  let timer: NodeJS.Timeout | undefined
 
   const fire = (reason: GuardReason) => {
     if (why !== undefined) return
@@ -27,17 +27,14 @@ export function createCallGuard (outer: AbortSignal | undefined, timeoutMs: numb
   if (outer?.aborted) fire('aborted')
   else outer?.addEventListener('abort', onOuterAbort, { once: true })
   if (timeoutMs !== undefined && timeoutMs > 0 && why === undefined) {
-    timers.push(setTimeout(() => fire('timeout'), timeoutMs))
+    timer = setTimeout(() => fire('timeout'), timeoutMs)
   }
 
   return {
     signal: controller.signal,
     reason: () => why,
-    drainWithin (ms) {
-      timers.push(setTimeout(() => fire('drained'), ms))
-    },
     dispose () {
-      for (const timer of timers) clearTimeout(timer)
+      clearTimeout(timer)
       outer?.removeEventListener('abort', onOuterAbort)
     },
   }

@@ -2,7 +2,7 @@
 // Error bodies are read with a hard cap so a hostile or broken upstream cannot make us buffer it all.
 
 import type { Dispatcher, Pool } from 'undici'
-import { errorFromHttpStatus, errorFromPayload, invalidResponse, readErrorPayload, type ErrorContext } from './classify.js'
+import { errorFromHttpStatus, invalidResponse, type ErrorContext } from './classify.js'
 import { ProviderConfigError } from './errors.js'
 
 export const ERROR_BODY_LIMIT = 64 * 1024
@@ -91,34 +91,9 @@ function send (pool: Pool, post: JsonPost, accept: string): Promise<Dispatcher.R
   })
 }
 
-function contentTypeOf (res: Dispatcher.ResponseData): string {
-  const value = res.headers['content-type']
-  return (Array.isArray(value) ? value[0] : (value ?? '')).toLowerCase()
-}
-
 async function failFromStatus (ctx: ErrorContext, res: Dispatcher.ResponseData): Promise<never> {
   const { text } = await readBounded(res.body, ERROR_BODY_LIMIT)
   throw errorFromHttpStatus(ctx, { status: res.statusCode, headers: res.headers, bodyText: text })
-}
-
-/**
- * Opens a streaming call and returns its body once we know it is an event stream.
- * A 200 that is JSON or HTML instead means a proxy or a server that ignored `stream: true`.
- */
-export async function openEventStream (
-  pool: Pool,
-  post: JsonPost,
-  ctx: ErrorContext
-): Promise<Dispatcher.ResponseData['body']> {
-  const res = await send(pool, post, 'text/event-stream')
-  if (res.statusCode < 200 || res.statusCode >= 300) return failFromStatus(ctx, res)
-  const type = contentTypeOf(res)
-  // A missing or odd content type is tolerated: plenty of compatible servers mislabel SSE.
-  if (!type.includes('json') && !type.includes('html') && !type.includes('xml')) return res.body
-  const { text } = await readBounded(res.body, ERROR_BODY_LIMIT)
-  const payload = type.includes('json') ? readErrorPayload(safeJson(text)) : undefined
-  if (payload?.message !== undefined) throw errorFromPayload(ctx, payload)
-  throw invalidResponse(ctx, `expected an event stream, got ${type.split(';')[0]}`, text)
 }
 
 function safeJson (text: string): unknown {

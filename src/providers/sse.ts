@@ -56,18 +56,26 @@ export function createSseParser (): SseParser {
       if (pendingCr && text.startsWith('\n')) text = text.slice(1)
       pendingCr = false
       // The retained buffer never holds a line break, so scanning resumes where new text begins.
+      // Line breaks are found with indexOf (native search), not a loop over every character.
       let i = buffer.length
       buffer += text
       let start = 0
-      for (; i < buffer.length; i++) {
-        const ch = buffer.charCodeAt(i)
-        if (ch !== 10 && ch !== 13) continue
-        processLine(buffer.slice(start, i), out)
-        if (ch === 13) {
-          if (i + 1 === buffer.length) pendingCr = true
-          else if (buffer.charCodeAt(i + 1) === 10) i++
+      const n = buffer.length
+      // Next known position of each break (n: none left); a search reruns only once passed.
+      let lf = -1
+      let cr = -1
+      while (i < n) {
+        if (lf < i) { lf = buffer.indexOf('\n', i); if (lf === -1) lf = n }
+        if (cr < i) { cr = buffer.indexOf('\r', i); if (cr === -1) cr = n }
+        const at = lf < cr ? lf : cr
+        if (at === n) break
+        processLine(buffer.slice(start, at), out)
+        i = at + 1
+        if (at === cr) {
+          if (i === n) pendingCr = true
+          else if (buffer.charCodeAt(i) === 10) i++
         }
-        start = i + 1
+        start = i
       }
       buffer = buffer.slice(start)
       return out
@@ -84,19 +92,11 @@ export function createSseParser (): SseParser {
 
 /** Decodes a byte stream into SSE events without ever holding more than one partial event. */
 export async function * readSseEvents (body: AsyncIterable<Uint8Array | string>): AsyncGenerator<SseEvent> {
-  for await (const events of readSseBatches(body)) yield * events
-}
-
-/**
- * The same, one batch per body chunk: an async generator step costs a few
- * promises, so a hot caller takes a chunk's events (often a whole short
- * answer) in one step instead of one step each. Batches may be empty.
- */
-export async function * readSseBatches (body: AsyncIterable<Uint8Array | string>): AsyncGenerator<SseEvent[]> {
   const decoder = new TextDecoder('utf-8')
   const parser = createSseParser()
   for await (const chunk of body) {
-    yield parser.push(typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true }))
+    yield * parser.push(typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true }))
   }
-  yield [...parser.push(decoder.decode()), ...parser.end()]
+  yield * parser.push(decoder.decode())
+  yield * parser.end()
 }

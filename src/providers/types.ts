@@ -32,6 +32,12 @@ export interface ModelRequest {
   presencePenalty?: number;
   /** OpenAI chat `response_format` shape; translated where the API has an equivalent. */
   responseFormat?: unknown;
+  /**
+   * false asks the upstream for one JSON answer instead of an event stream:
+   * cheaper on both ends when nobody consumes deltas. The events the adapter
+   * hands out are the same either way (all at once, at the end). Default true.
+   */
+  stream?: boolean;
   signal?: AbortSignal;
   /** Overall deadline for the call, including the whole stream. */
   timeoutMs?: number;
@@ -63,10 +69,14 @@ export interface EmbedResult {
 export interface ProviderAdapter {
   readonly id: string;
   readonly api: ProviderApi;
-  /** Always streams upstream; failures surface as ProviderError from the iterator. */
+  /**
+   * One model call. Each upstream read's events are handed to `onEvents`
+   * synchronously, in order (a non-streamed call hands them all at once);
+   * resolves after the terminal event, rejects with a ProviderError.
+   */
+  streamTo(req: ModelRequest, onEvents: (events: StreamEvent[]) => void): Promise<void>;
+  /** The same events, pulled (leaving the loop early aborts the call). */
   stream(req: ModelRequest): AsyncIterable<StreamEvent>;
-  /** The same events grouped as they arrive (one batch per upstream read): fewer async steps for hot consumers. */
-  streamBatches(req: ModelRequest): AsyncIterable<StreamEvent[]>;
   /** Present only for APIs with an embeddings endpoint. */
   embed?(req: EmbedRequest): Promise<EmbedResult>;
   /** Releases the connection pool; in-flight streams are allowed to finish. */

@@ -1,10 +1,12 @@
 // A scriptable model server on 127.0.0.1:<random port> for hermetic tests.
 // Queue replies with `enqueue` (FIFO, optionally per path); with nothing queued it acts as a
 // deterministic "echo" model for /chat/completions, /responses, /v1/messages and /embeddings.
+// The echo answers as an event stream when the request asks for one (`stream: true`), else as one JSON body.
 
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
+import type { StreamEvent } from '../../src/providers/index.js'
 
 export interface RecordedRequest {
   method: string;
@@ -231,6 +233,28 @@ export function anthropicFrames (a: ScriptedAnswer, model = 'fake-claude'): SseF
 
 // ---------- the echo model ----------
 
+/**
+ * The events of an answer minus what depends on how it was delivered, to compare a streamed
+ * echo with a JSON one: adjacent deltas joined (the echo streams text word by word) and echo
+ * call ids without their request number.
+ */
+export function comparableEvents (events: StreamEvent[]): StreamEvent[] {
+  const out: StreamEvent[] = []
+  for (const event of events) {
+    const last = out.at(-1)
+    if (event.type === 'text-delta' && last?.type === 'text-delta') {
+      out[out.length - 1] = { type: 'text-delta', text: last.text + event.text }
+    } else if (event.type === 'tool-call-delta' && last?.type === 'tool-call-delta' && last.index === event.index) {
+      out[out.length - 1] = { ...last, argumentsDelta: last.argumentsDelta + event.argumentsDelta }
+    } else if (event.type === 'tool-call-start') {
+      out.push({ ...event, id: event.id.replace(/^call_echo_\d+$/, 'call_echo') })
+    } else {
+      out.push(event)
+    }
+  }
+  return out
+}
+
 /** Deterministic unit vector for `text`; the echo /embeddings endpoint returns exactly this. */
 export function fakeEmbedding (text: string, dimensions = 8): number[] {
   const raw: number[] = []
@@ -300,8 +324,14 @@ function echoReply (req: RecordedRequest, seq: number): FakeReply {
     return { type: 'json', body: { object: 'list', data: [{ id: 'echo-model', object: 'model', created: 0, owned_by: 'fake' }] } }
   }
   const answer = echoAnswer(path, body, seq)
-  if (path.endsWith('/responses')) return { type: 'sse', frames: responsesFrames(answer) }
-  if (path.endsWith('/messages')) return { type: 'sse', frames: anthropicFrames(answer, body?.model) }
+  if (path.endsWith('/responses')) {
+    if (body?.stream) return { type: 'sse', frames: responsesFrames(answer) }
+    return { type: 'json', body: responsesJson(answer) }
+  }
+  if (path.endsWith('/messages')) {
+    if (body?.stream) return { type: 'sse', frames: anthropicFrames(answer, body?.model) }
+    return { type: 'json', body: anthropicJson(answer, body?.model) }
+  }
   if (path.endsWith('/chat/completions')) {
     if (body?.stream) return { type: 'sse', frames: openAiChatFrames(answer, body?.model) }
     return { type: 'json', body: chatCompletionJson(answer, body?.model) }
@@ -309,7 +339,9 @@ function echoReply (req: RecordedRequest, seq: number): FakeReply {
   return { type: 'json', status: 404, body: { error: { message: `no route ${path}`, type: 'invalid_request_error' } } }
 }
 
-function chatCompletionJson (a: ScriptedAnswer, model: string): object {
+// ---------- non-stream builders: the same answers as one JSON body ----------
+
+export function chatCompletionJson (a: ScriptedAnswer, model = 'fake-model'): object {
   const calls = (a.toolCalls ?? []).map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: deltas(c.arguments).join('') } }))
   const message = { role: 'assistant', content: a.text === undefined ? null : deltas(a.text).join(''), ...(calls.length ? { tool_calls: calls } : {}) }
   const usage = a.usage ?? { input: 0, output: 0 }
@@ -320,5 +352,50 @@ function chatCompletionJson (a: ScriptedAnswer, model: string): object {
     model,
     choices: [{ index: 0, message, finish_reason: calls.length ? 'tool_calls' : 'stop' }],
     usage: { prompt_tokens: usage.input, completion_tokens: usage.output, total_tokens: usage.input + usage.output },
+  }
+}
+
+export function responsesJson (a: ScriptedAnswer): object {
+  const output: object[] = []
+  if (a.text !== undefined) {
+    const content = [{ type: 'output_text', text: deltas(a.text).join(''), annotations: [] }]
+    output.push({ type: 'message', id: 'msg_fake', status: 'completed', role: 'assistant', content })
+  }
+  for (const call of a.toolCalls ?? []) {
+    const args = deltas(call.arguments).join('')
+    output.push({ type: 'function_call', id: `fc_${call.id}`, call_id: call.id, name: call.name, arguments: args, status: 'completed' })
+  }
+  const incomplete = a.stopReason === 'max_output_tokens' || a.stopReason === 'content_filter'
+  const usage = a.usage ? { input_tokens: a.usage.input, output_tokens: a.usage.output, total_tokens: a.usage.input + a.usage.output } : null
+  return {
+    id: 'resp_fake',
+    object: 'response',
+    created_at: 0,
+    status: incomplete ? 'incomplete' : 'completed',
+    incomplete_details: incomplete ? { reason: a.stopReason } : null,
+    error: null,
+    output,
+    usage,
+  }
+}
+
+export function anthropicJson (a: ScriptedAnswer, model = 'fake-claude'): object {
+  const content: object[] = []
+  if (a.text !== undefined) content.push({ type: 'text', text: deltas(a.text).join('') })
+  for (const call of a.toolCalls ?? []) {
+    // The wire carries the input as an object; scripted arguments that are not a JSON object become {}.
+    const input = tryJson(deltas(call.arguments).join(''))
+    const object = typeof input === 'object' && input !== null && !Array.isArray(input) ? input : {}
+    content.push({ type: 'tool_use', id: call.id, name: call.name, input: object })
+  }
+  return {
+    id: 'msg_fake',
+    type: 'message',
+    role: 'assistant',
+    model,
+    content,
+    stop_reason: a.stopReason ?? (a.toolCalls?.length ? 'tool_use' : 'end_turn'),
+    stop_sequence: null,
+    usage: { input_tokens: a.usage?.input ?? 0, output_tokens: a.usage?.output ?? 0 },
   }
 }

@@ -11,7 +11,7 @@ const asObj = (v: unknown): Obj => (typeof v === 'object' && v !== null ? (v as 
 const str = (v: unknown): string => (typeof v === 'string' ? v : '')
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined)
 
-const STOP_REASONS: Record<string, StopReason> = {
+export const STOP_REASONS: Record<string, StopReason> = {
   end_turn: 'stop',
   stop_sequence: 'stop',
   pause_turn: 'stop',
@@ -19,6 +19,20 @@ const STOP_REASONS: Record<string, StopReason> = {
   model_context_window_exceeded: 'length',
   tool_use: 'tool_calls',
   refusal: 'content_filter',
+}
+
+/** The token counts one usage object reports; either may be absent (they arrive in separate events). */
+export function readUsageParts (raw: unknown): { input?: number; output?: number } {
+  const usage = asObj(raw)
+  // Cached prompt tokens are still prompt tokens; they are only reported separately.
+  const input = ['input_tokens', 'cache_creation_input_tokens', 'cache_read_input_tokens']
+    .map((k) => num(usage[k]))
+    .filter((n): n is number => n !== undefined)
+  const parts: { input?: number; output?: number } = {}
+  if (input.length > 0) parts.input = input.reduce((a, b) => a + b, 0)
+  const output = num(usage.output_tokens)
+  if (output !== undefined) parts.output = output
+  return parts
 }
 
 export function createMessagesDecoder (ctx: ErrorContext): StreamDecoder {
@@ -30,15 +44,10 @@ export function createMessagesDecoder (ctx: ErrorContext): StreamDecoder {
   const toolSlots = new Map<number, number>() // content block index → tool call index
 
   function readUsage (raw: unknown): void {
-    const usage = asObj(raw)
-    // Cached prompt tokens are still prompt tokens; they are only reported separately.
-    const input = ['input_tokens', 'cache_creation_input_tokens', 'cache_read_input_tokens']
-      .map((k) => num(usage[k]))
-      .filter((n): n is number => n !== undefined)
-    if (input.length > 0) inputTokens = input.reduce((a, b) => a + b, 0)
-    const output = num(usage.output_tokens)
+    const { input, output } = readUsageParts(raw)
+    if (input !== undefined) inputTokens = input
     if (output !== undefined) outputTokens = output
-    if (input.length > 0 || output !== undefined) sawUsage = true
+    if (input !== undefined || output !== undefined) sawUsage = true
   }
 
   function finish (): StreamEvent[] {

@@ -94,7 +94,7 @@ export function buildMessagesBody (req: ModelRequest, ctx: BuildContext): Record
     model: req.model,
     max_tokens: req.maxTokens ?? ctx.modelConfig?.maxTokens ?? DEFAULT_MAX_TOKENS,
     messages: turns,
-    stream: true,
+    stream: req.stream !== false,
   }
   if (system !== undefined) body.system = system
   if (req.tools && req.tools.length > 0) {

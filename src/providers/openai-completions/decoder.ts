@@ -6,7 +6,7 @@ import { errorFromPayload, invalidResponse, parseStreamJson, readErrorPayload, t
 import type { SseEvent } from '../sse.js'
 import type { StopReason, StreamEvent, Usage } from '../types.js'
 
-const STOP_REASONS: Record<string, StopReason> = {
+export const STOP_REASONS: Record<string, StopReason> = {
   stop: 'stop',
   length: 'length',
   tool_calls: 'tool_calls',

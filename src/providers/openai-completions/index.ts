@@ -2,6 +2,7 @@ import type { ApiSpec } from '../adapter.js'
 import { openAiEmbeddings } from '../openai-embeddings.js'
 import { createCompletionsDecoder } from './decoder.js'
 import { buildCompletionsBody } from './request.js'
+import { decodeCompletionsJson } from './response.js'
 
 /** OpenAI Chat Completions: POST {baseUrl}/chat/completions, baseUrl already ends in /v1. */
 export const openAiCompletionsSpec: ApiSpec = {
@@ -9,7 +10,8 @@ export const openAiCompletionsSpec: ApiSpec = {
   defaultHeaders: {},
   authHeaders: (apiKey) => ({ authorization: `Bearer ${apiKey}` }),
   streamPath: (basePath) => `${basePath}/chat/completions`,
-  buildStreamBody: (req, ctx) => buildCompletionsBody(req, ctx),
+  buildBody: (req, ctx) => buildCompletionsBody(req, ctx),
   createDecoder: createCompletionsDecoder,
+  decodeResponse: decodeCompletionsJson,
   embeddings: openAiEmbeddings,
 }

@@ -46,12 +46,14 @@ function toolChoice (choice: ToolChoice): unknown {
   return typeof choice === 'string' ? choice : { type: 'function', function: { name: choice.name } }
 }
 
+const STREAM_ON = { stream: true, stream_options: { include_usage: true } }
+const STREAM_OFF = { stream: false }
+
 export function buildCompletionsBody (req: ModelRequest, ctx?: BuildContext): Record<string, unknown> {
   const body: Record<string, unknown> = {
     model: req.model,
     messages: req.messages.map(toChatMessage),
-    stream: true,
-    stream_options: { include_usage: true },
+    ...(req.stream === false ? STREAM_OFF : STREAM_ON),
   }
   const tools = req.tools
   if (tools && tools.length > 0) {

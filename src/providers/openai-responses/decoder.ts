@@ -3,6 +3,7 @@
 
 import type { StreamDecoder } from '../adapter.js'
 import { errorFromPayload, invalidResponse, parseStreamJson, readErrorPayload, type ErrorContext } from '../classify.js'
+import type { ProviderError } from '../errors.js'
 import type { SseEvent } from '../sse.js'
 import type { StopReason, StreamEvent, Usage } from '../types.js'
 
@@ -24,6 +25,25 @@ const INCOMPLETE_REASONS: Record<string, StopReason> = {
   content_filter: 'content_filter',
 }
 
+/** Why an incomplete response stopped; unknown reasons read as a cut-off. */
+export function incompleteReason (response: Obj): StopReason {
+  return INCOMPLETE_REASONS[str(asObj(response.incomplete_details).reason)] ?? 'length'
+}
+
+/** The events that close a finished response: usage (when reported), then done. */
+export function closingEvents (response: Obj, reason: StopReason, sawCalls: boolean): StreamEvent[] {
+  const out: StreamEvent[] = []
+  const usage = readUsage(response.usage)
+  if (usage) out.push({ type: 'usage', usage })
+  out.push({ type: 'done', stopReason: reason === 'stop' && sawCalls ? 'tool_calls' : reason })
+  return out
+}
+
+/** A failed response carries its error object; classify it like any other error payload. */
+export function failedError (ctx: ErrorContext, response: Obj): ProviderError {
+  return errorFromPayload(ctx, readErrorPayload({ error: response.error }))
+}
+
 export function createResponsesDecoder (ctx: ErrorContext): StreamDecoder {
   let finished = false
   const calls = new Map<string, { index: number; sentArgs: boolean }>() // key: output_index or item id
@@ -36,11 +56,7 @@ export function createResponsesDecoder (ctx: ErrorContext): StreamDecoder {
 
   function complete (response: Obj, reason: StopReason): StreamEvent[] {
     finished = true
-    const out: StreamEvent[] = []
-    const usage = readUsage(response.usage)
-    if (usage) out.push({ type: 'usage', usage })
-    out.push({ type: 'done', stopReason: reason === 'stop' && nextIndex > 0 ? 'tool_calls' : reason })
-    return out
+    return closingEvents(response, reason, nextIndex > 0)
   }
 
   return {
@@ -89,11 +105,10 @@ export function createResponsesDecoder (ctx: ErrorContext): StreamDecoder {
           return complete(asObj(data.response), 'stop')
         case 'response.incomplete': {
           const response = asObj(data.response)
-          const reason = str(asObj(response.incomplete_details).reason)
-          return complete(response, INCOMPLETE_REASONS[reason] ?? 'length')
+          return complete(response, incompleteReason(response))
         }
         case 'response.failed':
-          throw errorFromPayload(ctx, readErrorPayload({ error: asObj(data.response).error }))
+          throw failedError(ctx, asObj(data.response))
         case 'error':
           throw errorFromPayload(ctx, readErrorPayload(data))
         default:

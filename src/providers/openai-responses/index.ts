@@ -2,6 +2,7 @@ import type { ApiSpec } from '../adapter.js'
 import { openAiEmbeddings } from '../openai-embeddings.js'
 import { createResponsesDecoder } from './decoder.js'
 import { buildResponsesBody } from './request.js'
+import { decodeResponsesJson } from './response.js'
 
 /** OpenAI Responses API: POST {baseUrl}/responses, baseUrl already ends in /v1. */
 export const openAiResponsesSpec: ApiSpec = {
@@ -9,7 +10,8 @@ export const openAiResponsesSpec: ApiSpec = {
   defaultHeaders: {},
   authHeaders: (apiKey) => ({ authorization: `Bearer ${apiKey}` }),
   streamPath: (basePath) => `${basePath}/responses`,
-  buildStreamBody: (req) => buildResponsesBody(req),
+  buildBody: (req) => buildResponsesBody(req),
   createDecoder: createResponsesDecoder,
+  decodeResponse: decodeResponsesJson,
   embeddings: openAiEmbeddings,
 }

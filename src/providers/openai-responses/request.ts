@@ -62,7 +62,7 @@ export function buildResponsesBody (req: ModelRequest): Record<string, unknown> 
   const body: Record<string, unknown> = {
     model: req.model,
     input: req.messages.flatMap(toInputItems),
-    stream: true,
+    stream: req.stream !== false,
     store: false,
   }
   if (req.tools && req.tools.length > 0) {
