@@ -4,7 +4,9 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { APIError } from 'openai'
+import { TEST_TOKEN } from './support/gateway.js'
 import { startHttpGateway } from './support/http-gateway.js'
+import { connectOk } from './support/ws-client.js'
 
 const PNG = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=='
 
@@ -28,10 +30,13 @@ test('a non-streamed completion has the OpenAI shape and runs the default agent'
   assert.equal(sent.messages[0].role, 'system')
   assert.match(sent.messages[0].content, /Be terse\./)
   assert.deepEqual(sent.messages.at(-1), { role: 'user', content: 'hello there' })
+  // Nobody reads deltas of a non-streamed answer: the upstream is asked for one JSON answer.
+  assert.equal(sent.stream, false)
+  assert.equal(sent.stream_options, undefined)
 })
 
 test('a stream passes the SDK helper checks and ends with usage and [DONE]', async (t) => {
-  const { client, fetch } = await startHttpGateway(t)
+  const { client, fetch, upstream } = await startHttpGateway(t)
   const stream = client.chat.completions.stream({ model: 'openclaw/main', messages: [{ role: 'user', content: 'stream me' }], stream_options: { include_usage: true } })
   const deltas: string[] = []
   stream.on('content', (delta) => { deltas.push(delta) })
@@ -40,6 +45,7 @@ test('a stream passes the SDK helper checks and ends with usage and [DONE]', asy
   assert.equal(final.choices[0]!.message.content, 'echo: stream me')
   assert.equal(final.choices[0]!.finish_reason, 'stop')
   assert.equal(final.usage?.total_tokens, 5)
+  assert.equal(upstream.lastRequest().body.stream, true, 'a streamed answer streams from the upstream')
 
   const res = await fetch('/v1/chat/completions', { json: { messages: [{ role: 'user', content: 'x' }], stream: true } })
   assert.equal(res.headers.get('content-type'), 'text/event-stream; charset=utf-8')
@@ -81,6 +87,25 @@ test('client function tools stream as indexed tool-call deltas in ≤256-char fr
     messages: [...messages, { role: 'assistant', content: null, tool_calls: [{ id: call.id, type: 'function', function: { name: 'lookup', arguments: args } }] }, { role: 'tool', tool_call_id: call.id, content: 'found it' }]
   })
   assert.equal(answer.choices[0]!.message.content, 'tool result: found it')
+})
+
+test('a non-streamed answer still streams from the upstream while a WS client watches runs live', async (t) => {
+  const { client, upstream, gw } = await startHttpGateway(t)
+  const { client: ws } = await connectOk(gw.url, { token: TEST_TOKEN, scopes: ['operator.read'] })
+  t.after(() => { ws.close() })
+  const c = await client.chat.completions.create({ model: 'openclaw', messages: [{ role: 'user', content: 'watch me' }] })
+  assert.equal(c.choices[0]!.message.content, 'echo: watch me')
+  assert.equal(upstream.lastRequest().body.stream, true)
+  // The watcher saw the answer arrive as deltas.
+  const final = await ws.next((f) => f.type === 'event' && f.event === 'chat' && f.payload.state === 'final')
+  assert.equal(final.payload.message.content[0].text, 'echo: watch me')
+  assert.ok(ws.frames.some((f) => f.type === 'event' && f.event === 'chat' && f.payload.state === 'delta'))
+
+  // Once nobody watches, the next answer is asked for whole again.
+  ws.close()
+  for (let i = 0; i < 100 && gw.app.events.listening(); i++) await new Promise((resolve) => setTimeout(resolve, 20))
+  await client.chat.completions.create({ model: 'openclaw', messages: [{ role: 'user', content: 'alone' }] })
+  assert.equal(upstream.lastRequest().body.stream, false)
 })
 
 test('a non-streamed tool call has null content and finish_reason tool_calls; tool_choice is passed on', async (t) => {

@@ -274,3 +274,14 @@ test('a JSON body without choices[0].message is an invalid response', async () =
     code: 'PROVIDER_INVALID_RESPONSE',
   })
 })
+
+test('stream: false still decodes a server that answers with an event stream anyway', async () => {
+  fake.enqueue({ type: 'sse', frames: openAiChatFrames({ text: ['streamed ', 'regardless'], usage: { input: 1, output: 2 } }) })
+  const events = await collect(provider.stream({ model: 'gpt-test', messages: [{ role: 'user', content: 'x' }], stream: false }))
+  assert.equal(fake.lastRequest().body.stream, false)
+  assert.equal(textOf(events), 'streamed regardless')
+  assert.deepEqual(events.slice(-2), [
+    { type: 'usage', usage: { inputTokens: 1, outputTokens: 2, totalTokens: 3 } },
+    { type: 'done', stopReason: 'stop' },
+  ])
+})
