@@ -14,7 +14,7 @@ import { startFakeUpstream, openAiChatFrames, anthropicFrames, type FakeUpstream
 
 interface Published { event: string, payload: any, opts: any }
 
-async function setup (t: import('node:test').TestContext, configFor: (up: FakeUpstream) => GatewayConfig) {
+async function setup (t: import('node:test').TestContext, configFor: (up: FakeUpstream) => GatewayConfig, now?: () => number) {
   const upstream = await startFakeUpstream()
   const stateDir = await mkdtemp(path.join(os.tmpdir(), 'oc-engine-'))
   const sessions = createFileSessionStore({ stateDir })
@@ -31,7 +31,8 @@ async function setup (t: import('node:test').TestContext, configFor: (up: FakeUp
     tools,
     getApiKey: () => 'sk-test-key',
     publish: (event, payload, opts) => { published.push({ event, payload, opts }) },
-    logger: silent
+    logger: silent,
+    ...(now !== undefined ? { now } : {})
   })
   t.after(async () => {
     await engine.close()
@@ -262,4 +263,27 @@ test('runs of one session are serialized; different sessions run concurrently', 
   await Promise.all([a1.done, a2.done, b1.done])
   assert.equal(lastUser(2), 'a2', 'the second run of session a waited for the first')
   assert.equal(a1.sessionKey, 'agent:main:a')
+})
+
+test('finished runs stay queryable by id, at most 1000 of them and for 10 minutes', async (t) => {
+  let clock = 1_000_000
+  const { engine } = await setup(t, (up) => openai(up), () => clock)
+  const ids: string[] = []
+  for (let i = 0; i < 1005; i++) {
+    const run = engine.start({ source: 'chat', input: user(`n${i}`), persist: false, runId: `r${i}` })
+    await run.done
+    ids.push(run.runId)
+  }
+  // The five oldest made room; the rest answer with their result.
+  for (const id of ids.slice(0, 5)) assert.equal(engine.get(id), undefined, id)
+  const kept = engine.get('r5')!
+  assert.equal(kept.result?.status, 'ok')
+  assert.equal((await kept.done).text, 'echo: n5')
+  // Starting a known id again returns the finished run instead of running it twice.
+  assert.equal(engine.start({ source: 'chat', input: user('again'), runId: 'r1004' }).result?.text, 'echo: n1004')
+  // Ten minutes later one more finished run sweeps every expired one.
+  clock += 10 * 60_000 + 1
+  await engine.start({ source: 'chat', input: user('late'), persist: false, runId: 'late' }).done
+  assert.equal(engine.get('r1004'), undefined)
+  assert.equal(engine.get('late')?.result?.text, 'echo: late')
 })

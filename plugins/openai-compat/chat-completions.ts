@@ -51,6 +51,7 @@ export default async function chatCompletionsRoutes (parent: FastifyInstance, op
     const session = resolveSession(catalog, request, agent, 'openai', body.user)
     const tools = clientTools(body)
     const prompt = buildChatPrompt(body.messages, imagePolicy(app.configStore.config.gateway?.http?.endpoints?.chatCompletions, false))
+    // Every field is set (undefined when absent): one object shape for every request.
     const run = startRun(app, reply, {
       source: 'openai',
       agentId: agent.id,
@@ -59,10 +60,10 @@ export default async function chatCompletionsRoutes (parent: FastifyInstance, op
       deltas: body.stream === true,
       input: prompt.input,
       context: prompt.context,
-      ...(prompt.extraSystemPrompt !== undefined ? { extraSystemPrompt: prompt.extraSystemPrompt } : {}),
-      ...(modelOverride !== undefined ? { modelOverride } : {}),
-      ...(tools.specs.length > 0 ? { clientTools: tools.specs } : {}),
-      ...(tools.choice !== undefined ? { toolChoice: tools.choice } : {}),
+      extraSystemPrompt: prompt.extraSystemPrompt,
+      modelOverride,
+      clientTools: tools.specs.length > 0 ? tools.specs : undefined,
+      toolChoice: tools.choice,
       sampling: samplingOf(body)
     }, { modelOverride, agentId: agent.id })
 

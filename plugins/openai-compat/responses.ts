@@ -57,6 +57,7 @@ export default async function responsesRoutes (parent: FastifyInstance, opts: Su
     const turn = await splitTurn(app, converted.messages, session)
     const tools = clientTools(body)
 
+    // Every field is set (undefined when absent): one object shape for every request.
     const req: Omit<RunRequest, 'signal'> = {
       source: 'responses',
       agentId: agent.id,
@@ -64,11 +65,11 @@ export default async function responsesRoutes (parent: FastifyInstance, opts: Su
       persist: session.persist,
       deltas: body.stream === true,
       input: turn.input,
-      ...(turn.context !== undefined ? { context: turn.context } : {}),
-      ...(system !== '' ? { extraSystemPrompt: system } : {}),
-      ...(modelOverride !== undefined ? { modelOverride } : {}),
-      ...(tools.specs.length > 0 ? { clientTools: tools.specs } : {}),
-      ...(tools.choice !== undefined ? { toolChoice: tools.choice } : {}),
+      context: turn.context,
+      extraSystemPrompt: system !== '' ? system : undefined,
+      modelOverride,
+      clientTools: tools.specs.length > 0 ? tools.specs : undefined,
+      toolChoice: tools.choice,
       sampling: samplingOf(body)
     }
     const run = startRun(app, reply, req, { modelOverride, agentId: agent.id })

@@ -1,6 +1,7 @@
 // The agent engine: admits runs, serializes them per session, caps global
 // concurrency, tracks them for wait/abort, and publishes their events.
 import { randomUUID } from 'node:crypto'
+import { Cancel } from '../cancel.js'
 import type { GatewayConfig } from '../../schemas/config.js'
 import type { SessionStore } from '../sessions/index.js'
 import type { ToolRegistry } from '../tools/index.js'
@@ -49,8 +50,10 @@ export class AgentEngine {
   private readonly lanes = new SessionLanes()
   private readonly slots: Semaphore
   private readonly active = new Map<string, RunHandle>()
-  /** Finished runs in finish order, so the oldest is always first. */
   private readonly finished = new Map<string, FinishedRun>()
+  /** Finished run ids in finish order; `finishedHead` is the oldest still kept. */
+  private finishedOrder: string[] = []
+  private finishedHead = 0
   private readonly bootstrap: BootstrapLoader
   readonly providers: ProviderPool
   private catalogCache: { config: GatewayConfig, catalog: AgentCatalog } | undefined
@@ -104,13 +107,14 @@ export class AgentEngine {
     const { agent, sessionKey } = this.resolveTarget(req.agentId, req.sessionKey)
     if (req.input.length === 0 || req.input.every(isEmptyMessage)) throw new AgentError('MESSAGE_EMPTY', 'message must not be empty')
     const chain = resolveModelChain(config, agent.id, agent.model, req.modelOverride)
+    // A caller-chosen id (an idempotency key) may name a run we already have.
     const runId = req.runId ?? randomUUID()
-    const known = this.get(runId)
+    const known = req.runId === undefined ? undefined : this.get(runId)
     if (known !== undefined) return known
 
     const acceptedAt = this.now()
     const listeners = new Set<RunListener>()
-    const controller = new AbortController()
+    const controller = new Cancel()
     const timeoutMs = req.timeoutMs ?? agent.timeoutSeconds * 1000
     const listening = this.opts.listening ?? always
     // The bus publisher is built when someone first listens: most HTTP runs never need one.
@@ -129,7 +133,7 @@ export class AgentEngine {
     // An ephemeral run owns a fresh session key: there is nothing to serialize against.
     const lane = <T>(task: () => Promise<T>): Promise<T> => req.persist === false ? task() : this.lanes.run(sessionKey, task)
     const done = lane(async () => {
-      const release = this.slots.tryAcquire() ?? await this.slots.acquire(controller.signal).catch(() => undefined)
+      const release = this.slots.tryAcquire() ?? await this.slots.acquire(controller).catch(() => undefined)
       const timer = setTimeout(() => { controller.abort(new AgentError('RUN_TIMEOUT', `run timed out after ${Math.round(timeoutMs / 1000)} s`)) }, timeoutMs)
       try {
         const ids = { runId, sessionKey, startedAt: this.now() }
@@ -147,7 +151,7 @@ export class AgentEngine {
             maxSteps: config.agents?.defaults?.maxSteps ?? 24,
             historyLimit: 200,
             listening
-          }, ids, controller.signal, emit)
+          }, ids, controller, emit)
         result = r
         this.logRun(r)
         emit({ type: 'end', result: r })
@@ -168,7 +172,7 @@ export class AgentEngine {
       acceptedAt,
       done,
       get result () { return result },
-      abort: (reason) => { if (result === undefined && !controller.signal.aborted) controller.abort(new AgentError('RUN_ABORTED', reason ?? 'run aborted')) },
+      abort: (reason) => { if (result === undefined && !controller.aborted) controller.abort(new AgentError('RUN_ABORTED', reason ?? 'run aborted')) },
       listen: (l) => { listeners.add(l); return () => listeners.delete(l) }
     }
     this.active.set(runId, handle)
@@ -203,15 +207,25 @@ export class AgentEngine {
 
   private remember (result: RunResult, acceptedAt: number): void {
     // Finished runs stay queryable (agent.wait) for a while, bounded in count
-    // and age. Only the result is kept, not the run's closures: a thousand
-    // finished runs then cost the GC little. The map is in finish order, so
-    // expiry only ever looks at its head: O(1) per run, no per-run timer.
+    // and age. Only the result is kept, not the run's closures, so a thousand
+    // finished runs cost the GC little. Expiry walks a queue of ids from its
+    // head (a Map emptied from the front would make every walk skip holes).
     const at = this.now()
     this.finished.set(result.runId, { result, acceptedAt, at })
+    this.finishedOrder.push(result.runId)
     const cutoff = at - FINISHED_TTL_MS
-    for (const [id, f] of this.finished) {
+    const order = this.finishedOrder
+    while (this.finishedHead < order.length) {
+      const id = order[this.finishedHead]!
+      const f = this.finished.get(id)!
       if (this.finished.size <= FINISHED_MAX && f.at > cutoff) break
+      // An id is queued once: while queued it is known, so `start` never runs it again.
       this.finished.delete(id)
+      this.finishedHead++
+    }
+    if (this.finishedHead > 4096) {
+      this.finishedOrder = order.slice(this.finishedHead)
+      this.finishedHead = 0
     }
   }
 

@@ -1,3 +1,5 @@
+import type { AbortLike } from '../cancel.js'
+
 // Runs for one session are serialized (a lane per session key); runs of
 // different sessions go concurrently up to a global cap.
 export class Semaphore {
@@ -17,7 +19,7 @@ export class Semaphore {
     return this.releaser()
   }
 
-  async acquire (signal?: AbortSignal): Promise<() => void> {
+  async acquire (signal?: AbortLike): Promise<() => void> {
     const now = this.tryAcquire()
     if (now !== undefined) return now
     await new Promise<void>((resolve, reject) => {

@@ -2,6 +2,7 @@
 // retryable failures with jittered backoff (honouring Retry-After) and
 // failing over along the chain, but only while nothing has been streamed.
 import { isProviderError, type ModelRequest, type ProviderAdapter, type StopReason, type ToolCall, type Usage } from '../providers/index.js'
+import type { AbortLike } from '../cancel.js'
 import { AgentError, type ErrorKind } from './errors.js'
 import { formatTarget, type ModelTarget } from './model-resolver.js'
 import type { RunEvent } from './types.js'
@@ -17,7 +18,8 @@ export interface StepOutput {
 export interface StepOptions {
   chain: ModelTarget[]
   adapterFor: (target: ModelTarget) => ProviderAdapter
-  request: Omit<ModelRequest, 'model'>
+  /** This step's request; its `model` is set per target. */
+  request: ModelRequest
   onDelta: (delta: string, text: string) => void
   emit: (event: RunEvent) => void
   /** Attempts per target (1 = no retry). */
@@ -55,7 +57,9 @@ async function streamOnce (opts: StepOptions, target: ModelTarget, markStreamed:
   const calls: Array<{ id: string, name: string, arguments: string }> = []
   let stopReason: StopReason = 'stop'
   let usage: Usage = { inputTokens: 0, outputTokens: 0, totalTokens: 0 }
-  await adapter.streamTo({ ...opts.request, model: target.model }, (batch) => {
+  // The request is this step's own object: setting the model keeps its shape (no copy per attempt).
+  opts.request.model = target.model
+  await adapter.streamTo(opts.request, (batch) => {
     for (const ev of batch) {
       switch (ev.type) {
         case 'text-delta':
@@ -109,7 +113,7 @@ function backoff (attempt: number, retryAfterMs: number | undefined, cap: number
   return Math.min(cap, Math.round(base / 2 + random() * base / 2))
 }
 
-function sleep (ms: number, signal: AbortSignal | undefined): Promise<void> {
+function sleep (ms: number, signal: AbortLike | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted === true) { reject(signal.reason); return }
     const t = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve() }, ms)

@@ -15,6 +15,7 @@
 // - the body ends early, the decoder throws, or the socket fails: rejection.
 import { StringDecoder } from 'node:string_decoder'
 import type { Dispatcher } from 'undici'
+import type { AbortLike } from '../cancel.js'
 import type { StreamDecoder } from './adapter.js'
 import {
   abortedError, errorFromHttpStatus, errorFromPayload, errorFromTransport, invalidResponse, readErrorPayload, type ErrorContext,
@@ -32,7 +33,7 @@ export interface StreamCall {
   /** Complete request headers (content-type and accept included). */
   headers: Record<string, string>;
   body: string;
-  signal?: AbortSignal | undefined;
+  signal?: AbortLike | undefined;
   timeoutMs?: number | undefined;
   ctx: ErrorContext;
   /** Made when the answer turns out to be a stream. */

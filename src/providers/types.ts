@@ -1,6 +1,8 @@
 // The provider-neutral contract between the gateway core and model APIs.
 // Core code talks only in these shapes; each wire API lives behind an ApiSpec (see registry.ts).
 
+import type { AbortLike } from '../cancel.js'
+
 export type ContentPart =
   | { type: 'text'; text: string }
   | { type: 'image'; mimeType: string; data: string /* base64 */ }
@@ -38,7 +40,8 @@ export interface ModelRequest {
    * hands out are the same either way (all at once, at the end). Default true.
    */
   stream?: boolean;
-  signal?: AbortSignal;
+  /** An AbortSignal, or the engine's cheaper equivalent. */
+  signal?: AbortLike;
   /** Overall deadline for the call, including the whole stream. */
   timeoutMs?: number;
 }
