@@ -7,7 +7,7 @@ import assert from 'node:assert/strict'
 import http from 'node:http'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { APIError } from 'openai'
-import { openAiChatFrames } from './support/fake-upstream.js'
+import { openAiChatFrames, sseFrame } from './support/fake-upstream.js'
 import { startHttpGateway, type HttpGateway } from './support/http-gateway.js'
 import { MAX_BUFFERED_BYTES } from '../plugins/openai-compat/sse-writer.js'
 
@@ -157,4 +157,19 @@ test('upstream server errors are 502 and a run past its deadline is 504', async 
   res = await fetch('/v1/chat/completions', { json: body({ stream: true }) })
   assert.equal(res.status, 504)
   assert.match(((await res.json()) as any).error.message, /timed out/)
+})
+
+test('text that arrives in one upstream read goes out as one chunk; separate reads stay separate', async (t) => {
+  const { fetch, upstream } = await startHttpGateway(t)
+  const contentOf = async (res: Response) => (await res.text()).split('\n\n')
+    .filter((l) => l.startsWith('data: {'))
+    .map((l) => JSON.parse(l.slice(6)).choices[0]?.delta?.content)
+    .filter((c): c is string => typeof c === 'string' && c !== '')
+  // The whole answer in one write: one content chunk with all of its text.
+  const frames = openAiChatFrames({ text: ['one ', 'two ', 'three'] })
+  upstream.enqueue({ type: 'custom', handle: (_req, res) => { res.writeHead(200, { 'content-type': 'text/event-stream' }); res.end(frames.map(sseFrame).join('')) } })
+  assert.deepEqual(await contentOf(await fetch('/v1/chat/completions', { json: body({ stream: true }) })), ['one two three'])
+  // One frame per write, spaced out: each delta is its own chunk, as it arrives.
+  upstream.enqueue({ type: 'sse', frames, delayMs: 20 })
+  assert.deepEqual(await contentOf(await fetch('/v1/chat/completions', { json: body({ stream: true }) })), ['one ', 'two ', 'three'])
 })

@@ -13,12 +13,21 @@ export const KEEPALIVE_MS = 10_000
 export class SseWriter {
   private committed = false
   private wrote = false
-  private corked = false
+  /** Text written in this loop turn, not yet handed to the socket. */
+  private pending = ''
+  private scheduled = false
   private timer: NodeJS.Timeout | undefined
-  private readonly uncork = () => {
-    this.corked = false
-    // `end()` already flushed everything and left the socket uncorked.
-    if (!this.reply.raw.writableEnded) this.reply.raw.uncork()
+  private readonly flush = () => {
+    this.scheduled = false
+    const res = this.reply.raw
+    if (this.pending === '' || res.destroyed || res.writableEnded) return
+    const text = this.pending
+    this.pending = ''
+    res.write(text)
+    if (res.writableLength > MAX_BUFFERED_BYTES) {
+      this.hooks.onOverflow()
+      res.destroy()
+    }
   }
 
   constructor (
@@ -41,13 +50,12 @@ export class SseWriter {
     const reply = this.reply
     reply.hijack()
     // Hijacking skips onSend: carry over what hooks already set (security headers, CORS).
-    const headers: OutgoingHttpHeaders = {
-      ...(reply.getHeaders() as OutgoingHttpHeaders),
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no'
-    }
+    // getHeaders() is already a copy of its own.
+    const headers = reply.getHeaders() as OutgoingHttpHeaders
+    headers['content-type'] = 'text/event-stream; charset=utf-8'
+    headers['cache-control'] = 'no-cache'
+    headers.connection = 'keep-alive'
+    headers['x-accel-buffering'] = 'no'
     reply.raw.writeHead(200, headers)
     this.hooks.onCommit()
   }
@@ -57,19 +65,14 @@ export class SseWriter {
     if (res.destroyed || res.writableEnded) return
     this.wrote = true
     // Events produced in the same loop turn (one upstream read often carries
-    // several, and often the end of the run too) leave in one syscall. The
-    // flush waits for the turn's I/O callbacks (setImmediate), not only the
-    // tick: a run whose end arrives with its last deltas is then written once,
-    // by `end()`, instead of twice. A socket write costs more than the run.
-    if (!this.corked) {
-      this.corked = true
-      res.cork()
-      setImmediate(this.uncork)
-    }
-    res.write(text)
-    if (res.writableLength > MAX_BUFFERED_BYTES) {
-      this.hooks.onOverflow()
-      res.destroy()
+    // several, and often the end of the run too) leave as one string in one
+    // syscall. The flush waits for the turn's I/O callbacks (setImmediate),
+    // not only the tick: a run whose end arrives with its last deltas is then
+    // written once, by `end()`. A socket write costs more than the run.
+    this.pending += text
+    if (!this.scheduled) {
+      this.scheduled = true
+      setImmediate(this.flush)
     }
   }
 
@@ -83,7 +86,9 @@ export class SseWriter {
     this.stop()
     const res = this.reply.raw
     if (res.destroyed || res.writableEnded) return
-    res.end('data: [DONE]\n\n')
+    const text = `${this.pending}data: [DONE]\n\n`
+    this.pending = ''
+    res.end(text)
   }
 
   /** Stops the keep-alive timer without writing (the client is gone or the reply was sent another way). */

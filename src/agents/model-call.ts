@@ -57,17 +57,22 @@ async function streamOnce (opts: StepOptions, target: ModelTarget, markStreamed:
   const calls: Array<{ id: string, name: string, arguments: string }> = []
   let stopReason: StopReason = 'stop'
   let usage: Usage = { inputTokens: 0, outputTokens: 0, totalTokens: 0 }
+  const delta = (chunk: string) => {
+    markStreamed()
+    text += chunk
+    opts.onDelta(chunk, text)
+  }
   // The request is this step's own object: setting the model keeps its shape (no copy per attempt).
   opts.request.model = target.model
   await adapter.streamTo(opts.request, (batch) => {
+    // Text that arrives in one upstream read goes on as one delta: the split
+    // of a reply into deltas is arbitrary, and every delta costs an event, a
+    // chunk and a client parse downstream.
+    let burst = ''
     for (const ev of batch) {
+      if (ev.type === 'text-delta') { burst += ev.text; continue }
+      if (burst !== '') { delta(burst); burst = '' }
       switch (ev.type) {
-        case 'text-delta':
-          if (ev.text === '') break
-          markStreamed()
-          text += ev.text
-          opts.onDelta(ev.text, text)
-          break
         case 'tool-call-start':
           markStreamed()
           calls[ev.index] = { id: ev.id, name: ev.name, arguments: '' }
@@ -81,6 +86,7 @@ async function streamOnce (opts: StepOptions, target: ModelTarget, markStreamed:
         case 'done': stopReason = ev.stopReason; break
       }
     }
+    if (burst !== '') delta(burst)
   })
   const toolCalls = calls.filter((c) => c !== undefined)
   if (toolCalls.length > 0 && stopReason === 'stop') stopReason = 'tool_calls'
