@@ -208,6 +208,18 @@ test('abort mid-stream stops the upstream request and records an aborted run', a
   assert.equal(engine.activeRuns().length, 0)
 })
 
+test("the caller's AbortSignal aborts the run and its upstream call", async (t) => {
+  const { upstream, engine } = await setup(t, (up) => openai(up))
+  upstream.enqueue({ type: 'sse', frames: openAiChatFrames({ text: ['a', 'b', 'c', 'd', 'e', 'f'] }), delayMs: 200 })
+  const caller = new AbortController()
+  const run = engine.start({ source: 'chat', input: user('hi'), signal: caller.signal })
+  await new Promise<void>((resolve) => { const off = run.listen((e) => { if (e.type === 'delta') { off(); resolve() } }) })
+  caller.abort()
+  const r = await run.done
+  assert.equal(r.status, 'aborted')
+  assert.equal((await upstream.lastRequest().closed).early, true)
+})
+
 test('a run past its timeout ends as timeout', async (t) => {
   const { upstream, engine } = await setup(t, (up) => openai(up))
   upstream.enqueue({ type: 'sse', frames: openAiChatFrames({ text: ['a', 'b', 'c'] }), delayMs: 400 })

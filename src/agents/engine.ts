@@ -1,20 +1,20 @@
 // The agent engine: admits runs, serializes them per session, caps global
 // concurrency, tracks them for wait/abort, and publishes their events.
 import { randomUUID } from 'node:crypto'
-import { Cancel } from '../cancel.js'
 import type { GatewayConfig } from '../../schemas/config.js'
 import type { SessionStore } from '../sessions/index.js'
 import type { ToolRegistry } from '../tools/index.js'
-import type { ProviderLogger } from '../providers/index.js'
+import type { ProviderAdapter, ProviderLogger } from '../providers/index.js'
+import { ActiveRun, type RunHandle, type RunOutlets } from './active-run.js'
 import { buildAgentCatalog, AGENT_ID_PATTERN, type AgentCatalog, type AgentInfo } from './catalog.js'
 import { BootstrapLoader } from './bootstrap.js'
 import { AgentError } from './errors.js'
 import { SessionLanes, Semaphore } from './lanes.js'
-import { resolveModelChain } from './model-resolver.js'
+import { resolveModelChain, type ModelTarget } from './model-resolver.js'
 import { ProviderPool } from './provider-pool.js'
 import { executeRun } from './run.js'
-import { createRunPublisher, type Listening, type Publish } from './run-events.js'
-import type { RunEvent, RunListener, RunRequest, RunResult } from './types.js'
+import type { Listening, Publish } from './run-events.js'
+import type { RunRequest, RunResult } from './types.js'
 
 export interface EngineOptions {
   getConfig: () => GatewayConfig
@@ -29,17 +29,7 @@ export interface EngineOptions {
   now?: () => number
 }
 
-export interface RunHandle {
-  readonly runId: string
-  readonly sessionKey: string
-  readonly agentId: string
-  readonly acceptedAt: number
-  readonly done: Promise<RunResult>
-  readonly result: RunResult | undefined
-  abort: (reason?: string) => void
-  /** Live events of this run (the HTTP surface streams from here). */
-  listen: (listener: RunListener) => () => void
-}
+export type { RunHandle } from './active-run.js'
 
 const FINISHED_TTL_MS = 10 * 60_000
 const FINISHED_MAX = 1000
@@ -49,7 +39,7 @@ export class AgentEngine {
   private readonly now: () => number
   private readonly lanes = new SessionLanes()
   private readonly slots: Semaphore
-  private readonly active = new Map<string, RunHandle>()
+  private readonly active = new Map<string, ActiveRun>()
   private readonly finished = new Map<string, FinishedRun>()
   /** Finished run ids in finish order; `finishedHead` is the oldest still kept. */
   private finishedOrder: string[] = []
@@ -57,6 +47,8 @@ export class AgentEngine {
   private readonly bootstrap: BootstrapLoader
   readonly providers: ProviderPool
   private catalogCache: { config: GatewayConfig, catalog: AgentCatalog } | undefined
+  private adapterCache: { config: GatewayConfig, get: (t: ModelTarget) => ProviderAdapter } | undefined
+  private readonly outlets: RunOutlets
 
   constructor (opts: EngineOptions) {
     this.opts = opts
@@ -64,6 +56,7 @@ export class AgentEngine {
     this.bootstrap = new BootstrapLoader(this.now)
     this.slots = new Semaphore(opts.getConfig().agents?.defaults?.maxConcurrent ?? 64)
     this.providers = new ProviderPool({ getApiKey: opts.getApiKey, logger: opts.logger })
+    this.outlets = { publish: opts.publish, listening: opts.listening ?? always, logger: opts.logger, now: this.now }
   }
 
   catalog (): AgentCatalog {
@@ -112,71 +105,61 @@ export class AgentEngine {
     const known = req.runId === undefined ? undefined : this.get(runId)
     if (known !== undefined) return known
 
-    const acceptedAt = this.now()
-    const listeners = new Set<RunListener>()
-    const controller = new Cancel()
-    const timeoutMs = req.timeoutMs ?? agent.timeoutSeconds * 1000
-    const listening = this.opts.listening ?? always
-    // The bus publisher is built when someone first listens: most HTTP runs never need one.
-    let toBus: ((e: RunEvent) => void) | undefined
-    const emit: RunListener = (e) => {
-      if (e.type === 'failover') this.opts.logger.warn({ runId, sessionKey, from: e.from, to: e.to, reason: e.reason }, `model failover: ${e.from} → ${e.to} (${e.reason})`)
-      else if (e.type === 'retry') this.opts.logger.info({ runId, sessionKey, target: e.target, attempt: e.attempt, reason: e.reason, delayMs: e.delayMs }, `model retry: ${e.target} (${e.reason}) in ${e.delayMs} ms`)
-      if (toBus === undefined && listening()) toBus = createRunPublisher(this.opts.publish, listening, { runId, sessionKey, agentId: agent.id }, this.now)
-      toBus?.(e)
-      if (listeners.size > 0) for (const l of listeners) l(e)
-    }
-    const onCallerAbort = () => { controller.abort(new AgentError('RUN_ABORTED', 'run aborted by the caller')) }
-    req.signal?.addEventListener('abort', onCallerAbort, { once: true })
-
-    let result: RunResult | undefined
+    const run = new ActiveRun(runId, sessionKey, agent.id, this.now(), this.outlets)
     // An ephemeral run owns a fresh session key: there is nothing to serialize against.
-    const lane = <T>(task: () => Promise<T>): Promise<T> => req.persist === false ? task() : this.lanes.run(sessionKey, task)
-    const done = lane(async () => {
-      const release = this.slots.tryAcquire() ?? await this.slots.acquire(controller).catch(() => undefined)
-      const timer = setTimeout(() => { controller.abort(new AgentError('RUN_TIMEOUT', `run timed out after ${Math.round(timeoutMs / 1000)} s`)) }, timeoutMs)
-      try {
-        const ids = { runId, sessionKey, startedAt: this.now() }
-        const r = release === undefined
-          ? cancelledBeforeStart(runId, sessionKey, agent.id, ids.startedAt, this.now())
-          : await executeRun(req, {
-            config,
-            agent,
-            chain,
-            adapterFor: (t) => this.providers.get(t.providerId, config),
-            sessions: this.opts.sessions,
-            tools: this.opts.tools,
-            bootstrap: this.bootstrap,
-            now: this.now,
-            maxSteps: config.agents?.defaults?.maxSteps ?? 24,
-            historyLimit: 200,
-            listening
-          }, ids, controller, emit)
-        result = r
-        this.logRun(r)
-        emit({ type: 'end', result: r })
-        return r
-      } finally {
-        clearTimeout(timer)
-        release?.()
-        req.signal?.removeEventListener('abort', onCallerAbort)
-        this.active.delete(runId)
-        if (result !== undefined) this.remember(result, acceptedAt)
-      }
-    })
-
-    const handle: RunHandle = {
-      runId,
-      sessionKey,
-      agentId: agent.id,
-      acceptedAt,
-      done,
-      get result () { return result },
-      abort: (reason) => { if (result === undefined && !controller.aborted) controller.abort(new AgentError('RUN_ABORTED', reason ?? 'run aborted')) },
-      listen: (l) => { listeners.add(l); return () => listeners.delete(l) }
+    run.done = req.persist === false
+      ? this.execute(run, req, config, agent, chain)
+      : this.lanes.run(sessionKey, () => this.execute(run, req, config, agent, chain))
+    if (req.signal !== undefined) {
+      const signal = req.signal
+      const onCallerAbort = () => { run.cancel.abort(new AgentError('RUN_ABORTED', 'run aborted by the caller')) }
+      signal.addEventListener('abort', onCallerAbort, { once: true })
+      const off = () => { signal.removeEventListener('abort', onCallerAbort) }
+      run.done.then(off, off)
     }
-    this.active.set(runId, handle)
-    return handle
+    this.active.set(runId, run)
+    return run
+  }
+
+  private async execute (run: ActiveRun, req: RunRequest, config: GatewayConfig, agent: AgentInfo, chain: ModelTarget[]): Promise<RunResult> {
+    const { runId, sessionKey, cancel } = run
+    const release = this.slots.tryAcquire() ?? await this.slots.acquire(cancel).catch(() => undefined)
+    const timeoutMs = req.timeoutMs ?? agent.timeoutSeconds * 1000
+    const timer = setTimeout(() => { cancel.abort(new AgentError('RUN_TIMEOUT', `run timed out after ${Math.round(timeoutMs / 1000)} s`)) }, timeoutMs)
+    let result: RunResult | undefined
+    try {
+      const ids = { runId, sessionKey, startedAt: this.now() }
+      result = release === undefined
+        ? cancelledBeforeStart(runId, sessionKey, agent.id, ids.startedAt, this.now())
+        : await executeRun(req, {
+          config,
+          agent,
+          chain,
+          adapterFor: this.adapterFor(config),
+          sessions: this.opts.sessions,
+          tools: this.opts.tools,
+          bootstrap: this.bootstrap,
+          now: this.now,
+          maxSteps: config.agents?.defaults?.maxSteps ?? 24,
+          historyLimit: 200,
+          listening: this.outlets.listening
+        }, ids, cancel, run.emit)
+      run.result = result
+      this.logRun(result)
+      run.emit({ type: 'end', result })
+      return result
+    } finally {
+      clearTimeout(timer)
+      release?.()
+      this.active.delete(runId)
+      if (result !== undefined) this.remember(result, run.acceptedAt)
+    }
+  }
+
+  /** One adapter lookup per config snapshot, shared by its runs. */
+  private adapterFor (config: GatewayConfig): (t: ModelTarget) => ProviderAdapter {
+    if (this.adapterCache?.config !== config) this.adapterCache = { config, get: (t) => this.providers.get(t.providerId, config) }
+    return this.adapterCache.get
   }
 
   get (runId: string): RunHandle | undefined {
@@ -193,7 +176,7 @@ export class AgentEngine {
   /** Aborts one run, or every active run of a session; returns the aborted run ids. */
   abort (target: { runId?: string, sessionKey?: string }): string[] {
     const handles = target.runId !== undefined
-      ? [this.active.get(target.runId)].filter((h): h is RunHandle => h !== undefined && h.result === undefined && (target.sessionKey === undefined || h.sessionKey === target.sessionKey))
+      ? [this.active.get(target.runId)].filter((h): h is ActiveRun => h !== undefined && h.result === undefined && (target.sessionKey === undefined || h.sessionKey === target.sessionKey))
       : this.activeRuns(target.sessionKey)
     for (const h of handles) h.abort()
     return handles.map((h) => h.runId)

@@ -1,0 +1,71 @@
+// One admitted run as the engine and its callers see it: identity, the
+// cancellation, live listeners, the bus publisher and, at the end, the
+// result. One object per run instead of a handful of closures: this is on the
+// path of every request.
+import { Cancel } from '../cancel.js'
+import { AgentError } from './errors.js'
+import { createRunPublisher, type Listening, type Publish } from './run-events.js'
+import type { RunEvent, RunListener, RunResult } from './types.js'
+
+export interface RunHandle {
+  readonly runId: string
+  readonly sessionKey: string
+  readonly agentId: string
+  readonly acceptedAt: number
+  readonly done: Promise<RunResult>
+  readonly result: RunResult | undefined
+  abort: (reason?: string) => void
+  /** Live events of this run (the HTTP surface streams from here). */
+  listen: (listener: RunListener) => () => void
+}
+
+export interface RunOutlets {
+  publish: Publish
+  listening: Listening
+  logger: { warn: (obj: object, msg?: string) => void, info: (obj: object, msg?: string) => void }
+  now: () => number
+}
+
+export class ActiveRun implements RunHandle {
+  readonly cancel = new Cancel()
+  result: RunResult | undefined = undefined
+  done: Promise<RunResult> = NEVER
+  private listeners: RunListener[] | undefined = undefined
+  /** Built when someone first listens on the bus: most HTTP runs never need one. */
+  private toBus: ((e: RunEvent) => void) | undefined = undefined
+
+  constructor (
+    readonly runId: string,
+    readonly sessionKey: string,
+    readonly agentId: string,
+    readonly acceptedAt: number,
+    private readonly outlets: RunOutlets
+  ) {}
+
+  /** Every event of the run: logged when notable, published, and handed to live listeners. */
+  readonly emit = (e: RunEvent): void => {
+    const { outlets } = this
+    if (e.type === 'failover') outlets.logger.warn({ runId: this.runId, sessionKey: this.sessionKey, from: e.from, to: e.to, reason: e.reason }, `model failover: ${e.from} → ${e.to} (${e.reason})`)
+    else if (e.type === 'retry') outlets.logger.info({ runId: this.runId, sessionKey: this.sessionKey, target: e.target, attempt: e.attempt, reason: e.reason, delayMs: e.delayMs }, `model retry: ${e.target} (${e.reason}) in ${e.delayMs} ms`)
+    if (this.toBus === undefined && outlets.listening()) {
+      this.toBus = createRunPublisher(outlets.publish, outlets.listening, { runId: this.runId, sessionKey: this.sessionKey, agentId: this.agentId }, outlets.now)
+    }
+    this.toBus?.(e)
+    const listeners = this.listeners
+    if (listeners !== undefined) for (const l of [...listeners]) l(e)
+  }
+
+  abort (reason?: string): void {
+    if (this.result === undefined && !this.cancel.aborted) this.cancel.abort(new AgentError('RUN_ABORTED', reason ?? 'run aborted'))
+  }
+
+  listen (listener: RunListener): () => void {
+    ;(this.listeners ??= []).push(listener)
+    return () => {
+      const i = this.listeners?.indexOf(listener) ?? -1
+      if (i >= 0) this.listeners!.splice(i, 1)
+    }
+  }
+}
+
+const NEVER: Promise<never> = new Promise(() => {})
