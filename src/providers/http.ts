@@ -65,20 +65,30 @@ export interface JsonPost {
  * is then serialized once instead of per call.
  */
 export function bodyJson (body: Record<string, unknown>, cache: WeakMap<object, string>): string {
-  let out = ''
+  // The mutable rest goes through one native JSON.stringify; the cached
+  // fragments are spliced in after it (key order means nothing in JSON).
+  let fragments = ''
+  let rest: Record<string, unknown> | undefined
   for (const key in body) {
     const value = body[key]
-    if (value === undefined) continue
-    let text: string
-    if (typeof value === 'object' && value !== null && Object.isFrozen(value)) {
-      text = cache.get(value) ?? JSON.stringify(value)
-      cache.set(value, text)
-    } else {
+    if (typeof value !== 'object' || value === null || !Object.isFrozen(value)) continue
+    let text = cache.get(value)
+    if (text === undefined) {
       text = JSON.stringify(value)
+      cache.set(value, text)
     }
-    out += `${out === '' ? '{' : ','}${JSON.stringify(key)}:${text}`
+    fragments += `,${JSON.stringify(key)}:${text}`
+    if (rest === undefined) {
+      rest = {}
+      for (const k in body) {
+        const v = body[k]
+        if (typeof v !== 'object' || v === null || !Object.isFrozen(v)) rest[k] = v
+      }
+    }
   }
-  return out === '' ? '{}' : `${out}}`
+  const json = JSON.stringify(rest ?? body)
+  if (fragments === '') return json
+  return json === '{}' ? `{${fragments.slice(1)}}` : `${json.slice(0, -1)}${fragments}}`
 }
 
 function send (pool: Pool, post: JsonPost, accept: string): Promise<Dispatcher.ResponseData> {
