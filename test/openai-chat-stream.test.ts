@@ -48,6 +48,34 @@ test('a client that gives up on a non-streamed request aborts it too', async (t)
   await waitFor('no active runs', () => gw.app.agents.activeRuns().length === 0)
 })
 
+test('on a keep-alive connection, only the request in flight is aborted when the client leaves', async (t) => {
+  const { upstream, gw, baseURL, token } = await startHttpGateway(t)
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 })
+  t.after(() => { agent.destroy() })
+  const post = () => http.request(`${baseURL}/chat/completions`, {
+    method: 'POST',
+    agent,
+    headers: { authorization: `Bearer ${token ?? ''}`, 'content-type': 'application/json' }
+  })
+  // A first answer completes on the connection.
+  const first = await new Promise<string>((resolve, reject) => {
+    const req = post()
+    req.on('response', (res) => { let text = ''; res.setEncoding('utf8').on('data', (c: string) => { text += c }).on('end', () => { resolve(text) }) })
+    req.on('error', reject)
+    req.end(JSON.stringify(body()))
+  })
+  assert.equal(JSON.parse(first).choices[0].message.content, 'echo: hi')
+  // The second, on the same socket, hangs upstream; the client gives up by closing the connection.
+  upstream.enqueue({ type: 'sse', frames: slowWords(100), delayMs: 30 })
+  const second = post()
+  second.on('error', () => {})
+  second.end(JSON.stringify(body()))
+  await waitFor('the second upstream request', () => upstream.requests.length === 2)
+  second.destroy()
+  assert.equal((await upstream.lastRequest().closed).early, true)
+  await waitFor('no active runs', () => gw.app.agents.activeRuns().length === 0)
+})
+
 /** A raw HTTP client whose reading pace the test controls. */
 function rawStream (gw: HttpGateway, payload: unknown): Promise<http.IncomingMessage> {
   return new Promise((resolve, reject) => {

@@ -65,7 +65,7 @@ export default async function chatCompletionsRoutes (parent: FastifyInstance, op
       clientTools: tools.specs.length > 0 ? tools.specs : undefined,
       toolChoice: tools.choice,
       sampling: samplingOf(body)
-    }, { modelOverride, agentId: agent.id })
+    }, { modelOverride, agentId: agent.id }, opts.disconnects)
 
     const meta = { id: `chatcmpl_${randomUUID()}`, created: Math.floor(Date.now() / 1000), model, includeUsage: body.stream_options?.include_usage === true }
     if (body.stream === true) return streamChat(reply, run, meta)

@@ -2,6 +2,7 @@
 // set to false), read per request so a config reload applies at once.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { GatewayConfig } from '../../schemas/config.js'
+import type { DisconnectWatch } from '../../src/http/disconnect-watch.js'
 import { notFound } from './errors.js'
 
 export type Endpoint = 'chatCompletions' | 'responses'
@@ -11,6 +12,8 @@ export type Gate = Endpoint | 'either'
 export interface SurfaceOptions {
   /** Request body limit of the OpenAI routes (contract 3.4: 20 MB). */
   bodyLimit: number
+  /** Clients that leave mid-run abort their run. */
+  disconnects: DisconnectWatch
 }
 
 export function endpointEnabled (config: Readonly<GatewayConfig>, endpoint: Endpoint): boolean {

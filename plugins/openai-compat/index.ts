@@ -7,6 +7,7 @@ import { registerCors } from './cors.js'
 import embeddingsRoutes from './embeddings.js'
 import type { SurfaceOptions } from './endpoints.js'
 import { ERR_METHOD_NOT_ALLOWED } from '../../src/errors.js'
+import { watchDisconnects } from '../../src/http/disconnect-watch.js'
 import { notFound, toOpenAiFailure } from './errors.js'
 import modelsRoutes from './models.js'
 import { createResponseStore } from './response-store.js'
@@ -18,7 +19,7 @@ export interface OpenAiCompatOptions {
 }
 
 export default async function openaiCompat (app: FastifyInstance, opts: OpenAiCompatOptions) {
-  const surface: SurfaceOptions = { bodyLimit: opts.bodyLimit ?? 20 * 1024 * 1024 }
+  const surface: SurfaceOptions = { bodyLimit: opts.bodyLimit ?? 20 * 1024 * 1024, disconnects: watchDisconnects(app.server) }
   // JSON only: a text/plain or form body is a 415, not a confusing schema error.
   app.removeContentTypeParser('text/plain')
 

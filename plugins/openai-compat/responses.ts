@@ -72,7 +72,7 @@ export default async function responsesRoutes (parent: FastifyInstance, opts: Su
       toolChoice: tools.choice,
       sampling: samplingOf(body)
     }
-    const run = startRun(app, reply, req, { modelOverride, agentId: agent.id })
+    const run = startRun(app, reply, req, { modelOverride, agentId: agent.id }, opts.disconnects)
     const meta: ResponseMeta = { id: newId('resp'), createdAt: Math.floor(Date.now() / 1000), model: body.model ?? 'openclaw', request: body, store }
     // Only a response whose turn was written down can be continued.
     const remember = () => { if (session.persist && store) opts.store.remember(meta.id, { sessionKey: run.handle.sessionKey, agentId: run.handle.agentId }) }

@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify'
 import { isAgentError } from '../../src/agents/errors.js'
 import type { RunHandle } from '../../src/agents/engine.js'
 import type { RunRequest } from '../../src/agents/types.js'
+import type { DisconnectWatch } from '../../src/http/disconnect-watch.js'
 import { fromAgentError, type AgentErrorContext } from './errors.js'
 
 export interface BridgedRun {
@@ -15,27 +16,29 @@ export interface BridgedRun {
   readonly clientGone: boolean
 }
 
-export function startRun (app: FastifyInstance, reply: FastifyReply, req: Omit<RunRequest, 'signal'>, ctx: AgentErrorContext): BridgedRun {
+export function startRun (app: FastifyInstance, reply: FastifyReply, req: Omit<RunRequest, 'signal'>, ctx: AgentErrorContext, disconnects: DisconnectWatch): BridgedRun {
   let handle: RunHandle
   try {
     handle = app.agents.start(req)
   } catch (err) {
     throw isAgentError(err) ? fromAgentError(err, ctx) : err
   }
-  let clientGone = false
-  const res = reply.raw
-  // The run is aborted through its handle rather than a caller AbortSignal:
-  // one AbortController and two event-target listeners less per request.
-  // `start` is synchronous, so no `close` can be missed before this line.
-  // `close` on the response also fires after a normal finish; only an unfinished one means the client left.
-  res.once('close', () => {
-    if (res.writableFinished) return
-    clientGone = true
-    handle.abort('run aborted by the caller')
-  })
-  return {
-    handle,
-    abort: (reason) => { handle.abort(reason) },
-    get clientGone () { return clientGone }
+  // The run is aborted through its handle rather than a caller AbortSignal.
+  // `start` is synchronous, so no close can be missed before the watch begins;
+  // once the run is over there is nothing left to abort.
+  const bridge = new Bridge(handle)
+  const release = disconnects.watch(reply.raw.socket, bridge.gone)
+  handle.done.then(release, release)
+  return bridge
+}
+
+class Bridge implements BridgedRun {
+  clientGone = false
+  constructor (readonly handle: RunHandle) {}
+  readonly gone = (): void => {
+    this.clientGone = true
+    this.handle.abort('run aborted by the caller')
   }
+
+  abort (reason: string): void { this.handle.abort(reason) }
 }

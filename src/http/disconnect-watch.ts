@@ -1,0 +1,35 @@
+// Notices a client that goes away mid-response without a listener per
+// request: one `close` listener per connection, added when it arrives, and a
+// note of which response the connection is carrying now. (A `close` listener
+// on every response cost ~10 µs per request under load, measured.)
+// With HTTP/1.1 pipelining only the newest response on a connection is
+// watched; earlier ones finish and write into the closed socket, harmlessly.
+import type { Server } from 'node:http'
+import type { Socket } from 'node:net'
+
+export interface DisconnectWatch {
+  /** Calls `onGone` if the connection closes before the returned release is called. */
+  watch: (socket: Socket | null, onGone: () => void) => () => void
+}
+
+const NOTHING = () => {}
+
+export function watchDisconnects (server: Server): DisconnectWatch {
+  const carrying = new WeakMap<Socket, () => void>()
+  server.on('connection', (socket: Socket) => {
+    socket.once('close', () => {
+      const gone = carrying.get(socket)
+      if (gone === undefined) return
+      carrying.delete(socket)
+      gone()
+    })
+  })
+  return {
+    watch (socket, onGone) {
+      if (socket === null) return NOTHING
+      if (socket.destroyed) { onGone(); return NOTHING }
+      carrying.set(socket, onGone)
+      return () => { if (carrying.get(socket) === onGone) carrying.delete(socket) }
+    }
+  }
+}
