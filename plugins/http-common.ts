@@ -3,6 +3,14 @@
 import fp from 'fastify-plugin'
 import type { FastifyError, FastifyInstance } from 'fastify'
 import { codeOf, openAiError } from '../src/http/openai-error.js'
+import { routeTable, type RouteTable } from '../src/http/route-table.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Methods per path across every surface (for 405 answers). */
+    routeTable: RouteTable
+  }
+}
 
 const SECURITY_HEADERS = {
   'x-content-type-options': 'nosniff',
@@ -11,6 +19,8 @@ const SECURITY_HEADERS = {
 }
 
 export default fp(async function httpCommon (app: FastifyInstance) {
+  app.decorate('routeTable', routeTable(app))
+
   // A callback hook, not an async one: no promise per request for four headers.
   app.addHook('onRequest', (_request, reply, done) => {
     reply.headers(SECURITY_HEADERS)

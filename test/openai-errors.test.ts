@@ -71,6 +71,10 @@ test('unknown routes under /v1 are 404 JSON; a wrong method is 405 JSON with All
   assert.equal(res.headers.get('allow'), 'GET, HEAD')
   res = await fetch('/v1/models/openclaw', { json: {} })
   assert.equal(res.status, 405)
+  // The OpenAPI document is served by another plugin, and is known here all the same.
+  res = await fetch('/v1/openapi.json', { json: {} })
+  await expectError(res, 405, /Method Not Allowed/)
+  assert.equal(res.headers.get('allow'), 'GET, HEAD')
   // Outside /v1 the gateway's own 404 applies.
   assert.equal((await fetch('/nope')).headers.get('content-type'), 'text/plain; charset=utf-8')
 })

@@ -12,7 +12,6 @@ import { notFound, toOpenAiFailure } from './errors.js'
 import modelsRoutes from './models.js'
 import { createResponseStore } from './response-store.js'
 import responsesRoutes from './responses.js'
-import { routeTable } from './route-table.js'
 
 export interface OpenAiCompatOptions {
   bodyLimit?: number
@@ -23,7 +22,6 @@ export default async function openaiCompat (app: FastifyInstance, opts: OpenAiCo
   // JSON only: a text/plain or form body is a 415, not a confusing schema error.
   app.removeContentTypeParser('text/plain')
 
-  const routes = routeTable(app)
   await registerCors(app)
 
   app.setErrorHandler(function openAiErrorHandler (err, request, reply) {
@@ -35,7 +33,7 @@ export default async function openaiCompat (app: FastifyInstance, opts: OpenAiCo
 
   app.setNotFoundHandler(async function openAiNotFound (request: FastifyRequest, reply: FastifyReply) {
     const path = request.url.split('?', 1)[0]!
-    const allowed = routes.methodsFor(path)
+    const allowed = app.routeTable.methodsFor(path)
     if (allowed.length > 0) {
       reply.header('allow', allowed.join(', '))
       throw new ERR_METHOD_NOT_ALLOWED()

@@ -1,6 +1,6 @@
-// The methods each path of this surface answers, collected as routes are
-// added, so the not-found handler can tell a wrong method (405 + Allow) from
-// an unknown path (404).
+// The methods each path answers, collected from every route as it is added
+// (the hook sits at the root), so a not-found handler can tell a wrong method
+// (405 + Allow) from an unknown path (404), whichever plugin owns the route.
 import type { FastifyInstance, HTTPMethods } from 'fastify'
 
 interface Entry { pattern: RegExp, methods: Set<string> }
@@ -14,7 +14,9 @@ function compile (url: string): RegExp {
   return new RegExp(`^${source}/?$`)
 }
 
-export function routeTable (app: FastifyInstance): { methodsFor: (path: string) => string[] } {
+export interface RouteTable { methodsFor: (path: string) => string[] }
+
+export function routeTable (app: FastifyInstance): RouteTable {
   const entries = new Map<string, Entry>()
   app.addHook('onRoute', (route) => {
     const methods = ([] as HTTPMethods[]).concat(route.method)
