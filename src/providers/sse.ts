@@ -20,27 +20,37 @@ export function createSseParser (): SseParser {
   let pendingCr = false // a chunk ended in '\r'; a leading '\n' in the next chunk belongs to it
   let first = true
   let event = ''
-  let dataLines: string[] = []
+  // Most events carry one data line: it is kept as is, and lines are joined only when there are more.
+  let data: string | undefined
+  let moreData: string[] | undefined
   let id: string | undefined
 
   function dispatch (out: SseEvent[]): void {
-    if (dataLines.length > 0) {
-      const ev: SseEvent = { event: event || 'message', data: dataLines.join('\n') }
+    if (data !== undefined) {
+      const ev: SseEvent = { event: event || 'message', data: moreData === undefined ? data : [data, ...moreData].join('\n') }
       if (id !== undefined) ev.id = id
       out.push(ev)
     }
     event = ''
-    dataLines = []
+    data = undefined
+    moreData = undefined
+  }
+
+  function addData (value: string): void {
+    if (data === undefined) data = value
+    else (moreData ??= []).push(value)
   }
 
   function processLine (line: string, out: SseEvent[]): void {
     if (line === '') return dispatch(out)
+    // The common line first: `data: ` and its value.
+    if (line.startsWith('data: ')) return addData(line.slice(6))
     if (line.startsWith(':')) return // comment / keep-alive
     const colon = line.indexOf(':')
     const field = colon === -1 ? line : line.slice(0, colon)
     let value = colon === -1 ? '' : line.slice(colon + 1)
     if (value.startsWith(' ')) value = value.slice(1)
-    if (field === 'data') dataLines.push(value)
+    if (field === 'data') addData(value)
     else if (field === 'event') event = value
     else if (field === 'id' && !value.includes('\0')) id = value
     // `retry` and unknown fields are irrelevant for one-shot API streams.
