@@ -109,15 +109,18 @@ export function createAdapter (id: string, config: ProviderConfig, deps: Provide
 
   // The key is read per call (a reload may rotate it), but the headers and
   // secrets built from it are reused until it changes: no per-call objects.
-  // Both are only read downstream (http.send copies the headers).
-  let prepared: {
+  // They are only read downstream (http.send copies the headers).
+  interface Prepared {
     apiKey: string | undefined;
+    /** Auth and configured headers (embeddings add their own content type). */
     headers: Record<string, string>;
+    /** Complete headers of a streamed and of a whole-answer model call. */
     streamHeaders: Record<string, string>;
     jsonHeaders: Record<string, string>;
     secrets: string[];
-  } | undefined
-  function prepare (model: string): { headers: Record<string, string>; ctx: ErrorContext } {
+  }
+  let prepared: Prepared | undefined
+  function prepare (model: string): { call: Prepared; ctx: ErrorContext } {
     if (closed) throw closedError(model)
     const apiKey = deps.getApiKey()
     if (prepared === undefined || prepared.apiKey !== apiKey) {
@@ -131,7 +134,7 @@ export function createAdapter (id: string, config: ProviderConfig, deps: Provide
         secrets: apiKey ? [apiKey, ...headerSecrets] : headerSecrets,
       }
     }
-    return { headers: prepared.headers, ctx: { provider: id, model, secrets: prepared.secrets } }
+    return { call: prepared, ctx: { provider: id, model, secrets: prepared.secrets } }
   }
 
   function report (err: ProviderError, path: string): void {
@@ -143,7 +146,7 @@ export function createAdapter (id: string, config: ProviderConfig, deps: Provide
   // Events are pushed to the consumer as each upstream read is decoded: one
   // callback per read, no async step per event or per chunk.
   async function streamTo (req: ModelRequest, onEvents: (events: StreamEvent[]) => void): Promise<void> {
-    const { ctx } = prepare(req.model)
+    const { call, ctx } = prepare(req.model)
     const modelConfig = config.models?.find((m) => m.id === req.model)
     const body = bodyJson(spec.buildBody(req, { provider: id, modelConfig, memo }), fragmentJson)
     const stream = req.stream !== false
@@ -152,7 +155,7 @@ export function createAdapter (id: string, config: ProviderConfig, deps: Provide
       await streamCall({
         pool: poolNow ?? await getPool(req.model),
         path: streamPath,
-        headers: stream ? prepared!.streamHeaders : prepared!.jsonHeaders,
+        headers: stream ? call.streamHeaders : call.jsonHeaders,
         body,
         whole: stream ? undefined : spec.decodeResponse,
         signal: req.signal,
@@ -212,7 +215,8 @@ export function createAdapter (id: string, config: ProviderConfig, deps: Provide
   if (embeddings) {
     const path = embeddings.path(base.basePath)
     adapter.embed = async (req: EmbedRequest): Promise<EmbedResult> => {
-      const { headers, ctx } = prepare(req.model)
+      const { call, ctx } = prepare(req.model)
+      const headers = call.headers
       const guard = createCallGuard(req.signal, undefined)
       try {
         const json = await postJson(await getPool(req.model), { path, headers, body: embeddings.buildBody(req), signal: guard.signal }, ctx, EMBED_BODY_LIMIT)
