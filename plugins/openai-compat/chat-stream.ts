@@ -5,7 +5,7 @@ import type { FastifyReply } from 'fastify'
 import type { RunEvent, RunResult, ToolCall } from '../../src/agents/types.js'
 import { fromRunResult, toOpenAiFailure } from './errors.js'
 import type { BridgedRun } from './run-bridge.js'
-import { SseWriter } from './sse-writer.js'
+import { SseWriter, type KeepAlive } from './sse-writer.js'
 import { fragments } from './turns.js'
 
 export interface ChatMeta {
@@ -54,12 +54,12 @@ function toolCallChunks (calls: readonly ToolCall[], choice: (delta: string) => 
 }
 
 /** Resolves when the stream is finished; rejects (nothing written yet) when the run failed before any output. */
-export function streamChat (reply: FastifyReply, run: BridgedRun, meta: ChatMeta): Promise<void> {
+export function streamChat (reply: FastifyReply, run: BridgedRun, meta: ChatMeta, keepAlive: KeepAlive): Promise<void> {
   const chunks = chunkWriter(meta)
   const sse = new SseWriter(reply, {
     onCommit: () => { sse.write(chunks.choice('{"role":"assistant","content":""}')) },
     onOverflow: () => { run.abort('client is not reading the stream') }
-  })
+  }, keepAlive)
   return new Promise((resolve, reject) => {
     const finish = (result: RunResult) => {
       unlisten()

@@ -3,6 +3,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { GatewayConfig } from '../../schemas/config.js'
 import type { DisconnectWatch } from '../../src/http/disconnect-watch.js'
+import type { KeepAlive } from './sse-writer.js'
 import { notFound } from './errors.js'
 
 export type Endpoint = 'chatCompletions' | 'responses'
@@ -14,6 +15,8 @@ export interface SurfaceOptions {
   bodyLimit: number
   /** Clients that leave mid-run abort their run. */
   disconnects: DisconnectWatch
+  /** The one keep-alive timer of every open event stream. */
+  keepAlive: KeepAlive
 }
 
 export function endpointEnabled (config: Readonly<GatewayConfig>, endpoint: Endpoint): boolean {

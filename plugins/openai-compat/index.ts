@@ -12,13 +12,16 @@ import { notFound, toOpenAiFailure } from './errors.js'
 import modelsRoutes from './models.js'
 import { createResponseStore } from './response-store.js'
 import responsesRoutes from './responses.js'
+import { KeepAlive } from './sse-writer.js'
 
 export interface OpenAiCompatOptions {
   bodyLimit?: number
 }
 
 export default async function openaiCompat (app: FastifyInstance, opts: OpenAiCompatOptions) {
-  const surface: SurfaceOptions = { bodyLimit: opts.bodyLimit ?? 20 * 1024 * 1024, disconnects: watchDisconnects(app.server) }
+  const keepAlive = new KeepAlive()
+  app.addHook('onClose', async () => { keepAlive.close() })
+  const surface: SurfaceOptions = { bodyLimit: opts.bodyLimit ?? 20 * 1024 * 1024, disconnects: watchDisconnects(app.server), keepAlive }
   // JSON only: a text/plain or form body is a 415, not a confusing schema error.
   app.removeContentTypeParser('text/plain')
 

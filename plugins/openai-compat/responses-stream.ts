@@ -6,11 +6,11 @@ import type { RunEvent, RunResult } from '../../src/agents/types.js'
 import { fromRunResult, toOpenAiFailure } from './errors.js'
 import { completionOf, functionCallItem, messageItem, newId, snapshot, type OutputItem, type ResponseMeta } from './responses-build.js'
 import type { BridgedRun } from './run-bridge.js'
-import { SseWriter } from './sse-writer.js'
+import { SseWriter, type KeepAlive } from './sse-writer.js'
 import { fragments } from './turns.js'
 
 /** Resolves with the run's result once the stream is finished; rejects (nothing written) when it failed before any output. */
-export function streamResponse (reply: FastifyReply, run: BridgedRun, meta: ResponseMeta): Promise<RunResult | undefined> {
+export function streamResponse (reply: FastifyReply, run: BridgedRun, meta: ResponseMeta, keepAlive: KeepAlive): Promise<RunResult | undefined> {
   let seq = 0
   const sse = new SseWriter(reply, {
     onCommit: () => {
@@ -18,7 +18,7 @@ export function streamResponse (reply: FastifyReply, run: BridgedRun, meta: Resp
       emit('response.in_progress', { response: snapshot(meta, { status: 'in_progress' }) })
     },
     onOverflow: () => { run.abort('client is not reading the stream') }
-  })
+  }, keepAlive)
   const emit = (type: string, fields: Record<string, unknown>) => {
     sse.event(type, JSON.stringify({ type, ...fields, sequence_number: seq++ }))
   }

@@ -78,7 +78,7 @@ export default async function responsesRoutes (parent: FastifyInstance, opts: Su
     const remember = () => { if (session.persist && store) opts.store.remember(meta.id, { sessionKey: run.handle.sessionKey, agentId: run.handle.agentId }) }
 
     if (body.stream === true) {
-      const result = await streamResponse(reply, run, meta)
+      const result = await streamResponse(reply, run, meta, opts.keepAlive)
       if (result?.status === 'ok') remember()
       return
     }

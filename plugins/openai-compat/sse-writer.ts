@@ -10,13 +10,47 @@ export const MAX_BUFFERED_BYTES = 16 * 1024 * 1024
 /** Silence longer than this gets a comment line, so idle proxies and clients keep the stream. */
 export const KEEPALIVE_MS = 10_000
 
+/**
+ * One timer for every open stream, instead of an interval per stream (a
+ * timer made and cleared per request showed up in the per-request cost).
+ * It ticks at half the period; a stream silent for two whole ticks since its
+ * last write gets a comment, so after between one and one and a half periods.
+ */
+export class KeepAlive {
+  private tick = 0
+  private readonly streams = new Set<SseWriter>()
+  private readonly timer: NodeJS.Timeout
+
+  constructor (periodMs = KEEPALIVE_MS) {
+    this.timer = setInterval(() => { this.beat() }, periodMs / 2)
+    this.timer.unref()
+  }
+
+  get now (): number { return this.tick }
+  /** How many streams it is watching (a stream leaves when it ends). */
+  get watching (): number { return this.streams.size }
+  add (stream: SseWriter): void { this.streams.add(stream) }
+  delete (stream: SseWriter): void { this.streams.delete(stream) }
+
+  close (): void {
+    clearInterval(this.timer)
+    this.streams.clear()
+  }
+
+  private beat (): void {
+    this.tick++
+    for (const stream of this.streams) stream.beat(this.tick)
+  }
+}
+
 export class SseWriter {
   private committed = false
-  private wrote = false
+  /** The keep-alive tick of the last write (or of the start). */
+  private lastTick: number
   /** Text written in this loop turn, not yet handed to the socket. */
   private pending = ''
   private scheduled = false
-  private timer: NodeJS.Timeout | undefined
+  private watched = true
   private readonly flush = () => {
     this.scheduled = false
     const res = this.reply.raw
@@ -32,13 +66,18 @@ export class SseWriter {
 
   constructor (
     private readonly reply: FastifyReply,
-    private readonly hooks: { onCommit: () => void, onOverflow: () => void }
+    private readonly hooks: { onCommit: () => void, onOverflow: () => void },
+    private readonly keepAlive: KeepAlive
   ) {
-    // A run that stays silent (slow first token, long tool) commits the stream and keeps it alive.
-    this.timer = setInterval(() => {
-      if (!this.wrote) { this.commit(); this.write(': keep-alive\n\n') }
-      this.wrote = false
-    }, KEEPALIVE_MS)
+    this.lastTick = keepAlive.now
+    keepAlive.add(this)
+  }
+
+  /** A keep-alive tick: a run that stays silent (slow first token, long tool) commits the stream and keeps it alive. */
+  beat (tick: number): void {
+    if (tick - this.lastTick < 3) return
+    this.commit()
+    this.write(': keep-alive\n\n')
   }
 
   get isCommitted (): boolean { return this.committed }
@@ -63,7 +102,7 @@ export class SseWriter {
   write (text: string): void {
     const res = this.reply.raw
     if (res.destroyed || res.writableEnded) return
-    this.wrote = true
+    this.lastTick = this.keepAlive.now
     // Events produced in the same loop turn (one upstream read often carries
     // several, and often the end of the run too) leave as one string in one
     // syscall. The flush waits for the turn's I/O callbacks (setImmediate),
@@ -93,6 +132,6 @@ export class SseWriter {
 
   /** Stops the keep-alive timer without writing (the client is gone or the reply was sent another way). */
   stop (): void {
-    if (this.timer !== undefined) { clearInterval(this.timer); this.timer = undefined }
+    if (this.watched) { this.keepAlive.delete(this); this.watched = false }
   }
 }
