@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
-import { createProvider, type ModelRequest, type ProviderAdapter } from '../src/providers/index.js'
-import { anthropicFrames, comparableEvents, startFakeUpstream, type FakeUpstream } from './support/fake-upstream.js'
-import { collect } from './support/stream.js'
+import { createProvider, type ProviderAdapter } from '../src/providers/index.js'
+import { anthropicFrames, startFakeUpstream, type FakeUpstream } from './support/fake-upstream.js'
+import { bothWays, collect, comparableEvents, ECHO_TEXT_EVENTS, ECHO_WEATHER_CALL_EVENTS } from './support/stream.js'
 
 let fake: FakeUpstream
 let provider: ProviderAdapter
@@ -179,42 +179,27 @@ test('has no embeddings and still accepts a baseUrl that ends in /v1', async (t)
 // ---------- non-streamed answers (stream: false) ----------
 
 /** The same request streamed, then as one JSON answer; returns both event lists and the second body. */
-async function bothWays (req: ModelRequest) {
-  const streamed = await collect(provider.stream(req))
-  const whole = await collect(provider.stream({ ...req, stream: false }))
-  return { streamed, whole, body: fake.lastRequest().body }
-}
-
 test('stream: false asks for one JSON message and yields the text events of the streamed echo', async () => {
-  const { streamed, whole, body } = await bothWays({ model: 'claude-small', messages: [{ role: 'user', content: 'same either way' }] })
+  const { streamed, whole, body } = await bothWays(provider, fake, { model: 'claude-small', messages: [{ role: 'user', content: 'same either way' }] })
   assert.deepEqual(body, {
     model: 'claude-small',
     max_tokens: 4096,
     messages: [{ role: 'user', content: [{ type: 'text', text: 'same either way' }] }],
     stream: false,
   })
-  assert.deepEqual(whole, [
-    { type: 'text-delta', text: 'echo: same either way' },
-    { type: 'usage', usage: { inputTokens: 3, outputTokens: 4, totalTokens: 7 } },
-    { type: 'done', stopReason: 'stop' },
-  ])
+  assert.deepEqual(whole, ECHO_TEXT_EVENTS)
   assert.deepEqual(comparableEvents(whole), comparableEvents(streamed))
 })
 
 test('stream: false yields the tool call events of the streamed echo', async () => {
   const tools = [{ name: 'get_weather', parameters: { type: 'object' } }]
-  const { streamed, whole, body } = await bothWays({
+  const { streamed, whole, body } = await bothWays(provider, fake, {
     model: 'claude-small',
     tools,
     messages: [{ role: 'user', content: 'call get_weather {"city":"Oslo"}' }],
   })
   assert.equal(body.stream, false)
-  assert.deepEqual(comparableEvents(whole), [
-    { type: 'tool-call-start', index: 0, id: 'call_echo', name: 'get_weather' },
-    { type: 'tool-call-delta', index: 0, argumentsDelta: '{"city":"Oslo"}' },
-    { type: 'usage', usage: { inputTokens: 3, outputTokens: 1, totalTokens: 4 } },
-    { type: 'done', stopReason: 'tool_calls' },
-  ])
+  assert.deepEqual(comparableEvents(whole), ECHO_WEATHER_CALL_EVENTS)
   assert.deepEqual(comparableEvents(whole), comparableEvents(streamed))
 })
 

@@ -6,7 +6,6 @@
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
-import type { StreamEvent } from '../../src/providers/index.js'
 
 export interface RecordedRequest {
   method: string;
@@ -232,28 +231,6 @@ export function anthropicFrames (a: ScriptedAnswer, model = 'fake-claude'): SseF
 }
 
 // ---------- the echo model ----------
-
-/**
- * The events of an answer minus what depends on how it was delivered, to compare a streamed
- * echo with a JSON one: adjacent deltas joined (the echo streams text word by word) and echo
- * call ids without their request number.
- */
-export function comparableEvents (events: StreamEvent[]): StreamEvent[] {
-  const out: StreamEvent[] = []
-  for (const event of events) {
-    const last = out.at(-1)
-    if (event.type === 'text-delta' && last?.type === 'text-delta') {
-      out[out.length - 1] = { type: 'text-delta', text: last.text + event.text }
-    } else if (event.type === 'tool-call-delta' && last?.type === 'tool-call-delta' && last.index === event.index) {
-      out[out.length - 1] = { ...last, argumentsDelta: last.argumentsDelta + event.argumentsDelta }
-    } else if (event.type === 'tool-call-start') {
-      out.push({ ...event, id: event.id.replace(/^call_echo_\d+$/, 'call_echo') })
-    } else {
-      out.push(event)
-    }
-  }
-  return out
-}
 
 /** Deterministic unit vector for `text`; the echo /embeddings endpoint returns exactly this. */
 export function fakeEmbedding (text: string, dimensions = 8): number[] {
