@@ -4,13 +4,15 @@
 // process (loopback only): the upstream direct, a bare node:http + undici
 // pass-through (bench/passthrough-proxy.ts) and the gateway with a stateless
 // chat completion (no `user`). For each, non-streamed and streamed:
-// - autocannon for --seconds: req/s, p50/p99 under load, ratio vs the bare proxy (target >= 50 %);
+// - autocannon for --seconds: req/s, p50/p99 under load, ratio vs the bare proxy (target >= 50 %),
+//   and the serving process's CPU per request (user + system from /proc, Linux; steadier than req/s
+//   on a shared machine, since it does not depend on what else gets the cores);
 // - sequential requests (one at a time): p50 latency and time to first body
 //   byte, whose difference to the bare proxy is the added latency (target < 1 ms)
 //   and the streaming TTFB overhead (target < 1 ms).
 // --profile runs the gateway under --cpu-prof (profiles in .tmp/prof).
 import { fork, type ChildProcess } from 'node:child_process'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import http from 'node:http'
 import { createRequire } from 'node:module'
 import os from 'node:os'
@@ -73,8 +75,19 @@ async function startBenchGateway (upstream: string): Promise<{ url: string, clos
 
 // ---------- measurement ----------
 
-interface Target { name: string, url: string, path: string, headers: Record<string, string>, body: (stream: boolean) => string }
-interface Row { target: string, stream: boolean, rps: number, p50: number, p99: number, errors: number, seqP50: number, ttfbP50: number }
+interface Target { name: string, pid: number | undefined, url: string, path: string, headers: Record<string, string>, body: (stream: boolean) => string }
+interface Row { target: string, stream: boolean, rps: number, p50: number, p99: number, errors: number, cpuUs: number | undefined, seqP50: number, ttfbP50: number }
+
+/** User + system CPU seconds of a process so far, or undefined where /proc is not there. */
+async function cpuSeconds (pid: number | undefined): Promise<number | undefined> {
+  if (pid === undefined) return undefined
+  try {
+    const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ')
+    return (Number(fields[11]) + Number(fields[12])) / 100 // clock ticks; 100 per second on Linux
+  } catch {
+    return undefined
+  }
+}
 
 interface AutocannonResult { requests: { average: number }, latency: { p50: number, p99: number }, non2xx: number, errors: number, timeouts: number }
 type Autocannon = (opts: Record<string, unknown>) => Promise<AutocannonResult>
@@ -117,9 +130,12 @@ async function sequential (t: Target, stream: boolean, n: number): Promise<{ p50
 async function measure (t: Target, stream: boolean, seconds: number, connections: number): Promise<Row> {
   const opts = { url: `${t.url}${t.path}`, method: 'POST', headers: { ...t.headers, 'content-type': 'application/json' }, body: t.body(stream), connections }
   await autocannon({ ...opts, duration: 2 })
+  const cpu0 = await cpuSeconds(t.pid)
   const r = await autocannon({ ...opts, duration: seconds })
+  const cpu1 = await cpuSeconds(t.pid)
+  const cpuUs = cpu0 === undefined || cpu1 === undefined ? undefined : (cpu1 - cpu0) * 1e6 / (r.requests.average * seconds)
   const seq = await sequential(t, stream, 1000)
-  return { target: t.name, stream, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.non2xx + r.errors + r.timeouts, seqP50: seq.p50, ttfbP50: seq.ttfb }
+  return { target: t.name, stream, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.non2xx + r.errors + r.timeouts, cpuUs, seqP50: seq.p50, ttfbP50: seq.ttfb }
 }
 
 async function main (): Promise<void> {
@@ -132,10 +148,11 @@ async function main (): Promise<void> {
   const children = [gateway.child, proxy.child, upstream.child]
   const upstreamBody = (stream: boolean) => JSON.stringify({ model: 'echo', stream, messages: [{ role: 'user', content: 'hi' }] })
   const targets: Target[] = [
-    { name: 'upstream direct', url: upstream.url, path: '/v1/chat/completions', headers: {}, body: upstreamBody },
-    { name: 'bare pass-through', url: proxy.url, path: '/v1/chat/completions', headers: {}, body: upstreamBody },
+    { name: 'upstream direct', pid: upstream.child.pid, url: upstream.url, path: '/v1/chat/completions', headers: {}, body: upstreamBody },
+    { name: 'bare pass-through', pid: proxy.child.pid, url: proxy.url, path: '/v1/chat/completions', headers: {}, body: upstreamBody },
     {
       name: 'gateway (stateless)',
+      pid: gateway.child.pid,
       url: gateway.url,
       path: '/v1/chat/completions',
       headers: { authorization: `Bearer ${TOKEN}` },
@@ -155,11 +172,11 @@ async function main (): Promise<void> {
 function report (rows: Row[], o: { seconds: number, connections: number }): void {
   const f = (n: number, d = 2) => n.toFixed(d)
   console.log(`\nPOST /v1/chat/completions — ${o.connections} connections, ${o.seconds} s per case, loopback, ${os.cpus().length} CPUs`)
-  console.log('case                              req/s    p50 ms   p99 ms  vs bare  errors  seq p50 ms  ttfb p50 ms')
+  console.log('case                              req/s    p50 ms   p99 ms  vs bare  errors  cpu µs/req  seq p50 ms  ttfb p50 ms')
   for (const r of rows) {
     const bare = rows.find((x) => x.stream === r.stream && x.target === 'bare pass-through')!
     const label = `${r.target}${r.stream ? ' [stream]' : ''}`
-    console.log(`${label.padEnd(30)}${f(r.rps, 0).padStart(9)}${f(r.p50).padStart(10)}${f(r.p99).padStart(9)}${`${f(100 * r.rps / bare.rps, 0)} %`.padStart(9)}${String(r.errors).padStart(8)}${f(r.seqP50, 3).padStart(12)}${f(r.ttfbP50, 3).padStart(13)}`)
+    console.log(`${label.padEnd(30)}${f(r.rps, 0).padStart(9)}${f(r.p50).padStart(10)}${f(r.p99).padStart(9)}${`${f(100 * r.rps / bare.rps, 0)} %`.padStart(9)}${String(r.errors).padStart(8)}${(r.cpuUs === undefined ? '-' : f(r.cpuUs, 0)).padStart(12)}${f(r.seqP50, 3).padStart(12)}${f(r.ttfbP50, 3).padStart(13)}`)
   }
   for (const stream of [false, true]) {
     const gw = rows.find((x) => x.stream === stream && x.target.startsWith('gateway'))!
