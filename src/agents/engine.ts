@@ -25,7 +25,7 @@ export interface EngineOptions {
   publish: Publish
   /** Defaults to always: tests without a bus still see every event. */
   listening?: Listening
-  logger: ProviderLogger & { info: (obj: object, msg?: string) => void }
+  logger: ProviderLogger & { info: (obj: object, msg?: string) => void, isLevelEnabled?: (level: string) => boolean }
   now?: () => number
 }
 
@@ -48,6 +48,7 @@ export class AgentEngine {
   readonly providers: ProviderPool
   private catalogCache: { config: GatewayConfig, catalog: AgentCatalog } | undefined
   private adapterCache: { config: GatewayConfig, get: (t: ModelTarget) => ProviderAdapter } | undefined
+  private chainCache: { config: GatewayConfig, chains: Map<string, readonly ModelTarget[]> } | undefined
   private readonly outlets: RunOutlets
 
   constructor (opts: EngineOptions) {
@@ -99,7 +100,7 @@ export class AgentEngine {
     const config = this.opts.getConfig()
     const { agent, sessionKey } = this.resolveTarget(req.agentId, req.sessionKey)
     if (req.input.length === 0 || req.input.every(isEmptyMessage)) throw new AgentError('MESSAGE_EMPTY', 'message must not be empty')
-    const chain = resolveModelChain(config, agent.id, agent.model, req.modelOverride)
+    const chain = this.chainFor(config, agent, req.modelOverride)
     // A caller-chosen id (an idempotency key) may name a run we already have.
     const runId = req.runId ?? randomUUID()
     const known = req.runId === undefined ? undefined : this.get(runId)
@@ -121,7 +122,7 @@ export class AgentEngine {
     return run
   }
 
-  private async execute (run: ActiveRun, req: RunRequest, config: GatewayConfig, agent: AgentInfo, chain: ModelTarget[]): Promise<RunResult> {
+  private async execute (run: ActiveRun, req: RunRequest, config: GatewayConfig, agent: AgentInfo, chain: readonly ModelTarget[]): Promise<RunResult> {
     const { runId, sessionKey, cancel } = run
     const release = this.slots.tryAcquire() ?? await this.slots.acquire(cancel).catch(() => undefined)
     const timeoutMs = req.timeoutMs ?? agent.timeoutSeconds * 1000
@@ -154,6 +155,22 @@ export class AgentEngine {
       this.active.delete(runId)
       if (result !== undefined) this.remember(result, run.acceptedAt)
     }
+  }
+
+  /**
+   * The model chain of an agent (or an override), resolved once per config
+   * snapshot. Overrides come from callers, so the memo is bounded; failures
+   * are not remembered (they throw every time, with their message).
+   */
+  private chainFor (config: GatewayConfig, agent: AgentInfo, override: string | undefined): readonly ModelTarget[] {
+    if (this.chainCache?.config !== config || this.chainCache.chains.size >= 256) this.chainCache = { config, chains: new Map() }
+    const key = `${agent.id}\0${override ?? ''}`
+    let chain = this.chainCache.chains.get(key)
+    if (chain === undefined) {
+      chain = Object.freeze(resolveModelChain(config, agent.id, agent.model, override))
+      this.chainCache.chains.set(key, chain)
+    }
+    return chain
   }
 
   /** One adapter lookup per config snapshot, shared by its runs. */
@@ -213,9 +230,12 @@ export class AgentEngine {
   }
 
   private logRun (r: RunResult): void {
+    const { logger } = this.opts
+    // Most runs end well and the debug line is off: do not build its fields for nothing.
+    if (r.status !== 'error' && logger.isLevelEnabled?.('debug') === false) return
     const fields = { runId: r.runId, sessionKey: r.sessionKey, agentId: r.agentId, status: r.status, provider: r.provider, model: r.model, durationMs: r.endedAt - r.startedAt }
-    if (r.status === 'error') this.opts.logger.warn({ ...fields, code: r.error?.code, err: r.error?.message }, 'agent run failed')
-    else this.opts.logger.debug(fields, 'agent run finished')
+    if (r.status === 'error') logger.warn({ ...fields, code: r.error?.code, err: r.error?.message }, 'agent run failed')
+    else logger.debug(fields, 'agent run finished')
   }
 }
 

@@ -16,7 +16,7 @@ export interface StepOutput {
 }
 
 export interface StepOptions {
-  chain: ModelTarget[]
+  chain: readonly ModelTarget[]
   adapterFor: (target: ModelTarget) => ProviderAdapter
   /** This step's request; its `model` is set per target. */
   request: ModelRequest

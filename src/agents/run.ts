@@ -17,7 +17,7 @@ import type { RunEvent, RunRequest, RunResult, Sampling } from './types.js'
 export interface RunDeps {
   config: GatewayConfig
   agent: AgentInfo
-  chain: ModelTarget[]
+  chain: readonly ModelTarget[]
   adapterFor: (t: ModelTarget) => ProviderAdapter
   sessions: SessionStore
   tools: ToolRegistry
@@ -64,7 +64,7 @@ export async function executeRun (req: RunRequest, deps: RunDeps, ids: RunIds, s
     const bootstrap = deps.bootstrap.fresh(agent.workspace) ?? await deps.bootstrap.load(agent.workspace)
     const system = composeSystemPrompt(agent.name, bootstrap, req.extraSystemPrompt)
     const messages: ChatMessage[] = [{ role: 'system', content: system }, ...history, ...req.input]
-    const clientTools = new Set((req.clientTools ?? []).map((t) => t.name))
+    const clientTools = req.clientTools === undefined || req.clientTools.length === 0 ? NO_NAMES : new Set(req.clientTools.map((t) => t.name))
     const builtinSpecs = deps.tools.specs(deps.config, agent.id)
     // Without client tools the registry's cached (frozen) list is used as is: no copy per run.
     const toolSpecs = clientTools.size === 0 ? builtinSpecs : [...builtinSpecs.filter((t) => !clientTools.has(t.name)), ...req.clientTools!]
@@ -157,6 +157,7 @@ function modelRequest (req: RunRequest, messages: ChatMessage[], tools: readonly
 }
 
 const NO_SAMPLING: Sampling = Object.freeze({})
+const NO_NAMES: ReadonlySet<string> = new Set()
 
 /** Tool call ids the current input answers (their results are in it, not in the history). */
 function answeredIn (input: ChatMessage[]): string[] {
