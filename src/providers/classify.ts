@@ -54,7 +54,8 @@ export function readErrorPayload (json: unknown): ErrorPayload | undefined {
   return Object.keys(payload).length > 0 ? payload : undefined
 }
 
-function tryParseJson (text: string): unknown {
+/** JSON.parse that answers undefined instead of throwing. */
+export function tryParseJson (text: string): unknown {
   try {
     return JSON.parse(text)
   } catch {

@@ -2,7 +2,7 @@
 // Error bodies are read with a hard cap so a hostile or broken upstream cannot make us buffer it all.
 
 import type { Dispatcher, Pool } from 'undici'
-import { errorFromHttpStatus, invalidResponse, type ErrorContext } from './classify.js'
+import { errorFromHttpStatus, invalidResponse, tryParseJson, type ErrorContext } from './classify.js'
 import { ProviderConfigError } from './errors.js'
 
 export const ERROR_BODY_LIMIT = 64 * 1024
@@ -106,21 +106,13 @@ async function failFromStatus (ctx: ErrorContext, res: Dispatcher.ResponseData):
   throw errorFromHttpStatus(ctx, { status: res.statusCode, headers: res.headers, bodyText: text })
 }
 
-function safeJson (text: string): unknown {
-  try {
-    return JSON.parse(text)
-  } catch {
-    return undefined
-  }
-}
-
 /** Non-streaming JSON call (embeddings). The success body is capped too, just much higher. */
 export async function postJson (pool: Pool, post: JsonPost, ctx: ErrorContext, limit: number): Promise<unknown> {
   const res = await send(pool, post, 'application/json')
   if (res.statusCode < 200 || res.statusCode >= 300) return failFromStatus(ctx, res)
   const { text, truncated } = await readBounded(res.body, limit)
   if (truncated) throw invalidResponse(ctx, `response body exceeds ${limit} bytes`)
-  const json = safeJson(text)
+  const json = tryParseJson(text)
   if (json === undefined) throw invalidResponse(ctx, 'response body is not JSON', text)
   return json
 }

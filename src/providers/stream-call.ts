@@ -18,7 +18,7 @@ import type { Dispatcher } from 'undici'
 import type { AbortLike } from '../cancel.js'
 import type { StreamDecoder } from './adapter.js'
 import {
-  abortedError, errorFromHttpStatus, errorFromPayload, errorFromTransport, invalidResponse, readErrorPayload, type ErrorContext,
+  abortedError, errorFromHttpStatus, errorFromPayload, errorFromTransport, invalidResponse, readErrorPayload, tryParseJson, type ErrorContext,
 } from './classify.js'
 import { ERROR_BODY_LIMIT } from './http.js'
 import { createSseParser, type SseParser } from './sse.js'
@@ -134,7 +134,7 @@ class StreamCallHandler implements Dispatcher.DispatchHandler {
     const text = Buffer.concat(this.chunks, this.size).toString('utf8')
     let events: StreamEvent[]
     try {
-      const json = safeJson(text)
+      const json = tryParseJson(text)
       if (json === undefined) throw invalidResponse(ctx, 'response body is not JSON', text)
       events = whole!(json, ctx)
     } catch (err) {
@@ -202,7 +202,7 @@ class StreamCallHandler implements Dispatcher.DispatchHandler {
     const text = Buffer.concat(this.chunks, this.size).toString('utf8')
     if (this.mode === 'status-error') return errorFromHttpStatus(ctx, { status: this.status, headers: this.headers, bodyText: text })
     // A 200 that is JSON or HTML instead of what we asked for: a proxy's page, or a server that ignored `stream: true`.
-    const payload = this.contentType.includes('json') ? readErrorPayload(safeJson(text)) : undefined
+    const payload = this.contentType.includes('json') ? readErrorPayload(tryParseJson(text)) : undefined
     if (payload?.message !== undefined) return errorFromPayload(ctx, payload)
     const wanted = this.call.whole === undefined ? 'an event stream' : 'a JSON answer'
     return invalidResponse(ctx, `expected ${wanted}, got ${this.contentType.split(';')[0]}`, text)
@@ -230,14 +230,6 @@ class StreamCallHandler implements Dispatcher.DispatchHandler {
   private clearTimer (): void {
     if (this.timer !== undefined) clearTimeout(this.timer)
     this.timer = undefined
-  }
-}
-
-function safeJson (text: string): unknown {
-  try {
-    return JSON.parse(text)
-  } catch {
-    return undefined
   }
 }
 
