@@ -12,16 +12,15 @@
 //   and the streaming TTFB overhead (target < 1 ms).
 // --profile runs the gateway under --cpu-prof (profiles in .tmp/prof).
 import { fork, type ChildProcess } from 'node:child_process'
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { readFile } from 'node:fs/promises'
 import http from 'node:http'
 import { createRequire } from 'node:module'
 import os from 'node:os'
-import path from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
+import { BENCH_TOKEN } from './support/token.js'
 
 const arg = (name: string, fallback: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback
-const TOKEN = 'bench-token-0123456789abcdef'
 
 // ---------- child roles ----------
 
@@ -36,41 +35,18 @@ async function runRole (role: string): Promise<void> {
     const { startPassthroughProxy } = await import('./passthrough-proxy.js')
     ;({ url, close } = await startPassthroughProxy(upstream))
   } else {
-    ;({ url, close } = await startBenchGateway(upstream))
+    ;({ url, close } = await startGatewayRole(upstream))
   }
   process.send?.({ url })
   process.on('message', (m) => { if (m === 'stop') void close().then(() => process.exit(0)) })
 }
 
-async function startBenchGateway (upstream: string): Promise<{ url: string, close: () => Promise<void> }> {
-  const { buildGateway } = await import('../src/app.js')
-  const { parseConfigText } = await import('../src/config/load.js')
-  const { resolveSecrets } = await import('../src/config/secrets.js')
-  const { resolveAuth } = await import('../src/config/settings.js')
-  const { ConfigStore } = await import('../src/config/store.js')
-  const { createLogger } = await import('../src/logging/logger.js')
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'oc-bench-http-'))
-  const env = { HOME: dir }
-  const config = {
-    gateway: { mode: 'local', auth: { mode: 'token', token: TOKEN } },
+async function startGatewayRole (upstream: string): Promise<{ url: string, close: () => Promise<void> }> {
+  const { startBenchGateway } = await import('./support/gateway.js')
+  return await startBenchGateway({
     models: { providers: { fake: { baseUrl: `${upstream}/v1`, api: 'openai-completions', apiKey: 'sk-bench', models: [{ id: 'echo' }] } } },
     agents: { defaults: { model: 'fake/echo', maxConcurrent: 1000 } }
-  }
-  const snapshot = parseConfigText(path.join(dir, 'openclaw.json'), JSON.stringify(config), env)
-  const secrets = await resolveSecrets(snapshot.config, env)
-  const app = await buildGateway({
-    store: new ConfigStore({ snapshot, secrets, auth: resolveAuth(snapshot.config, secrets, {}, env) }),
-    paths: { home: dir, profile: undefined, stateDir: path.join(dir, 'state'), configPath: path.join(dir, 'openclaw.json'), logDir: dir },
-    listen: { port: 0, bind: 'loopback', host: '127.0.0.1' },
-    logger: createLogger({ level: 'silent', file: undefined }),
-    version: 'bench',
-    env
   })
-  await app.listen({ port: 0, host: '127.0.0.1' })
-  return {
-    url: `http://127.0.0.1:${(app.server.address() as { port: number }).port}`,
-    close: async () => { await app.close(); await rm(dir, { recursive: true, force: true }) }
-  }
 }
 
 // ---------- measurement ----------
@@ -155,7 +131,7 @@ async function main (): Promise<void> {
       pid: gateway.child.pid,
       url: gateway.url,
       path: '/v1/chat/completions',
-      headers: { authorization: `Bearer ${TOKEN}` },
+      headers: { authorization: `Bearer ${BENCH_TOKEN}` },
       body: (stream) => JSON.stringify({ model: 'openclaw', stream, messages: [{ role: 'user', content: 'hi' }] })
     }
   ]

@@ -2,7 +2,7 @@
 // (the gateway speaking protocol v4, or the bare echo server doing the same
 // number of round trips) and measures from the client's side.
 import WebSocket from 'ws'
-import { BENCH_TOKEN } from './ws-servers.js'
+import { BENCH_TOKEN } from './support/token.js'
 
 export type Target = 'gateway' | 'bare'
 

@@ -2,9 +2,10 @@
 // chunk, content deltas as the run emits them, tool-call deltas with `index`,
 // the finish reason, an optional usage chunk, then `data: [DONE]`.
 import type { FastifyReply } from 'fastify'
-import type { RunEvent, RunResult, ToolCall } from '../../src/agents/types.js'
+import type { RunResult, ToolCall } from '../../src/agents/types.js'
 import { fromRunResult, toOpenAiFailure } from './errors.js'
 import type { BridgedRun } from './run-bridge.js'
+import { streamRun } from './run-stream.js'
 import { SseWriter, type KeepAlive } from './sse-writer.js'
 import { fragments } from './turns.js'
 
@@ -60,43 +61,16 @@ export function streamChat (reply: FastifyReply, run: BridgedRun, meta: ChatMeta
     onCommit: () => { sse.write(chunks.choice('{"role":"assistant","content":""}')) },
     onOverflow: () => { run.abort('client is not reading the stream') }
   }, keepAlive)
-  return new Promise((resolve, reject) => {
-    const finish = (result: RunResult) => {
-      unlisten()
-      sse.stop()
-      if (run.clientGone) {
-        if (!sse.isCommitted) reply.hijack()
-        resolve()
-        return
-      }
-      if (!sse.isCommitted && result.status !== 'ok') { reject(fromRunResult(result)); return }
-      sse.commit()
-      if (result.status === 'ok') {
-        for (const c of toolCallChunks(result.toolCalls, chunks.choice)) sse.write(c)
-        sse.write(chunks.choice('{}', finishReasonOf(result)))
-        if (meta.includeUsage) sse.write(chunks.usage(result))
-      } else {
-        // Mid-stream failure: the status is already 200, so the error travels as a chunk (clients.md 1.5 #12).
-        const failure = toOpenAiFailure(fromRunResult(result))
-        sse.write(`data: ${JSON.stringify(failure.body)}\n\n`)
-      }
-      sse.end()
-      resolve()
+  return streamRun(reply, run, sse, {
+    delta: (text) => { sse.write(chunks.choice(`{"content":${JSON.stringify(text)}}`)) },
+    ok: (result) => {
+      for (const c of toolCallChunks(result.toolCalls, chunks.choice)) sse.write(c)
+      sse.write(chunks.choice('{}', finishReasonOf(result)))
+      if (meta.includeUsage) sse.write(chunks.usage(result))
+    },
+    failed: (result) => {
+      // clients.md 1.5 #12: a mid-stream failure is a final error chunk.
+      sse.write(`data: ${JSON.stringify(toOpenAiFailure(fromRunResult(result)).body)}\n\n`)
     }
-    const unlisten = run.handle.listen((event: RunEvent) => {
-      switch (event.type) {
-        case 'delta':
-          sse.commit()
-          sse.write(chunks.choice(`{"content":${JSON.stringify(event.delta)}}`))
-          break
-        case 'tool-start':
-          // The agent is working: let the client see the stream is alive.
-          sse.commit()
-          break
-        case 'end':
-          finish(event.result)
-          break
-      }
-    })
-  })
+  }).then(() => {})
 }

@@ -2,10 +2,11 @@
 // created → in_progress → output items (text deltas, then function calls)
 // → completed | incomplete | failed, each `event:` + `data:`, then [DONE].
 import type { FastifyReply } from 'fastify'
-import type { RunEvent, RunResult } from '../../src/agents/types.js'
+import type { RunResult } from '../../src/agents/types.js'
 import { fromRunResult, toOpenAiFailure } from './errors.js'
 import { completionOf, functionCallItem, messageItem, newId, snapshot, type OutputItem, type ResponseMeta } from './responses-build.js'
 import type { BridgedRun } from './run-bridge.js'
+import { streamRun } from './run-stream.js'
 import { SseWriter, type KeepAlive } from './sse-writer.js'
 import { fragments } from './turns.js'
 
@@ -59,47 +60,24 @@ export function streamResponse (reply: FastifyReply, run: BridgedRun, meta: Resp
     }
   }
 
-  return new Promise((resolve, reject) => {
-    const finish = (result: RunResult) => {
-      unlisten()
-      sse.stop()
-      if (run.clientGone) {
-        if (!sse.isCommitted) reply.hijack()
-        resolve(undefined)
-        return
-      }
-      if (!sse.isCommitted && result.status !== 'ok') { reject(fromRunResult(result)); return }
-      sse.commit()
-      if (result.status === 'ok') {
-        const { status, reason } = completionOf(result)
-        closeMessage(status === 'completed' ? 'completed' : 'incomplete')
-        writeCalls(result)
-        const type = status === 'completed' ? 'response.completed' : 'response.incomplete'
-        emit(type, { response: snapshot(meta, { status, output, result, incompleteReason: reason }) })
-      } else {
-        closeMessage('incomplete')
-        const failure = toOpenAiFailure(fromRunResult(result)).body.error
-        const error = { code: failure.code ?? 'server_error', message: failure.message }
-        emit('response.failed', { response: snapshot(meta, { status: 'failed', output, result, error }) })
-      }
-      sse.end()
-      resolve(result)
+  return streamRun(reply, run, sse, {
+    delta: (delta) => {
+      openMessage()
+      text += delta
+      sse.event('response.output_text.delta', `${deltaHead}${JSON.stringify(delta)},"logprobs":[],"sequence_number":${seq++}}`)
+    },
+    ok: (result) => {
+      const { status, reason } = completionOf(result)
+      closeMessage(status === 'completed' ? 'completed' : 'incomplete')
+      writeCalls(result)
+      const type = status === 'completed' ? 'response.completed' : 'response.incomplete'
+      emit(type, { response: snapshot(meta, { status, output, result, incompleteReason: reason }) })
+    },
+    failed: (result) => {
+      closeMessage('incomplete')
+      const failure = toOpenAiFailure(fromRunResult(result)).body.error
+      const error = { code: failure.code ?? 'server_error', message: failure.message }
+      emit('response.failed', { response: snapshot(meta, { status: 'failed', output, result, error }) })
     }
-    const unlisten = run.handle.listen((event: RunEvent) => {
-      switch (event.type) {
-        case 'delta':
-          sse.commit()
-          openMessage()
-          text += event.delta
-          sse.event('response.output_text.delta', `${deltaHead}${JSON.stringify(event.delta)},"logprobs":[],"sequence_number":${seq++}}`)
-          break
-        case 'tool-start':
-          sse.commit()
-          break
-        case 'end':
-          finish(event.result)
-          break
-      }
-    })
   })
 }

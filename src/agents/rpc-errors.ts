@@ -26,3 +26,14 @@ export function toRpcError (err: unknown, method: string): RpcError {
   if (isSessionError(err)) return new RpcError('INVALID_REQUEST', `invalid ${method} params: ${err.message}`, { details: { code: err.code } })
   throw err
 }
+
+/** An RPC handler whose engine and store errors reach the client as RPC errors named for `method`. */
+export function withRpcErrors<A extends unknown[], R> (method: string, handler: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+  return async (...args) => {
+    try {
+      return await handler(...args)
+    } catch (err) {
+      throw toRpcError(err, method)
+    }
+  }
+}

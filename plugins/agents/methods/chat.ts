@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import { ChatAbortParams, ChatHistoryParams, ChatInjectParams, ChatSendParams } from '../../../schemas/rpc/agent.js'
 import { attachmentLimits, attachmentParts, userContent } from '../../../src/agents/attachments.js'
-import { toRpcError } from '../../../src/agents/rpc-errors.js'
+import { toRpcError, withRpcErrors } from '../../../src/agents/rpc-errors.js'
 import { toSessionRow } from '../../../src/agents/session-rows.js'
 import { RpcError } from '../../../src/errors.js'
 import type { SystemEvents } from '../system-events.js'
@@ -16,53 +16,45 @@ export function registerChatMethods (app: FastifyInstance, systemEvents: SystemE
     scope: 'operator.write',
     params: ChatSendParams,
     idempotent: true,
-    handler: async (params) => {
-      try {
-        const { agent, sessionKey } = app.agents.resolveTarget(params.agentId, params.sessionKey)
-        const parts = attachmentParts(params.attachments ?? [], attachmentLimits(app.configStore.config.agents?.defaults?.mediaMaxMb))
-        if (params.message.trim() === '' && parts.length === 0) throw new RpcError('INVALID_REQUEST', 'invalid chat.send params: message must not be empty')
-        const entry = await app.sessions.get(sessionKey)
-        const interrupted = params.queueMode === 'interrupt' ? app.agents.abort({ sessionKey }) : []
-        const handle = app.agents.start({
-          runId: params.idempotencyKey,
-          agentId: agent.id,
-          sessionKey,
-          source: 'chat',
-          input: [...systemEvents.drain(sessionKey), { role: 'user', content: userContent(params.message, parts) }],
-          ...(entry?.model !== undefined ? { modelOverride: entry.model } : {}),
-          ...(params.timeoutMs !== undefined ? { timeoutMs: params.timeoutMs } : {})
-        })
-        return { runId: handle.runId, status: 'started', ...(interrupted.length > 0 ? { interruptedActiveRun: true } : {}) }
-      } catch (err) {
-        throw toRpcError(err, 'chat.send')
-      }
-    }
+    handler: withRpcErrors('chat.send', async (params) => {
+      const { agent, sessionKey } = app.agents.resolveTarget(params.agentId, params.sessionKey)
+      const parts = attachmentParts(params.attachments ?? [], attachmentLimits(app.configStore.config.agents?.defaults?.mediaMaxMb))
+      if (params.message.trim() === '' && parts.length === 0) throw new RpcError('INVALID_REQUEST', 'invalid chat.send params: message must not be empty')
+      const entry = await app.sessions.get(sessionKey)
+      const interrupted = params.queueMode === 'interrupt' ? app.agents.abort({ sessionKey }) : []
+      const handle = app.agents.start({
+        runId: params.idempotencyKey,
+        agentId: agent.id,
+        sessionKey,
+        source: 'chat',
+        input: [...systemEvents.drain(sessionKey), { role: 'user', content: userContent(params.message, parts) }],
+        ...(entry?.model !== undefined ? { modelOverride: entry.model } : {}),
+        ...(params.timeoutMs !== undefined ? { timeoutMs: params.timeoutMs } : {})
+      })
+      return { runId: handle.runId, status: 'started', ...(interrupted.length > 0 ? { interruptedActiveRun: true } : {}) }
+    })
   })
 
   app.rpc.register('chat.history', {
     scope: 'operator.read',
     params: ChatHistoryParams,
-    handler: async (params) => {
-      try {
-        const { sessionKey } = app.agents.resolveTarget(params.agentId, params.sessionKey)
-        const entry = await app.sessions.get(sessionKey)
-        const records = await app.sessions.history(sessionKey, { limit: params.limit ?? 200, maxBytes: params.maxBytes ?? HISTORY_MAX_BYTES })
-        const messages = records.map((m) => ({ ...m, content: clip(m.content, params.maxChars) }))
-        const active = app.agents.activeRuns(sessionKey)
-        return {
-          sessionKey,
-          ...(entry !== undefined ? { sessionId: entry.sessionId } : {}),
-          messages,
-          totalMessages: entry?.messageCount ?? 0,
-          hasMore: (entry?.messageCount ?? 0) > messages.length,
-          defaults: app.rpc.sessionDefaults(),
-          sessionInfo: entry !== undefined ? toSessionRow(entry, active.map((h) => h.runId)) : null,
-          ...(active.length > 0 ? { inFlightRun: { runId: active[0]!.runId } } : {})
-        }
-      } catch (err) {
-        throw toRpcError(err, 'chat.history')
+    handler: withRpcErrors('chat.history', async (params) => {
+      const { sessionKey } = app.agents.resolveTarget(params.agentId, params.sessionKey)
+      const entry = await app.sessions.get(sessionKey)
+      const records = await app.sessions.history(sessionKey, { limit: params.limit ?? 200, maxBytes: params.maxBytes ?? HISTORY_MAX_BYTES })
+      const messages = records.map((m) => ({ ...m, content: clip(m.content, params.maxChars) }))
+      const active = app.agents.activeRuns(sessionKey)
+      return {
+        sessionKey,
+        ...(entry !== undefined ? { sessionId: entry.sessionId } : {}),
+        messages,
+        totalMessages: entry?.messageCount ?? 0,
+        hasMore: (entry?.messageCount ?? 0) > messages.length,
+        defaults: app.rpc.sessionDefaults(),
+        sessionInfo: entry !== undefined ? toSessionRow(entry, active.map((h) => h.runId)) : null,
+        ...(active.length > 0 ? { inFlightRun: { runId: active[0]!.runId } } : {})
       }
-    }
+    })
   })
 
   app.rpc.register('chat.abort', {
@@ -78,23 +70,19 @@ export function registerChatMethods (app: FastifyInstance, systemEvents: SystemE
   app.rpc.register('chat.inject', {
     scope: 'operator.admin',
     params: ChatInjectParams,
-    handler: async (params) => {
-      try {
-        const { sessionKey } = app.agents.resolveTarget(params.agentId, params.sessionKey)
-        const id = randomUUID()
-        const entry = await app.sessions.append(sessionKey, [{
-          id,
-          role: 'assistant',
-          content: [{ type: 'text', text: params.message }],
-          timestamp: app.gateway.now(),
-          ...(params.label !== undefined ? { label: params.label } : {})
-        }])
-        app.events.publish('sessions.changed', { reason: 'inject', sessionKey, session: toSessionRow(entry, []) }, { sessionKey })
-        return { ok: true, messageId: id }
-      } catch (err) {
-        throw toRpcError(err, 'chat.inject')
-      }
-    }
+    handler: withRpcErrors('chat.inject', async (params) => {
+      const { sessionKey } = app.agents.resolveTarget(params.agentId, params.sessionKey)
+      const id = randomUUID()
+      const entry = await app.sessions.append(sessionKey, [{
+        id,
+        role: 'assistant',
+        content: [{ type: 'text', text: params.message }],
+        timestamp: app.gateway.now(),
+        ...(params.label !== undefined ? { label: params.label } : {})
+      }])
+      app.events.publish('sessions.changed', { reason: 'inject', sessionKey, session: toSessionRow(entry, []) }, { sessionKey })
+      return { ok: true, messageId: id }
+    })
   })
 }
 

@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify'
 import { AgentParams, AgentWaitParams, WakeParams } from '../../../schemas/rpc/agent.js'
 import { attachmentLimits, attachmentParts, userContent } from '../../../src/agents/attachments.js'
-import { toRpcError } from '../../../src/agents/rpc-errors.js'
+import { toRpcError, withRpcErrors } from '../../../src/agents/rpc-errors.js'
 import type { RunResult } from '../../../src/agents/types.js'
 import { RpcError } from '../../../src/errors.js'
 import type { SystemEvents } from '../system-events.js'
@@ -77,13 +77,9 @@ export function registerRunMethods (app: FastifyInstance, systemEvents: SystemEv
   app.rpc.register('wake', {
     scope: 'operator.write',
     params: WakeParams,
-    handler: async (params) => {
-      try {
-        return await systemEvents.wake(params)
-      } catch (err) {
-        throw toRpcError(err, 'wake')
-      }
-    }
+    handler: withRpcErrors('wake', async (params) => {
+      return await systemEvents.wake(params)
+    })
   })
 }
 

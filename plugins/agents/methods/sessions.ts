@@ -6,7 +6,7 @@ import {
   SessionsDeleteParams, SessionsListParams, SessionsPatchParams, SessionsPreviewParams, SessionsResetParams, SessionsSubscribeParams
 } from '../../../schemas/rpc/sessions.js'
 import { resolveModelRef } from '../../../src/agents/model-resolver.js'
-import { toRpcError } from '../../../src/agents/rpc-errors.js'
+import { withRpcErrors } from '../../../src/agents/rpc-errors.js'
 import { textOf } from '../../../src/agents/transcript-map.js'
 import { toSessionRow } from '../../../src/agents/session-rows.js'
 import { RpcError } from '../../../src/errors.js'
@@ -45,12 +45,9 @@ export function registerSessionMethods (app: FastifyInstance): void {
       ...(offset + sessions.length < total ? { nextOffset: offset + sessions.length } : {})
     }
   }
-  const wrap = <P, R>(method: string, fn: (p: P) => Promise<R>) => async (p: P) => {
-    try { return await fn(p) } catch (err) { throw toRpcError(err, method) }
-  }
   const fullKey = (key: string, agentId: string | undefined) => app.agents.resolveTarget(agentId, key).sessionKey
 
-  app.rpc.register('sessions.list', { scope: 'operator.read', params: SessionsListParams, handler: wrap('sessions.list', list) })
+  app.rpc.register('sessions.list', { scope: 'operator.read', params: SessionsListParams, handler: withRpcErrors('sessions.list', list) })
 
   app.rpc.register('sessions.subscribe', {
     scope: 'operator.read',
@@ -59,14 +56,14 @@ export function registerSessionMethods (app: FastifyInstance): void {
       const { keys, ...listParams } = params
       ctx.sessions.subscribe(keys ?? 'all')
       if (Object.keys(listParams).length === 0) return { subscribed: true }
-      return { subscribed: true, list: await wrap('sessions.subscribe', list)(listParams) }
+      return { subscribed: true, list: await withRpcErrors('sessions.subscribe', list)(listParams) }
     }
   })
 
   app.rpc.register('sessions.preview', {
     scope: 'operator.read',
     params: SessionsPreviewParams,
-    handler: wrap('sessions.preview', async (params) => {
+    handler: withRpcErrors('sessions.preview', async (params) => {
       const previews = await Promise.all(params.keys.map(async (key) => {
         const entry = await app.sessions.get(key).catch(() => undefined)
         if (entry === undefined) return { key, status: 'missing', items: [] }
@@ -82,7 +79,7 @@ export function registerSessionMethods (app: FastifyInstance): void {
   app.rpc.register('sessions.patch', {
     scope: 'operator.write',
     params: SessionsPatchParams,
-    handler: wrap('sessions.patch', async (params) => {
+    handler: withRpcErrors('sessions.patch', async (params) => {
       const key = fullKey(params.key, params.agentId)
       await checkExpected(key, params.expectedSessionId)
       const patch: SessionPatch = {}
@@ -106,7 +103,7 @@ export function registerSessionMethods (app: FastifyInstance): void {
   app.rpc.register('sessions.reset', {
     scope: 'operator.admin',
     params: SessionsResetParams,
-    handler: wrap('sessions.reset', async (params) => {
+    handler: withRpcErrors('sessions.reset', async (params) => {
       const key = fullKey(params.key, params.agentId)
       await checkExpected(key, params.expectedSessionId)
       app.agents.abort({ sessionKey: key })
@@ -120,7 +117,7 @@ export function registerSessionMethods (app: FastifyInstance): void {
   app.rpc.register('sessions.delete', {
     scope: 'operator.write',
     params: SessionsDeleteParams,
-    handler: wrap('sessions.delete', async (params) => {
+    handler: withRpcErrors('sessions.delete', async (params) => {
       const key = fullKey(params.key, params.agentId)
       await checkExpected(key, params.expectedSessionId)
       app.agents.abort({ sessionKey: key })
