@@ -299,3 +299,44 @@ test('finished runs stay queryable by id, at most 1000 of them and for 10 minute
   assert.equal(engine.get('r1004'), undefined)
   assert.equal(engine.get('late')?.result?.text, 'echo: late')
 })
+
+test('an HTTP run is kept for agent.wait only when its id went out in events', async (t) => {
+  let listening = false
+  const upstream = await startFakeUpstream()
+  const stateDir = await mkdtemp(path.join(os.tmpdir(), 'oc-engine-'))
+  const sessions = createFileSessionStore({ stateDir })
+  const tools = createToolRegistry()
+  const published: string[] = []
+  const silent = { debug () {}, info () {}, warn () {} }
+  const engine = new AgentEngine({
+    getConfig: () => openai(upstream),
+    dirs: { stateDir, home: stateDir },
+    sessions,
+    tools,
+    getApiKey: () => 'sk-test-key',
+    publish: (_event, payload) => { published.push((payload as { runId: string }).runId) },
+    listening: () => listening,
+    logger: silent
+  })
+  t.after(async () => { await engine.close(); await sessions.close(); await upstream.close(); await rm(stateDir, { recursive: true, force: true }) })
+
+  // Nobody watches: the id never left the gateway, so nothing is kept (and no bookkeeping per request).
+  const unseen = engine.start({ source: 'openai', input: user('a'), persist: false })
+  assert.equal(engine.get(unseen.runId), unseen, 'an active run is found by id')
+  assert.equal((await unseen.done).status, 'ok')
+  assert.equal(engine.get(unseen.runId), undefined)
+  assert.deepEqual(engine.activeRuns(), [])
+
+  // A WS client watches: its events carry the id, so agent.wait must still find it after the end.
+  listening = true
+  const seen = engine.start({ source: 'responses', input: user('b'), persist: false })
+  await seen.done
+  assert.ok(published.includes(seen.runId))
+  assert.equal(engine.get(seen.runId)?.result?.text, 'echo: b')
+
+  // WS-started runs hand their id to the caller: kept whether or not anyone watches.
+  listening = false
+  const ws = engine.start({ source: 'agent', input: user('c'), persist: false })
+  await ws.done
+  assert.equal(engine.get(ws.runId)?.result?.text, 'echo: c')
+})

@@ -4,6 +4,7 @@
 // error buried in a 200 stream. Writes go straight to the socket.
 import type { OutgoingHttpHeaders } from 'node:http'
 import type { FastifyReply } from 'fastify'
+import { LinkedList, type Linkable } from '../../src/linked-list.js'
 
 /** A reader this far behind is not reading; the run is aborted rather than buffered without bound. */
 export const MAX_BUFFERED_BYTES = 16 * 1024 * 1024
@@ -15,10 +16,11 @@ export const KEEPALIVE_MS = 10_000
  * timer made and cleared per request showed up in the per-request cost).
  * It ticks at half the period; a stream silent for two whole ticks since its
  * last write gets a comment, so after between one and one and a half periods.
+ * The streams are a linked list, not a Set (see linked-list.ts).
  */
 export class KeepAlive {
   private tick = 0
-  private readonly streams = new Set<SseWriter>()
+  private readonly streams = new LinkedList<SseWriter>()
   private readonly timer: NodeJS.Timeout
 
   constructor (periodMs = KEEPALIVE_MS) {
@@ -39,18 +41,20 @@ export class KeepAlive {
 
   private beat (): void {
     this.tick++
-    for (const stream of this.streams) stream.beat(this.tick)
+    for (const stream of this.streams.toArray()) stream.beat(this.tick)
   }
 }
 
-export class SseWriter {
+export class SseWriter implements Linkable<SseWriter> {
+  prevLink: SseWriter | undefined = undefined
+  nextLink: SseWriter | undefined = undefined
+  linked = false
   private committed = false
   /** The keep-alive tick of the last write (or of the start). */
   private lastTick: number
   /** Text written in this loop turn, not yet handed to the socket. */
   private pending = ''
   private scheduled = false
-  private watched = true
   private readonly flush = () => {
     this.scheduled = false
     const res = this.reply.raw
@@ -132,6 +136,6 @@ export class SseWriter {
 
   /** Stops the keep-alive timer without writing (the client is gone or the reply was sent another way). */
   stop (): void {
-    if (this.watched) { this.keepAlive.delete(this); this.watched = false }
+    this.keepAlive.delete(this)
   }
 }

@@ -3,6 +3,7 @@
 // result. One object per run instead of a handful of closures: this is on the
 // path of every request.
 import { Cancel } from '../cancel.js'
+import type { Linkable } from '../linked-list.js'
 import { AgentError } from './errors.js'
 import { createRunPublisher, type Listening, type Publish } from './run-events.js'
 import type { RunEvent, RunListener, RunResult } from './types.js'
@@ -26,8 +27,11 @@ export interface RunOutlets {
   now: () => number
 }
 
-export class ActiveRun implements RunHandle {
+export class ActiveRun implements RunHandle, Linkable<ActiveRun> {
   readonly cancel = new Cancel()
+  prevLink: ActiveRun | undefined = undefined
+  nextLink: ActiveRun | undefined = undefined
+  linked = false
   result: RunResult | undefined = undefined
   done: Promise<RunResult> = NEVER
   private listeners: RunListener[] | undefined = undefined
@@ -54,6 +58,9 @@ export class ActiveRun implements RunHandle {
     const listeners = this.listeners
     if (listeners !== undefined) for (const l of [...listeners]) l(e)
   }
+
+  /** Whether any of its events went out on the bus (they carry the run id). */
+  get published (): boolean { return this.toBus !== undefined }
 
   abort (reason?: string): void {
     if (this.result === undefined && !this.cancel.aborted) this.cancel.abort(new AgentError('RUN_ABORTED', reason ?? 'run aborted'))

@@ -44,7 +44,8 @@ export function buildAgentCatalog (config: GatewayConfig, dirs: { stateDir: stri
     identity: { ...e.identity }
   }))
   const byId = new Map(agents.map((a) => [a.id, a]))
-  return { defaultId, agents, get: (id) => byId.get(id.toLowerCase()) }
+  // Ids are stored lowercase; an exact hit (the usual case) skips the lowercasing.
+  return { defaultId, agents, get: (id) => byId.get(id) ?? byId.get(id.toLowerCase()) }
 }
 
 function selection (model: string | { primary: string, fallbacks?: string[] } | undefined): ModelSelection {

@@ -5,8 +5,9 @@ import type { GatewayConfig } from '../../schemas/config.js'
 import type { SessionStore } from '../sessions/index.js'
 import type { ToolRegistry } from '../tools/index.js'
 import type { ProviderAdapter, ProviderLogger } from '../providers/index.js'
+import { LinkedList } from '../linked-list.js'
 import { ActiveRun, type RunHandle, type RunOutlets } from './active-run.js'
-import { buildAgentCatalog, AGENT_ID_PATTERN, type AgentCatalog, type AgentInfo } from './catalog.js'
+import { buildAgentCatalog, type AgentCatalog, type AgentInfo } from './catalog.js'
 import { BootstrapLoader } from './bootstrap.js'
 import { AgentError } from './errors.js'
 import { SessionLanes, Semaphore } from './lanes.js'
@@ -39,7 +40,8 @@ export class AgentEngine {
   private readonly now: () => number
   private readonly lanes = new SessionLanes()
   private readonly slots: Semaphore
-  private readonly active = new Map<string, ActiveRun>()
+  /** A list, not a Map by id: see linked-list.ts. Lookups by id are rare (WS methods) and the list is short. */
+  private readonly active = new LinkedList<ActiveRun>()
   private readonly finished = new Map<string, FinishedRun>()
   /** Finished run ids in finish order; `finishedHead` is the oldest still kept. */
   private finishedOrder: string[] = []
@@ -75,8 +77,8 @@ export class AgentEngine {
 
   resolveAgent (agentId: string | undefined): AgentInfo {
     const catalog = this.catalog()
-    const id = (agentId ?? catalog.defaultId).toLowerCase()
-    const agent = AGENT_ID_PATTERN.test(id) ? catalog.get(id) : undefined
+    // The catalog holds only valid ids: whatever it finds is valid, whatever it does not is unknown.
+    const agent = catalog.get(agentId ?? catalog.defaultId)
     if (agent === undefined) throw new AgentError('AGENT_UNKNOWN', `unknown agent id "${agentId ?? ''}"`, { details: { code: 'UNKNOWN_AGENT_ID' } })
     return agent
   }
@@ -90,8 +92,7 @@ export class AgentEngine {
 
   /** The agent and full session key of a request: a full key names its agent, else `agentId`, else the default. */
   resolveTarget (agentId: string | undefined, sessionKey: string | undefined): { agent: AgentInfo, sessionKey: string } {
-    const keyAgent = sessionKey === undefined ? undefined : /^agent:([^:]+):/.exec(sessionKey)?.[1]
-    const agent = this.resolveAgent(keyAgent ?? agentId)
+    const agent = this.resolveAgent(agentOfKey(sessionKey) ?? agentId)
     return { agent, sessionKey: this.resolveSessionKey(agent, sessionKey) }
   }
 
@@ -107,6 +108,7 @@ export class AgentEngine {
     if (known !== undefined) return known
 
     const run = new ActiveRun(runId, sessionKey, agent.id, this.now(), this.outlets)
+    this.active.add(run)
     // An ephemeral run owns a fresh session key: there is nothing to serialize against.
     run.done = req.persist === false
       ? this.execute(run, req, config, agent, chain)
@@ -118,7 +120,6 @@ export class AgentEngine {
       const off = () => { signal.removeEventListener('abort', onCallerAbort) }
       run.done.then(off, off)
     }
-    this.active.set(runId, run)
     return run
   }
 
@@ -152,8 +153,12 @@ export class AgentEngine {
     } finally {
       clearTimeout(timer)
       release?.()
-      this.active.delete(runId)
-      if (result !== undefined) this.remember(result, run.acceptedAt)
+      this.active.delete(run)
+      // A finished run is kept for `agent.wait` only when someone can ask for
+      // it: its caller was given the id, or its events (which carry the id)
+      // went out to WS clients. Keeping every HTTP run's result would cost
+      // each request a bookkeeping step and the GC an object to promote.
+      if (result !== undefined && (run.published || ID_HANDED_OUT.has(req.source))) this.remember(result, run.acceptedAt)
     }
   }
 
@@ -180,28 +185,34 @@ export class AgentEngine {
   }
 
   get (runId: string): RunHandle | undefined {
-    const active = this.active.get(runId)
+    const active = this.activeRun(runId)
     if (active !== undefined) return active
     const f = this.finished.get(runId)
     return f === undefined ? undefined : finishedHandle(f)
   }
 
+  private activeRun (runId: string): ActiveRun | undefined {
+    return this.active.find((run) => run.runId === runId)
+  }
+
   activeRuns (sessionKey?: string): RunHandle[] {
-    return [...this.active.values()].filter((h) => sessionKey === undefined || h.sessionKey === sessionKey)
+    const all = this.active.toArray()
+    return sessionKey === undefined ? all : all.filter((h) => h.sessionKey === sessionKey)
   }
 
   /** Aborts one run, or every active run of a session; returns the aborted run ids. */
   abort (target: { runId?: string, sessionKey?: string }): string[] {
     const handles = target.runId !== undefined
-      ? [this.active.get(target.runId)].filter((h): h is ActiveRun => h !== undefined && h.result === undefined && (target.sessionKey === undefined || h.sessionKey === target.sessionKey))
+      ? [this.activeRun(target.runId)].filter((h): h is ActiveRun => h !== undefined && h.result === undefined && (target.sessionKey === undefined || h.sessionKey === target.sessionKey))
       : this.activeRuns(target.sessionKey)
     for (const h of handles) h.abort()
     return handles.map((h) => h.runId)
   }
 
   async close (): Promise<void> {
-    for (const h of this.active.values()) h.abort('gateway stopping')
-    await Promise.allSettled([...this.active.values()].map((h) => h.done))
+    const runs = this.active.toArray()
+    for (const h of runs) h.abort('gateway stopping')
+    await Promise.allSettled(runs.map((h) => h.done))
     await this.providers.close()
   }
 
@@ -240,6 +251,16 @@ export class AgentEngine {
 }
 
 const always = () => true
+
+/** `<id>` of `agent:<id>:<rest>`, without a regex match per run. */
+function agentOfKey (sessionKey: string | undefined): string | undefined {
+  if (sessionKey === undefined || !sessionKey.startsWith('agent:')) return undefined
+  const end = sessionKey.indexOf(':', 6)
+  return end > 6 ? sessionKey.slice(6, end) : undefined
+}
+
+/** Sources whose callers are given the run id (WS methods, hooks); HTTP callers never see it. */
+const ID_HANDED_OUT: ReadonlySet<RunRequest['source']> = new Set(['agent', 'chat', 'hook'])
 
 interface FinishedRun { result: RunResult, acceptedAt: number, at: number }
 
