@@ -242,3 +242,21 @@ test('createProvider rejects unusable config with a coded ProviderConfigError', 
   assert.throws(() => createProvider('x', { baseUrl: 'ftp://host/v1', api: 'openai-completions' }, deps), { code: 'PROVIDER_CONFIG_INVALID' })
   assert.throws(() => createProvider('x', { baseUrl: fake.url, api: 'gemini' as never }, deps), /unsupported api "gemini"/)
 })
+
+test('a complete answer whose body stays open is returned at once, and the socket dropped after the grace', async () => {
+  // [DONE] arrives, but the server never ends the response.
+  fake.enqueue({ type: 'sse', frames: openAiChatFrames({ text: 'done early' }), after: 'hang' })
+  const started = Date.now()
+  const events: StreamEvent[] = []
+  for await (const event of openai.stream(ask)) events.push(event)
+  assert.ok(Date.now() - started < 500, 'the answer waited for the body to end')
+  assert.deepEqual(events.at(-1), { type: 'done', stopReason: 'stop' })
+  // The hung body is cut after DRAIN_GRACE_MS (1 s), not kept forever.
+  assert.deepEqual(await fake.lastRequest().closed, { early: true })
+  assert.ok(Date.now() - started >= 900, 'the socket was dropped before the grace was over')
+  // And a body that does end is not cut: the next answer on the pool is whole.
+  fake.enqueue({ type: 'sse', frames: openAiChatFrames({ text: 'next' }) })
+  const next: StreamEvent[] = []
+  for await (const event of openai.stream(ask)) next.push(event)
+  assert.deepEqual(await fake.lastRequest().closed, { early: false })
+})

@@ -68,7 +68,11 @@ export default async function chatCompletionsRoutes (parent: FastifyInstance, op
     }, { modelOverride, agentId: agent.id }, opts.disconnects)
 
     const meta = { id: `chatcmpl_${randomUUID()}`, created: Math.floor(Date.now() / 1000), model, includeUsage: body.stream_options?.include_usage === true }
-    if (body.stream === true) return streamChat(reply, run, meta, opts.keepAlive)
+    if (body.stream === true) {
+      // The stream writes its own reply (hijacked); the route only waits for it, or rejects with a real status.
+      await streamChat(reply, run, meta, opts.keepAlive)
+      return
+    }
 
     const result = await run.handle.done
     // Nobody is left to answer: do not write to a closed socket.

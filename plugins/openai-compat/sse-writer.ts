@@ -45,6 +45,14 @@ export class KeepAlive {
   }
 }
 
+/** What the stream's owner does on these two occasions. */
+export interface SseHooks {
+  /** Headers are out: write the opening events. */
+  onCommit: () => void
+  /** The client stopped reading; the stream is being destroyed. */
+  onOverflow: () => void
+}
+
 export class SseWriter implements Linkable<SseWriter> {
   prevLink: SseWriter | undefined = undefined
   nextLink: SseWriter | undefined = undefined
@@ -70,7 +78,7 @@ export class SseWriter implements Linkable<SseWriter> {
 
   constructor (
     private readonly reply: FastifyReply,
-    private readonly hooks: { onCommit: () => void, onOverflow: () => void },
+    private readonly hooks: SseHooks,
     private readonly keepAlive: KeepAlive
   ) {
     this.lastTick = keepAlive.now

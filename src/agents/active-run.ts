@@ -56,7 +56,10 @@ export class ActiveRun implements RunHandle, Linkable<ActiveRun> {
     }
     this.toBus?.(e)
     const listeners = this.listeners
-    if (listeners !== undefined) for (const l of [...listeners]) l(e)
+    if (listeners === undefined) return
+    // One listener (the HTTP stream) is the usual case: no snapshot to copy per event.
+    if (listeners.length === 1) listeners[0]!(e)
+    else for (const l of listeners.slice()) l(e)
   }
 
   /** Whether any of its events went out on the bus (they carry the run id). */

@@ -56,8 +56,9 @@ export class BootstrapLoader {
 }
 
 export function composeSystemPrompt (agentName: string, bootstrap: string, extra: string | undefined): string {
-  const parts = [`You are ${agentName}, an assistant running in the OpenClaw gateway.`]
-  if (bootstrap !== '') parts.push(bootstrap)
-  if (extra !== undefined && extra.trim() !== '') parts.push(extra.trim())
-  return parts.join('\n\n')
+  let prompt = `You are ${agentName}, an assistant running in the OpenClaw gateway.`
+  if (bootstrap !== '') prompt += `\n\n${bootstrap}`
+  const more = extra?.trim() ?? ''
+  if (more !== '') prompt += `\n\n${more}`
+  return prompt
 }

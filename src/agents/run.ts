@@ -42,20 +42,24 @@ export async function executeRun (req: RunRequest, deps: RunDeps, ids: RunIds, s
     if (messages.length === 0) return
     await sessions.append(ids.sessionKey, messages.map((m) => toTranscript(m, { runId: ids.runId, now: now(), ...meta })))
   }
-  const result = (status: RunResult['status'], extra: Partial<RunResult> = {}): RunResult => ({
-    runId: ids.runId,
-    sessionKey: ids.sessionKey,
-    agentId: agent.id,
-    status,
-    text,
-    toolCalls: [],
-    stopReason: last?.stopReason ?? 'stop',
-    usage,
-    ...(last !== undefined ? { provider: last.target.providerId, model: last.target.model } : {}),
-    startedAt: ids.startedAt,
-    endedAt: now(),
-    ...extra
-  })
+  // Built field by field, not from spreads: one result per run, on every request's path.
+  const result = (status: RunResult['status'], extra?: Pick<RunResult, 'stopReason'> & Partial<Pick<RunResult, 'toolCalls' | 'error'>>): RunResult => {
+    const r: RunResult = {
+      runId: ids.runId,
+      sessionKey: ids.sessionKey,
+      agentId: agent.id,
+      status,
+      text,
+      toolCalls: extra?.toolCalls ?? [],
+      stopReason: extra?.stopReason ?? last?.stopReason ?? 'stop',
+      usage,
+      startedAt: ids.startedAt,
+      endedAt: now()
+    }
+    if (last !== undefined) { r.provider = last.target.providerId; r.model = last.target.model }
+    if (extra?.error !== undefined) r.error = extra.error
+    return r
+  }
 
   try {
     const history = req.context ?? (persist ? toChatHistory(await sessions.history(ids.sessionKey, { limit: deps.historyLimit }), answeredIn(req.input)) : [])

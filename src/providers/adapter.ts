@@ -144,16 +144,18 @@ export function createAdapter (id: string, config: ProviderConfig, deps: Provide
   }
 
   // Events are pushed to the consumer as each upstream read is decoded: one
-  // callback per read, no async step per event or per chunk.
-  async function streamTo (req: ModelRequest, onEvents: (events: StreamEvent[]) => void): Promise<void> {
-    const { call, ctx } = prepare(req.model)
-    const modelConfig = config.models?.find((m) => m.id === req.model)
-    const body = bodyJson(spec.buildBody(req, { provider: id, modelConfig, memo }), fragmentJson)
-    const stream = req.stream !== false
-    logger?.debug({ provider: id, api: spec.api, model: req.model, path: streamPath, stream }, 'provider request')
+  // callback per read, no async step per event or per chunk, and no promise
+  // of its own around the call's.
+  function streamTo (req: ModelRequest, onEvents: (events: StreamEvent[]) => void): Promise<void> {
     try {
-      await streamCall({
-        pool: poolNow ?? await getPool(req.model),
+      if (poolNow === undefined) return getPool(req.model).then(() => streamTo(req, onEvents))
+      const { call, ctx } = prepare(req.model)
+      const modelConfig = config.models?.find((m) => m.id === req.model)
+      const body = bodyJson(spec.buildBody(req, { provider: id, modelConfig, memo }), fragmentJson)
+      const stream = req.stream !== false
+      logger?.debug({ provider: id, api: spec.api, model: req.model, path: streamPath, stream }, 'provider request')
+      return streamCall({
+        pool: poolNow,
         path: streamPath,
         headers: stream ? call.streamHeaders : call.jsonHeaders,
         body,
@@ -162,12 +164,15 @@ export function createAdapter (id: string, config: ProviderConfig, deps: Provide
         timeoutMs: req.timeoutMs,
         ctx,
         createDecoder: spec.createDecoder,
-        onEvents
+        onEvents,
+        mapError: (err) => {
+          const error = err instanceof ProviderError ? err : errorFromTransport(ctx, err)
+          report(error, streamPath)
+          return error
+        }
       })
     } catch (err) {
-      const error = err instanceof ProviderError ? err : errorFromTransport(ctx, err)
-      report(error, streamPath)
-      throw error
+      return Promise.reject(err)
     }
   }
 

@@ -42,6 +42,8 @@ export interface StreamCall {
   whole?: ((json: unknown, ctx: ErrorContext) => StreamEvent[]) | undefined;
   /** Receives the events of each upstream read, synchronously, in order. */
   onEvents: (events: StreamEvent[]) => void;
+  /** Turns a failure into what the promise rejects with (and may report it). */
+  mapError?: ((err: unknown) => unknown) | undefined;
 }
 
 type DispatchController = Dispatcher.DispatchController
@@ -60,6 +62,8 @@ class StreamCallHandler implements Dispatcher.DispatchHandler {
   /** Why we cut the call ourselves; set once. */
   private cut: 'aborted' | 'timeout' | 'drained' | undefined
   private timer: NodeJS.Timeout | undefined
+  /** The response is over (ended or failed): nothing left to drain. */
+  private ended = false
   private status = 0
   private headers: Record<string, string | string[]> = {}
   private contentType = ''
@@ -121,6 +125,7 @@ class StreamCallHandler implements Dispatcher.DispatchHandler {
   }
 
   onResponseEnd (): void {
+    this.ended = true
     this.clearTimer()
     if (this.settled) return
     if (this.mode === 'stream') { this.feed(this.text!.end(), true); return }
@@ -147,6 +152,7 @@ class StreamCallHandler implements Dispatcher.DispatchHandler {
   }
 
   onResponseError (_controller: DispatchController, err: Error): void {
+    this.ended = true
     this.clearTimer()
     if (this.settled) return
     this.fail(errorFromTransport(this.call.ctx, err))
@@ -176,11 +182,16 @@ class StreamCallHandler implements Dispatcher.DispatchHandler {
     if (!decoder.finished) return
     this.settle()
     this.resolve()
-    if (!last) {
-      // The answer is complete; give the body a moment to end so the socket stays reusable.
-      this.timer = setTimeout(() => { this.cut = 'drained'; this.controller?.abort(new Error('upstream call drained')) }, DRAIN_GRACE_MS)
-      this.timer.unref()
-    }
+    // The answer is complete; give the rest of the body a moment to end so the
+    // socket stays reusable. It usually ends in this same read: the timer is
+    // armed only if it has not by the time this read is processed.
+    if (!last) queueMicrotask(() => { this.armDrain() })
+  }
+
+  private armDrain (): void {
+    if (this.ended) return
+    this.timer = setTimeout(() => { this.cut = 'drained'; this.controller?.abort(new Error('upstream call drained')) }, DRAIN_GRACE_MS)
+    this.timer.unref()
   }
 
   /** Hands events to the consumer; a consumer that throws fails the call instead of undici's parser. */
@@ -219,7 +230,7 @@ class StreamCallHandler implements Dispatcher.DispatchHandler {
     if (this.settled) return
     this.settle()
     this.clearTimer()
-    this.reject(err)
+    this.reject(this.call.mapError === undefined ? err : this.call.mapError(err))
   }
 
   private settle (): void {

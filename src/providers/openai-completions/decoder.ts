@@ -32,7 +32,8 @@ export function createCompletionsDecoder (ctx: ErrorContext): StreamDecoder {
   let stopReason: StopReason | undefined
   let usage: Usage | undefined
   // wire tool index → { our index, id } ; servers that reuse index 0 for every call get a new slot per id
-  const slots = new Map<number, { index: number; id: string }>()
+  // Made on the first tool call: most answers have none.
+  let slots: Map<number, { index: number; id: string }> | undefined
   let nextIndex = 0
   let lastWireIndex = 0
 
@@ -44,6 +45,7 @@ export function createCompletionsDecoder (ctx: ErrorContext): StreamDecoder {
       const wireIndex = typeof call.index === 'number' ? call.index : lastWireIndex
       lastWireIndex = wireIndex
       const id = typeof call.id === 'string' && call.id !== '' ? call.id : undefined
+      slots ??= new Map()
       let slot = slots.get(wireIndex)
       if (!slot || (id !== undefined && id !== slot.id)) {
         const index = nextIndex++
