@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import { createProvider, type ProviderAdapter, type StreamEvent } from '../src/providers/index.js'
-import { fakeEmbedding, openAiChatFrames, startFakeUpstream, type FakeUpstream } from './support/fake-upstream.js'
+import { fakeEmbedding, openAiChatFrames, sseFrame, startFakeUpstream, type FakeUpstream } from './support/fake-upstream.js'
 import { bothWays, collect, comparableEvents, ECHO_TEXT_EVENTS, ECHO_WEATHER_CALL_EVENTS } from './support/stream.js'
 
 let fake: FakeUpstream
@@ -269,4 +269,27 @@ test('stream: false still decodes a server that answers with an event stream any
     { type: 'usage', usage: { inputTokens: 1, outputTokens: 2, totalTokens: 3 } },
     { type: 'done', stopReason: 'stop' },
   ])
+})
+
+test('multi-byte characters split across upstream reads arrive whole', async () => {
+  // "é" (2 bytes), "€" (3) and "🙂" (4), each cut between two writes that reach us as separate reads.
+  const text = 'café € 🙂 ok'
+  const body = Buffer.from(openAiChatFrames({ text: [text] }).map(sseFrame).join(''))
+  const cuts = ['é', '€', '🙂'].map((ch) => body.indexOf(Buffer.from(ch)) + 1)
+  fake.enqueue({
+    type: 'custom',
+    handle: async (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' })
+      let from = 0
+      for (const cut of cuts) {
+        res.write(body.subarray(from, cut))
+        from = cut
+        await new Promise((resolve) => setTimeout(resolve, 20))
+      }
+      res.end(body.subarray(from))
+    }
+  })
+  const events = await collect(provider.stream({ model: 'm', messages: [{ role: 'user', content: 'hi' }] }))
+  assert.equal(textOf(events), text)
+  assert.deepEqual(events.at(-1), { type: 'done', stopReason: 'stop' })
 })

