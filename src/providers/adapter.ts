@@ -5,7 +5,7 @@ import type { Pool } from 'undici'
 import { createCallGuard, type CallGuard } from './call-guard.js'
 import { abortedError, errorFromTransport, type ErrorContext } from './classify.js'
 import { ProviderError } from './errors.js'
-import { bodyJson, parseBaseUrl, postJson } from './http.js'
+import { bodyBytes, parseBaseUrl, postJson, type Fragment } from './http.js'
 import type { SseEvent } from './sse.js'
 import { streamCall } from './stream-call.js'
 import type {
@@ -85,7 +85,7 @@ export function createAdapter (id: string, config: ProviderConfig, deps: Provide
   const { logger } = deps
   let closed = false
   const fragments = new WeakMap<object, unknown>()
-  const fragmentJson = new WeakMap<object, string>()
+  const fragmentBytes = new WeakMap<object, Fragment>()
   function memo<K extends object, V> (key: K, make: () => V): V {
     if (fragments.has(key)) return fragments.get(key) as V
     const value = make()
@@ -151,7 +151,7 @@ export function createAdapter (id: string, config: ProviderConfig, deps: Provide
       if (poolNow === undefined) return getPool(req.model).then(() => streamTo(req, onEvents))
       const { call, ctx } = prepare(req.model)
       const modelConfig = config.models?.find((m) => m.id === req.model)
-      const body = bodyJson(spec.buildBody(req, { provider: id, modelConfig, memo }), fragmentJson)
+      const body = bodyBytes(spec.buildBody(req, { provider: id, modelConfig, memo }), fragmentBytes)
       const stream = req.stream !== false
       logger?.debug({ provider: id, api: spec.api, model: req.model, path: streamPath, stream }, 'provider request')
       return streamCall({

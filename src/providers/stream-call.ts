@@ -32,7 +32,7 @@ export interface StreamCall {
   path: string;
   /** Complete request headers (content-type and accept included). */
   headers: Record<string, string>;
-  body: string;
+  body: string | Buffer;
   signal?: AbortLike | undefined;
   timeoutMs?: number | undefined;
   ctx: ErrorContext;
@@ -196,7 +196,7 @@ class StreamCallHandler implements Dispatcher.DispatchHandler {
     // The answer is complete; give the rest of the body a moment to end so the
     // socket stays reusable. It usually ends in this same read: the timer is
     // armed only if it has not by the time this read is processed.
-    if (!last) queueMicrotask(() => { this.armDrain() })
+    if (!last) process.nextTick(() => { this.armDrain() })
   }
 
   private armDrain (): void {
