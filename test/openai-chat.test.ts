@@ -99,6 +99,8 @@ test('a non-streamed answer still streams from the upstream while a WS client wa
   // The watcher saw the answer arrive as deltas.
   const final = await ws.next((f) => f.type === 'event' && f.event === 'chat' && f.payload.state === 'final')
   assert.equal(final.payload.message.content[0].text, 'echo: watch me')
+  // The completion id names the run the watcher saw.
+  assert.equal(c.id, `chatcmpl_${String(final.payload.runId)}`)
   assert.ok(ws.frames.some((f) => f.type === 'event' && f.event === 'chat' && f.payload.state === 'delta'))
 
   // Once nobody watches, the next answer is asked for whole again.

@@ -1,6 +1,5 @@
 // POST /v1/chat/completions (contract 3.4): one agent run per request,
 // answered as one `chat.completion` or streamed as chunks.
-import { randomUUID } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Sampling, ToolChoice, ToolSpec } from '../../src/agents/types.js'
@@ -67,7 +66,8 @@ export default async function chatCompletionsRoutes (parent: FastifyInstance, op
       sampling: samplingOf(body)
     }, { modelOverride, agentId: agent.id }, opts.disconnects)
 
-    const meta = { id: `chatcmpl_${randomUUID()}`, created: Math.floor(Date.now() / 1000), model, includeUsage: body.stream_options?.include_usage === true }
+    // The completion id carries the run id: one id to find a request in the gateway's logs and run events.
+    const meta = { id: `chatcmpl_${run.handle.runId}`, created: Math.floor(Date.now() / 1000), model, includeUsage: body.stream_options?.include_usage === true }
     if (body.stream === true) {
       // The stream writes its own reply (hijacked); the route only waits for it, or rejects with a real status.
       await streamChat(reply, run, meta, opts.keepAlive)

@@ -1,7 +1,7 @@
 // One model step: stream from the first target that answers, retrying
 // retryable failures with jittered backoff (honouring Retry-After) and
 // failing over along the chain, but only while nothing has been streamed.
-import { isProviderError, type ModelRequest, type ProviderAdapter, type StopReason, type ToolCall, type Usage } from '../providers/index.js'
+import { isProviderError, type ModelRequest, type ProviderAdapter, type StopReason, type StreamEvent, type ToolCall, type Usage } from '../providers/index.js'
 import type { AbortLike } from '../cancel.js'
 import { AgentError, type ErrorKind } from './errors.js'
 import { formatTarget, type ModelTarget } from './model-resolver.js'
@@ -30,16 +30,21 @@ export interface StepOptions {
 
 export async function callModel (opts: StepOptions): Promise<StepOutput> {
   const attempts = opts.attemptsPerTarget ?? 2
+  const chain = opts.chain
   let lastError: unknown
-  for (const [i, target] of opts.chain.entries()) {
-    if (i > 0) opts.emit({ type: 'failover', from: formatTarget(opts.chain[i - 1]!), to: formatTarget(target), reason: reasonOf(lastError), attempt: i })
+  for (let i = 0; i < chain.length; i++) {
+    const target = chain[i]!
+    if (i > 0) opts.emit({ type: 'failover', from: formatTarget(chain[i - 1]!), to: formatTarget(target), reason: reasonOf(lastError), attempt: i })
     for (let attempt = 1; attempt <= attempts; attempt++) {
-      let streamed = false
+      const step = new StepCollector(opts.onDelta)
       try {
-        return await streamOnce(opts, target, () => { streamed = true })
+        // The request is this step's own object: setting the model keeps its shape (no copy per attempt).
+        opts.request.model = target.model
+        await opts.adapterFor(target).streamTo(opts.request, step.onEvents)
+        return step.output(target)
       } catch (err) {
         lastError = err
-        if (streamed || !isProviderError(err) || !err.retryable || opts.request.signal?.aborted === true) throw toAgentError(err)
+        if (step.streamed || !isProviderError(err) || !err.retryable || opts.request.signal?.aborted === true) throw toAgentError(err)
         if (attempt < attempts) {
           const delayMs = backoff(attempt, err.retryAfterMs, opts.maxBackoffMs ?? 5000, opts.random ?? Math.random)
           opts.emit({ type: 'retry', target: formatTarget(target), attempt, maxAttempts: attempts, reason: err.kind, delayMs })
@@ -51,47 +56,55 @@ export async function callModel (opts: StepOptions): Promise<StepOutput> {
   throw toAgentError(lastError)
 }
 
-async function streamOnce (opts: StepOptions, target: ModelTarget, markStreamed: () => void): Promise<StepOutput> {
-  const adapter = opts.adapterFor(target)
-  let text = ''
-  const calls: Array<{ id: string, name: string, arguments: string }> = []
-  let stopReason: StopReason = 'stop'
-  let usage: Usage = { inputTokens: 0, outputTokens: 0, totalTokens: 0 }
-  const delta = (chunk: string) => {
-    markStreamed()
-    text += chunk
-    opts.onDelta(chunk, text)
-  }
-  // The request is this step's own object: setting the model keeps its shape (no copy per attempt).
-  opts.request.model = target.model
-  await adapter.streamTo(opts.request, (batch) => {
+/** What one attempt has received so far; `streamed` once anything reached the caller (no retry after that). */
+class StepCollector {
+  streamed = false
+  private text = ''
+  private readonly calls: Array<{ id: string, name: string, arguments: string }> = []
+  private stopReason: StopReason = 'stop'
+  private usage: Usage = NO_USAGE
+
+  constructor (private readonly onDelta: (delta: string, text: string) => void) {}
+
+  readonly onEvents = (batch: StreamEvent[]): void => {
     // Text that arrives in one upstream read goes on as one delta: the split
     // of a reply into deltas is arbitrary, and every delta costs an event, a
     // chunk and a client parse downstream.
     let burst = ''
     for (const ev of batch) {
       if (ev.type === 'text-delta') { burst += ev.text; continue }
-      if (burst !== '') { delta(burst); burst = '' }
+      if (burst !== '') { this.delta(burst); burst = '' }
       switch (ev.type) {
         case 'tool-call-start':
-          markStreamed()
-          calls[ev.index] = { id: ev.id, name: ev.name, arguments: '' }
+          this.streamed = true
+          this.calls[ev.index] = { id: ev.id, name: ev.name, arguments: '' }
           break
         case 'tool-call-delta': {
-          const call = calls[ev.index]
+          const call = this.calls[ev.index]
           if (call !== undefined) call.arguments += ev.argumentsDelta
           break
         }
-        case 'usage': usage = ev.usage; break
-        case 'done': stopReason = ev.stopReason; break
+        case 'usage': this.usage = ev.usage; break
+        case 'done': this.stopReason = ev.stopReason; break
       }
     }
-    if (burst !== '') delta(burst)
-  })
-  const toolCalls = calls.filter((c) => c !== undefined)
-  if (toolCalls.length > 0 && stopReason === 'stop') stopReason = 'tool_calls'
-  return { text, toolCalls, stopReason, usage, target }
+    if (burst !== '') this.delta(burst)
+  }
+
+  output (target: ModelTarget): StepOutput {
+    const toolCalls = this.calls.filter((c) => c !== undefined)
+    const stopReason = toolCalls.length > 0 && this.stopReason === 'stop' ? 'tool_calls' : this.stopReason
+    return { text: this.text, toolCalls, stopReason, usage: this.usage, target }
+  }
+
+  private delta (chunk: string): void {
+    this.streamed = true
+    this.text += chunk
+    this.onDelta(chunk, this.text)
+  }
 }
+
+const NO_USAGE: Usage = Object.freeze({ inputTokens: 0, outputTokens: 0, totalTokens: 0 })
 
 export function toAgentError (err: unknown): AgentError {
   if (err instanceof AgentError) return err
