@@ -228,6 +228,23 @@ test('a run past its timeout ends as timeout', async (t) => {
   assert.equal(r.error?.errorKind, 'timeout')
 })
 
+test('a long deadline is kept by the engine sweep: past it, the run ends as timeout', async (t) => {
+  let clock = 1_000_000
+  const { upstream, engine } = await setup(t, (up) => openai(up), () => clock)
+  upstream.enqueue({ type: 'sse', frames: openAiChatFrames({ text: 'slow' }).slice(0, 1), after: 'hang' })
+  const run = engine.start({ source: 'chat', input: user('hi'), timeoutMs: 10 * 60_000 })
+  while (upstream.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 5))
+  // Within the deadline, a sweep leaves it alone.
+  clock += 9 * 60_000
+  await new Promise((resolve) => setTimeout(resolve, 1100))
+  assert.equal(run.result, undefined)
+  // Past it, the next sweep (at most a second later) times it out.
+  clock += 2 * 60_000
+  const r = await run.done
+  assert.equal(r.status, 'timeout')
+  assert.match(r.error?.message ?? '', /timed out after 600 s/)
+})
+
 test('an upstream reset mid-stream is an error, not a silent success', async (t) => {
   const { upstream, engine } = await setup(t, (up) => openai(up))
   upstream.enqueue({ type: 'sse', frames: openAiChatFrames({ text: ['partial'] }).slice(0, 2), after: 'destroy' })

@@ -32,6 +32,9 @@ export class ActiveRun implements RunHandle, Linkable<ActiveRun> {
   prevLink: ActiveRun | undefined = undefined
   nextLink: ActiveRun | undefined = undefined
   linked = false
+  /** When a long run times out (engine clock), and after how long; Infinity when a timer of its own watches it. */
+  deadline = Infinity
+  timeoutMs = 0
   result: RunResult | undefined = undefined
   done: Promise<RunResult> = NEVER
   private listeners: RunListener[] | undefined = undefined

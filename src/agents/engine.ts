@@ -52,6 +52,7 @@ export class AgentEngine {
   private adapterCache: { config: GatewayConfig, get: (t: ModelTarget) => ProviderAdapter } | undefined
   private chainCache: { config: GatewayConfig, chains: Map<string, readonly ModelTarget[]> } | undefined
   private readonly outlets: RunOutlets
+  private sweeper: NodeJS.Timeout | undefined
 
   constructor (opts: EngineOptions) {
     this.opts = opts
@@ -127,7 +128,11 @@ export class AgentEngine {
     const { runId, sessionKey, cancel } = run
     const release = this.slots.tryAcquire() ?? await this.slots.acquire(cancel).catch(() => undefined)
     const timeoutMs = req.timeoutMs ?? agent.timeoutSeconds * 1000
-    const timer = setTimeout(() => { cancel.abort(new AgentError('RUN_TIMEOUT', `run timed out after ${Math.round(timeoutMs / 1000)} s`)) }, timeoutMs)
+    // Long deadlines (the usual minutes) are checked by the engine's sweep, a
+    // timer per run only for short ones: a timer made and cleared per request
+    // is measurable on the hot path, and a deadline of minutes may be a second late.
+    const timer = timeoutMs < SWEEP_MS * 5 ? setTimeout(() => { timeOut(run, timeoutMs) }, timeoutMs) : undefined
+    if (timer === undefined) { run.deadline = this.now() + timeoutMs; run.timeoutMs = timeoutMs; this.sweeper ??= this.startSweeper() }
     let result: RunResult | undefined
     try {
       const ids = { runId, sessionKey, startedAt: this.now() }
@@ -151,7 +156,7 @@ export class AgentEngine {
       run.emit({ type: 'end', result })
       return result
     } finally {
-      clearTimeout(timer)
+      if (timer !== undefined) clearTimeout(timer)
       release?.()
       this.active.delete(run)
       // A finished run is kept for `agent.wait` only when someone can ask for
@@ -160,6 +165,16 @@ export class AgentEngine {
       // each request a bookkeeping step and the GC an object to promote.
       if (result !== undefined && (run.published || ID_HANDED_OUT.has(req.source))) this.remember(result, run.acceptedAt)
     }
+  }
+
+  /** One timer for the deadlines of every long run (see execute). */
+  private startSweeper (): NodeJS.Timeout {
+    const sweeper = setInterval(() => {
+      const now = this.now()
+      for (const run of this.active.toArray()) if (run.deadline <= now) timeOut(run, run.timeoutMs)
+    }, SWEEP_MS)
+    sweeper.unref()
+    return sweeper
   }
 
   /**
@@ -210,6 +225,7 @@ export class AgentEngine {
   }
 
   async close (): Promise<void> {
+    if (this.sweeper !== undefined) clearInterval(this.sweeper)
     const runs = this.active.toArray()
     for (const h of runs) h.abort('gateway stopping')
     await Promise.allSettled(runs.map((h) => h.done))
@@ -251,6 +267,13 @@ export class AgentEngine {
 }
 
 const always = () => true
+
+/** How often long-running deadlines are checked. */
+const SWEEP_MS = 1000
+
+function timeOut (run: ActiveRun, timeoutMs: number): void {
+  run.cancel.abort(new AgentError('RUN_TIMEOUT', `run timed out after ${Math.round(timeoutMs / 1000)} s`))
+}
 
 /** `<id>` of `agent:<id>:<rest>`, without a regex match per run. */
 function agentOfKey (sessionKey: string | undefined): string | undefined {

@@ -7,6 +7,10 @@ const NO_OPTS: PublishOptions = Object.freeze({})
 
 export function createLocalEventBus (onListenerError: (err: unknown, event: string) => void): EventBus {
   const listeners = new Map<(e: BusEvent) => void, (() => boolean) | undefined>()
+  // `listening()` runs for every event of every run: a plain array of the
+  // activity checks, rebuilt on (rare) subscription changes, spares it an iterator.
+  let checks: Array<(() => boolean) | undefined> = []
+  const rebuild = () => { checks = [...listeners.values()] }
   return {
     publish (event, payload, opts) {
       const message: BusEvent = { event, payload, opts: opts ?? NO_OPTS }
@@ -20,10 +24,14 @@ export function createLocalEventBus (onListenerError: (err: unknown, event: stri
     },
     subscribe (listener, opts) {
       listeners.set(listener, opts?.active)
-      return () => { listeners.delete(listener) }
+      rebuild()
+      return () => { listeners.delete(listener); rebuild() }
     },
     listening () {
-      for (const active of listeners.values()) if (active === undefined || active()) return true
+      for (let i = 0; i < checks.length; i++) {
+        const active = checks[i]
+        if (active === undefined || active()) return true
+      }
       return false
     }
   }
