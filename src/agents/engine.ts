@@ -184,7 +184,8 @@ export class AgentEngine {
    */
   private chainFor (config: GatewayConfig, agent: AgentInfo, override: string | undefined): readonly ModelTarget[] {
     if (this.chainCache?.config !== config || this.chainCache.chains.size >= 256) this.chainCache = { config, chains: new Map() }
-    const key = `${agent.id}\0${override ?? ''}`
+    // Agent ids never hold a NUL: the two kinds of key cannot meet.
+    const key = override === undefined ? agent.id : `${agent.id}\0${override}`
     let chain = this.chainCache.chains.get(key)
     if (chain === undefined) {
       chain = Object.freeze(resolveModelChain(config, agent.id, agent.model, override))
