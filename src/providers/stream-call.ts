@@ -192,6 +192,7 @@ class StreamCallHandler implements Dispatcher.DispatchHandler {
     if (out.length > 0 && !this.deliver(out)) return
     if (!decoder.finished) return
     this.settle()
+    this.clearTimer() // the call's deadline: the answer is in
     this.resolve()
     // The answer is complete; give the rest of the body a moment to end so the
     // socket stays reusable. It usually ends in this same read: the timer is
