@@ -26,7 +26,7 @@ export interface EngineOptions {
   publish: Publish
   /** Defaults to always: tests without a bus still see every event. */
   listening?: Listening
-  logger: ProviderLogger & { info: (obj: object, msg?: string) => void, isLevelEnabled?: (level: string) => boolean }
+  logger: ProviderLogger & { info: (obj: object, msg?: string) => void }
   now?: () => number
 }
 

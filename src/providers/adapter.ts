@@ -153,7 +153,7 @@ export function createAdapter (id: string, config: ProviderConfig, deps: Provide
       const modelConfig = config.models?.find((m) => m.id === req.model)
       const body = bodyBytes(spec.buildBody(req, { provider: id, modelConfig, memo }), fragmentBytes)
       const stream = req.stream !== false
-      logger?.debug({ provider: id, api: spec.api, model: req.model, path: streamPath, stream }, 'provider request')
+      if (logger?.isLevelEnabled?.('debug') !== false) logger?.debug({ provider: id, api: spec.api, model: req.model, path: streamPath, stream }, 'provider request')
       return streamCall({
         pool: poolNow,
         path: streamPath,

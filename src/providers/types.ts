@@ -106,6 +106,8 @@ export interface ProviderConfig {
 export interface ProviderLogger {
   debug(obj: object, msg?: string): void;
   warn(obj: object, msg?: string): void;
+  /** pino's: lets per-call debug lines skip building their fields when debug is off. */
+  isLevelEnabled?(level: string): boolean;
 }
 
 export interface ProviderDeps {
