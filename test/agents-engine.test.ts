@@ -172,6 +172,30 @@ test('the system prompt is built from the workspace bootstrap files plus the ext
   assert.ok(system.length < 25_000)
 })
 
+test('the system message follows its parts: the extra prompt per request, the bootstrap files when they change', async (t) => {
+  let clock = 1_000_000
+  const { upstream, engine, stateDir } = await setup(t, (up) => openai(up), () => clock)
+  const workspace = path.join(stateDir, 'workspace')
+  await mkdir(workspace, { recursive: true })
+  await writeFile(path.join(workspace, 'SOUL.md'), 'Be terse.')
+  const systemOf = async (extra: string | undefined) => {
+    upstream.enqueue({ type: 'sse', frames: openAiChatFrames({ text: ['ok'] }) })
+    await engine.start({ source: 'agent', input: user('hi'), ...(extra !== undefined ? { extraSystemPrompt: extra } : {}) }).done
+    return upstream.lastRequest().body.messages[0].content as string
+  }
+  // The same parts give the same prompt (reused); a different extra prompt is never served a stale one.
+  assert.match(await systemOf('In French.'), /Be terse\.\n\nIn French\.$/)
+  assert.match(await systemOf('In French.'), /Be terse\.\n\nIn French\.$/)
+  assert.match(await systemOf('In German.'), /Be terse\.\n\nIn German\.$/)
+  assert.match(await systemOf(undefined), /Be terse\.$/)
+  // An edited bootstrap file shows in the next turn once it is re-read (at most a second later).
+  await writeFile(path.join(workspace, 'SOUL.md'), 'Be thorough, and cite sources.')
+  clock += 1500
+  const edited = await systemOf('In French.')
+  assert.match(edited, /Be thorough, and cite sources\.\n\nIn French\.$/)
+  assert.doesNotMatch(edited, /Be terse/)
+})
+
 test('a 429 is retried after its Retry-After', async (t) => {
   const { upstream, engine } = await setup(t, (up) => openai(up))
   upstream.enqueue({ type: 'json', status: 429, headers: { 'retry-after': '0' }, body: { error: { message: 'slow down' } } })

@@ -293,3 +293,19 @@ test('multi-byte characters split across upstream reads arrive whole', async () 
   assert.equal(textOf(events), text)
   assert.deepEqual(events.at(-1), { type: 'done', stopReason: 'stop' })
 })
+
+test("the engine's frozen system message and tool list: the same wire body on every call", async () => {
+  const system = Object.freeze({ role: 'system' as const, content: 'You are main.\n\n## SOUL.md\n\nBe "terse" ✓.' })
+  const tools = Object.freeze([{ name: 'read', description: 'Reads a file', parameters: { type: 'object', properties: { path: { type: 'string' } } } }])
+  for (const text of ['first', 'second']) {
+    fake.enqueue({ type: 'sse', frames: openAiChatFrames({ text: 'ok' }) })
+    await collect(provider.stream({ model: 'm', messages: [system, { role: 'user', content: text }], tools }))
+    assert.deepEqual(fake.lastRequest().body, {
+      model: 'm',
+      messages: [{ role: 'system', content: system.content }, { role: 'user', content: text }],
+      stream: true,
+      stream_options: { include_usage: true },
+      tools: [{ type: 'function', function: { name: 'read', description: 'Reads a file', parameters: tools[0]!.parameters } }]
+    })
+  }
+})

@@ -225,3 +225,19 @@ test('a JSON body that is not a finished response is an invalid response', async
   fake.enqueue({ type: 'json', body: { id: 'resp_4', object: 'response', status: 'in_progress', output: [] } })
   await assert.rejects(collect(provider.stream(req)), { kind: 'invalid_response' })
 })
+
+test("the engine's frozen system message and tool list: the same wire body on every call", async () => {
+  const system = Object.freeze({ role: 'system' as const, content: 'You are main.\n\n## SOUL.md\n\nBe "terse".' })
+  const tools = Object.freeze([{ name: 'read', description: 'Reads a file', parameters: { type: 'object', properties: { path: { type: 'string' } } } }])
+  for (const text of ['first', 'second']) {
+    fake.enqueue({ type: 'sse', frames: responsesFrames({ text: 'ok' }) })
+    await collect(provider.stream({ model: 'gpt-5', messages: [system, { role: 'user', content: text }], tools }))
+    assert.deepEqual(fake.lastRequest().body, {
+      model: 'gpt-5',
+      input: [{ type: 'message', role: 'system', content: system.content }, { type: 'message', role: 'user', content: text }],
+      stream: true,
+      store: false,
+      tools: [{ type: 'function', name: 'read', description: 'Reads a file', parameters: tools[0]!.parameters, strict: false }]
+    })
+  }
+})

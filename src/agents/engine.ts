@@ -8,7 +8,7 @@ import type { ProviderAdapter, ProviderLogger } from '../providers/index.js'
 import { LinkedList } from '../linked-list.js'
 import { ActiveRun, type RunHandle, type RunOutlets } from './active-run.js'
 import { buildAgentCatalog, type AgentCatalog, type AgentInfo } from './catalog.js'
-import { BootstrapLoader } from './bootstrap.js'
+import { BootstrapLoader, SystemMessages } from './bootstrap.js'
 import { AgentError } from './errors.js'
 import { SessionLanes, Semaphore } from './lanes.js'
 import { resolveModelChain, type ModelTarget } from './model-resolver.js'
@@ -47,6 +47,7 @@ export class AgentEngine {
   private finishedOrder: string[] = []
   private finishedHead = 0
   private readonly bootstrap: BootstrapLoader
+  private readonly systemMessages = new SystemMessages()
   readonly providers: ProviderPool
   private catalogCache: { config: GatewayConfig, catalog: AgentCatalog } | undefined
   private adapterCache: { config: GatewayConfig, get: (t: ModelTarget) => ProviderAdapter } | undefined
@@ -146,6 +147,7 @@ export class AgentEngine {
           sessions: this.opts.sessions,
           tools: this.opts.tools,
           bootstrap: this.bootstrap,
+          systemMessages: this.systemMessages,
           now: this.now,
           maxSteps: config.agents?.defaults?.maxSteps ?? 24,
           historyLimit: 200,

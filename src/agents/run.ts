@@ -7,7 +7,7 @@ import type { ChatMessage, ModelRequest, ProviderAdapter, ToolCall, ToolSpec, Us
 import type { SessionStore } from '../sessions/index.js'
 import type { ToolRegistry } from '../tools/index.js'
 import type { AgentInfo } from './catalog.js'
-import { composeSystemPrompt, type BootstrapLoader } from './bootstrap.js'
+import type { BootstrapLoader, SystemMessages } from './bootstrap.js'
 import { AgentError } from './errors.js'
 import { callModel, toAgentError, type StepOutput } from './model-call.js'
 import type { ModelTarget } from './model-resolver.js'
@@ -22,6 +22,7 @@ export interface RunDeps {
   sessions: SessionStore
   tools: ToolRegistry
   bootstrap: BootstrapLoader
+  systemMessages: SystemMessages
   now: () => number
   maxSteps: number
   historyLimit: number
@@ -66,8 +67,7 @@ export async function executeRun (req: RunRequest, deps: RunDeps, ids: RunIds, s
     if (persist) await record(req.input)
     emit({ type: 'start', startedAt: ids.startedAt })
     const bootstrap = deps.bootstrap.fresh(agent.workspace) ?? await deps.bootstrap.load(agent.workspace)
-    const system = composeSystemPrompt(agent.name, bootstrap, req.extraSystemPrompt)
-    const messages: ChatMessage[] = [{ role: 'system', content: system }, ...history, ...req.input]
+    const messages: ChatMessage[] = [deps.systemMessages.get(agent.id, agent.name, bootstrap, req.extraSystemPrompt), ...history, ...req.input]
     const clientTools = req.clientTools === undefined || req.clientTools.length === 0 ? NO_NAMES : new Set(req.clientTools.map((t) => t.name))
     const builtinSpecs = deps.tools.specs(deps.config, agent.id)
     // Without client tools the registry's cached (frozen) list is used as is: no copy per run.

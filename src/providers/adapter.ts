@@ -5,7 +5,8 @@ import type { Pool } from 'undici'
 import { createCallGuard, type CallGuard } from './call-guard.js'
 import { abortedError, errorFromTransport, type ErrorContext } from './classify.js'
 import { ProviderError } from './errors.js'
-import { bodyBytes, parseBaseUrl, postJson, type Fragment } from './http.js'
+import { BodyEncoder } from './body-encoder.js'
+import { parseBaseUrl, postJson } from './http.js'
 import type { SseEvent } from './sse.js'
 import { streamCall } from './stream-call.js'
 import type {
@@ -85,7 +86,7 @@ export function createAdapter (id: string, config: ProviderConfig, deps: Provide
   const { logger } = deps
   let closed = false
   const fragments = new WeakMap<object, unknown>()
-  const fragmentBytes = new WeakMap<object, Fragment>()
+  const bodies = new BodyEncoder()
   function memo<K extends object, V> (key: K, make: () => V): V {
     if (fragments.has(key)) return fragments.get(key) as V
     const value = make()
@@ -151,7 +152,7 @@ export function createAdapter (id: string, config: ProviderConfig, deps: Provide
       if (poolNow === undefined) return getPool(req.model).then(() => streamTo(req, onEvents))
       const { call, ctx } = prepare(req.model)
       const modelConfig = config.models?.find((m) => m.id === req.model)
-      const body = bodyBytes(spec.buildBody(req, { provider: id, modelConfig, memo }), fragmentBytes)
+      const body = bodies.encode(spec.buildBody(req, { provider: id, modelConfig, memo }))
       const stream = req.stream !== false
       if (logger?.isLevelEnabled?.('debug') !== false) logger?.debug({ provider: id, api: spec.api, model: req.model, path: streamPath, stream }, 'provider request')
       return streamCall({

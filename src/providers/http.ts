@@ -58,44 +58,6 @@ export interface JsonPost {
   signal: AbortSignal;
 }
 
-/**
- * The JSON bytes of a request body object. A frozen top-level value is taken
- * as immutable (specs freeze only what they never change), so its bytes are
- * kept in `cache` and reused: the tool list, a few KB that is the same on
- * every call, is then serialized and UTF-8 encoded once instead of per call.
- */
-export function bodyBytes (body: Record<string, unknown>, cache: WeakMap<object, Fragment>): Buffer {
-  // The mutable rest goes through one native JSON.stringify; the cached
-  // fragments are appended after it (key order means nothing in JSON).
-  let fragments: Buffer[] | undefined
-  for (const key in body) {
-    const value = body[key]
-    if (typeof value !== 'object' || value === null || !Object.isFrozen(value)) continue
-    let fragment = cache.get(value)
-    if (fragment === undefined || fragment.key !== key) {
-      fragment = { key, bytes: Buffer.from(`,${JSON.stringify(key)}:${JSON.stringify(value)}`) }
-      cache.set(value, fragment)
-    }
-    ;(fragments ??= []).push(fragment.bytes)
-  }
-  if (fragments === undefined) return Buffer.from(JSON.stringify(body))
-  const rest: Record<string, unknown> = {}
-  for (const key in body) {
-    const value = body[key]
-    if (typeof value !== 'object' || value === null || !Object.isFrozen(value)) rest[key] = value
-  }
-  const json = JSON.stringify(rest)
-  // `{...` without its closing brace; with nothing before them, the first fragment loses its comma.
-  if (json === '{}') fragments[0] = fragments[0]!.subarray(1)
-  const parts = [Buffer.from(json.slice(0, -1)), ...fragments, CLOSING_BRACE]
-  return Buffer.concat(parts)
-}
-
-/** A frozen value's bytes in a body, with the key it was serialized under. */
-export interface Fragment { key: string, bytes: Buffer }
-
-const CLOSING_BRACE = Buffer.from('}')
-
 function send (pool: Pool, post: JsonPost, accept: string): Promise<Dispatcher.ResponseData> {
   return pool.request({
     method: 'POST',

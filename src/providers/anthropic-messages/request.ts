@@ -3,6 +3,7 @@
 // must alternate, so consecutive same-role messages are merged into one turn.
 
 import type { BuildContext } from '../adapter.js'
+import { frozenWire } from '../frozen-wire.js'
 import type { ChatMessage, ContentPart, ModelRequest, ToolChoice } from '../types.js'
 
 type Block = Record<string, unknown>
@@ -83,6 +84,18 @@ export function toAnthropicTurns (messages: ChatMessage[]): { system?: string; t
   return system.length > 0 ? { system: system.join('\n\n'), turns: nonEmpty } : { turns: nonEmpty }
 }
 
+/**
+ * The system text. The engine's one frozen system message (the agent's
+ * prompt and bootstrap files) goes as a frozen text-block list, made once, so
+ * the body encoder serializes it once; other system text goes as a string.
+ */
+function systemField (messages: ChatMessage[], text: string, ctx: BuildContext): string | readonly Block[] {
+  const systems = messages.filter((m) => m.role === 'system')
+  const only = systems.length === 1 ? systems[0]! : undefined
+  if (only === undefined || !Object.isFrozen(only)) return text
+  return frozenWire(ctx, only, () => [{ type: 'text', text }])
+}
+
 function toolChoice (choice: ToolChoice): Block {
   if (typeof choice !== 'string') return { type: 'tool', name: choice.name }
   return { type: choice === 'required' ? 'any' : choice }
@@ -96,13 +109,14 @@ export function buildMessagesBody (req: ModelRequest, ctx: BuildContext): Record
     messages: turns,
     stream: req.stream !== false,
   }
-  if (system !== undefined) body.system = system
-  if (req.tools && req.tools.length > 0) {
-    body.tools = req.tools.map((tool) => ({
+  if (system !== undefined) body.system = systemField(req.messages, system, ctx)
+  const tools = req.tools
+  if (tools && tools.length > 0) {
+    body.tools = frozenWire(ctx, tools, () => tools.map((tool) => ({
       name: tool.name,
       ...(tool.description === undefined ? {} : { description: tool.description }),
       input_schema: tool.parameters,
-    }))
+    })))
   }
   if (req.toolChoice !== undefined) body.tool_choice = toolChoice(req.toolChoice)
   if (req.temperature !== undefined) body.temperature = req.temperature

@@ -1,6 +1,7 @@
 // Neutral request → OpenAI Chat Completions wire body (also what most local servers speak).
 
 import type { BuildContext } from '../adapter.js'
+import { frozenWire } from '../frozen-wire.js'
 import type { ChatMessage, ContentPart, ModelRequest, ToolChoice } from '../types.js'
 
 function contentPart (part: ContentPart): Record<string, unknown> {
@@ -52,12 +53,12 @@ const STREAM_OFF = { stream: false }
 export function buildCompletionsBody (req: ModelRequest, ctx?: BuildContext): Record<string, unknown> {
   const body: Record<string, unknown> = {
     model: req.model,
-    messages: req.messages.map(toChatMessage),
+    messages: req.messages.map((message) => frozenWire(ctx, message, () => toChatMessage(message))),
     ...(req.stream === false ? STREAM_OFF : STREAM_ON),
   }
   const tools = req.tools
   if (tools && tools.length > 0) {
-    const wire = () => Object.freeze(tools.map((tool) => ({
+    body.tools = frozenWire(ctx, tools, () => tools.map((tool) => ({
       type: 'function',
       function: {
         name: tool.name,
@@ -65,7 +66,6 @@ export function buildCompletionsBody (req: ModelRequest, ctx?: BuildContext): Re
         parameters: tool.parameters,
       },
     })))
-    body.tools = ctx?.memo ? ctx.memo(tools, wire) : wire()
   }
   if (req.toolChoice !== undefined) body.tool_choice = toolChoice(req.toolChoice)
   if (req.maxTokens !== undefined) body.max_tokens = req.maxTokens

@@ -10,7 +10,7 @@ export const openAiResponsesSpec: ApiSpec = {
   defaultHeaders: {},
   authHeaders: (apiKey) => ({ authorization: `Bearer ${apiKey}` }),
   streamPath: (basePath) => `${basePath}/responses`,
-  buildBody: (req) => buildResponsesBody(req),
+  buildBody: (req, ctx) => buildResponsesBody(req, ctx),
   createDecoder: createResponsesDecoder,
   decodeResponse: decodeResponsesJson,
   embeddings: openAiEmbeddings,

@@ -1,6 +1,8 @@
 // Neutral request → OpenAI Responses API body. History is replayed as input items, so nothing
 // needs to be stored server-side (`store: false`).
 
+import type { BuildContext } from '../adapter.js'
+import { frozenWire } from '../frozen-wire.js'
 import type { ChatMessage, ContentPart, ModelRequest, ToolChoice } from '../types.js'
 
 type Item = Record<string, unknown>
@@ -58,21 +60,25 @@ function textFormat (responseFormat: unknown): Item | undefined {
   return undefined
 }
 
-export function buildResponsesBody (req: ModelRequest): Record<string, unknown> {
+export function buildResponsesBody (req: ModelRequest, ctx?: BuildContext): Record<string, unknown> {
   const body: Record<string, unknown> = {
     model: req.model,
-    input: req.messages.flatMap(toInputItems),
+    // A frozen message's items are frozen too: the encoder reuses their bytes.
+    input: req.messages.flatMap((message) => Object.isFrozen(message)
+      ? frozenWire(ctx, message, () => toInputItems(message).map((item) => Object.freeze(item)))
+      : toInputItems(message)),
     stream: req.stream !== false,
     store: false,
   }
-  if (req.tools && req.tools.length > 0) {
-    body.tools = req.tools.map((tool) => ({
+  const tools = req.tools
+  if (tools && tools.length > 0) {
+    body.tools = frozenWire(ctx, tools, () => tools.map((tool) => ({
       type: 'function',
       name: tool.name,
       ...(tool.description === undefined ? {} : { description: tool.description }),
       parameters: tool.parameters,
       strict: false,
-    }))
+    })))
   }
   if (req.toolChoice !== undefined) body.tool_choice = toolChoice(req.toolChoice)
   if (req.maxTokens !== undefined) body.max_output_tokens = req.maxTokens
