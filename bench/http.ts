@@ -1,9 +1,11 @@
 // bench/http: what the OpenAI surface costs on top of a bare proxy.
 //   node dist/bench/http.js [--seconds=12] [--rounds=3] [--connections=32] [--profile]
-// One run, three targets behind the same lean echo upstream, each in its own
+// One run, four targets behind the same lean echo upstream, each in its own
 // process (loopback only): the upstream direct, a bare node:http + undici
 // pass-through (bench/passthrough-proxy.ts) and the gateway with a stateless
-// chat completion (no `user`). For each, non-streamed and streamed:
+// chat completion (no `user`), with an empty agent workspace (the verdicts)
+// and with 16 KB of workspace bootstrap files (AGENTS.md, SOUL.md, …: what a
+// real agent's system prompt carries). For each, non-streamed and streamed:
 // - autocannon for --seconds, split into --rounds that alternate between the
 //   targets: req/s, p50/p99 under load, ratio vs the bare proxy (the median of
 //   the rounds' ratios; target >= 50 %),
@@ -14,10 +16,11 @@
 //   and the streaming TTFB overhead (target < 1 ms).
 // --profile runs the gateway under --cpu-prof (profiles in .tmp/prof).
 import { fork, type ChildProcess } from 'node:child_process'
-import { readFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import http from 'node:http'
 import { createRequire } from 'node:module'
 import os from 'node:os'
+import path from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
 import { BENCH_TOKEN } from './support/token.js'
@@ -37,18 +40,40 @@ async function runRole (role: string): Promise<void> {
     const { startPassthroughProxy } = await import('./passthrough-proxy.js')
     ;({ url, close } = await startPassthroughProxy(upstream))
   } else {
-    ;({ url, close } = await startGatewayRole(upstream))
+    ;({ url, close } = await startGatewayRole(upstream, Number(arg('workspace-kb', '0'))))
   }
   process.send?.({ url })
   process.on('message', (m) => { if (m === 'stop') void close().then(() => process.exit(0)) })
 }
 
-async function startGatewayRole (upstream: string): Promise<{ url: string, close: () => Promise<void> }> {
+async function startGatewayRole (upstream: string, workspaceKb: number): Promise<{ url: string, close: () => Promise<void> }> {
   const { startBenchGateway } = await import('./support/gateway.js')
-  return await startBenchGateway({
+  const workspace = workspaceKb > 0 ? await bootstrapWorkspace(workspaceKb) : undefined
+  const gateway = await startBenchGateway({
     models: { providers: { fake: { baseUrl: `${upstream}/v1`, api: 'openai-completions', apiKey: 'sk-bench', models: [{ id: 'echo' }] } } },
-    agents: { defaults: { model: 'fake/echo', maxConcurrent: 1000 } }
+    agents: { defaults: { model: 'fake/echo', maxConcurrent: 1000, ...(workspace !== undefined ? { workspace } : {}) } }
   })
+  return {
+    url: gateway.url,
+    close: async () => {
+      await gateway.close()
+      if (workspace !== undefined) await rm(workspace, { recursive: true, force: true })
+    }
+  }
+}
+
+/** A workspace whose bootstrap files hold about `kb` KB of Markdown, split as real ones are. */
+async function bootstrapWorkspace (kb: number): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'ocgw-bench-ws-'))
+  const rule = (i: number) => `- Rule ${i}: read the "relevant" files before you change them, keep replies short, and say what you could not do — never guess.\n`
+  const file = (title: string, bytes: number) => {
+    let text = `# ${title}\n\n`
+    for (let i = 1; Buffer.byteLength(text) < bytes; i++) text += i % 8 === 0 ? `\n## Part ${i / 8}\n\n${rule(i)}` : rule(i)
+    return text
+  }
+  const split: Array<[string, number]> = [['AGENTS.md', 0.6], ['SOUL.md', 0.2], ['TOOLS.md', 0.1], ['USER.md', 0.1]]
+  for (const [name, share] of split) await writeFile(path.join(dir, name), file(name.replace('.md', ''), kb * 1024 * share))
+  return dir
 }
 
 // ---------- measurement ----------
@@ -167,19 +192,22 @@ async function main (): Promise<void> {
   const upstream = await spawnRole('upstream')
   const proxy = await spawnRole('proxy', [`--upstream=${upstream.url}`])
   const gateway = await spawnRole('gateway', [`--upstream=${upstream.url}`], profile ? ['--cpu-prof', '--cpu-prof-dir=.tmp/prof'] : [])
-  const children = [gateway.child, proxy.child, upstream.child]
+  const withWorkspace = await spawnRole('gateway', [`--upstream=${upstream.url}`, `--workspace-kb=${WORKSPACE_KB}`])
+  const children = [gateway.child, withWorkspace.child, proxy.child, upstream.child]
   const upstreamBody = (stream: boolean) => JSON.stringify({ model: 'echo', stream, messages: [{ role: 'user', content: 'hi' }] })
+  const gatewayTarget = (name: string, g: { child: ChildProcess, url: string }): Target => ({
+    name,
+    pid: g.child.pid,
+    url: g.url,
+    path: '/v1/chat/completions',
+    headers: { authorization: `Bearer ${BENCH_TOKEN}` },
+    body: (stream) => JSON.stringify({ model: 'openclaw', stream, messages: [{ role: 'user', content: 'hi' }] })
+  })
   const targets: Target[] = [
     { name: 'upstream direct', pid: upstream.child.pid, url: upstream.url, path: '/v1/chat/completions', headers: {}, body: upstreamBody },
     { name: 'bare pass-through', pid: proxy.child.pid, url: proxy.url, path: '/v1/chat/completions', headers: {}, body: upstreamBody },
-    {
-      name: 'gateway (stateless)',
-      pid: gateway.child.pid,
-      url: gateway.url,
-      path: '/v1/chat/completions',
-      headers: { authorization: `Bearer ${BENCH_TOKEN}` },
-      body: (stream) => JSON.stringify({ model: 'openclaw', stream, messages: [{ role: 'user', content: 'hi' }] })
-    }
+    gatewayTarget(STATELESS, gateway),
+    gatewayTarget(WITH_WORKSPACE, withWorkspace)
   ]
   try {
     const rows: Row[] = []
@@ -191,21 +219,27 @@ async function main (): Promise<void> {
   }
 }
 
+const STATELESS = 'gateway (stateless)'
+const WITH_WORKSPACE = 'gateway (16 KB workspace)'
+const WORKSPACE_KB = 16
+
 function report (rows: Row[], o: { seconds: number, rounds: number, connections: number }): void {
   const f = (n: number, d = 2) => n.toFixed(d)
   const pct = (x: number) => `${f(100 * x, 0)} %`
   console.log(`\nPOST /v1/chat/completions — ${o.connections} connections, ${o.seconds} s per case in ${o.rounds} alternating rounds, loopback, ${os.cpus().length} CPUs`)
-  console.log('case                              req/s    p50 ms   p99 ms  vs bare  errors  cpu µs/req  seq p50 ms  ttfb p50 ms')
+  console.log('case                                    req/s    p50 ms   p99 ms  vs bare  errors  cpu µs/req  seq p50 ms  ttfb p50 ms')
   for (const r of rows) {
     const label = `${r.target}${r.stream ? ' [stream]' : ''}`
-    console.log(`${label.padEnd(30)}${f(r.rps, 0).padStart(9)}${f(r.p50).padStart(10)}${f(r.p99).padStart(9)}${pct(r.ratio).padStart(9)}${String(r.errors).padStart(8)}${(r.cpuUs === undefined ? '-' : f(r.cpuUs, 0)).padStart(12)}${f(r.seqP50, 3).padStart(12)}${f(r.ttfbP50, 3).padStart(13)}`)
+    console.log(`${label.padEnd(36)}${f(r.rps, 0).padStart(9)}${f(r.p50).padStart(10)}${f(r.p99).padStart(9)}${pct(r.ratio).padStart(9)}${String(r.errors).padStart(8)}${(r.cpuUs === undefined ? '-' : f(r.cpuUs, 0)).padStart(12)}${f(r.seqP50, 3).padStart(12)}${f(r.ttfbP50, 3).padStart(13)}`)
   }
   for (const stream of [false, true]) {
-    const gw = rows.find((x) => x.stream === stream && x.target.startsWith('gateway'))!
+    const gw = rows.find((x) => x.stream === stream && x.target === STATELESS)!
+    const ws = rows.find((x) => x.stream === stream && x.target === WITH_WORKSPACE)!
     const bare = rows.find((x) => x.stream === stream && x.target === 'bare pass-through')!
     const added = gw.seqP50 - bare.seqP50
     const label = stream ? 'streaming' : 'non-streaming'
     console.log(`${label}: throughput ${pct(gw.ratio)} of bare, median of rounds ${gw.ratios.map(pct).join(', ')} (target >= 50 %: ${gw.ratio >= 0.5 ? 'met' : 'NOT met'}); added p50 latency ${f(added, 3)} ms (target < 1 ms: ${added < 1 ? 'met' : 'NOT met'})`)
+    console.log(`${label}: with ${WORKSPACE_KB} KB of workspace bootstrap files, throughput ${pct(ws.ratio)} of bare, ${ws.cpuUs === undefined || gw.cpuUs === undefined ? '-' : f(ws.cpuUs - gw.cpuUs, 0)} µs CPU per request more than with an empty workspace`)
     if (stream) {
       const ttfb = gw.ttfbP50 - bare.ttfbP50
       console.log(`streaming time-to-first-byte overhead ${f(ttfb, 3)} ms (target < 1 ms: ${ttfb < 1 ? 'met' : 'NOT met'})`)
