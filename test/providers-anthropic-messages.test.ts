@@ -247,7 +247,7 @@ test('a JSON body that is not a message is an invalid response', async () => {
   })
 })
 
-test("the engine's frozen system message and tool list: the same wire body on every call, system as a text block", async () => {
+test("the engine's frozen system message and tool list: the same wire body on every call, system as a string", async () => {
   const system = Object.freeze({ role: 'system' as const, content: 'You are main.\n\n## SOUL.md\n\nBe "terse".' })
   const tools = Object.freeze([{ name: 'read', description: 'Reads a file', parameters: { type: 'object', properties: { path: { type: 'string' } } } }])
   for (const text of ['first', 'second']) {
@@ -256,7 +256,7 @@ test("the engine's frozen system message and tool list: the same wire body on ev
     assert.deepEqual(fake.lastRequest().body, {
       model: 'claude-small',
       max_tokens: 4096,
-      system: [{ type: 'text', text: system.content }],
+      system: system.content,
       messages: [{ role: 'user', content: [{ type: 'text', text }] }],
       stream: true,
       tools: [{ name: 'read', description: 'Reads a file', input_schema: tools[0]!.parameters }]

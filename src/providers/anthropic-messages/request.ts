@@ -85,15 +85,16 @@ export function toAnthropicTurns (messages: ChatMessage[]): { system?: string; t
 }
 
 /**
- * The system text. The engine's one frozen system message (the agent's
- * prompt and bootstrap files) goes as a frozen text-block list, made once, so
- * the body encoder serializes it once; other system text goes as a string.
+ * The system text, a string on the wire. For the engine's one frozen system
+ * message (the agent's prompt and bootstrap files) the string sits behind a
+ * frozen object, made once, that serializes as that string: the body encoder
+ * then encodes it once (see body-encoder.ts).
  */
-function systemField (messages: ChatMessage[], text: string, ctx: BuildContext): string | readonly Block[] {
+function systemField (messages: ChatMessage[], text: string, ctx: BuildContext): string | { toJSON: () => string } {
   const systems = messages.filter((m) => m.role === 'system')
   const only = systems.length === 1 ? systems[0]! : undefined
   if (only === undefined || !Object.isFrozen(only)) return text
-  return frozenWire(ctx, only, () => [{ type: 'text', text }])
+  return frozenWire(ctx, only, () => ({ toJSON: () => text }))
 }
 
 function toolChoice (choice: ToolChoice): Block {
