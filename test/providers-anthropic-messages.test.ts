@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import { createProvider, type ProviderAdapter } from '../src/providers/index.js'
 import { anthropicFrames, startFakeUpstream, type FakeUpstream } from './support/fake-upstream.js'
-import { bothWays, collect, comparableEvents, ECHO_TEXT_EVENTS, ECHO_WEATHER_CALL_EVENTS } from './support/stream.js'
+import { bothWays, collect, comparableEvents, ECHO_TEXT_EVENTS, ECHO_WEATHER_CALL_EVENTS, FROZEN_SYSTEM, FROZEN_TOOLS, frozenPartsTwice } from './support/stream.js'
 
 let fake: FakeUpstream
 let provider: ProviderAdapter
@@ -248,18 +248,12 @@ test('a JSON body that is not a message is an invalid response', async () => {
 })
 
 test("the engine's frozen system message and tool list: the same wire body on every call, system as a string", async () => {
-  const system = Object.freeze({ role: 'system' as const, content: 'You are main.\n\n## SOUL.md\n\nBe "terse".' })
-  const tools = Object.freeze([{ name: 'read', description: 'Reads a file', parameters: { type: 'object', properties: { path: { type: 'string' } } } }])
-  for (const text of ['first', 'second']) {
-    fake.enqueue({ type: 'sse', frames: anthropicFrames({ text: 'ok' }) })
-    await collect(provider.stream({ model: 'claude-small', messages: [system, { role: 'user', content: text }], tools }))
-    assert.deepEqual(fake.lastRequest().body, {
-      model: 'claude-small',
-      max_tokens: 4096,
-      system: system.content,
-      messages: [{ role: 'user', content: [{ type: 'text', text }] }],
-      stream: true,
-      tools: [{ name: 'read', description: 'Reads a file', input_schema: tools[0]!.parameters }]
-    })
-  }
+  await frozenPartsTwice(provider, fake, 'claude-small', () => { fake.enqueue({ type: 'sse', frames: anthropicFrames({ text: 'ok' }) }) }, (text) => ({
+    model: 'claude-small',
+    max_tokens: 4096,
+    system: FROZEN_SYSTEM.content,
+    messages: [{ role: 'user', content: [{ type: 'text', text }] }],
+    stream: true,
+    tools: [{ name: 'read', description: 'Reads a file', input_schema: FROZEN_TOOLS[0]!.parameters }]
+  }))
 })

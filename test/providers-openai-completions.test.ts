@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import { createProvider, type ProviderAdapter, type StreamEvent } from '../src/providers/index.js'
 import { fakeEmbedding, openAiChatFrames, sseFrame, startFakeUpstream, type FakeUpstream } from './support/fake-upstream.js'
-import { bothWays, collect, comparableEvents, ECHO_TEXT_EVENTS, ECHO_WEATHER_CALL_EVENTS } from './support/stream.js'
+import { bothWays, collect, comparableEvents, ECHO_TEXT_EVENTS, ECHO_WEATHER_CALL_EVENTS, FROZEN_SYSTEM, FROZEN_TOOLS, frozenPartsTwice } from './support/stream.js'
 
 let fake: FakeUpstream
 let provider: ProviderAdapter
@@ -295,17 +295,11 @@ test('multi-byte characters split across upstream reads arrive whole', async () 
 })
 
 test("the engine's frozen system message and tool list: the same wire body on every call", async () => {
-  const system = Object.freeze({ role: 'system' as const, content: 'You are main.\n\n## SOUL.md\n\nBe "terse" ✓.' })
-  const tools = Object.freeze([{ name: 'read', description: 'Reads a file', parameters: { type: 'object', properties: { path: { type: 'string' } } } }])
-  for (const text of ['first', 'second']) {
-    fake.enqueue({ type: 'sse', frames: openAiChatFrames({ text: 'ok' }) })
-    await collect(provider.stream({ model: 'm', messages: [system, { role: 'user', content: text }], tools }))
-    assert.deepEqual(fake.lastRequest().body, {
-      model: 'm',
-      messages: [{ role: 'system', content: system.content }, { role: 'user', content: text }],
-      stream: true,
-      stream_options: { include_usage: true },
-      tools: [{ type: 'function', function: { name: 'read', description: 'Reads a file', parameters: tools[0]!.parameters } }]
-    })
-  }
+  await frozenPartsTwice(provider, fake, 'm', () => { fake.enqueue({ type: 'sse', frames: openAiChatFrames({ text: 'ok' }) }) }, (text) => ({
+    model: 'm',
+    messages: [{ role: 'system', content: FROZEN_SYSTEM.content }, { role: 'user', content: text }],
+    stream: true,
+    stream_options: { include_usage: true },
+    tools: [{ type: 'function', function: { name: 'read', description: 'Reads a file', parameters: FROZEN_TOOLS[0]!.parameters } }]
+  }))
 })

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import { createProvider, type ModelRequest, type ProviderAdapter, type StreamEvent } from '../src/providers/index.js'
 import { fakeEmbedding, responsesFrames, startFakeUpstream, type FakeUpstream } from './support/fake-upstream.js'
-import { bothWays, collect, comparableEvents, ECHO_TEXT_EVENTS, ECHO_WEATHER_CALL_EVENTS } from './support/stream.js'
+import { bothWays, collect, comparableEvents, ECHO_TEXT_EVENTS, ECHO_WEATHER_CALL_EVENTS, FROZEN_SYSTEM, FROZEN_TOOLS, frozenPartsTwice } from './support/stream.js'
 
 let fake: FakeUpstream
 let provider: ProviderAdapter
@@ -227,17 +227,11 @@ test('a JSON body that is not a finished response is an invalid response', async
 })
 
 test("the engine's frozen system message and tool list: the same wire body on every call", async () => {
-  const system = Object.freeze({ role: 'system' as const, content: 'You are main.\n\n## SOUL.md\n\nBe "terse".' })
-  const tools = Object.freeze([{ name: 'read', description: 'Reads a file', parameters: { type: 'object', properties: { path: { type: 'string' } } } }])
-  for (const text of ['first', 'second']) {
-    fake.enqueue({ type: 'sse', frames: responsesFrames({ text: 'ok' }) })
-    await collect(provider.stream({ model: 'gpt-5', messages: [system, { role: 'user', content: text }], tools }))
-    assert.deepEqual(fake.lastRequest().body, {
-      model: 'gpt-5',
-      input: [{ type: 'message', role: 'system', content: system.content }, { type: 'message', role: 'user', content: text }],
-      stream: true,
-      store: false,
-      tools: [{ type: 'function', name: 'read', description: 'Reads a file', parameters: tools[0]!.parameters, strict: false }]
-    })
-  }
+  await frozenPartsTwice(provider, fake, 'gpt-5', () => { fake.enqueue({ type: 'sse', frames: responsesFrames({ text: 'ok' }) }) }, (text) => ({
+    model: 'gpt-5',
+    input: [{ type: 'message', role: 'system', content: FROZEN_SYSTEM.content }, { type: 'message', role: 'user', content: text }],
+    stream: true,
+    store: false,
+    tools: [{ type: 'function', name: 'read', description: 'Reads a file', parameters: FROZEN_TOOLS[0]!.parameters, strict: false }]
+  }))
 })

@@ -1,4 +1,5 @@
 // Provider event sequences for assertions: drained whole, compared across delivery modes.
+import assert from 'node:assert/strict'
 import type { ModelRequest, ProviderAdapter, StreamEvent } from '../../src/providers/index.js'
 import type { FakeUpstream } from './fake-upstream.js'
 
@@ -51,3 +52,20 @@ export const ECHO_WEATHER_CALL_EVENTS: readonly StreamEvent[] = [
   { type: 'usage', usage: { inputTokens: 3, outputTokens: 1, totalTokens: 4 } },
   { type: 'done', stopReason: 'tool_calls' }
 ]
+
+/** What the engine hands every call of an agent: one frozen system message and one frozen tool list. */
+export const FROZEN_SYSTEM = Object.freeze({ role: 'system' as const, content: 'You are main.\n\n## SOUL.md\n\nBe "terse" ✓.' })
+export const FROZEN_TOOLS = Object.freeze([{ name: 'read', description: 'Reads a file', parameters: { type: 'object', properties: { path: { type: 'string' } } } }])
+
+/**
+ * Two calls that share the frozen parts, each with its own user text: the
+ * wire body of each must be `expected(text)` (the frozen parts are encoded
+ * once and reused, so the second call is the one that could go stale).
+ */
+export async function frozenPartsTwice (provider: ProviderAdapter, upstream: FakeUpstream, model: string, enqueue: () => void, expected: (text: string) => unknown): Promise<void> {
+  for (const text of ['first', 'second']) {
+    enqueue()
+    await collect(provider.stream({ model, messages: [FROZEN_SYSTEM, { role: 'user', content: text }], tools: FROZEN_TOOLS }))
+    assert.deepEqual(upstream.lastRequest().body, expected(text))
+  }
+}
