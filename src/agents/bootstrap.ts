@@ -2,7 +2,6 @@
 // re-read at most once a second per agent so a turn does no I/O most of the time.
 import { readFile, stat } from 'node:fs/promises'
 import path from 'node:path'
-import type { ChatMessage } from '../providers/index.js'
 
 export const BOOTSTRAP_FILES = ['AGENTS.md', 'SOUL.md', 'IDENTITY.md', 'USER.md', 'TOOLS.md'] as const
 const MAX_FILE_CHARS = 20_000
@@ -54,31 +53,4 @@ export class BootstrapLoader {
     this.cache.set(workspace, { checkedAt: t, signature, prompt })
     return prompt
   }
-}
-
-/**
- * The system message of a turn: one frozen object per agent for as long as
- * its name, bootstrap text and the request's extra prompt stay the same.
- * Provider adapters serialize a frozen message once (see
- * providers/body-encoder.ts): the bootstrap files, often tens of KB, are then
- * not re-encoded on every request. One entry per agent id (the last one used).
- */
-export class SystemMessages {
-  private readonly last = new Map<string, { name: string, bootstrap: string, extra: string | undefined, message: ChatMessage }>()
-
-  get (agentId: string, name: string, bootstrap: string, extra: string | undefined): ChatMessage {
-    const hit = this.last.get(agentId)
-    if (hit !== undefined && hit.name === name && hit.bootstrap === bootstrap && hit.extra === extra) return hit.message
-    const message: ChatMessage = Object.freeze({ role: 'system', content: composeSystemPrompt(name, bootstrap, extra) })
-    this.last.set(agentId, { name, bootstrap, extra, message })
-    return message
-  }
-}
-
-export function composeSystemPrompt (agentName: string, bootstrap: string, extra: string | undefined): string {
-  let prompt = `You are ${agentName}, an assistant running in the OpenClaw gateway.`
-  if (bootstrap !== '') prompt += `\n\n${bootstrap}`
-  const more = extra?.trim() ?? ''
-  if (more !== '') prompt += `\n\n${more}`
-  return prompt
 }

@@ -30,14 +30,16 @@ export class BodyEncoder {
 
   encode (body: Record<string, unknown>): Buffer {
     let pieces: Piece[] | undefined
+    const rest: Record<string, unknown> = {}
     for (const key in body) {
       const value = body[key]
       if (isFrozenObject(value)) (pieces ??= []).push(this.fragment(key, value))
       else if (Array.isArray(value) && value.some(isFrozenObject)) this.arrayPieces(key, value, pieces ??= [])
+      else rest[key] = value
     }
     // The rest goes through one native JSON.stringify; the pieces are appended
     // after it (key order means nothing in JSON).
-    const json = JSON.stringify(pieces === undefined ? body : plainRest(body))
+    const json = JSON.stringify(pieces === undefined ? body : rest)
     if (pieces === undefined) return this.write([json])
     // `{...` without its closing brace; with nothing before them, the first piece loses its comma.
     const head = json === '{}' ? '{' : json.slice(0, -1)
@@ -103,14 +105,4 @@ export class BodyEncoder {
 
 function isFrozenObject (value: unknown): value is object {
   return typeof value === 'object' && value !== null && Object.isFrozen(value)
-}
-
-/** The body without what `encode` appends as pieces. */
-function plainRest (body: Record<string, unknown>): Record<string, unknown> {
-  const rest: Record<string, unknown> = {}
-  for (const key in body) {
-    const value = body[key]
-    if (!isFrozenObject(value) && !(Array.isArray(value) && value.some(isFrozenObject))) rest[key] = value
-  }
-  return rest
 }
