@@ -28,6 +28,8 @@ test('edge shapes: only frozen parts, no frozen parts, and a frozen value under 
   const moved = json(encoder.encode({ a: 1, functions: tools })) as Record<string, unknown>
   assert.deepEqual(Object.keys(moved).sort(), ['a', 'functions'])
   assert.deepEqual(moved.functions, JSON.parse(JSON.stringify(tools)))
+  // An empty key is a key like any other, not an array element.
+  assert.deepEqual(json(encoder.encode({ a: 1, '': tools })), { a: 1, '': JSON.parse(JSON.stringify(tools)) })
 })
 
 test('bodies written one after another never overwrite each other, across slabs', () => {

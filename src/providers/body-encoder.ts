@@ -13,8 +13,8 @@
 // A slab is never written twice: its space only moves forward, and it is
 // freed when the last body viewing it is.
 
-/** A frozen value's bytes in a body, with the key it was serialized under ('' for an array element). */
-interface Fragment { key: string, bytes: Buffer }
+/** A frozen value's bytes in a body, with the key it was serialized under (undefined for an array element). */
+interface Fragment { key: string | undefined, bytes: Buffer }
 
 /** Pieces of the body after the rest's JSON, in order; each top-level one starts with a comma. */
 type Piece = string | Buffer
@@ -61,7 +61,7 @@ export class BodyEncoder {
       const element = array[i]
       if (!isFrozenObject(element)) continue
       flush(i)
-      const bytes = this.fragment('', element)
+      const bytes = this.fragment(undefined, element)
       into.push(i === 0 ? bytes.subarray(1) : bytes)
       runStart = i + 1
     }
@@ -70,10 +70,10 @@ export class BodyEncoder {
   }
 
   /** `,"key":<json>` of a frozen value (`,<json>` for an element), made once per value and key. */
-  private fragment (key: string, value: object): Buffer {
+  private fragment (key: string | undefined, value: object): Buffer {
     let fragment = this.fragments.get(value)
     if (fragment === undefined || fragment.key !== key) {
-      const text = key === '' ? `,${JSON.stringify(value)}` : `,${JSON.stringify(key)}:${JSON.stringify(value)}`
+      const text = key === undefined ? `,${JSON.stringify(value)}` : `,${JSON.stringify(key)}:${JSON.stringify(value)}`
       fragment = { key, bytes: Buffer.from(text) }
       this.fragments.set(value, fragment)
     }
