@@ -3,12 +3,16 @@
 // that routes compose with @fastify/auth.
 import fp from 'fastify-plugin'
 import fastifyAuth from '@fastify/auth'
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify'
+import { httpGrant, type HttpGrant } from '../src/auth/http-scopes.js'
 import { AuthRateLimiter } from '../src/auth/rate-limiter.js'
 import { safeEqualSecret } from '../src/auth/secret-equal.js'
 import type { AuthMode } from '../src/config/settings.js'
-import { ERR_AUTH_RATE_LIMITED, ERR_UNAUTHORIZED } from '../src/errors.js'
+import { ERR_AUTH_RATE_LIMITED, ERR_MISSING_SCOPE, ERR_UNAUTHORIZED } from '../src/errors.js'
 import { isLoopbackAddress } from '../src/net.js'
+import { scopeSatisfied } from '../src/rpc/scopes.js'
+
+type AuthStrategy = (request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) => void
 
 export type SecretCheck =
   | { ok: true }
@@ -27,7 +31,13 @@ declare module 'fastify' {
   interface FastifyInstance {
     gatewayAuth: GatewayAuth
     /** A callback-style @fastify/auth strategy: `done(err)` rejects the request. */
-    verifyGatewayBearer: (request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) => void
+    verifyGatewayBearer: AuthStrategy
+    /** The operator scopes of an HTTP caller (see src/auth/http-scopes.ts). */
+    httpGrant: (request: FastifyRequest) => HttpGrant
+    /** A strategy to compose after `verifyGatewayBearer` (relation `and`): 403 without `scope`. */
+    requireHttpScope: (scope: string) => AuthStrategy
+    /** The onRequest hook of an authenticated HTTP route: the bearer check, then the route's scope. */
+    httpAuth: (scope: string) => onRequestHookHandler
   }
 }
 
@@ -78,7 +88,17 @@ export default fp(async function authPlugin (app: FastifyInstance) {
     done(new ERR_UNAUTHORIZED())
   })
 
+  const grantOf = (request: FastifyRequest): HttpGrant => httpGrant(gatewayAuth.mode, request.headers['x-openclaw-scopes'])
+  app.decorate('httpGrant', grantOf)
+  app.decorate('requireHttpScope', function requireHttpScope (scope: string): AuthStrategy {
+    return function httpScopeCheck (request, _reply, done) {
+      const grant = grantOf(request)
+      done(grant.owner || scopeSatisfied(scope, grant.scopes) ? undefined : new ERR_MISSING_SCOPE(scope))
+    }
+  })
+
   await app.register(fastifyAuth)
+  app.decorate('httpAuth', (scope: string) => app.auth([app.verifyGatewayBearer, app.requireHttpScope(scope)], { relation: 'and' }))
 
   const sweeper = setInterval(() => { limiter.sweep() }, 60_000)
   sweeper.unref()

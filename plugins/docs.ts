@@ -9,6 +9,7 @@
 import fp from 'fastify-plugin'
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify'
 import type { DocsSite } from './docs-site.js'
+import { SCOPE_READ } from '../src/rpc/scopes.js'
 
 /** Only the client-facing API is documented; probes, WS and Control UI routes are not. */
 export function isDocumented (url: string): boolean {
@@ -34,7 +35,7 @@ export default fp(async function docsPlugin (app: FastifyInstance) {
     await built?.close()
   })
 
-  const auth = app.auth([app.verifyGatewayBearer])
+  const auth = app.httpAuth(SCOPE_READ)
   app.get('/v1/openapi.json', { onRequest: auth, schema: { hide: true } }, async () => (await docsSite()).document())
   const ui = async (request: FastifyRequest, reply: FastifyReply) => await (await docsSite()).serveUi(request, reply)
   // @fastify/swagger-ui's own routes under its prefix; any other /v1/docs/… path is the gateway's 404.

@@ -8,7 +8,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { GatewayConfig } from '../schemas/config.js'
 import { ToolsInvokeBody, ToolsInvokeError, ToolsInvokeOk } from '../schemas/tools-invoke.js'
 import { RpcError } from '../src/errors.js'
-import { SCOPE_WRITE } from '../src/rpc/scopes.js'
+import { SCOPE_ADMIN, SCOPE_WRITE, scopeSatisfied } from '../src/rpc/scopes.js'
 import { compilePolicy } from '../src/tools/policy.js'
 import type { ToolResult } from '../src/tools/index.js'
 import { invalidRequest, notFound, toOpenAiFailure } from './openai-compat/errors.js'
@@ -34,16 +34,18 @@ function matcher (entries: readonly string[] | undefined): (name: string) => boo
   return (name) => !passes(name)
 }
 
-export function deniedOverHttp (config: Readonly<GatewayConfig>, name: string): boolean {
+/** `owner`: the caller may have `gateway.tools.allow` lift the default list (an identity-bearing caller needs operator.admin). */
+export function deniedOverHttp (config: Readonly<GatewayConfig>, name: string, owner = true): boolean {
   const lower = name.toLowerCase()
   if (matcher(config.gateway?.tools?.deny)(lower)) return true
-  return DEFAULT_HTTP_DENY.includes(lower) && !matcher(config.gateway?.tools?.allow)(lower)
+  return DEFAULT_HTTP_DENY.includes(lower) && !(owner && matcher(config.gateway?.tools?.allow)(lower))
 }
 
 /** Tool-level failures that are the caller's, as HTTP statuses; other tool errors are results. */
 const STATUS_BY_TOOL_CODE: Record<string, number> = { TOOL_INVALID_ARGS: 400, TOOL_NOT_FOUND: 404, TOOL_NOT_AVAILABLE: 404 }
 
-export async function invokeTool (app: FastifyInstance, body: ToolsInvokeBody, signal: AbortSignal): Promise<ToolResult> {
+/** `owner`: see deniedOverHttp. */
+export async function invokeTool (app: FastifyInstance, body: ToolsInvokeBody, signal: AbortSignal, owner: boolean): Promise<ToolResult> {
   const name = body.name ?? body.tool
   if (name === undefined) throw invalidRequest("Missing required parameter: 'tool'.", 'tool')
   const catalog = app.agents.catalog()
@@ -52,7 +54,7 @@ export async function invokeTool (app: FastifyInstance, body: ToolsInvokeBody, s
   const config = app.configStore.config
   const def = app.tools.available(config, agent.id).find((d) => d.name === name)
   // Denied and unknown look the same from outside: the tool is not available here.
-  if (def === undefined || deniedOverHttp(config, name)) throw notFound(`Tool not available: ${name}`, 'tool_not_available')
+  if (def === undefined || deniedOverHttp(config, name, owner)) throw notFound(`Tool not available: ${name}`, 'tool_not_available')
 
   let args: Record<string, unknown> = body.args ?? {}
   const props = (def.parameters as { properties?: Record<string, unknown> }).properties
@@ -92,7 +94,7 @@ export default async function toolsInvoke (parent: FastifyInstance) {
   })
 
   app.post('/tools/invoke', {
-    onRequest: app.auth([app.verifyGatewayBearer]),
+    onRequest: app.httpAuth(SCOPE_WRITE),
     bodyLimit: BODY_LIMIT,
     schemaErrorFormatter: formatSchemaErrors({}),
     schema: {
@@ -103,7 +105,8 @@ export default async function toolsInvoke (parent: FastifyInstance) {
       response: { 200: ToolsInvokeOk, '4xx': ToolsInvokeError, '5xx': ToolsInvokeError }
     }
   }, async (request, reply): Promise<ToolsInvokeOk> => {
-    const result = await invokeTool(app, request.body, abortOnClose(reply))
+    const grant = app.httpGrant(request)
+    const result = await invokeTool(app, request.body, abortOnClose(reply), grant.owner || scopeSatisfied(SCOPE_ADMIN, grant.scopes))
     return { ok: true, result }
   })
 
@@ -114,7 +117,7 @@ export default async function toolsInvoke (parent: FastifyInstance) {
       params: ToolsInvokeBody,
       handler: async (params, ctx) => {
         try {
-          return { ok: true, result: await invokeTool(app, params, ctx.signal) }
+          return { ok: true, result: await invokeTool(app, params, ctx.signal, scopeSatisfied(SCOPE_ADMIN, new Set(ctx.scopes))) }
         } catch (err) {
           const failure = toOpenAiFailure(err)
           if (failure.internal) ctx.log.error({ err }, 'tools.invoke failed')

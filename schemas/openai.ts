@@ -46,7 +46,8 @@ export const ModelList = Type.Object({ object: Type.Literal('list'), data: Type.
 export const RoutingHeaders = Type.Object({
   'x-openclaw-agent-id': Type.Optional(Type.String({ description: 'Agent to run; wins over the agent named by `model`.' })),
   'x-openclaw-session-key': Type.Optional(Type.String({ description: 'Session to run in (verbatim); subagent:, cron: and acp: are reserved.' })),
-  'x-openclaw-model': Type.Optional(Type.String({ description: 'Backend model override, `provider/model` or an alias.' }))
+  'x-openclaw-model': Type.Optional(Type.String({ description: 'Backend model override, `provider/model` or an alias (an identity-bearing caller needs operator.admin).' })),
+  'x-openclaw-message-channel': Type.Optional(Type.String({ description: 'Channel the message is attributed to in its session (default `webchat`).' }))
 }, Open)
 
 // ---------- chat completions ----------

@@ -22,6 +22,7 @@ import type { GatewayPaths, Env } from './config/paths.js'
 import type { ListenSettings } from './config/settings.js'
 import type { Logger } from './logging/logger.js'
 import { lazyChildLogger } from './logging/request-logger.js'
+import { canonicalUrl } from './http/url-aliases.js'
 
 export interface GatewayOptions {
   store: ConfigStore
@@ -81,6 +82,8 @@ export async function buildGateway (opts: GatewayOptions) {
     // A client has 30 s to deliver a whole request (slow-body clients get a 408 and lose the socket).
     requestTimeout: 30_000,
     routerOptions: { ignoreTrailingSlash: true },
+    // `/models` for `/v1/models`, `/v1/v1/…`, `//`: what clients send by mistake reaches its route.
+    rewriteUrl: (req) => canonicalUrl(req.url ?? '/'),
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: true } },
     // Each route's validators and serializers compile on its first request, not at ready().
     schemaController: { compilersFactory: compilers },

@@ -73,6 +73,8 @@ export class RpcError extends Error {
 export const ERR_UNAUTHORIZED = createError('GW_ERR_UNAUTHORIZED', 'Unauthorized', 401)
 export const ERR_AUTH_RATE_LIMITED = createError('GW_ERR_AUTH_RATE_LIMITED', 'Too many failed authentication attempts. Please try again later.', 429)
 export const ERR_FORBIDDEN = createError('GW_ERR_FORBIDDEN', '%s', 403)
+/** An identity-bearing HTTP caller lacks the operator scope a route needs (contract 3.1). */
+export const ERR_MISSING_SCOPE = createError('GW_ERR_MISSING_SCOPE', 'missing scope: %s', 403)
 export const ERR_INVALID_REQUEST = createError('GW_ERR_INVALID_REQUEST', '%s', 400)
 export const ERR_NOT_FOUND = createError('GW_ERR_NOT_FOUND', '%s', 404)
 export const ERR_METHOD_NOT_ALLOWED = createError('GW_ERR_METHOD_NOT_ALLOWED', 'Method Not Allowed', 405)

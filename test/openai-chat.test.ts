@@ -214,6 +214,26 @@ test('`user` keeps a persisted session agent:<id>:openai-user:<user>; no user is
   assert.equal((await sessions.list()).total, before, 'a request without user writes no session')
 })
 
+test('x-openclaw-message-channel attributes the message to a channel (default webchat); a bad one is a 400', async (t) => {
+  const { fetch, gw, upstream } = await startHttpGateway(t)
+  const post = (user: string, headers: Record<string, string> = {}) =>
+    fetch('/v1/chat/completions', { headers, json: { model: 'openclaw', user, messages: [{ role: 'user', content: 'hi' }] } })
+  assert.equal((await post('bob')).status, 200)
+  assert.equal((await post('carol', { 'x-openclaw-message-channel': 'Telegram' })).status, 200)
+  const history = await gw.app.sessions.history('agent:main:openai-user:carol')
+  assert.equal(history[0]!.channel, 'telegram')
+  assert.equal(history[1]!.channel, undefined, 'only the incoming message carries it')
+  const rows = new Map((await gw.app.sessions.list()).sessions.map((e) => [e.key, e]))
+  assert.equal(rows.get('agent:main:openai-user:bob')?.channel, 'webchat')
+  assert.equal(rows.get('agent:main:openai-user:carol')?.channel, 'telegram')
+
+  const calls = upstream.requests.length
+  const res = await post('dave', { 'x-openclaw-message-channel': 'no spaces/please' })
+  assert.equal(res.status, 400)
+  assert.equal(((await res.json()) as any).error.code, 'invalid_message_channel')
+  assert.equal(upstream.requests.length, calls)
+})
+
 test('routing headers: agent id, session key (reserved namespaces refused), model override', async (t) => {
   const { fetch, gw, upstream } = await startHttpGateway(t, {
     config: () => ({ agents: { defaults: { model: 'fake/echo' }, entries: { main: { default: true }, research: { name: 'Research' } } } })

@@ -36,6 +36,39 @@ test('429 with Retry-After once the failed-auth budget is spent', async (t) => {
   assert.match(res.headers.get('retry-after') ?? '', /^\d+$/)
 })
 
+test('auth mode none: x-openclaw-scopes limits a caller per route (403 missing scope); the shared-secret owner ignores it', async (t) => {
+  const gw = await startHttpGateway(t, { token: null })
+  const read = { 'x-openclaw-scopes': 'operator.read' }
+  // Reading is read; running an agent is write (contract 3.1).
+  assert.equal((await gw.fetch('/v1/models', { headers: read })).status, 200)
+  assert.equal((await gw.fetch('/v1/openapi.json', { headers: read })).status, 200)
+  let err = await expectError(await gw.fetch('/v1/chat/completions', { json: chat, headers: read }), 403, /^missing scope: operator\.write$/, 'forbidden')
+  assert.equal(err.code, 'missing_scope')
+  await expectError(await gw.fetch('/v1/responses', { json: { input: 'x' }, headers: read }), 403, /operator\.write/, 'forbidden')
+  await expectError(await gw.fetch('/v1/embeddings', { json: { model: 'openclaw', input: 'x' }, headers: read }), 403, /operator\.write/, 'forbidden')
+  const tools = await gw.fetch('/tools/invoke', { json: { tool: 'ls' }, headers: read })
+  assert.equal(tools.status, 403)
+  assert.deepEqual(await tools.json(), { ok: false, error: { message: 'missing scope: operator.write', type: 'forbidden', param: null, code: 'missing_scope' } })
+  assert.equal(gw.upstream.requests.length, 0, 'nothing refused reached the model')
+
+  // Write covers the run, but choosing the backend model takes admin.
+  const write = { 'x-openclaw-scopes': 'operator.write' }
+  const ok = await gw.fetch('/v1/chat/completions', { json: chat, headers: write })
+  assert.equal(ok.status, 200, await ok.clone().text())
+  assert.equal((await gw.fetch('/v1/models', { headers: write })).status, 200, 'write implies read')
+  err = await expectError(await gw.fetch('/v1/chat/completions', { json: chat, headers: { ...write, 'x-openclaw-model': 'fake/echo' } }), 403, /^missing scope: operator\.admin$/, 'forbidden')
+  const admin = await gw.fetch('/v1/chat/completions', { json: chat, headers: { 'x-openclaw-scopes': 'operator.admin', 'x-openclaw-model': 'fake/echo' } })
+  assert.equal(admin.status, 200)
+  // No header: an identity-bearing caller gets the operator defaults.
+  assert.equal((await gw.fetch('/v1/chat/completions', { json: chat, headers: { 'x-openclaw-model': 'fake/echo' } })).status, 200)
+})
+
+test('with a shared secret, x-openclaw-scopes is ignored: the bearer holder is the owner', async (t) => {
+  const gw = await startHttpGateway(t)
+  const res = await gw.fetch('/v1/chat/completions', { json: chat, headers: { 'x-openclaw-scopes': 'operator.read', 'x-openclaw-model': 'fake/echo' } })
+  assert.equal(res.status, 200, await res.clone().text())
+})
+
 test('malformed JSON, empty bodies and non-objects are 400s', async (t) => {
   const { fetch } = await startHttpGateway(t)
   const post = (body: string) => fetch('/v1/chat/completions', { method: 'POST', headers: { 'content-type': 'application/json' }, body })

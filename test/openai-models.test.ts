@@ -2,7 +2,7 @@
 // and raw requests, and the endpoint switches that gate the whole surface.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { NotFoundError } from 'openai'
+import OpenAI, { NotFoundError } from 'openai'
 import { startHttpGateway } from './support/http-gateway.js'
 
 const twoAgents = () => ({ agents: { defaults: { model: 'fake/echo' }, entries: { main: { default: true }, research: {} } } })
@@ -40,6 +40,28 @@ test('models.retrieve accepts encoded and raw ids; bad ids are 400, unknown agen
       assert.equal(err.type, 'invalid_request_error')
     }
   }
+})
+
+test('a base URL without /v1, a doubled /v1 and doubled slashes still reach their routes (clients.md 1.1, #6)', async (t) => {
+  const { fetch, origin, token } = await startHttpGateway(t, { config: twoAgents })
+  // The SDK pointed at the bare origin, as a user who typed http://host:port would have it.
+  const bare = new OpenAI({ apiKey: token!, baseURL: origin, maxRetries: 0, timeout: 10_000 })
+  const ids: string[] = []
+  for await (const m of bare.models.list()) ids.push(m.id)
+  assert.deepEqual(ids, ['openclaw', 'openclaw/default', 'openclaw/main', 'openclaw/research'])
+  assert.equal((await bare.models.retrieve('openclaw/research')).id, 'openclaw/research')
+  const reply = await bare.chat.completions.create({ model: 'openclaw', messages: [{ role: 'user', content: 'hi' }] })
+  assert.equal(reply.object, 'chat.completion')
+  for (const path of ['/v1/v1/models', '/v1//models', '//v1/models?x=1', '/models/']) {
+    const res = await fetch(path)
+    assert.equal(res.status, 200, path)
+    assert.equal(((await res.json()) as any).object, 'list', path)
+  }
+  assert.equal(((await (await fetch('/v1/models//openclaw%2Fmain')).json()) as any).id, 'openclaw/main')
+  // The aliases are the same routes: same auth, and not a catch-all.
+  assert.equal((await fetch('/models', { auth: false })).status, 401)
+  assert.equal((await fetch('/modelsx')).status, 404)
+  assert.equal((await fetch('/v1/models')).status, 200)
 })
 
 test('endpoint switches apply per request: a disabled endpoint is a 404 in the OpenAI shape', async (t) => {

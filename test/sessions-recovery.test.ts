@@ -48,7 +48,7 @@ const withoutUpdatedAt = ({ updatedAt: _u, ...rest }: SessionEntry): Omit<Sessio
 test('the index is rebuilt from transcripts after sessions.json is deleted', async (t) => {
   const h = await harness(t)
   const store = h.open()
-  await store.append('agent:main:main', [msg(0), msg(1, { role: 'assistant', usage: { inputTokens: 3, outputTokens: 4, totalTokens: 7 } })])
+  await store.append('agent:main:main', [msg(0, { channel: 'telegram' }), msg(1, { role: 'assistant', usage: { inputTokens: 3, outputTokens: 4, totalTokens: 7 } })])
   await store.patch('agent:main:main', { label: 'Main', model: 'm1', pinned: true })
   await store.patch('agent:main:main', { model: null })
   await store.append('agent:main:reset-me', [msg(0)])
@@ -59,6 +59,7 @@ test('the index is rebuilt from transcripts after sessions.json is deleted', asy
   await store.delete('agent:main:gone')
   await store.ensure('agent:ops:empty')
   const before = (await store.list()).sessions
+  assert.equal(before.find((e) => e.key === 'agent:main:main')?.channel, 'telegram', 'the entry keeps the channel of its last message')
   await store.close()
 
   await unlink(path.join(dirOf(h.stateDir), 'sessions.json'))

@@ -56,6 +56,16 @@ test('the hard deny list refuses write/exec-class tools with 404; gateway.tools.
   assert.equal((await invoke(gw, { tool: 'ls' })).status, 404)
 })
 
+test('gateway.tools.allow lifts the deny list for the owner and admins only (auth mode none, x-openclaw-scopes)', async (t) => {
+  const gw = await startHttpGateway(t, { token: null, config: () => ({ gateway: { tools: { allow: ['write'] } } }) })
+  await withWorkspace(gw)
+  const write = { tool: 'write', args: { path: 'y.txt', content: 'y' } }
+  assert.equal((await invoke(gw, write, { 'x-openclaw-scopes': 'operator.write' })).status, 404, 'a write-scoped caller keeps the hard deny list')
+  assert.equal((await invoke(gw, { tool: 'ls' }, { 'x-openclaw-scopes': 'operator.write' })).status, 200)
+  assert.equal((await invoke(gw, write, { 'x-openclaw-scopes': 'operator.admin' })).status, 200)
+  assert.equal((await invoke(gw, write)).status, 200, 'no scope header: the operator defaults, admin included')
+})
+
 test('bad requests: unknown tool or agent, invalid args, unknown keys, missing tool, too large, no auth', async (t) => {
   const gw = await startHttpGateway(t)
   await withWorkspace(gw)

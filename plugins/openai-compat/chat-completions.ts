@@ -11,16 +11,17 @@ import { finishReasonOf, streamChat, usageOf } from './chat-stream.js'
 import { endpointGate, type SurfaceOptions } from './endpoints.js'
 import { fromRunResult, invalidRequest } from './errors.js'
 import { imagePolicy } from './images.js'
-import { resolveModelOverride, resolveSession, resolveTargetAgent } from './routing.js'
+import { resolveChannel, resolveModelOverride, resolveSession, resolveTargetAgent } from './routing.js'
 import { startRun } from './run-bridge.js'
 import { formatSchemaErrors } from './validation.js'
+import { SCOPE_WRITE } from '../../src/rpc/scopes.js'
 
 type Body = ChatCompletionRequest
 
 export default async function chatCompletionsRoutes (parent: FastifyInstance, opts: SurfaceOptions) {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>()
   app.post('/chat/completions', {
-    onRequest: [app.auth([app.verifyGatewayBearer]), endpointGate(app, 'chatCompletions')],
+    onRequest: [app.httpAuth(SCOPE_WRITE), endpointGate(app, 'chatCompletions')],
     bodyLimit: opts.bodyLimit,
     schemaErrorFormatter: formatSchemaErrors(FIELD_MESSAGES.chat),
     schema: {
@@ -46,7 +47,7 @@ export default async function chatCompletionsRoutes (parent: FastifyInstance, op
     const catalog = app.agents.catalog()
     const model = body.model ?? 'openclaw'
     const agent = resolveTargetAgent(catalog, request, model)
-    const modelOverride = resolveModelOverride(request)
+    const modelOverride = resolveModelOverride(request, app.httpGrant)
     const session = resolveSession(catalog, request, agent, 'openai', body.user)
     const tools = clientTools(body)
     const prompt = buildChatPrompt(body.messages, imagePolicy(app.configStore.config.gateway?.http?.endpoints?.chatCompletions, false))
@@ -60,6 +61,7 @@ export default async function chatCompletionsRoutes (parent: FastifyInstance, op
       input: prompt.input,
       context: prompt.context,
       extraSystemPrompt: prompt.extraSystemPrompt,
+      channel: resolveChannel(request),
       modelOverride,
       clientTools: tools.specs.length > 0 ? tools.specs : undefined,
       toolChoice: tools.choice,

@@ -11,6 +11,7 @@ import { endpointGate, type SurfaceOptions } from './endpoints.js'
 import { fromAgentError, invalidRequest, misconfigured } from './errors.js'
 import { resolveModelOverride, resolveTargetAgent } from './routing.js'
 import { formatSchemaErrors } from './validation.js'
+import { SCOPE_WRITE } from '../../src/rpc/scopes.js'
 
 const NOT_CONFIGURED = 'No embeddings model is configured: set memory.search.provider (a models.providers id) and memory.search.model, or send `x-openclaw-model: provider/model`.'
 
@@ -48,7 +49,7 @@ function backendOf (config: Readonly<GatewayConfig>, override: string | undefine
 export default async function embeddingsRoutes (parent: FastifyInstance, opts: SurfaceOptions) {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>()
   app.post('/embeddings', {
-    onRequest: [app.auth([app.verifyGatewayBearer]), endpointGate(app, 'either')],
+    onRequest: [app.httpAuth(SCOPE_WRITE), endpointGate(app, 'either')],
     bodyLimit: opts.bodyLimit,
     schemaErrorFormatter: formatSchemaErrors(FIELD_MESSAGES.embeddings),
     schema: {
@@ -62,7 +63,7 @@ export default async function embeddingsRoutes (parent: FastifyInstance, opts: S
   }, async (request, reply): Promise<EmbeddingsResponse> => {
     const body = request.body
     const agent = resolveTargetAgent(app.agents.catalog(), request, body.model)
-    const override = resolveModelOverride(request)
+    const override = resolveModelOverride(request, app.httpGrant)
     const config = app.configStore.config
     const backend = backendOf(config, override, agent.id)
     const adapter = app.agents.providers.get(backend.providerId, config)

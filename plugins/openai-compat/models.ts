@@ -8,6 +8,7 @@ import { ErrorResponses, Model, ModelList } from '../../schemas/openai.js'
 import { endpointGate } from './endpoints.js'
 import { invalidRequest, notFound } from './errors.js'
 import { parseModelTarget } from './routing.js'
+import { SCOPE_READ } from '../../src/rpc/scopes.js'
 
 function model (id: string): Model {
   return { id, object: 'model', created: 0, owned_by: 'openclaw', permission: [] }
@@ -20,7 +21,7 @@ export function listModels (catalog: AgentCatalog): Model[] {
 
 export default async function modelsRoutes (parent: FastifyInstance) {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>()
-  const onRequest = [app.auth([app.verifyGatewayBearer]), endpointGate(app, 'either')]
+  const onRequest = [app.httpAuth(SCOPE_READ), endpointGate(app, 'either')]
 
   app.get('/models', {
     onRequest,

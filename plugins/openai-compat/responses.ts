@@ -13,10 +13,11 @@ import type { ResponseStore } from './response-store.js'
 import { completionOf, newId, outputOf, snapshot, type ResponseMeta } from './responses-build.js'
 import { convertInput } from './responses-input.js'
 import { streamResponse } from './responses-stream.js'
-import { resolveModelOverride, resolveSession, resolveTargetAgent, type SessionTarget } from './routing.js'
+import { resolveChannel, resolveModelOverride, resolveSession, resolveTargetAgent, type SessionTarget } from './routing.js'
 import { startRun } from './run-bridge.js'
 import { currentTurnStart, type TurnRole } from './turns.js'
 import { formatSchemaErrors } from './validation.js'
+import { SCOPE_WRITE } from '../../src/rpc/scopes.js'
 
 type Body = ResponsesRequest
 const HISTORY_LIMIT = 200
@@ -24,7 +25,7 @@ const HISTORY_LIMIT = 200
 export default async function responsesRoutes (parent: FastifyInstance, opts: SurfaceOptions & { store: ResponseStore }) {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>()
   app.post('/responses', {
-    onRequest: [app.auth([app.verifyGatewayBearer]), endpointGate(app, 'responses')],
+    onRequest: [app.httpAuth(SCOPE_WRITE), endpointGate(app, 'responses')],
     bodyLimit: opts.bodyLimit,
     schemaErrorFormatter: formatSchemaErrors(FIELD_MESSAGES.responses),
     schema: {
@@ -49,7 +50,7 @@ export default async function responsesRoutes (parent: FastifyInstance, opts: Su
     const catalog = app.agents.catalog()
     const store = body.store !== false
     const { agent, session } = target(catalog, request, body, opts.store, store)
-    const modelOverride = resolveModelOverride(request)
+    const modelOverride = resolveModelOverride(request, app.httpGrant)
     const images = new ImageBudget(imagePolicy(app.configStore.config.gateway?.http?.endpoints?.responses, true))
     const converted = convertInput(body.input, images)
     const system = [...(body.instructions !== undefined && body.instructions !== null ? [body.instructions] : []), ...converted.system]
@@ -67,6 +68,7 @@ export default async function responsesRoutes (parent: FastifyInstance, opts: Su
       input: turn.input,
       context: turn.context,
       extraSystemPrompt: system !== '' ? system : undefined,
+      channel: resolveChannel(request),
       modelOverride,
       clientTools: tools.specs.length > 0 ? tools.specs : undefined,
       toolChoice: tools.choice,

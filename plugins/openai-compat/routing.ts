@@ -4,6 +4,9 @@
 import { randomUUID } from 'node:crypto'
 import type { FastifyRequest } from 'fastify'
 import type { AgentCatalog, AgentInfo } from '../../src/agents/catalog.js'
+import type { HttpGrant } from '../../src/auth/http-scopes.js'
+import { ERR_MISSING_SCOPE } from '../../src/errors.js'
+import { SCOPE_ADMIN, scopeSatisfied } from '../../src/rpc/scopes.js'
 import { invalidRequest } from './errors.js'
 
 const AGENT_ID = '[a-z0-9][a-z0-9_-]{0,63}'
@@ -87,10 +90,28 @@ function checkSessionKey (key: string, param: string): void {
   if (CONTROL_CHARS.test(key)) throw invalidRequest(`\`${param}\` must not contain control characters.`, param)
 }
 
-/** `x-openclaw-model`: a `provider/model` reference, an alias or a bare model id. */
-export function resolveModelOverride (request: FastifyRequest): string | undefined {
+const CHANNEL = /^[a-z0-9][a-z0-9_.:-]{0,63}$/
+export const DEFAULT_CHANNEL = 'webchat'
+
+/** `x-openclaw-message-channel`: the channel the message is attributed to (contract 3.2), lower-cased. */
+export function resolveChannel (request: FastifyRequest): string {
+  const value = headerOf(request, 'x-openclaw-message-channel')
+  if (value === undefined) return DEFAULT_CHANNEL
+  const channel = value.toLowerCase()
+  if (!CHANNEL.test(channel)) throw invalidRequest('Invalid `x-openclaw-message-channel`: use a channel id such as `webchat` or `telegram`.', null, 'invalid_message_channel')
+  return channel
+}
+
+/**
+ * `x-openclaw-model`: a `provider/model` reference, an alias or a bare model
+ * id. Choosing the backend model is an admin's call: an identity-bearing
+ * caller needs operator.admin (the shared-secret owner always may).
+ */
+export function resolveModelOverride (request: FastifyRequest, grantOf: (request: FastifyRequest) => HttpGrant): string | undefined {
   const value = headerOf(request, 'x-openclaw-model')
   if (value === undefined) return undefined
+  const grant = grantOf(request)
+  if (!grant.owner && !scopeSatisfied(SCOPE_ADMIN, grant.scopes)) throw new ERR_MISSING_SCOPE(SCOPE_ADMIN)
   if (value.length > 256 || /\s/.test(value) || value.startsWith('/') || value.endsWith('/')) {
     throw invalidRequest('Invalid `x-openclaw-model`.', null, 'invalid_model_override')
   }

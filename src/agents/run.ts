@@ -40,7 +40,7 @@ export async function executeRun (req: RunRequest, deps: RunDeps, ids: RunIds, s
   let text = ''
   let last: StepOutput | undefined
   // Ephemeral runs write nothing: `record` is then not even awaited (no promise per message).
-  const record = async (messages: ChatMessage[], meta: { model?: string, provider?: string } = {}) => {
+  const record = async (messages: ChatMessage[], meta: { model?: string, provider?: string, channel?: string } = {}) => {
     if (messages.length === 0) return
     await sessions.append(ids.sessionKey, messages.map((m) => toTranscript(m, { runId: ids.runId, now: now(), ...meta })))
   }
@@ -65,7 +65,7 @@ export async function executeRun (req: RunRequest, deps: RunDeps, ids: RunIds, s
 
   try {
     const history = req.context ?? (persist ? toChatHistory(await sessions.history(ids.sessionKey, { limit: deps.historyLimit }), answeredIn(req.input)) : [])
-    if (persist) await record(req.input)
+    if (persist) await record(req.input, req.channel === undefined ? {} : { channel: req.channel })
     emit({ type: 'start', startedAt: ids.startedAt })
     const bootstrap = deps.bootstrap.fresh(agent.workspace) ?? await deps.bootstrap.load(agent.workspace)
     const messages: ChatMessage[] = [deps.systemMessages.get(agent.id, agent.name, bootstrap, req.extraSystemPrompt), ...history, ...req.input]

@@ -21,6 +21,8 @@ export interface SessionRow {
   activeRunIds: string[] | null
   archived?: boolean
   pinned?: boolean
+  /** The channel of the last user message that named one. */
+  channel?: string
 }
 
 export function toSessionRow (e: SessionEntry, activeRunIds: string[]): SessionRow {
@@ -45,5 +47,6 @@ export function toSessionRow (e: SessionEntry, activeRunIds: string[]): SessionR
   if (e.lastMessagePreview !== undefined) row.lastMessagePreview = e.lastMessagePreview
   if (e.archived !== undefined) row.archived = e.archived
   if (e.pinned !== undefined) row.pinned = e.pinned
+  if (e.channel !== undefined) row.channel = e.channel
   return row
 }

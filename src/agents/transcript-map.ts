@@ -4,13 +4,13 @@ import { randomUUID } from 'node:crypto'
 import type { TranscriptMessage, TranscriptContentPart } from '../sessions/index.js'
 import type { ChatMessage, ContentPart, ToolCall } from '../providers/index.js'
 
-export function toTranscript (message: ChatMessage, meta: { runId: string, now: number, model?: string, provider?: string }): TranscriptMessage {
+export function toTranscript (message: ChatMessage, meta: { runId: string, now: number, model?: string, provider?: string, channel?: string }): TranscriptMessage {
   const base = { id: randomUUID(), timestamp: meta.now, runId: meta.runId }
   switch (message.role) {
     case 'system':
       return { ...base, role: 'system', content: message.content }
     case 'user':
-      return { ...base, role: 'user', content: typeof message.content === 'string' ? message.content : message.content.map(partToTranscript) }
+      return { ...base, role: 'user', content: typeof message.content === 'string' ? message.content : message.content.map(partToTranscript), ...(meta.channel !== undefined ? { channel: meta.channel } : {}) }
     case 'assistant': {
       const parts: TranscriptContentPart[] = []
       if (message.content !== '') parts.push({ type: 'text', text: message.content })

@@ -35,6 +35,8 @@ export interface RunRequest {
    */
   deltas?: boolean
   extraSystemPrompt?: string
+  /** The channel the message came in on (HTTP: `x-openclaw-message-channel`, default `webchat`); recorded with it. */
+  channel?: string
   /** `provider/model`, an alias or a bare id; replaces the agent's model chain. */
   modelOverride?: string
   /** Tools the caller executes itself: a call to one ends the run with `toolCalls`. */

@@ -144,7 +144,7 @@ export async function reconcileEntry (
 
 const COMPARED_FIELDS = [
   'sessionId', 'createdAt', 'updatedAt', 'messageCount', 'inputTokens', 'outputTokens', 'totalTokens',
-  'lastMessagePreview', 'label', 'displayName', 'model', 'modelProvider', 'thinkingLevel', 'archived', 'pinned',
+  'lastMessagePreview', 'label', 'displayName', 'model', 'modelProvider', 'thinkingLevel', 'archived', 'pinned', 'channel',
 ] as const satisfies readonly (keyof SessionEntry)[]
 
 function sameEntry (a: SessionEntry, b: SessionEntry): boolean {

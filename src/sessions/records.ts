@@ -36,7 +36,7 @@ const ROLES: ReadonlySet<string> = new Set<TranscriptRole>(['user', 'assistant',
 const STRING_SETTINGS = ['label', 'displayName', 'model', 'modelProvider', 'thinkingLevel'] as const
 const BOOLEAN_SETTINGS = ['archived', 'pinned'] as const
 export const SETTINGS_FIELDS: readonly SessionSettingsField[] = [...STRING_SETTINGS, ...BOOLEAN_SETTINGS]
-const OPTIONAL_STRINGS = ['runId', 'toolCallId', 'toolName', 'model', 'provider', 'stopReason', 'label'] as const
+const OPTIONAL_STRINGS = ['runId', 'toolCallId', 'toolName', 'model', 'provider', 'stopReason', 'label', 'channel'] as const
 const PREVIEW_CHARS = 160
 
 export function serializeRecord (record: TranscriptRecord): string {
@@ -134,6 +134,7 @@ export function applyMessages (entry: SessionEntry, messages: readonly Transcrip
     }
     const preview = previewOf(m)
     if (preview !== undefined) entry.lastMessagePreview = preview
+    if (m.channel !== undefined) entry.channel = m.channel
   }
 }
 

@@ -34,6 +34,8 @@ export interface TranscriptMessage {
   usage?: TokenUsage;
   stopReason?: string;
   label?: string;
+  /** User messages: the channel it came in on (`webchat`, …). */
+  channel?: string;
 }
 
 export interface SessionEntry {
@@ -54,6 +56,8 @@ export interface SessionEntry {
   outputTokens: number;
   totalTokens: number;
   lastMessagePreview?: string;
+  /** The channel of the last user message that named one. */
+  channel?: string;
 }
 
 /** The user-editable fields of an entry; everything else is derived. */
