@@ -1,5 +1,5 @@
 // bench/http: what the OpenAI surface costs on top of a bare proxy.
-//   node dist/bench/http.js [--seconds=12] [--rounds=3] [--connections=32] [--profile]
+//   node dist/bench/http.js [--seconds=15] [--rounds=5] [--connections=32] [--profile]
 // One run, four targets behind the same lean echo upstream, each in its own
 // process (loopback only): the upstream direct, a bare node:http + undici
 // pass-through (bench/passthrough-proxy.ts) and the gateway with a stateless
@@ -7,8 +7,8 @@
 // and with 16 KB of workspace bootstrap files (AGENTS.md, SOUL.md, …: what a
 // real agent's system prompt carries). For each, non-streamed and streamed:
 // - autocannon for --seconds, split into --rounds that alternate between the
-//   targets: req/s, p50/p99 under load, ratio vs the bare proxy (the median of
-//   the rounds' ratios; target >= 50 %),
+//   targets (every other round in reverse order): req/s, p50/p99 under load,
+//   ratio vs the bare proxy (the median of the rounds' ratios; target >= 50 %),
 //   and the serving process's CPU per request (user + system from /proc, Linux; steadier than req/s
 //   on a shared machine, since it does not depend on what else gets the cores);
 // - sequential requests (one at a time): p50 latency and time to first body
@@ -106,6 +106,8 @@ function spawnRole (role: string, extra: string[] = [], execArgv: string[] = [])
 }
 
 const percentile = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(p * s.length))]! }
+/** The middle value; for an even count, the mean of the two middle ones. */
+const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2 }
 
 /** One request at a time: total latency and time to the first body byte. */
 async function sequential (t: Target, stream: boolean, n: number): Promise<{ p50: number, ttfb: number }> {
@@ -158,8 +160,13 @@ const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length
 async function measureMode (targets: Target[], stream: boolean, o: { seconds: number, rounds: number, connections: number }): Promise<Row[]> {
   const loads = targets.map((): Load => ({ rps: [], p50: [], p99: [], errors: 0, cpuSeconds: 0, requests: 0 }))
   for (const t of targets) await autocannon({ url: `${t.url}${t.path}`, method: 'POST', headers: { ...t.headers, 'content-type': 'application/json' }, body: t.body(stream), connections: o.connections, duration: 2 })
+  // Every other round runs the targets in reverse, so none always follows the
+  // same neighbour (the upstream direct leaves the upstream process with the
+  // most garbage to collect) or always comes first after the warm-up.
   for (let round = 0; round < o.rounds; round++) {
-    for (const [i, t] of targets.entries()) await burst(t, stream, o.seconds / o.rounds, o.connections, loads[i]!)
+    const order = [...targets.keys()]
+    if (round % 2 === 1) order.reverse()
+    for (const i of order) await burst(targets[i]!, stream, o.seconds / o.rounds, o.connections, loads[i]!)
   }
   const bare = loads[targets.findIndex((t) => t.name === 'bare pass-through')]!
   const rows: Row[] = []
@@ -171,7 +178,7 @@ async function measureMode (targets: Target[], stream: boolean, o: { seconds: nu
       target: t.name,
       stream,
       rps: mean(load.rps),
-      ratio: percentile(ratios, 0.5),
+      ratio: median(ratios),
       ratios,
       p50: percentile(load.p50, 0.5),
       p99: Math.max(...load.p99),
@@ -185,8 +192,8 @@ async function measureMode (targets: Target[], stream: boolean, o: { seconds: nu
 }
 
 async function main (): Promise<void> {
-  const seconds = Number(arg('seconds', '12'))
-  const rounds = Number(arg('rounds', '3'))
+  const seconds = Number(arg('seconds', '15'))
+  const rounds = Number(arg('rounds', '5'))
   const connections = Number(arg('connections', '32'))
   const profile = process.argv.includes('--profile')
   const upstream = await spawnRole('upstream')

@@ -34,9 +34,7 @@ declare module 'fastify' {
     verifyGatewayBearer: AuthStrategy
     /** The operator scopes of an HTTP caller (see src/auth/http-scopes.ts). */
     httpGrant: (request: FastifyRequest) => HttpGrant
-    /** A strategy to compose after `verifyGatewayBearer` (relation `and`): 403 without `scope`. */
-    requireHttpScope: (scope: string) => AuthStrategy
-    /** The onRequest hook of an authenticated HTTP route: the bearer check, then the route's scope. */
+    /** The onRequest hook of an authenticated HTTP route: the bearer check, and the route's scope (403 without it). */
     httpAuth: (scope: string) => onRequestHookHandler
   }
 }
@@ -68,9 +66,21 @@ export default fp(async function authPlugin (app: FastifyInstance) {
   }
   app.decorate('gatewayAuth', gatewayAuth)
 
-  // Callback style: the check is synchronous, so no promise per request.
-  app.decorate('verifyGatewayBearer', function verifyGatewayBearer (request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) {
-    if (gatewayAuth.mode === 'none') return done()
+  const grantOf = (request: FastifyRequest): HttpGrant => httpGrant(gatewayAuth.mode, request.headers['x-openclaw-scopes'])
+  app.decorate('httpGrant', grantOf)
+
+  /**
+   * The bearer check, and for an identity-bearing caller (mode none) the
+   * route's scope: one strategy, so a route pays for one @fastify/auth step.
+   * A bearer holder is the owner and holds every scope.
+   * Callback style: the check is synchronous, so no promise per request.
+   */
+  const bearerFor = (scope: string | undefined): AuthStrategy => function verifyGatewayBearer (request, reply, done) {
+    if (gatewayAuth.mode === 'none') {
+      if (scope === undefined) return done()
+      const grant = grantOf(request)
+      return done(grant.owner || scopeSatisfied(scope, grant.scopes) ? undefined : new ERR_MISSING_SCOPE(scope))
+    }
     const key = gatewayAuth.limitKey(request.ip, 'shared')
     if (key !== undefined) {
       const state = limiter.check(key)
@@ -86,19 +96,11 @@ export default fp(async function authPlugin (app: FastifyInstance) {
     // The failing attempt itself is answered 401; a spent budget locks out the next one (as OpenClaw does).
     if (key !== undefined) limiter.fail(key)
     done(new ERR_UNAUTHORIZED())
-  })
-
-  const grantOf = (request: FastifyRequest): HttpGrant => httpGrant(gatewayAuth.mode, request.headers['x-openclaw-scopes'])
-  app.decorate('httpGrant', grantOf)
-  app.decorate('requireHttpScope', function requireHttpScope (scope: string): AuthStrategy {
-    return function httpScopeCheck (request, _reply, done) {
-      const grant = grantOf(request)
-      done(grant.owner || scopeSatisfied(scope, grant.scopes) ? undefined : new ERR_MISSING_SCOPE(scope))
-    }
-  })
+  }
+  app.decorate('verifyGatewayBearer', bearerFor(undefined))
 
   await app.register(fastifyAuth)
-  app.decorate('httpAuth', (scope: string) => app.auth([app.verifyGatewayBearer, app.requireHttpScope(scope)], { relation: 'and' }))
+  app.decorate('httpAuth', (scope: string) => app.auth([bearerFor(scope)]))
 
   const sweeper = setInterval(() => { limiter.sweep() }, 60_000)
   sweeper.unref()
