@@ -4,6 +4,7 @@ import fp from 'fastify-plugin'
 import type { FastifyError, FastifyInstance } from 'fastify'
 import { codeOf, openAiError } from '../src/http/openai-error.js'
 import { routeTable, type RouteTable } from '../src/http/route-table.js'
+import { SECURITY_HEADERS } from '../src/http/security-headers.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -12,11 +13,6 @@ declare module 'fastify' {
   }
 }
 
-const SECURITY_HEADERS = {
-  'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
-  'permissions-policy': 'camera=(), microphone=(self), geolocation=()'
-}
 
 export default fp(async function httpCommon (app: FastifyInstance) {
   app.decorate('routeTable', routeTable(app))

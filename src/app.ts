@@ -23,6 +23,7 @@ import type { ListenSettings } from './config/settings.js'
 import type { Logger } from './logging/logger.js'
 import { lazyChildLogger } from './logging/request-logger.js'
 import { canonicalUrl } from './http/url-aliases.js'
+import { clientErrorHandler } from './http/client-errors.js'
 
 export interface GatewayOptions {
   store: ConfigStore
@@ -41,6 +42,13 @@ export interface GatewayOptions {
   rpc?: RpcPluginOptions
   /** WebSocket control-plane tuning (tick, timeouts, local-client policy for tests). */
   wsRpc?: WsRpcOptions
+  /** HTTP server timing (tests shorten it). */
+  http?: {
+    /** A client has this long to deliver a whole request (default 30 s); then 408. */
+    requestTimeoutMs?: number
+    /** How often Node checks for requests past their timeout (default 30 s, so a 408 may come that much later). */
+    timeoutCheckIntervalMs?: number
+  }
 }
 
 export type GatewayPhase = 'starting' | 'ready' | 'closing'
@@ -70,6 +78,7 @@ export async function buildGateway (opts: GatewayOptions) {
   const now = opts.now ?? Date.now
   const trusted = opts.store.config.gateway?.trustedProxies ?? []
   const compilers = lazyCompilers()
+  const requestTimeout = opts.http?.requestTimeoutMs ?? 30_000
   const app = Fastify({
     loggerInstance: opts.logger.child({ subsystem: 'http' }),
     // Per-request log lines cost more than the requests themselves on the hot path.
@@ -80,7 +89,10 @@ export async function buildGateway (opts: GatewayOptions) {
     forceCloseConnections: 'idle',
     bodyLimit: 1024 * 1024,
     // A client has 30 s to deliver a whole request (slow-body clients get a 408 and lose the socket).
-    requestTimeout: 30_000,
+    requestTimeout,
+    ...(opts.http?.timeoutCheckIntervalMs !== undefined ? { http: { connectionsCheckingInterval: opts.http.timeoutCheckIntervalMs } } : {}),
+    // Requests the HTTP parser rejects (that 408, oversized headers, garbage) get our envelope too.
+    clientErrorHandler,
     routerOptions: { ignoreTrailingSlash: true },
     // `/models` for `/v1/models`, `/v1/v1/…`, `//`: what clients send by mistake reaches its route.
     rewriteUrl: (req) => canonicalUrl(req.url ?? '/'),
@@ -92,6 +104,9 @@ export async function buildGateway (opts: GatewayOptions) {
       void reply.status(400).send(openAiError(400, err.code === 'FST_ERR_BAD_URL' ? 'Invalid request path encoding.' : err.message, { code: codeOf(err) }))
     }
   }).withTypeProvider<TypeBoxTypeProvider>()
+  // Node enforces requestTimeout only while headersTimeout is no longer than it
+  // (Fastify sets the former after creating the server, leaving the latter at 60 s).
+  app.server.headersTimeout = Math.min(app.server.headersTimeout, requestTimeout)
 
   let phase: GatewayPhase = 'starting'
   const startedAt = now()

@@ -3,6 +3,7 @@
 // methods. Plus CORS for browser clients, off by default.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
+import net from 'node:net'
 import { startHttpGateway } from './support/http-gateway.js'
 
 async function expectError (res: Response, status: number, message: RegExp, type = 'invalid_request_error'): Promise<any> {
@@ -88,6 +89,46 @@ test('a wrong content type is 415; a body over 20 MB is 413', async (t) => {
   // Just under the limit is accepted (the default 1 MB app limit does not apply here).
   const ok = await fetch('/v1/chat/completions', { json: { messages: [{ role: 'user', content: 'y'.repeat(2 * 1024 * 1024) }] } })
   assert.equal(ok.status, 200)
+})
+
+/** Writes raw bytes on a fresh connection and reads until the server closes it. */
+function rawExchange (port: number, bytes: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1', () => { socket.write(bytes) })
+    let text = ''
+    socket.setEncoding('utf8')
+    socket.on('data', (d: string) => { text += d })
+    socket.on('close', () => { resolve(text) })
+    socket.on('error', reject)
+    socket.setTimeout(10_000, () => { socket.destroy(new Error('no answer')) })
+  })
+}
+
+test('a body that does not arrive in time is a 408 in the OpenAI shape; bytes that are not HTTP are a 400', async (t) => {
+  const gw = await startHttpGateway(t, { http: { requestTimeoutMs: 300, timeoutCheckIntervalMs: 50 } })
+  const port = gw.gw.port
+  const slow = await rawExchange(port, `POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${gw.token!}\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{"model":`)
+  const [head, body] = slow.split('\r\n\r\n')
+  assert.match(head!, /^HTTP\/1\.1 408 Request Timeout\r\n/)
+  assert.match(head!, /\r\nx-content-type-options: nosniff\r\n/)
+  assert.match(head!, /\r\nconnection: close/)
+  assert.deepEqual(JSON.parse(body!), { error: { message: 'Request body timeout', type: 'invalid_request_error', param: null, code: 'request_timeout' } })
+  assert.equal(gw.upstream.requests.length, 0)
+
+  const garbage = await rawExchange(port, 'NOT HTTP AT ALL\r\n\r\n')
+  assert.match(garbage, /^HTTP\/1\.1 400 Bad Request\r\n/)
+  assert.equal(JSON.parse(garbage.split('\r\n\r\n')[1]!).error.code, 'bad_request')
+  const huge = await rawExchange(port, `GET /v1/models HTTP/1.1\r\nhost: x\r\nx-big: ${'a'.repeat(20_000)}\r\n\r\n`)
+  assert.match(huge, /^HTTP\/1\.1 431 /)
+  assert.equal(JSON.parse(huge.split('\r\n\r\n')[1]!).error.code, 'headers_too_large')
+  // The gateway is still serving.
+  assert.equal((await gw.fetch('/v1/models')).status, 200)
+})
+
+test('by default a request has 30 s, headers included (Node only enforces it with headersTimeout no longer)', async (t) => {
+  const { gw } = await startHttpGateway(t)
+  assert.equal(gw.app.server.requestTimeout, 30_000)
+  assert.ok(gw.app.server.headersTimeout <= 30_000)
 })
 
 test('unknown routes under /v1 are 404 JSON; a wrong method is 405 JSON with Allow', async (t) => {

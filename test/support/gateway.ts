@@ -23,6 +23,7 @@ export interface TestGatewayOptions {
   token?: string | null
   wsRpc?: GatewayOptions['wsRpc']
   rpc?: GatewayOptions['rpc']
+  http?: GatewayOptions['http']
   logFile?: () => string | undefined
   /** Keep log records in `logs` (level debug). */
   captureLogs?: boolean
@@ -65,7 +66,8 @@ export async function startTestGateway (opts: TestGatewayOptions = {}): Promise<
     env,
     logFile: opts.logFile,
     wsRpc: opts.wsRpc,
-    rpc: opts.rpc
+    rpc: opts.rpc,
+    http: opts.http
   })
   try {
     await opts.beforeListen?.(app)
