@@ -13,7 +13,6 @@ declare module 'fastify' {
   }
 }
 
-
 export default fp(async function httpCommon (app: FastifyInstance) {
   app.decorate('routeTable', routeTable(app))
 
