@@ -17,7 +17,7 @@ async function tempDir (t: { after: (fn: () => Promise<void>) => void }): Promis
 test('generated token: created once at credentials/gateway-token (0600), then reused', async (t) => {
   const dir = await tempDir(t)
   const token = await ensureGeneratedToken(dir)
-  assert.match(token, /^[A-Za-z0-9_-]{43}$/)
+  assert.match(token, /^[0-9a-f]{64}$/)
   const file = tokenFile(dir)
   assert.equal(file, path.join(dir, 'credentials', 'gateway-token'))
   assert.equal((await stat(file)).mode & 0o777, 0o600)

@@ -15,7 +15,8 @@ export async function ensureGeneratedToken (stateDir: string): Promise<string> {
   const existing = await readGeneratedToken(stateDir)
   if (existing !== undefined) return existing
   await mkdir(path.dirname(file), { recursive: true, mode: 0o700 })
-  const token = randomBytes(32).toString('base64url')
+  // Hex, not base64url: a token starting with '-' would read as flags in `--token <t>`.
+  const token = randomBytes(32).toString('hex')
   try {
     await writeFile(file, `${token}\n`, { mode: 0o600, flag: 'wx' })
     return token
