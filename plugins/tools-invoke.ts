@@ -7,6 +7,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { GatewayConfig } from '../schemas/config.js'
 import { ToolsInvokeBody, ToolsInvokeError, ToolsInvokeOk } from '../schemas/tools-invoke.js'
+import { grantsAdmin } from '../src/auth/http-scopes.js'
 import { RpcError } from '../src/errors.js'
 import { SCOPE_ADMIN, SCOPE_WRITE, scopeSatisfied } from '../src/rpc/scopes.js'
 import { compilePolicy } from '../src/tools/policy.js'
@@ -105,8 +106,7 @@ export default async function toolsInvoke (parent: FastifyInstance) {
       response: { 200: ToolsInvokeOk, '4xx': ToolsInvokeError, '5xx': ToolsInvokeError }
     }
   }, async (request, reply): Promise<ToolsInvokeOk> => {
-    const grant = app.httpGrant(request)
-    const result = await invokeTool(app, request.body, abortOnClose(reply), grant.owner || scopeSatisfied(SCOPE_ADMIN, grant.scopes))
+    const result = await invokeTool(app, request.body, abortOnClose(reply), grantsAdmin(app.httpGrant(request)))
     return { ok: true, result }
   })
 

@@ -4,9 +4,9 @@
 import { randomUUID } from 'node:crypto'
 import type { FastifyRequest } from 'fastify'
 import type { AgentCatalog, AgentInfo } from '../../src/agents/catalog.js'
-import type { HttpGrant } from '../../src/auth/http-scopes.js'
+import { grantsAdmin, type HttpGrant } from '../../src/auth/http-scopes.js'
 import { ERR_MISSING_SCOPE } from '../../src/errors.js'
-import { SCOPE_ADMIN, scopeSatisfied } from '../../src/rpc/scopes.js'
+import { SCOPE_ADMIN } from '../../src/rpc/scopes.js'
 import { invalidRequest } from './errors.js'
 
 const AGENT_ID = '[a-z0-9][a-z0-9_-]{0,63}'
@@ -110,8 +110,7 @@ export function resolveChannel (request: FastifyRequest): string {
 export function resolveModelOverride (request: FastifyRequest, grantOf: (request: FastifyRequest) => HttpGrant): string | undefined {
   const value = headerOf(request, 'x-openclaw-model')
   if (value === undefined) return undefined
-  const grant = grantOf(request)
-  if (!grant.owner && !scopeSatisfied(SCOPE_ADMIN, grant.scopes)) throw new ERR_MISSING_SCOPE(SCOPE_ADMIN)
+  if (!grantsAdmin(grantOf(request))) throw new ERR_MISSING_SCOPE(SCOPE_ADMIN)
   if (value.length > 256 || /\s/.test(value) || value.startsWith('/') || value.endsWith('/')) {
     throw invalidRequest('Invalid `x-openclaw-model`.', null, 'invalid_model_override')
   }
