@@ -35,7 +35,8 @@ async function main (): Promise<void> {
   const measured = Number(arg('requests', '1500'))
   const stream = !process.argv.includes('--json')
   const env = Object.fromEntries(arg('env', '').split(',').filter((kv) => kv !== '').map((kv) => kv.split('=') as [string, string]))
-  const out = `/tmp/ocgw-callgrind.${process.pid}`
+  const name = `ocgw-callgrind.${process.pid}`
+  const out = `/tmp/${name}`
 
   const upstream = fork(HTTP_BENCH, ['--role=upstream'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
   const upstreamUrl = await waitForUrl(upstream, 'upstream')
@@ -64,7 +65,6 @@ async function main (): Promise<void> {
     control('-d')
     // The dump is written by the target itself, a moment later.
     await new Promise((resolve) => setTimeout(resolve, 1500))
-    const name = out.split('/').pop()!
     // Thread 1 is the main thread: `<out>.1-01`.
     const dump = (await readdir('/tmp')).find((f) => f.startsWith(`${name}.`) && f.endsWith('-01'))
     if (dump === undefined) throw new Error('no callgrind dump for the main thread')
@@ -76,7 +76,6 @@ async function main (): Promise<void> {
     upstream.send('stop')
     await new Promise((resolve) => setTimeout(resolve, 2000))
     if (served.exitCode === null) served.kill('SIGKILL')
-    const name = out.split('/').pop()!
     for (const f of await readdir('/tmp')) if (f.startsWith(name)) await rm(`/tmp/${f}`, { force: true })
   }
 }

@@ -8,7 +8,7 @@ import { DevicePairingStore } from '../../src/devices/store.js'
 import { isLoopbackAddress } from '../../src/net.js'
 import { Dispatcher } from '../../src/rpc/dispatch.js'
 import { IdempotencyCache } from '../../src/rpc/idempotency.js'
-import { SCOPE_PAIRING } from '../../src/rpc/scopes.js'
+import { SCOPE_PAIRING, scopesFromHeader } from '../../src/rpc/scopes.js'
 import type { ConfigChange } from '../../src/config/store.js'
 import { publicPending } from './methods/device-pair.js'
 import { checkBrowserOrigin } from './origin.js'
@@ -113,15 +113,12 @@ export default async function wsRpc (app: FastifyInstance, opts: WsRpcOptions) {
 
 function peerInfo (request: FastifyRequest, isLocal: (r: FastifyRequest) => boolean): PeerInfo {
   const h = request.headers
-  const scopes = typeof h['x-openclaw-scopes'] === 'string'
-    ? h['x-openclaw-scopes'].split(',').map((s) => s.trim()).filter((s) => s !== '')
-    : undefined
   return {
     ip: request.ip || request.socket.remoteAddress || 'unknown',
     isLocal: isLocal(request),
     origin: typeof h.origin === 'string' && h.origin !== '' ? h.origin : undefined,
     host: typeof h.host === 'string' ? h.host : undefined,
-    scopesHeader: scopes
+    scopesHeader: scopesFromHeader(h['x-openclaw-scopes'])
   }
 }
 

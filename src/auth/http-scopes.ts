@@ -4,7 +4,7 @@
 // `none`) is identity-bearing: the header, when present, is what it holds;
 // without it, the same defaults as the owner.
 import type { AuthMode } from '../config/settings.js'
-import { DEFAULT_OPERATOR_SCOPES, SCOPE_ADMIN, normalizeScopes, scopeSatisfied } from '../rpc/scopes.js'
+import { DEFAULT_OPERATOR_SCOPES, SCOPE_ADMIN, scopeSatisfied, scopesFromHeader } from '../rpc/scopes.js'
 
 export interface HttpGrant {
   /** Presented the shared secret (or the gateway has none and the caller sent no scope header). */
@@ -15,9 +15,8 @@ export interface HttpGrant {
 const OWNER: HttpGrant = Object.freeze({ owner: true, scopes: new Set(DEFAULT_OPERATOR_SCOPES) })
 
 export function httpGrant (mode: AuthMode, scopesHeader: string | string[] | undefined): HttpGrant {
-  if (mode !== 'none' || scopesHeader === undefined) return OWNER
-  const text = Array.isArray(scopesHeader) ? scopesHeader.join(',') : scopesHeader
-  return { owner: false, scopes: new Set(normalizeScopes(text.split(','))) }
+  const listed = mode === 'none' ? scopesFromHeader(scopesHeader) : undefined
+  return listed === undefined ? OWNER : { owner: false, scopes: new Set(listed) }
 }
 
 /** Admin's calls over HTTP (choosing the backend model, lifting the tools deny list): the owner, or operator.admin. */

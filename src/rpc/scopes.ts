@@ -30,6 +30,12 @@ export function scopesCovered (requested: readonly string[], granted: ReadonlySe
   return true
 }
 
+/** The scopes an `x-openclaw-scopes: a,b` header lists (HTTP and WS upgrades); undefined without the header. */
+export function scopesFromHeader (value: string | string[] | undefined): string[] | undefined {
+  if (value === undefined) return undefined
+  return normalizeScopes((Array.isArray(value) ? value.join(',') : value).split(','))
+}
+
 /** Trims, drops empties and duplicates, keeps order. */
 export function normalizeScopes (scopes: readonly string[] | undefined): string[] {
   if (scopes === undefined) return []
