@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify'
 import type { TSchema } from '@sinclair/typebox'
 import type { SessionDefaults } from '../schemas/frames.js'
 import { createLocalEventBus } from '../src/rpc/event-bus.js'
+import { configHealth } from '../src/config/health.js'
 import { LocalHealthService } from '../src/rpc/health.js'
 import { MemoryPresenceStore } from '../src/rpc/presence.js'
 import { MethodRegistry } from '../src/rpc/registry.js'
@@ -50,10 +51,14 @@ export default fp(async function rpcPlugin (app: FastifyInstance, opts: RpcPlugi
 
   const health = new LocalHealthService({
     now,
-    hotReloadStatus: () => app.configStore.config.gateway?.reload?.mode === 'off' ? 'disabled' : 'active',
+    configHealth: () => configHealth(app.configStore),
     onChange: (snapshot) => { events.publish('health', snapshot, { stateVersion: stateVersion() }) },
     onExtenderError: (err) => { log.warn({ err }, 'health extender failed') }
   })
+
+  // A failed (or recovered) config load shows in health, its event and the next hello at once.
+  const onProblems = () => { health.refresh().catch((err: unknown) => { log.warn({ err }, 'health refresh failed') }) }
+  app.configStore.on('problems', onProblems)
 
   const statusExtenders: StatusExtender[] = []
   let sessionDefaultsProvider: () => Partial<SessionDefaults> = () => ({})
@@ -87,6 +92,7 @@ export default fp(async function rpcPlugin (app: FastifyInstance, opts: RpcPlugi
     healthTimer.unref()
   })
   app.addHook('onClose', async () => {
+    app.configStore.off('problems', onProblems)
     clearInterval(healthTimer)
     clearTimeout(presenceTimer)
     health.stop()

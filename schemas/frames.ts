@@ -188,7 +188,18 @@ export const HealthSnapshot = Closed({
       error: Type.String()
     }))
   })),
-  configReload: Type.Optional(Closed({ hotReloadStatus: StringEnum(['active', 'disabled']) })),
+  // lastError*: the last config edit that could not be applied (cleared by the next good load).
+  configReload: Type.Optional(Closed({
+    hotReloadStatus: StringEnum(['active', 'disabled']),
+    lastError: Type.Optional(Type.String()),
+    lastErrorAt: Type.Optional(Type.Integer({ minimum: 0 }))
+  })),
+  // degraded: the last secret resolution failed and the previous values are still in use.
+  secrets: Type.Optional(Closed({
+    status: StringEnum(['ok', 'degraded']),
+    lastError: Type.Optional(Type.String()),
+    lastErrorAt: Type.Optional(Type.Integer({ minimum: 0 }))
+  })),
   channels: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
   channelOrder: Type.Optional(Type.Array(Type.String())),
   channelLabels: Type.Optional(Type.Record(Type.String(), Type.String())),

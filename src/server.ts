@@ -1,5 +1,6 @@
 // Starts a gateway process: config and start guards, logging, the state-dir
 // lock, `--force`, listen with retries, and graceful shutdown on signals.
+import { performance } from 'node:perf_hooks'
 import closeWithGrace from 'close-with-grace'
 import { buildGateway, type GatewayApp } from './app.js'
 import { loadConfigFile, type ConfigSnapshot } from './config/load.js'
@@ -8,11 +9,13 @@ import { resolveSecrets, SecretError } from './config/secrets.js'
 import { isLoopbackHost, resolveAuth, resolveListen, type AuthSettings, type CliOverrides, type ListenSettings } from './config/settings.js'
 import { acquireStateLock, ensureGeneratedToken, tokenFile, writeMinimalConfig } from './config/state.js'
 import { ConfigStore, type RuntimeConfig } from './config/store.js'
+import type { GatewayConfig } from '../schemas/config.js'
 import type { ConfigSource } from '../plugins/reload.js'
-import { EXIT_FAILURE, StartupError } from './errors.js'
+import { ConfigError, EXIT_FAILURE, StartupError } from './errors.js'
 import { freePort } from './force.js'
 import { LogFile } from './logging/log-file.js'
-import { createLogger, type Logger } from './logging/logger.js'
+import { createLogging, type Logger } from './logging/logger.js'
+import type { Level } from 'pino'
 
 export interface StartOptions {
   env: Env
@@ -29,8 +32,17 @@ export interface StartOptions {
   listenRetryDelayMs?: number
 }
 
+/** An in-process restart: when it began, and the config to fall back on if the file is gone or broken. */
+export interface RestartContext {
+  /** performance.now() when the restart began. */
+  beganAt: number
+  lastGood: ConfigSnapshot
+}
+
 export interface RunningGateway {
   app: GatewayApp
+  /** The config this gateway runs on (the fallback for the next restart). */
+  config: () => ConfigSnapshot
   paths: GatewayPaths
   listen: ListenSettings
   logger: Logger
@@ -40,25 +52,22 @@ export interface RunningGateway {
 
 const BIND_WITHOUT_AUTH = 'set gateway.auth.token/password, or set OPENCLAW_GATEWAY_TOKEN/OPENCLAW_GATEWAY_PASSWORD; legacy CLAWDBOT_* and MOLTBOT_* environment variables are ignored'
 
-export async function startGateway (opts: StartOptions): Promise<RunningGateway> {
+export async function startGateway (opts: StartOptions, restart?: RestartContext): Promise<RunningGateway> {
   const { env, cli } = opts
   const dev = cli.dev === true
   const paths = resolvePaths({ env, profile: cli.profile, dev })
-  const snapshot = await loadStartupConfig(paths, cli.allowUnconfigured === true, env)
+  const { snapshot, fallback } = await loadStartupConfig(paths, cli.allowUnconfigured === true, env, restart?.lastGood)
   const config = snapshot.config
 
-  const logFile = new LogFile({
-    pathFor: config.logging?.file !== undefined ? () => config.logging!.file! : (d) => dailyLogFile(paths, d),
-    maxFileBytes: config.logging?.maxFileBytes ?? 100 * 1024 * 1024
-  })
-  const level = (env.OPENCLAW_LOG_LEVEL as 'info' | undefined) ?? config.logging?.level ?? 'info'
-  const logger = createLogger({
-    level,
+  const logFile = new LogFile(logFileSettings(config, paths))
+  const { logger, setFileLevel } = createLogging({
+    level: logLevel(config, env),
     file: logFile,
     stdout: { level: cli.verbose === true ? 'debug' : 'info', colorize: opts.stdoutIsTTY === true }
   })
   const log = logger.child({ subsystem: 'gateway' })
   log.info({ configPath: paths.configPath }, 'loading configuration…')
+  if (fallback !== undefined) log.warn({ path: paths.configPath }, fallback)
   for (const w of snapshot.warnings) log.warn(w)
 
   log.info('resolving authentication…')
@@ -74,6 +83,12 @@ export async function startGateway (opts: StartOptions): Promise<RunningGateway>
   }
   const auth = await withGeneratedToken(configuredAuth, paths)
   const initial: RuntimeConfig = { snapshot, secrets, auth }
+  // logging.* applies live: the file's level, its path and its rotation size.
+  const applyLogging = (before: GatewayConfig, after: GatewayConfig) => {
+    if (logLevel(before, env) !== logLevel(after, env)) setFileLevel(logLevel(after, env))
+    const file = logFileSettings(after, paths)
+    if (before.logging?.file !== after.logging?.file || before.logging?.maxFileBytes !== after.logging?.maxFileBytes) logFile.configure(file)
+  }
   const scrub = (r: RuntimeConfig) => { logFile.setSecrets([...r.secrets.values, r.auth.token, r.auth.password].filter((v): v is string => v !== undefined)) }
   scrub(initial)
 
@@ -85,7 +100,11 @@ export async function startGateway (opts: StartOptions): Promise<RunningGateway>
     }
     log.info('starting...')
     const store = new ConfigStore(initial)
-    store.on('change', ({ next }) => { scrub(next) })
+    if (fallback !== undefined) store.reportProblem('reload', { message: fallback, at: Date.now() })
+    store.on('change', ({ previous, next }) => {
+      scrub(next)
+      applyLogging(previous.snapshot.config, next.snapshot.config)
+    })
     app = await buildGateway({ store, paths, listen, logger, version: opts.version, env, logFile: () => logFile.file, configSource: createConfigSource(paths, cli, env) })
     app.addHook('onClose', async () => { await lock.release() })
     log.info('starting HTTP server...')
@@ -98,7 +117,8 @@ export async function startGateway (opts: StartOptions): Promise<RunningGateway>
 
   const url = `ws://${listen.host}:${listen.port}`
   log.info({ url }, `listening on ${url}`)
-  log.info(`ready (auth ${auth.mode}; ${Math.round(process.uptime() * 1000)}ms)`)
+  // From process start the first time, from the restart's beginning after one.
+  log.info(`ready (auth ${auth.mode}; ${Math.round(performance.now() - (restart?.beganAt ?? 0))}ms)`)
   if (auth.mode === 'token' && auth.token !== undefined) {
     const source = auth.generated ? ` (full token in ${tokenFile(paths.stateDir)})` : ''
     log.info(`dashboard: http://${displayHost(listen.host)}:${listen.port}/ — token ${auth.token.slice(0, 4)}…${source}`)
@@ -107,13 +127,13 @@ export async function startGateway (opts: StartOptions): Promise<RunningGateway>
     await app!.close()
     logFile.flushSync()
   }
-  return { app, paths, listen, logger, url, close }
+  return { app, config: () => app!.configStore.current.snapshot, paths, listen, logger, url, close }
 }
 
 /**
  * Runs until a signal: SIGINT/SIGTERM close gracefully and exit 0; SIGHUP asks
- * for a config reload. A restart-worthy config change rebuilds the gateway in
- * this process.
+ * for a config reload; SIGUSR2 restarts in place. A restart-worthy config
+ * change rebuilds the gateway in this process too.
  */
 export async function runGateway (opts: StartOptions & { graceMs?: number }): Promise<RunningGateway> {
   let running: RunningGateway | undefined
@@ -123,7 +143,7 @@ export async function runGateway (opts: StartOptions & { graceMs?: number }): Pr
   // Signal handling goes in before start-up: once "listening on" is out, a SIGTERM or SIGHUP must
   // never meet the default action (death). A signal during start-up lets the start settle first.
   const starting = startGateway(opts)
-  const grace = closeWithGrace({ delay: opts.graceMs ?? 10_000, skip: ['SIGHUP'], logger: { error: (m: unknown) => { log()?.error(String(m)) } } }, async ({ signal, err }) => {
+  const grace = closeWithGrace({ delay: opts.graceMs ?? 10_000, skip: ['SIGHUP', 'SIGUSR2'], logger: { error: (m: unknown) => { log()?.error(String(m)) } } }, async ({ signal, err }) => {
     await starting.catch(() => {})
     if (err !== undefined) log()?.error({ err }, 'fatal error; shutting down')
     else log()?.info({ signal }, `received ${signal ?? 'close'}; shutting down`)
@@ -134,20 +154,28 @@ export async function runGateway (opts: StartOptions & { graceMs?: number }): Pr
     log()?.info('SIGHUP: config reload requested')
     running?.app.gateway.events.emit('reload-request')
   }
+  const onUsr2 = () => {
+    log()?.info('SIGUSR2: restart requested')
+    running?.app.gateway.events.emit('restart-request', { reason: 'SIGUSR2', paths: [] })
+  }
   process.on('SIGHUP', onHup)
+  process.on('SIGUSR2', onUsr2)
   try {
     running = await starting
   } catch (err) {
     grace.uninstall()
     process.removeListener('SIGHUP', onHup)
+    process.removeListener('SIGUSR2', onUsr2)
     throw err
   }
 
   const restart = async (current: RunningGateway, { reason }: { reason: string }) => {
+    const beganAt = performance.now()
     log()?.info(`restarting: ${reason}`)
-    current.app.gateway.closing = { reason: 'config change requires restart', restartExpectedMs: 1500 }
+    current.app.gateway.closing = { reason: reason === 'SIGUSR2' ? 'gateway restarting' : 'config change requires restart', restartExpectedMs: 1500 }
+    const lastGood = current.config()
     await current.close()
-    running = await startGateway(opts)
+    running = await startGateway(opts, { beganAt, lastGood })
     watch(running)
   }
   const watch = (current: RunningGateway) => {
@@ -176,7 +204,20 @@ function createConfigSource (paths: GatewayPaths, cli: StartOptions['cli'], env:
   }
 }
 
-async function loadStartupConfig (paths: GatewayPaths, allowUnconfigured: boolean, env: Env): Promise<ConfigSnapshot> {
+/** A restart whose file is gone or broken keeps the config it ran on (`fallback` says why). */
+async function loadStartupConfig (paths: GatewayPaths, allowUnconfigured: boolean, env: Env, lastGood?: ConfigSnapshot): Promise<{ snapshot: ConfigSnapshot, fallback?: string }> {
+  if (lastGood === undefined) return { snapshot: await loadFirstConfig(paths, allowUnconfigured, env) }
+  try {
+    const snapshot = await loadConfigFile(paths.configPath, env)
+    if (snapshot.exists) return { snapshot }
+    return { snapshot: lastGood, fallback: `config file ${paths.configPath} is missing (deleted or moved); restarted on the last good config` }
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err
+    return { snapshot: lastGood, fallback: `${err.message}; restarted on the last good config` }
+  }
+}
+
+async function loadFirstConfig (paths: GatewayPaths, allowUnconfigured: boolean, env: Env): Promise<ConfigSnapshot> {
   let snapshot = await loadConfigFile(paths.configPath, env)
   if (!snapshot.exists) {
     if (!allowUnconfigured) throw new StartupError('CONFIG_MISSING', 'Missing config. Run `openclaw setup` or set gateway.mode=local (or pass --allow-unconfigured).')
@@ -191,6 +232,19 @@ async function loadStartupConfig (paths: GatewayPaths, allowUnconfigured: boolea
     throw new StartupError('MODE_REMOTE', `Gateway start blocked: set gateway.mode=local (current: ${String(mode)}) or pass --allow-unconfigured.`)
   }
   return snapshot
+}
+
+function logLevel (config: GatewayConfig, env: Env): Level | 'silent' {
+  // The operator's environment outranks the file, on reload too.
+  return (env.OPENCLAW_LOG_LEVEL as Level | undefined) ?? config.logging?.level ?? 'info'
+}
+
+function logFileSettings (config: GatewayConfig, paths: GatewayPaths): { pathFor: (d: Date) => string, maxFileBytes: number } {
+  const file = config.logging?.file
+  return {
+    pathFor: file !== undefined ? () => file : (d) => dailyLogFile(paths, d),
+    maxFileBytes: config.logging?.maxFileBytes ?? 100 * 1024 * 1024
+  }
 }
 
 async function withGeneratedToken (auth: AuthSettings, paths: GatewayPaths): Promise<AuthSettings> {

@@ -15,7 +15,7 @@ export interface LogFileOptions {
 }
 
 export class LogFile {
-  private readonly opts: Required<LogFileOptions>
+  private opts: Required<LogFileOptions>
   private readonly boom: Destination
   private current: string
   private bytes: number
@@ -52,6 +52,13 @@ export class LogFile {
     else if (this.bytes + line.length > this.opts.maxFileBytes && this.bytes > 0) this.rotate()
     this.bytes += Buffer.byteLength(line)
     return this.boom.write(line)
+  }
+
+  /** `logging.file` or `logging.maxFileBytes` changed on reload: from now on, lines go by the new rules. */
+  configure (opts: Pick<LogFileOptions, 'pathFor' | 'maxFileBytes'>): void {
+    this.opts = { ...this.opts, ...opts }
+    const target = this.opts.pathFor(this.opts.now())
+    if (target !== this.current) this.switchTo(target)
   }
 
   flushSync (): void {

@@ -23,16 +23,39 @@ export const REDACT_PATHS = [
 ]
 
 export function createLogger (opts: LoggerOptions): Logger {
-  const streams: pino.StreamEntry[] = []
-  if (opts.file !== undefined) streams.push({ level: opts.level === 'silent' ? 'fatal' : opts.level, stream: opts.file })
-  if (opts.stdout !== undefined) streams.push({ level: opts.stdout.level, stream: humanStream(opts.stdout.colorize, opts.file) })
-  const level = lowestLevel(opts.level, opts.stdout?.level)
-  return pino({
-    level,
+  return createLogging(opts).logger
+}
+
+/** The logger and the one setting that changes while it runs: the file's level (`logging.level` reload). */
+export interface Logging {
+  logger: Logger
+  setFileLevel: (level: Level | 'silent') => void
+}
+
+export function createLogging (opts: LoggerOptions): Logging {
+  const streams = pino.multistream([], { dedupe: false })
+  const addFile = (level: Level | 'silent') => {
+    if (opts.file !== undefined) streams.add({ level: level === 'silent' ? 'fatal' : level, stream: opts.file })
+  }
+  addFile(opts.level)
+  if (opts.stdout !== undefined) streams.add({ level: opts.stdout.level, stream: humanStream(opts.stdout.colorize, opts.file) })
+  const logger = pino({
+    level: lowestLevel(opts.level, opts.stdout?.level),
     base: { pid: process.pid },
     redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
     timestamp: pino.stdTimeFunctions.isoTime
-  }, streams.length === 0 ? { write: () => true } : pino.multistream(streams, { dedupe: false }))
+  }, opts.file === undefined && opts.stdout === undefined ? { write: () => true } : streams)
+  return {
+    logger,
+    // Children made without a level of their own follow the root's level.
+    setFileLevel (level) {
+      // Entries carry the id multistream assigned them (documented for remove(), untyped in pino.d.ts).
+      const entry = streams.streams.find((e) => e.stream === opts.file) as { id?: number } | undefined
+      if (entry?.id !== undefined) streams.remove(entry.id)
+      addFile(level)
+      logger.level = lowestLevel(level, opts.stdout?.level)
+    }
+  }
 }
 
 // stdout ends up in journald or a supervisor's log, so it is scrubbed of the same secret values as the file.

@@ -8,7 +8,8 @@ import type { HealthExtender, HealthExtension, HealthService } from './types.js'
 
 export interface HealthOptions {
   now: () => number
-  hotReloadStatus: () => 'active' | 'disabled'
+  /** The config and secrets part: reload on/off and what the last failed load left. */
+  configHealth: () => Pick<HealthSnapshot, 'configReload' | 'secrets'>
   onChange: (snapshot: HealthSnapshot) => void
   onExtenderError: (err: unknown) => void
 }
@@ -89,7 +90,7 @@ export class LocalHealthService implements HealthService {
       ts,
       durationMs: 0,
       eventLoop: this.#sampler.sample(),
-      configReload: { hotReloadStatus: this.#opts.hotReloadStatus() },
+      ...this.#opts.configHealth(),
       channels: {},
       channelOrder: [],
       channelLabels: {},
