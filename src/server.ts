@@ -10,7 +10,7 @@ import { acquireStateLock, ensureGeneratedToken, tokenFile, writeMinimalConfig }
 import { ConfigStore, type RuntimeConfig } from './config/store.js'
 import type { ConfigSource } from '../plugins/reload.js'
 import { EXIT_FAILURE, StartupError } from './errors.js'
-import { freePort } from './force.js'
+import { freePort, stopLockOwner } from './force.js'
 import { LogFile } from './logging/log-file.js'
 import { createLogger, type Logger } from './logging/logger.js'
 
@@ -77,6 +77,10 @@ export async function startGateway (opts: StartOptions): Promise<RunningGateway>
   const scrub = (r: RuntimeConfig) => { logFile.setSecrets([...r.secrets.values, r.auth.token, r.auth.password].filter((v): v is string => v !== undefined)) }
   scrub(initial)
 
+  if (cli.force === true) {
+    const old = await stopLockOwner(paths.stateDir)
+    if (old !== undefined) log.info({ pid: old.pid, port: old.port, signal: old.signal }, `force: stopped the running gateway (pid ${old.pid}, port ${old.port})`)
+  }
   const lock = await acquireStateLock(paths.stateDir, { port: listen.port })
   let app: GatewayApp | undefined
   try {
