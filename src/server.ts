@@ -12,7 +12,7 @@ import { ConfigStore, type RuntimeConfig } from './config/store.js'
 import type { GatewayConfig } from '../schemas/config.js'
 import type { ConfigSource } from '../plugins/reload.js'
 import { ConfigError, EXIT_FAILURE, StartupError } from './errors.js'
-import { freePort } from './force.js'
+import { freePort, stopLockOwner } from './force.js'
 import { LogFile } from './logging/log-file.js'
 import { createLogging, type Logger } from './logging/logger.js'
 import type { Level } from 'pino'
@@ -92,6 +92,10 @@ export async function startGateway (opts: StartOptions, restart?: RestartContext
   const scrub = (r: RuntimeConfig) => { logFile.setSecrets([...r.secrets.values, r.auth.token, r.auth.password].filter((v): v is string => v !== undefined)) }
   scrub(initial)
 
+  if (cli.force === true) {
+    const old = await stopLockOwner(paths.stateDir)
+    if (old !== undefined) log.info({ pid: old.pid, port: old.port, signal: old.signal }, `force: stopped the running gateway (pid ${old.pid}, port ${old.port})`)
+  }
   const lock = await acquireStateLock(paths.stateDir, { port: listen.port })
   let app: GatewayApp | undefined
   try {

@@ -1,10 +1,12 @@
 // `openclaw gateway` end to end, as the real CLI in child processes: first
 // start, the generated token, port precedence, the state-dir lock, two
-// gateways side by side, signals, and --force.
+// gateways side by side, signals, and --force (against a foreign listener and
+// against this state dir's own gateway).
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { readdir, readFile, stat } from 'node:fs/promises'
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises'
 import path from 'node:path'
+import { findListeningPids } from '../src/force.js'
 import { baseConfig, freePort, makeHome, request, spawnGateway, spawnPortHolder, writeConfig, type GatewayHome, type Spawned } from './support/spawn-gateway.js'
 
 const lockFile = (home: GatewayHome) => path.join(home.stateDir, 'gateway.lock')
@@ -149,5 +151,43 @@ describe('gateway process', { concurrency: 3, timeout: 120_000 }, () => {
     assert.deepEqual(await holder.waitExit(5_000), { code: null, signal: 'SIGTERM' })
     assert.deepEqual(await healthz(port), { ok: true, status: 'live' })
     assert.match(await readFile(home.logFile, 'utf8'), new RegExp(`"msg":"force: killed pid ${holder.pid} on port ${port}"`))
+  })
+
+  test('--force replaces the gateway already running from this state dir; without it, the start is refused', async (t) => {
+    const home = await makeHome(t)
+    const old = await started(home)
+
+    const refused = spawnGateway(home, ['--port', String(old.port)])
+    assert.deepEqual(await refused.waitExit(), { code: 78, signal: null })
+    assert.equal(refused.stderr, `gateway already running (pid ${old.proc.pid})\n`)
+    assert.equal(old.proc.exit, undefined, 'a start without --force left the running gateway alone')
+
+    const next = spawnGateway(home, ['--force', '--port', String(old.port)])
+    assert.equal(await next.listening(), old.port)
+    // Stopped the graceful way (SIGTERM, drained, exit 0), not killed.
+    assert.deepEqual(await old.proc.waitExit(5_000), { code: 0, signal: null })
+    assert.match(old.proc.stdout, /received SIGTERM; shutting down/)
+    assert.match(next.stdout, new RegExp(`force: stopped the running gateway \\(pid ${old.proc.pid}, port ${old.port}\\)`))
+    assert.doesNotMatch(next.stdout, /force: killed pid/)
+    assert.notEqual(next.pid, old.proc.pid)
+    assert.deepEqual(await findListeningPids(old.port), [next.pid], 'the new process is the one listening')
+    assert.deepEqual(await healthz(old.port), { ok: true, status: 'live' })
+    assert.equal(JSON.parse(await readFile(lockFile(home), 'utf8')).pid, next.pid)
+  })
+
+  test('--force never signals a live lock owner it cannot verify as a gateway: refused, exit 78', async (t) => {
+    const home = await makeHome(t)
+    const heldPort = await freePort()
+    // A plain node process listening on the port the lock names: a recycled pid, as far as we know.
+    const stranger = await spawnPortHolder(t, heldPort)
+    await mkdir(home.stateDir, { recursive: true })
+    await writeFile(lockFile(home), JSON.stringify({ pid: stranger.pid, port: heldPort, startedAt: Date.now() }))
+
+    const proc = spawnGateway(home, ['--force', '--port', String(await freePort())])
+    assert.deepEqual(await proc.waitExit(), { code: 78, signal: null })
+    assert.match(proc.stderr, new RegExp(`^gateway already running \\(pid ${stranger.pid}\\), but --force cannot verify it is a gateway listening on port ${heldPort}; not signalling it`))
+    assert.doesNotMatch(proc.stdout, /listening on/)
+    assert.equal(stranger.exit, undefined, 'the lock owner was signalled')
+    assert.deepEqual(await findListeningPids(heldPort), [stranger.pid])
   })
 })

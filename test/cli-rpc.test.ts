@@ -39,6 +39,8 @@ test('CLI commands against a running gateway', { timeout: 120_000 }, async (t) =
     assert.ok(report.rpc.scopes.includes('operator.admin'))
     assert.equal(report.gateway.version, pkg.version)
     assert.equal(report.gateway.port, port)
+    assert.equal(report.gateway.portSource, 'config', 'the lock names the configured port: nothing to override')
+    assert.equal(report.gateway.configuredPort, port)
     assert.equal(report.service.runtime, 'running')
     assert.equal(report.service.lock.pid, gw.pid)
     assert.equal(report.service.installed, false)
@@ -142,6 +144,39 @@ test('CLI commands against a running gateway', { timeout: 120_000 }, async (t) =
     assert.equal(r.code, 1)
     assert.match(r.stderr, /token from OPENCLAW_GATEWAY_TOKEN/)
   })
+})
+
+test('gateway status probes the port the running gateway listens on (its lock), unless --port says otherwise', { timeout: 90_000 }, async (t) => {
+  const [configured, actual] = [await freePort(), await freePort()]
+  const home = await makeHome(t)
+  await writeConfig(home, baseConfig(home, { gateway: { port: configured } }))
+  const gw = spawnGateway(home, ['--port', String(actual)])
+  assert.equal(await gw.listening(), actual)
+  const cli = async (args: string[], env?: Record<string, string>) => await runCli(home, args, { env, timeoutMs: 20_000 })
+  const lockNote = (says: string) => new RegExp(`^Probed: ws://127\\.0\\.0\\.1:${actual} \\(from the running gateway's lock; ${says} ${configured}\\)$`, 'm')
+
+  const human = await cli(['gateway', 'status', '--require-rpc'])
+  assert.equal(human.code, 0, human.stdout + human.stderr)
+  assert.match(human.stdout, new RegExp(`^Gateway: ws://127\\.0\\.0\\.1:${actual} `, 'm'))
+  assert.match(human.stdout, lockNote('config says'))
+  assert.match(human.stdout, /^RPC probe: ok$/m)
+
+  const json = JSON.parse((await cli(['gateway', 'status', '--json', '--require-rpc'])).stdout)
+  assert.deepEqual([json.gateway.port, json.gateway.portSource, json.gateway.configuredPort], [actual, 'lock', configured])
+  assert.equal(json.rpc.ok, true)
+  assert.equal(json.service.lock.pid, gw.pid)
+
+  // OPENCLAW_GATEWAY_PORT is configuration too: the live lock still wins, and the line says where the other port came from.
+  const env = await cli(['gateway', 'status'], { OPENCLAW_GATEWAY_PORT: String(configured) })
+  assert.match(env.stdout, lockNote('OPENCLAW_GATEWAY_PORT says'))
+  assert.match(env.stdout, /^RPC probe: ok$/m)
+
+  // An explicit --port wins over the lock, even when nothing listens there.
+  const explicit = JSON.parse((await cli(['gateway', 'status', '--json', '--port', String(configured), '--timeout', '5000'])).stdout)
+  assert.deepEqual([explicit.gateway.port, explicit.gateway.portSource, explicit.rpc.ok], [configured, 'cli', false])
+  const explicitHuman = await cli(['gateway', 'status', '--port', String(configured), '--timeout', '5000'])
+  assert.doesNotMatch(explicitHuman.stdout, /^Probed:/m)
+  assert.match(explicitHuman.stdout, new RegExp(`^Note: the gateway from this state dir listens on port ${actual} \\(lock file\\); probing port ${configured}$`, 'm'))
 })
 
 test('without a gateway: status fails clearly, gateway status reports stopped, logs read the file', { timeout: 60_000 }, async (t) => {

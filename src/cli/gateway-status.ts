@@ -1,9 +1,10 @@
 // `openclaw gateway status`: the supervisor's view (systemd unit, lock-file
 // pid) and the gateway's own (connect probe, read RPC, granted scopes).
-// Healthy baseline: `Runtime: running` and `RPC probe: ok`.
+// Healthy baseline: `Runtime: running` and `RPC probe: ok`. Without --url/--port it
+// probes the port this state dir's running gateway wrote into its lock file.
 import type { Argv, CommandModule } from 'yargs'
 import { inspectService, type ServiceState } from '../service/gateway-service.js'
-import { connectionOptions, localListen, resolveTarget, type ConnectionArgs, type GatewayTarget } from './common/connection.js'
+import { connectionOptions, localListen, localPortSource, resolveTarget, type ConnectionArgs, type GatewayTarget, type LocalPortSource } from './common/connection.js'
 import { gatewayLogFile, loadContext, type CliContext, type GlobalArgs } from './common/context.js'
 import { CliError, EXIT_FAIL, EXIT_OK, formatDuration, out, printJson, runCommand } from './common/output.js'
 import { probeGateway, type ProbeResult } from './common/probe.js'
@@ -20,19 +21,44 @@ async function gatewayStatus (args: StatusArgs): Promise<number> {
   if (args['require-rpc'] === true && args.probe === false) throw new CliError('--require-rpc cannot be used with --no-probe')
   const ctx = await loadContext(args)
   const service = await inspectService(ctx)
+  const port = probePort(ctx, args, service)
   let target: GatewayTarget | undefined
   let targetError: string | undefined
-  try { target = await resolveTarget(ctx, args) } catch (e) { targetError = (e as Error).message }
+  try { target = await resolveTarget(ctx, { ...args, port: port.port }) } catch (e) { targetError = (e as Error).message }
   const probe = args.probe !== false && target !== undefined ? await probeGateway(ctx, target, { timeoutMs: args.timeout ?? 10_000 }) : undefined
-  const report = buildReport(ctx, args, service, target, probe, targetError)
+  const report = buildReport(ctx, args, service, target, port, probe, targetError)
   if (args.json === true) printJson(report)
   else printHuman(ctx, args, report, service, probe)
   return args['require-rpc'] === true && probe?.rpc.ok !== true ? EXIT_FAIL : EXIT_OK
 }
 
-function buildReport (ctx: CliContext, args: StatusArgs, service: ServiceState, target: GatewayTarget | undefined, probe: ProbeResult | undefined, targetError: string | undefined) {
+interface ProbePort {
+  /** Passed to resolveTarget as the port (undefined: its own resolution). */
+  port: number | undefined
+  source: LocalPortSource | 'lock' | 'url'
+  /** The port the CLI resolves (`--port` → OPENCLAW_GATEWAY_PORT → gateway.port → default). */
+  configured: number | undefined
+}
+
+/**
+ * A URL (--url, OPENCLAW_GATEWAY_URL) or --port the user gave wins; otherwise, when the gateway
+ * from this state dir is alive and its lock names another port, that port: it is where it listens.
+ */
+function probePort (ctx: CliContext, args: StatusArgs, service: ServiceState): ProbePort {
+  let configured: number | undefined
+  try { configured = localListen(ctx, args.port).port } catch { configured = undefined }
+  const source = localPortSource(ctx, args.port)
+  if (args.url !== undefined || (ctx.env.OPENCLAW_GATEWAY_URL ?? '').trim() !== '') return { port: args.port, source: 'url', configured }
+  const lockPort = service.lock?.alive === true ? service.lock.port : undefined
+  if (source !== 'cli' && lockPort !== undefined && lockPort !== configured && lockPort >= 1 && lockPort <= 65535) {
+    return { port: lockPort, source: 'lock', configured }
+  }
+  return { port: args.port, source, configured }
+}
+
+function buildReport (ctx: CliContext, args: StatusArgs, service: ServiceState, target: GatewayTarget | undefined, port: ProbePort, probe: ProbeResult | undefined, targetError: string | undefined) {
   let listen: { port: number, bind: string } | undefined
-  try { listen = localListen(ctx, args.port) } catch { listen = undefined }
+  try { listen = localListen(ctx, port.port) } catch { listen = undefined }
   const hello = probe?.hello
   return {
     service: {
@@ -59,6 +85,8 @@ function buildReport (ctx: CliContext, args: StatusArgs, service: ServiceState, 
     gateway: {
       url: target?.url,
       port: target?.port ?? listen?.port,
+      portSource: port.source,
+      configuredPort: port.configured,
       bind: target?.urlSource === 'local' ? listen?.bind : undefined,
       version: hello?.server.version,
       connId: hello?.server.connId,
@@ -93,8 +121,12 @@ function printHuman (ctx: CliContext, args: StatusArgs, r: Report, service: Serv
   const serviceConfig = service.definition?.environment.OPENCLAW_CONFIG_PATH
   if (serviceConfig !== undefined && serviceConfig !== ctx.paths.configPath) out(`Config (service): ${serviceConfig}`)
   if (r.gateway.url !== undefined) out(`Gateway: ${r.gateway.url}${r.gateway.bind === undefined ? '' : ` (bind ${r.gateway.bind})`}`)
-  if (service.definition?.port !== undefined && r.gateway.port !== undefined && service.definition.port !== r.gateway.port) {
-    out(`Note: the service unit runs port ${service.definition.port}, the CLI resolves port ${r.gateway.port} (run \`openclaw doctor\`)`)
+  if (r.gateway.portSource === 'lock' && r.gateway.url !== undefined) {
+    out(`Probed: ${r.gateway.url} (from the running gateway's lock; ${configuredNote(ctx, r.gateway.configuredPort)})`)
+  }
+  const cliPort = r.gateway.configuredPort ?? r.gateway.port
+  if (service.definition?.port !== undefined && cliPort !== undefined && service.definition.port !== cliPort) {
+    out(`Note: the service unit runs port ${service.definition.port}, the CLI resolves port ${cliPort} (run \`openclaw doctor\`)`)
   }
   if (service.lock?.alive === true && service.lock.port !== undefined && r.gateway.port !== undefined && service.lock.port !== r.gateway.port) {
     out(`Note: the gateway from this state dir listens on port ${service.lock.port} (lock file); probing port ${r.gateway.port}`)
@@ -118,6 +150,14 @@ function printHuman (ctx: CliContext, args: StatusArgs, r: Report, service: Serv
   if (probe?.connect.ok === false && probe.connect.hint !== undefined) {
     out('')
     out(`Hint: ${probe.connect.hint}`)
+  }
+}
+
+function configuredNote (ctx: CliContext, port: number | undefined): string {
+  switch (localPortSource(ctx, undefined)) {
+    case 'env': return `OPENCLAW_GATEWAY_PORT says ${port ?? '?'}`
+    case 'config': return `config says ${port ?? '?'}`
+    default: return `the default is ${port ?? '?'}`
   }
 }
 

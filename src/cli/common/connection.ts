@@ -83,6 +83,16 @@ export function localListen (ctx: CliContext, portFlag: number | undefined): { h
   return { host, port: listen.port, bind: listen.bind }
 }
 
+/** Where localListen's port came from; mirrors resolvePort's precedence (`--dev` 19001 counts as a default). */
+export type LocalPortSource = 'cli' | 'env' | 'config' | 'default'
+
+export function localPortSource (ctx: CliContext, portFlag: number | undefined): LocalPortSource {
+  if (portFlag !== undefined) return 'cli'
+  if (nonEmpty(ctx.env.OPENCLAW_GATEWAY_PORT) !== undefined) return 'env'
+  if (ctx.dev) return 'default'
+  return ctx.config.gateway?.port !== undefined ? 'config' : 'default'
+}
+
 export interface ConnectOptions {
   /** Offer protocol 3..4 (gateway status). */
   probe?: boolean
