@@ -5,7 +5,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { chmod, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { baseConfig, freePort, makeHome, request, spawnGateway, writeConfig, type GatewayHome, type Spawned } from './support/spawn-gateway.js'
+import { baseConfig, freePort, makeHome, request, runCli, spawnGateway, writeConfig, type GatewayHome, type Spawned } from './support/spawn-gateway.js'
 import { connectOk, type TestClient } from './support/ws-client.js'
 
 const TOKEN = 'trust-token-aaaaaaaaaaaa'
@@ -84,6 +84,10 @@ test('an invalid edit shows in health and in the next hello-ok until a good edit
   assert.equal(typeof hello.snapshot.health.configReload.lastErrorAt, 'number')
   assert.deepEqual(hello.snapshot.health.secrets, { status: 'ok' })
   assert.equal((await request(port, '/v1/models', AUTH)).status, 200, 'the running config stays')
+  const status = await runCli(home, ['gateway', 'status', '--json', '--url', `ws://127.0.0.1:${port}`, '--token', TOKEN])
+  assert.match(JSON.parse(status.stdout).gateway.configReload.lastError, /gateway\.port/)
+  const human = await runCli(home, ['gateway', 'status', '--url', `ws://127.0.0.1:${port}`, '--token', TOKEN])
+  assert.match(human.stdout, /^Config: last edit not applied \(since .*\) — invalid config .*gateway\.port/m)
 
   const mark = client.frames.length
   await writeConfig(home, config(home, { meta: { note: 'fixed' } }))

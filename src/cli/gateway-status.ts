@@ -8,7 +8,7 @@ import { connectionOptions, localListen, localPortSource, resolveTarget, type Co
 import { gatewayLogFile, loadContext, type CliContext, type GlobalArgs } from './common/context.js'
 import { CliError, EXIT_FAIL, EXIT_OK, formatDuration, out, printJson, runCommand } from './common/output.js'
 import { probeGateway, type ProbeResult } from './common/probe.js'
-import { healthLines } from './common/summaries.js'
+import { degradedLines, healthLines } from './common/summaries.js'
 
 interface StatusArgs extends GlobalArgs, ConnectionArgs {
   deep?: boolean
@@ -91,7 +91,9 @@ function buildReport (ctx: CliContext, args: StatusArgs, service: ServiceState, 
       version: hello?.server.version,
       connId: hello?.server.connId,
       protocol: hello?.protocol,
-      uptimeMs: hello?.snapshot.uptimeMs
+      uptimeMs: hello?.snapshot.uptimeMs,
+      configReload: field(hello?.snapshot.health, 'configReload'),
+      secrets: field(hello?.snapshot.health, 'secrets')
     },
     rpc: probe === undefined
       ? { ok: false, skipped: true, ...(targetError === undefined ? {} : { error: targetError }) }
@@ -140,6 +142,8 @@ function printHuman (ctx: CliContext, args: StatusArgs, r: Report, service: Serv
     if (probe.hello !== undefined) {
       const uptime = probe.hello.snapshot.uptimeMs
       out(`Version: ${probe.hello.server.version}${typeof uptime === 'number' ? ` (up ${formatDuration(uptime)})` : ''}`)
+      // Shown without --deep: a gateway serving an older config than the file is the thing to notice.
+      if (args.deep !== true) for (const line of degradedLines(probe.hello.snapshot.health)) out(line)
     }
   }
   out(`Log file: ${r.logFile}`)
@@ -151,6 +155,11 @@ function printHuman (ctx: CliContext, args: StatusArgs, r: Report, service: Serv
     out('')
     out(`Hint: ${probe.connect.hint}`)
   }
+}
+
+/** A key of a payload that came off the wire, if it is an object. */
+function field (payload: unknown, key: string): unknown {
+  return typeof payload === 'object' && payload !== null ? (payload as Record<string, unknown>)[key] : undefined
 }
 
 function configuredNote (ctx: CliContext, port: number | undefined): string {

@@ -38,10 +38,25 @@ export function healthLines (payload: unknown): string[] {
   }
   lines.push(`Channels: ${channelNames(h).join(', ') || 'none'}`)
   if (isObj(h.configReload) && str(h.configReload.hotReloadStatus) !== undefined) lines.push(`Config reload: ${h.configReload.hotReloadStatus}`)
+  lines.push(...degradedLines(h))
   if (isObj(h.plugins)) {
     const loaded = Array.isArray(h.plugins.loaded) ? h.plugins.loaded.length : 0
     const errors = Array.isArray(h.plugins.errors) ? h.plugins.errors.length : 0
     lines.push(`Plugins: ${loaded} loaded${errors > 0 ? `, ${errors} failed` : ''}`)
+  }
+  return lines
+}
+
+/** What the last failed config load or secret resolution left (health's configReload.lastError, secrets). */
+export function degradedLines (health: unknown): string[] {
+  if (!isObj(health)) return []
+  const lines: string[] = []
+  const since = (at: unknown) => num(at) === undefined ? '' : ` (since ${new Date(num(at)!).toISOString()})`
+  if (isObj(health.configReload) && str(health.configReload.lastError) !== undefined) {
+    lines.push(`Config: last edit not applied${since(health.configReload.lastErrorAt)} — ${String(health.configReload.lastError)}`)
+  }
+  if (isObj(health.secrets) && health.secrets.status === 'degraded') {
+    lines.push(`Secrets: degraded, last good values in use${since(health.secrets.lastErrorAt)} — ${str(health.secrets.lastError) ?? 'unknown error'}`)
   }
   return lines
 }
