@@ -5,10 +5,11 @@ export type ReloadKind = 'none' | 'hot' | 'restart'
 export type ReloadMode = 'off' | 'hot' | 'restart' | 'hybrid'
 
 const RULES: ReadonlyArray<readonly [string, ReloadKind]> = [
-  // Snapshot swap only.
-  ['gateway.remote', 'none'], ['gateway.reload', 'none'], ['meta', 'none'], ['logging', 'none'],
+  // Snapshot swap only: read per use, or not read at all (the unsupported keys warn at start).
+  ['gateway.remote', 'none'], ['gateway.reload', 'none'], ['meta', 'none'],
   ['agents', 'none'], ['secrets', 'none'], ['env', 'none'], ['$schema', 'none'],
-  // Applied live by the surfaces that read the config per request.
+  // Applied live: read per request, or applied by a change listener (logging: server.ts; rate limit: auth).
+  ['logging', 'hot'],
   ['gateway.http.endpoints', 'hot'], ['gateway.http.cors', 'hot'], ['gateway.http.securityHeaders', 'hot'],
   ['gateway.tools', 'hot'], ['gateway.controlUi.enabled', 'hot'], ['gateway.controlUi.allowedOrigins', 'hot'],
   ['gateway.controlUi.dangerouslyAllowHostHeaderOriginFallback', 'hot'], ['gateway.auth.rateLimit', 'hot'],
