@@ -68,13 +68,42 @@ test('a valid config is frozen, hashed and keeps the raw text', () => {
   assert.deepEqual(validateConfig(snap.config), [])
 })
 
-test('${VAR} substitution, $${VAR} escape, and a warning (not an error) for a missing variable', () => {
-  const raw = '{ gateway: { mode: "local", auth: { token: "${TOK}", password: "$${TOK}" }, remote: { url: "${NOPE}" } } }'
-  const snap = parseConfigText(FILE, raw, { TOK: 'tok-123' })
+test('${VAR} substitution and the $${VAR} escape', () => {
+  const raw = '{ gateway: { mode: "local", auth: { token: "${TOK}", password: "$${TOK}" }, trustedProxies: ["${A}-${B}"] } }'
+  const snap = parseConfigText(FILE, raw, { TOK: 'tok-123', A: 'a', B: 'b' })
   assert.equal(snap.config.gateway?.auth?.token, 'tok-123')
   assert.equal(snap.config.gateway?.auth?.password, '${TOK}')
-  assert.equal(snap.config.gateway?.remote?.url, '${NOPE}')
-  assert.deepEqual(snap.warnings, ['gateway.remote.url: environment variable NOPE is not set'])
+  assert.deepEqual(snap.config.gateway?.trustedProxies, ['a-b'])
+  assert.deepEqual(snap.warnings, [])
+})
+
+test('a ${VAR} naming an unset variable is an error (kept as text it would be a guessable token)', () => {
+  const raw = '{ gateway: { mode: "local", auth: { token: "${OPENCLAW_GATEWAY_TOKEN}" } } }'
+  assert.throws(() => parseConfigText(FILE, raw, {}), configError(`invalid config ${FILE}: gateway.auth.token: environment variable OPENCLAW_GATEWAY_TOKEN is not set`))
+  assert.throws(() => parseConfigText(FILE, raw, {}), (err: unknown) => {
+    assert.deepEqual((err as ConfigError).issues, [{ path: 'gateway.auth.token', message: 'environment variable OPENCLAW_GATEWAY_TOKEN is not set' }])
+    return true
+  })
+  // Reported once per path, for the variable, not again for the literal text failing the schema.
+  assert.throws(() => parseConfigText(FILE, '{ gateway: { mode: "local", port: "${PORT}", trustedProxies: ["x", "${P2}"] } }', {}), (err: unknown) => {
+    assert.deepEqual((err as ConfigError).issues, [
+      { path: 'gateway.port', message: 'environment variable PORT is not set' },
+      { path: 'gateway.trustedProxies[1]', message: 'environment variable P2 is not set' }
+    ])
+    return true
+  })
+})
+
+test('a variable set to "" is set: the value is "" (an empty token counts as not configured)', () => {
+  const snap = parseConfigText(FILE, '{ gateway: { mode: "local", auth: { token: "${OPENCLAW_GATEWAY_TOKEN}" } } }', { OPENCLAW_GATEWAY_TOKEN: '' })
+  assert.equal(snap.config.gateway?.auth?.token, '')
+})
+
+test('unsetEnv: "warn" (the CLI) keeps the text and warns instead', () => {
+  const raw = '{ gateway: { mode: "local", auth: { token: "${NOPE}" } } }'
+  const snap = parseConfigText(FILE, raw, {}, { unsetEnv: 'warn' })
+  assert.equal(snap.config.gateway?.auth?.token, '${NOPE}')
+  assert.deepEqual(snap.warnings, ['gateway.auth.token: environment variable NOPE is not set'])
 })
 
 test('an empty file is an empty (valid) config; the start guards judge it', () => {
