@@ -106,6 +106,40 @@ test('unsetEnv: "warn" (the CLI) keeps the text and warns instead', () => {
   assert.deepEqual(snap.warnings, ['gateway.auth.token: environment variable NOPE is not set'])
 })
 
+test('keys accepted without effect warn once each; supported keys and empty objects do not', () => {
+  const config = {
+    gateway: {
+      mode: 'local',
+      publicOrigin: 'https://gw.example.com',
+      controlUi: { enabled: true, basePath: '/ui', root: '/srv/ui', allowedOrigins: ['https://ui.example.com'], dangerouslyAllowHostHeaderOriginFallback: false },
+      remote: { url: 'wss://gw.example.com', token: 't' },
+      trustedProxies: ['10.0.0.1'],
+      http: { cors: { allowedOrigins: ['https://x.example.com'] } }
+    },
+    hooks: { enabled: true, token: 'hook-token' },
+    plugins: { entries: { a: { enabled: true } } },
+    channels: { telegram: { botToken: 'x' } },
+    env: { vars: { A: 'b' } },
+    logging: { level: 'info', redactSensitive: 'tools' },
+    memory: { search: { provider: 'p', model: 'm' } },
+    meta: { lastTouchedVersion: '1' }
+  }
+  const snap = parseConfigText(FILE, JSON.stringify(config), {})
+  assert.deepEqual([...snap.warnings].sort(), [
+    'channels is not supported yet and has no effect',
+    'env.vars is not supported yet and has no effect',
+    'gateway.controlUi.basePath is not supported yet and has no effect',
+    'gateway.controlUi.enabled is not supported yet and has no effect',
+    'gateway.controlUi.root is not supported yet and has no effect',
+    'gateway.publicOrigin is not supported yet and has no effect',
+    'gateway.remote is not supported yet and has no effect',
+    'hooks is not supported yet and has no effect',
+    'logging.redactSensitive is not supported yet and has no effect',
+    'plugins is not supported yet and has no effect'
+  ])
+  assert.deepEqual(parseConfigText(FILE, '{ gateway: { mode: "local", controlUi: { allowedOrigins: [] } }, channels: {}, hooks: {} }', {}).warnings, [])
+})
+
 test('an empty file is an empty (valid) config; the start guards judge it', () => {
   assert.deepEqual(parseConfigText(FILE, '  \n', {}).config, {})
 })

@@ -8,6 +8,7 @@ import { Errors, ValueErrorType, type ValueError } from '@sinclair/typebox/error
 import { GatewayConfig } from '../../schemas/config.js'
 import { ConfigError, type ConfigIssue } from '../errors.js'
 import type { Env } from './paths.js'
+import { unsupportedWarnings } from './unsupported.js'
 
 /** An immutable, validated view of the config file. */
 export interface ConfigSnapshot {
@@ -56,7 +57,7 @@ export function parseConfigText (file: string, raw: string, env: Env, opts: Load
     throw new ConfigError(file, [...unset, ...issues.filter((i) => !unset.some((u) => u.path === i.path))])
   }
   if (issues.length > 0) throw new ConfigError(file, issues)
-  const warnings = unset.map((u) => `${u.path}: ${u.message}`)
+  const warnings = [...unset.map((u) => `${u.path}: ${u.message}`), ...unsupportedWarnings(config)]
   return Object.freeze({ path: file, exists: true, raw, config: deepFreeze(config as GatewayConfig), hash: hashText(raw), warnings })
 }
 
