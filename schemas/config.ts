@@ -140,13 +140,18 @@ const SecretProvider = Type.Union([
     path: Type.String({ minLength: 1 }),
     mode: Type.Optional(StringEnum(['json', 'singleValue'])),
     timeoutMs: Type.Optional(Type.Integer({ minimum: 1 })),
-    maxBytes: Type.Optional(Type.Integer({ minimum: 1 }))
+    maxBytes: Type.Optional(Type.Integer({ minimum: 1 })),
+    // Waives the private-file checks (mode, symlink, hard links) for this provider.
+    allowInsecurePath: Type.Optional(Type.Boolean())
   }),
   Closed({
     source: Type.Literal('exec'),
     command: Type.String({ minLength: 1 }),
     args: Type.Optional(Type.Array(Type.String())),
     timeoutMs: Type.Optional(Type.Integer({ minimum: 1 })),
+    // Variables the command gets besides PATH and HOME.
+    passEnv: Type.Optional(Type.Array(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }))),
+    // Accepted for OpenClaw files; output is always the protocol JSON, whatever it says.
     jsonOnly: Type.Optional(Type.Boolean())
   })
 ])

@@ -74,6 +74,13 @@ describe('start guards', { concurrency: 3, timeout: 120_000 }, () => {
     await refused(home, ['--port', String(port)], { code: 78, stderr: `refusing to bind gateway to 0.0.0.0:${port} without auth (${BIND_HINT})` })
   })
 
+  test('a token from a variable set to "": no token, so --bind lan is refused', async (t) => {
+    const home = await makeHome(t)
+    await writeConfig(home, baseConfig(home, { gateway: { mode: 'local', auth: { token: '${OPENCLAW_GATEWAY_TOKEN}' } } }))
+    const port = await freePort()
+    await refused(home, ['--bind', 'lan', '--port', String(port)], { code: 78, stderr: `refusing to bind gateway to 0.0.0.0:${port} without auth (${BIND_HINT})` }, { OPENCLAW_GATEWAY_TOKEN: '' })
+  })
+
   test('port in use: exit 1 after the retries', async (t) => {
     const home = await makeHome(t)
     const port = await freePort()
@@ -89,6 +96,8 @@ describe('start guards', { concurrency: 3, timeout: 120_000 }, () => {
     ['an unknown key', (h) => baseConfig(h, { gateway: { mode: 'local', prot: 1 } }), 'gateway\\.prot: unknown key'],
     ['an unknown key in a provider', (h) => baseConfig(h, { models: { providers: { x: { api: 'openai-completions', baseUrl: 'http://127.0.0.1:1/v1', key: 'k' } } } }), 'models\\.providers\\.x\\.key: unknown key'],
     ['a port out of range', (h) => baseConfig(h, { gateway: { mode: 'local', port: 65536 } }), 'gateway\\.port: expected integer to be less or equal to 65535'],
+    // Kept as text, the reference would be the token: a guessable one.
+    ['a ${VAR} that is not set', (h) => baseConfig(h, { gateway: { mode: 'local', auth: { token: '${OPENCLAW_GATEWAY_TOKEN}' } } }), 'gateway\\.auth\\.token: environment variable OPENCLAW_GATEWAY_TOKEN is not set'],
     ['a bind host that is not an address', (h) => baseConfig(h, { gateway: { mode: 'local', bind: 'custom', customBindHost: 'not-an-ip' } }), 'gateway\\.customBindHost: "not-an-ip" is not an IP address']
   ]
   for (const [name, config, message] of badConfigs) {

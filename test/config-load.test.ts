@@ -68,13 +68,76 @@ test('a valid config is frozen, hashed and keeps the raw text', () => {
   assert.deepEqual(validateConfig(snap.config), [])
 })
 
-test('${VAR} substitution, $${VAR} escape, and a warning (not an error) for a missing variable', () => {
-  const raw = '{ gateway: { mode: "local", auth: { token: "${TOK}", password: "$${TOK}" }, remote: { url: "${NOPE}" } } }'
-  const snap = parseConfigText(FILE, raw, { TOK: 'tok-123' })
+test('${VAR} substitution and the $${VAR} escape', () => {
+  const raw = '{ gateway: { mode: "local", auth: { token: "${TOK}", password: "$${TOK}" }, trustedProxies: ["${A}-${B}"] } }'
+  const snap = parseConfigText(FILE, raw, { TOK: 'tok-123', A: 'a', B: 'b' })
   assert.equal(snap.config.gateway?.auth?.token, 'tok-123')
   assert.equal(snap.config.gateway?.auth?.password, '${TOK}')
-  assert.equal(snap.config.gateway?.remote?.url, '${NOPE}')
-  assert.deepEqual(snap.warnings, ['gateway.remote.url: environment variable NOPE is not set'])
+  assert.deepEqual(snap.config.gateway?.trustedProxies, ['a-b'])
+  assert.deepEqual(snap.warnings, [])
+})
+
+test('a ${VAR} naming an unset variable is an error (kept as text it would be a guessable token)', () => {
+  const raw = '{ gateway: { mode: "local", auth: { token: "${OPENCLAW_GATEWAY_TOKEN}" } } }'
+  assert.throws(() => parseConfigText(FILE, raw, {}), configError(`invalid config ${FILE}: gateway.auth.token: environment variable OPENCLAW_GATEWAY_TOKEN is not set`))
+  assert.throws(() => parseConfigText(FILE, raw, {}), (err: unknown) => {
+    assert.deepEqual((err as ConfigError).issues, [{ path: 'gateway.auth.token', message: 'environment variable OPENCLAW_GATEWAY_TOKEN is not set' }])
+    return true
+  })
+  // Reported once per path, for the variable, not again for the literal text failing the schema.
+  assert.throws(() => parseConfigText(FILE, '{ gateway: { mode: "local", port: "${PORT}", trustedProxies: ["x", "${P2}"] } }', {}), (err: unknown) => {
+    assert.deepEqual((err as ConfigError).issues, [
+      { path: 'gateway.port', message: 'environment variable PORT is not set' },
+      { path: 'gateway.trustedProxies[1]', message: 'environment variable P2 is not set' }
+    ])
+    return true
+  })
+})
+
+test('a variable set to "" is set: the value is "" (an empty token counts as not configured)', () => {
+  const snap = parseConfigText(FILE, '{ gateway: { mode: "local", auth: { token: "${OPENCLAW_GATEWAY_TOKEN}" } } }', { OPENCLAW_GATEWAY_TOKEN: '' })
+  assert.equal(snap.config.gateway?.auth?.token, '')
+})
+
+test('unsetEnv: "warn" (the CLI) keeps the text and warns instead', () => {
+  const raw = '{ gateway: { mode: "local", auth: { token: "${NOPE}" } } }'
+  const snap = parseConfigText(FILE, raw, {}, { unsetEnv: 'warn' })
+  assert.equal(snap.config.gateway?.auth?.token, '${NOPE}')
+  assert.deepEqual(snap.warnings, ['gateway.auth.token: environment variable NOPE is not set'])
+})
+
+test('keys accepted without effect warn once each; supported keys and empty objects do not', () => {
+  const config = {
+    gateway: {
+      mode: 'local',
+      publicOrigin: 'https://gw.example.com',
+      controlUi: { enabled: true, basePath: '/ui', root: '/srv/ui', allowedOrigins: ['https://ui.example.com'], dangerouslyAllowHostHeaderOriginFallback: false },
+      remote: { url: 'wss://gw.example.com', token: 't' },
+      trustedProxies: ['10.0.0.1'],
+      http: { cors: { allowedOrigins: ['https://x.example.com'] } }
+    },
+    hooks: { enabled: true, token: 'hook-token' },
+    plugins: { entries: { a: { enabled: true } } },
+    channels: { telegram: { botToken: 'x' } },
+    env: { vars: { A: 'b' } },
+    logging: { level: 'info', redactSensitive: 'tools' },
+    memory: { search: { provider: 'p', model: 'm' } },
+    meta: { lastTouchedVersion: '1' }
+  }
+  const snap = parseConfigText(FILE, JSON.stringify(config), {})
+  assert.deepEqual([...snap.warnings].sort(), [
+    'channels is not supported yet and has no effect',
+    'env.vars is not supported yet and has no effect',
+    'gateway.controlUi.basePath is not supported yet and has no effect',
+    'gateway.controlUi.enabled is not supported yet and has no effect',
+    'gateway.controlUi.root is not supported yet and has no effect',
+    'gateway.publicOrigin is not supported yet and has no effect',
+    'gateway.remote is not supported yet and has no effect',
+    'hooks is not supported yet and has no effect',
+    'logging.redactSensitive is not supported yet and has no effect',
+    'plugins is not supported yet and has no effect'
+  ])
+  assert.deepEqual(parseConfigText(FILE, '{ gateway: { mode: "local", controlUi: { allowedOrigins: [] } }, channels: {}, hooks: {} }', {}).warnings, [])
 })
 
 test('an empty file is an empty (valid) config; the start guards judge it', () => {

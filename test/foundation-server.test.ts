@@ -103,3 +103,16 @@ test('secrets never reach the log file or stdout: by key path and by value', { t
     assert.ok(!printed.includes(s), `stdout contains ${s}`)
   }
 })
+
+test('config keys that have no effect yet are logged at start, one warning line each', { timeout: 60_000 }, async (t) => {
+  const h = await home(t, (logFile) => ({
+    gateway: { mode: 'local', controlUi: { basePath: '/ui', allowedOrigins: ['https://ui.example.com'] } },
+    hooks: { enabled: true },
+    logging: { file: logFile }
+  }))
+  const running = await start(t, { env: h.env, cli: { port: await freePort() } })
+  await running.close()
+  const warnings = (await readFile(h.logFile, 'utf8')).split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as { level: number, msg: string })
+    .filter((r) => r.level === 40).map((r) => r.msg)
+  assert.deepEqual(warnings.sort(), ['gateway.controlUi.basePath is not supported yet and has no effect', 'hooks is not supported yet and has no effect'])
+})

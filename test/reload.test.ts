@@ -48,6 +48,12 @@ test('a running gateway applies hot edits, skips invalid ones and restarts for a
   assert.equal((await request(port, '/v1/models', auth)).status, 404)
   assert.equal((await request(port, '/healthz')).status, 200)
 
+  // An unset ${VAR} is invalid too: the edit is skipped and the old token still works.
+  await writeConfig(home, baseConfig(home, { gateway: { auth: { token: '${RELOAD_TOKEN_UNSET}' } } }))
+  await gw.waitFor(/config reload skipped \(invalid config\).*gateway\.auth\.token: environment variable RELOAD_TOKEN_UNSET is not set/, 10_000)
+  assert.equal((await request(port, '/v1/models', auth)).status, 404, 'the old token still authenticates')
+  assert.equal((await request(port, '/v1/models', { headers: { authorization: 'Bearer ${RELOAD_TOKEN_UNSET}' } })).status, 401)
+
   // Hot: rotate the token; the old one stops working at once.
   await writeConfig(home, baseConfig(home, { gateway: { auth: { token: 'rotated-token-bbbbbbbbbbbb' } } }))
   await gw.waitFor(/config hot reload applied \(gateway\.auth\.token/, 10_000)

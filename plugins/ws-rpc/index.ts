@@ -83,8 +83,12 @@ export default async function wsRpc (app: FastifyInstance, opts: WsRpcOptions) {
   const onConfigChange = ({ previous, next }: ConfigChange) => {
     const rotated = previous.auth.token !== next.auth.token || previous.auth.password !== next.auth.password || previous.auth.mode !== next.auth.mode
     if (rotated) {
-      const n = connections.closeWhere((c) => c.authMethod !== 'token' && c.authMethod !== 'password', 4001, 'gateway auth changed')
-      if (n > 0) app.log.info({ closed: n }, 'closed connections authenticated with the previous gateway secret')
+      // On the next loop turn, so the request that rotated the secret (secrets.reload) gets its answer
+      // first; new connections already need the new secret.
+      setImmediate(() => {
+        const n = connections.closeWhere((c) => c.authMethod !== 'token' && c.authMethod !== 'password', 4001, 'gateway auth changed')
+        if (n > 0) app.log.info({ closed: n }, 'closed connections authenticated with the previous gateway secret')
+      })
     }
     const ui = next.snapshot.config.gateway?.controlUi
     const policy = { allowedOrigins: ui?.allowedOrigins ?? [], allowHostHeaderFallback: ui?.dangerouslyAllowHostHeaderOriginFallback === true }

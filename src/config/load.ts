@@ -8,6 +8,7 @@ import { Errors, ValueErrorType, type ValueError } from '@sinclair/typebox/error
 import { GatewayConfig } from '../../schemas/config.js'
 import { ConfigError, type ConfigIssue } from '../errors.js'
 import type { Env } from './paths.js'
+import { unsupportedWarnings } from './unsupported.js'
 
 /** An immutable, validated view of the config file. */
 export interface ConfigSnapshot {
@@ -21,7 +22,15 @@ export interface ConfigSnapshot {
   readonly warnings: readonly string[]
 }
 
-export async function loadConfigFile (file: string, env: Env): Promise<ConfigSnapshot> {
+export interface LoadOptions {
+  /**
+   * `error` (the gateway): a `${VAR}` naming an unset variable fails validation. `warn` (the CLI,
+   * whose shell often lacks the service's variables): the text stays literal, with a warning.
+   */
+  unsetEnv?: 'error' | 'warn'
+}
+
+export async function loadConfigFile (file: string, env: Env, opts: LoadOptions = {}): Promise<ConfigSnapshot> {
   let raw: string
   try {
     raw = await readFile(file, 'utf8')
@@ -30,20 +39,25 @@ export async function loadConfigFile (file: string, env: Env): Promise<ConfigSna
     if (e.code === 'ENOENT') return emptySnapshot(file)
     throw new ConfigError(file, [{ path: '', message: `cannot read file (${e.code ?? e.message})` }])
   }
-  return parseConfigText(file, raw, env)
+  return parseConfigText(file, raw, env, opts)
 }
 
-export function parseConfigText (file: string, raw: string, env: Env): ConfigSnapshot {
+export function parseConfigText (file: string, raw: string, env: Env, opts: LoadOptions = {}): ConfigSnapshot {
   let parsed: unknown
   try {
     parsed = raw.trim() === '' ? {} : JSON5.parse(raw)
   } catch (err) {
     throw new ConfigError(file, [{ path: '', message: `malformed JSON5: ${(err as Error).message.replace(/^JSON5: /, '')}` }])
   }
-  const warnings: string[] = []
-  const config = substituteEnv(parsed, env, '', warnings)
+  const unset: ConfigIssue[] = []
+  const config = substituteEnv(parsed, env, '', unset)
   const issues = validateConfig(config)
+  if (opts.unsetEnv !== 'warn' && unset.length > 0) {
+    // A path with an unset variable is reported once, for the variable, not again for the literal text.
+    throw new ConfigError(file, [...unset, ...issues.filter((i) => !unset.some((u) => u.path === i.path))])
+  }
   if (issues.length > 0) throw new ConfigError(file, issues)
+  const warnings = [...unset.map((u) => `${u.path}: ${u.message}`), ...unsupportedWarnings(config)]
   return Object.freeze({ path: file, exists: true, raw, config: deepFreeze(config as GatewayConfig), hash: hashText(raw), warnings })
 }
 
@@ -80,23 +94,27 @@ export function hashText (text: string): string {
   return createHash('sha256').update(text).digest('hex')
 }
 
-/** `${VAR}` is replaced from the environment; `$${VAR}` escapes; a missing var stays literal with a warning. */
-function substituteEnv (value: unknown, env: Env, at: string, warnings: string[]): unknown {
+/**
+ * `${VAR}` is replaced from the environment; `$${VAR}` escapes. An unset variable stays literal and
+ * is reported in `unset`: kept as text, `token: "${OPENCLAW_GATEWAY_TOKEN}"` would be a guessable token.
+ * A variable set to "" is set: the value is "" (an empty token or password counts as not configured).
+ */
+function substituteEnv (value: unknown, env: Env, at: string, unset: ConfigIssue[]): unknown {
   if (typeof value === 'string') {
     return value.replace(/\$?\$\{([A-Z_][A-Z0-9_]*)\}/g, (match, name: string) => {
       if (match.startsWith('$$')) return match.slice(1)
       const v = env[name]
       if (v === undefined) {
-        warnings.push(`${at}: environment variable ${name} is not set`)
+        unset.push({ path: at, message: `environment variable ${name} is not set` })
         return match
       }
       return v
     })
   }
-  if (Array.isArray(value)) return value.map((v, i) => substituteEnv(v, env, `${at}[${i}]`, warnings))
+  if (Array.isArray(value)) return value.map((v, i) => substituteEnv(v, env, `${at}[${i}]`, unset))
   if (typeof value === 'object' && value !== null) {
     const out: Record<string, unknown> = {}
-    for (const [k, v] of Object.entries(value)) out[k] = substituteEnv(v, env, at === '' ? k : `${at}.${k}`, warnings)
+    for (const [k, v] of Object.entries(value)) out[k] = substituteEnv(v, env, at === '' ? k : `${at}.${k}`, unset)
     return out
   }
   return value

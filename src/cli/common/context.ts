@@ -29,7 +29,8 @@ export async function loadContext (args: GlobalArgs, env: Env = process.env): Pr
   let snapshot: ConfigSnapshot | undefined
   let configError: Error | undefined
   try {
-    snapshot = await loadConfigFile(paths.configPath, env)
+    // The CLI's shell often lacks the service's variables (API keys): an unset one is a warning here.
+    snapshot = await loadConfigFile(paths.configPath, env, { unsetEnv: 'warn' })
   } catch (err) {
     configError = err as Error
   }
