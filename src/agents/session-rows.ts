@@ -68,15 +68,23 @@ export function sessionsChangedPayload (reason: string, sessionKey: string, entr
  * `__openclaw` ({ id, seq, idempotencyKey? }), its position in the session and the session row.
  */
 export function sessionMessagePayload (record: TranscriptMessage, seq: number, entry: SessionEntry, activeRunIds: string[]): Record<string, unknown> {
-  // The user message of a chat.send / agent run carries the run id, which is the caller's idempotency key.
-  const idempotencyKey = record.role === 'user' && record.runId !== undefined ? { idempotencyKey: record.runId } : {}
   return {
     sessionKey: entry.key,
     agentId: entry.agentId,
-    message: { ...record, __openclaw: { id: record.id, seq, ...idempotencyKey } },
+    message: withTranscriptMeta(record, seq),
     messageId: record.id,
     messageSeq: seq,
     ...sessionSnapshot(entry, activeRunIds),
     ...(record.runId !== undefined ? { runId: record.runId } : {})
   }
+}
+
+/**
+ * A transcript record with OpenClaw's `__openclaw` meta: its id (clients match history rows and
+ * live `session.message` rows by it), its 1-based position, and for a user message the idempotency
+ * key of the chat.send / agent call that wrote it (the run id is that key).
+ */
+export function withTranscriptMeta<T extends TranscriptMessage> (record: T, seq: number): T & { __openclaw: Record<string, unknown> } {
+  const idempotencyKey = record.role === 'user' && record.runId !== undefined ? { idempotencyKey: record.runId } : {}
+  return { ...record, __openclaw: { id: record.id, seq, ...idempotencyKey } }
 }

@@ -5,7 +5,8 @@ import type { FastifyInstance } from 'fastify'
 import { ChatAbortParams, ChatHistoryParams, ChatInjectParams, ChatSendParams } from '../../../schemas/rpc/agent.js'
 import { attachmentLimits, attachmentParts, userContent } from '../../../src/agents/attachments.js'
 import { toRpcError, withRpcErrors } from '../../../src/agents/rpc-errors.js'
-import { sessionsChangedPayload, toSessionRow } from '../../../src/agents/session-rows.js'
+import { sessionsChangedPayload, toSessionRow, withTranscriptMeta } from '../../../src/agents/session-rows.js'
+import type { TranscriptMessage } from '../../../src/sessions/index.js'
 import type { AgentInfo } from '../../../src/agents/catalog.js'
 import { resolveModelRef } from '../../../src/agents/model-resolver.js'
 import { RpcError } from '../../../src/errors.js'
@@ -80,7 +81,8 @@ export async function readChatHistory (app: FastifyInstance, params: ChatHistory
   const entry = await app.sessions.get(sessionKey)
   const maxBytes = Math.min(params.maxBytes ?? HISTORY_MAX_BYTES, HISTORY_MAX_BYTES)
   const records = await app.sessions.history(sessionKey, { limit: params.limit ?? 200, maxBytes })
-  const messages = records.map((m) => ({ ...m, content: clip(m.content, params.maxChars) }))
+  const first = (entry?.messageCount ?? records.length) - records.length + 1
+  const messages = records.map((m, i) => withTranscriptMeta({ ...m, content: clip(m.content, params.maxChars) as TranscriptMessage['content'] }, first + i))
   const active = app.agents.activeRuns(sessionKey)
   return {
     sessionKey,
