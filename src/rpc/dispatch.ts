@@ -45,7 +45,8 @@ export class Dispatcher {
       // A newer client may send fields we do not know yet: a read ignores them, a write refuses them.
       const known = method.dropUnknown?.(params)
       if (known === undefined || !method.params.Check(known.params)) {
-        return this.#fail(peer, id, invalidParams(name, describeErrors(method.params, params)))
+        // Report what is wrong with the fields we know, not the ones a read would have ignored.
+        return this.#fail(peer, id, invalidParams(name, describeErrors(method.params, known?.params ?? params)))
       }
       peer.log.debug({ method: name, ignored: known.dropped }, 'ignored unknown params of a read-only method')
       params = known.params
