@@ -113,11 +113,16 @@ test('session.message goes only to connections subscribed to that session, until
   assert.equal(watcher.frames.filter((f) => f.event === 'session.message').length, 2)
   assert.equal(other.frames.filter((f) => f.event === 'session.message').length, 0, 'not subscribed to agent:main:main')
 
+  // A note written outside a run (chat.inject) is a live row too.
+  const injected = await watcher.request('chat.inject', { sessionKey: 'main', message: 'note', label: 'ops' })
+  const note = await watcher.next((f) => f.event === 'session.message' && f.payload.messageId === injected.payload.messageId, EVENT_WAIT_MS)
+  assert.deepEqual([note.payload.message.role, note.payload.message.label, note.payload.messageSeq], ['assistant', 'ops', 3])
+
   const off = await watcher.request('sessions.messages.unsubscribe', { key: 'agent:main:main' })
   assert.deepEqual(off.payload, { subscribed: false, key: 'agent:main:main' })
   await watcher.request('chat.send', { sessionKey: 'agent:main:main', message: 'two', idempotencyKey: 'sub-2' })
-  await watcher.next((f) => f.event === 'sessions.changed' && f.payload.reason === 'agent.run.finished' && f.payload.session.messageCount === 4, EVENT_WAIT_MS)
-  assert.equal(watcher.frames.filter((f) => f.event === 'session.message').length, 2, 'no rows after unsubscribing')
+  await watcher.next((f) => f.event === 'sessions.changed' && f.payload.reason === 'agent.run.finished' && f.payload.session.messageCount === 5, EVENT_WAIT_MS)
+  assert.equal(watcher.frames.filter((f) => f.event === 'session.message').length, 3, 'no rows after unsubscribing')
 })
 
 test('a read-only method ignores unknown params (debug log); a write method refuses them', async (t) => {

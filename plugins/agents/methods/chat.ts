@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify'
 import { ChatAbortParams, ChatHistoryParams, ChatInjectParams, ChatSendParams } from '../../../schemas/rpc/agent.js'
 import { attachmentLimits, attachmentParts, userContent } from '../../../src/agents/attachments.js'
 import { toRpcError, withRpcErrors } from '../../../src/agents/rpc-errors.js'
-import { sessionsChangedPayload, toSessionRow, withTranscriptMeta } from '../../../src/agents/session-rows.js'
+import { sessionMessagePayload, sessionsChangedPayload, toSessionRow, withTranscriptMeta } from '../../../src/agents/session-rows.js'
 import type { TranscriptMessage } from '../../../src/sessions/index.js'
 import type { AgentInfo } from '../../../src/agents/catalog.js'
 import { resolveModelRef } from '../../../src/agents/model-resolver.js'
@@ -60,17 +60,18 @@ export function registerChatMethods (app: FastifyInstance, systemEvents: SystemE
     params: ChatInjectParams,
     handler: withRpcErrors('chat.inject', async (params) => {
       const { sessionKey } = app.agents.resolveTarget(params.agentId, params.sessionKey)
-      const id = randomUUID()
-      const entry = await app.sessions.append(sessionKey, [{
-        id,
+      const note: TranscriptMessage = {
+        id: randomUUID(),
         role: 'assistant',
         content: [{ type: 'text', text: params.message }],
         timestamp: app.gateway.now(),
         ...(params.label !== undefined ? { label: params.label } : {})
-      }])
+      }
+      const entry = await app.sessions.append(sessionKey, [note])
       const runIds = app.agents.activeRuns(sessionKey).map((h) => h.runId)
+      app.events.publish('session.message', sessionMessagePayload(note, entry.messageCount, entry, runIds), { sessionKey })
       app.events.publish('sessions.changed', sessionsChangedPayload('inject', sessionKey, entry, runIds, app.gateway.now()), { sessionKey })
-      return { ok: true, messageId: id }
+      return { ok: true, messageId: note.id }
     })
   })
 }
