@@ -24,7 +24,7 @@ export const SessionsListFields = {
   agentId: OptString,
   search: OptString,
   archived: Type.Optional(Type.Union([Type.Boolean(), Type.Literal('all')])),
-  /** Only sessions of agents in the config (ours always are). */
+  /** Only sessions of agents the config still has (a removed agent's sessions stay on disk). */
   configuredAgentsOnly: OptBool,
   /** Child sessions of this key; we spawn none, so the page is empty. */
   spawnedBy: Type.Optional(NonEmptyString),

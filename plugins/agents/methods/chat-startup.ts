@@ -43,8 +43,9 @@ export function registerChatStartupMethods (app: FastifyInstance): void {
         throw new RpcError('INVALID_REQUEST', 'invalid chat.metadata params: sessionKey and authProfileId are exclusive')
       }
       // Resolving validates the agent id (UNKNOWN_AGENT_ID) and the key.
-      const key = params.sessionKey !== undefined ? target(params.agentId, params.sessionKey).sessionKey : (app.agents.resolveAgent(params.agentId), undefined)
-      return metadata(key)
+      if (params.sessionKey !== undefined) return metadata(target(params.agentId, params.sessionKey).sessionKey)
+      app.agents.resolveAgent(params.agentId)
+      return metadata(undefined)
     })
   })
 
