@@ -63,6 +63,8 @@ test('the Control UI connect-and-chat sequence is answered in OpenClaw shapes, w
   for (const m of ['chat.startup', 'chat.metadata', 'sessions.describe', 'sessions.messages.subscribe', 'sessions.messages.unsubscribe', 'models.authStatus']) {
     assert.ok(hello.features.methods.includes(m), `advertises ${m}`)
   }
+  // Empty states answer, but a client that reads features.methods still learns the feature is missing.
+  for (const m of ['cron.list', 'tasks.list', 'exec.approval.list', 'update.status']) assert.ok(!hello.features.methods.includes(m), `does not advertise ${m}`)
 
   let sendKey: string | undefined
   for (const [i, r] of fixture.requests.entries()) {
@@ -97,6 +99,25 @@ test('the Control UI connect-and-chat sequence is answered in OpenClaw shapes, w
   // History rows carry the ids the live rows had, so the UI shows each message once.
   const history = await client.request('chat.history', { sessionKey: 'agent:main:main' })
   assert.deepEqual(history.payload.messages.map((m: any) => m.__openclaw.id), [user.payload.messageId, reply.payload.messageId])
+  const described = await client.request('sessions.describe', { key: 'agent:main:main' })
+  assert.deepEqual([described.payload.session.key, described.payload.session.messageCount, described.payload.session.hasActiveRun], ['agent:main:main', 2, false])
+})
+
+test('chat.startup honours limit and maxBytes, newest messages first to go', async (t) => {
+  const { gw } = await setup(t)
+  const { client } = await connectOk(gw.url, { token: TEST_TOKEN, scopes: ['operator.read'] })
+  t.after(() => { client.close() })
+  const long = 'y'.repeat(600)
+  await gw.app.sessions.append('agent:main:main', Array.from({ length: 6 }, (_v, i) => ({ id: `m${i}`, role: i % 2 === 0 ? 'user' as const : 'assistant' as const, content: `${i} ${long}`, timestamp: 1000 + i })))
+  const two = await client.request('chat.startup', { sessionKey: 'main', limit: 2, maxBytes: 262_144 })
+  assert.deepEqual(two.payload.messages.map((m: any) => [m.id, m.__openclaw.seq]), [['m4', 5], ['m5', 6]])
+  assert.deepEqual([two.payload.totalMessages, two.payload.hasMore], [6, true])
+  assert.equal(two.payload.metadata.models[0].id, 'echo', 'metadata rides along')
+  // 1 KiB holds one 600-character row, not two.
+  const small = await client.request('chat.startup', { sessionKey: 'main', limit: 80, maxBytes: 1024 })
+  assert.deepEqual(small.payload.messages.map((m: any) => m.id), ['m5'])
+  // Above the 6 MiB cap is clamped, not refused (as OpenClaw does).
+  assert.equal((await client.request('chat.startup', { sessionKey: 'main', maxBytes: 50_000_000 })).payload.messages.length, 6)
 })
 
 test('session.message goes only to connections subscribed to that session, until they unsubscribe', async (t) => {
