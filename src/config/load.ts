@@ -34,17 +34,21 @@ export async function loadConfigFile (file: string, env: Env): Promise<ConfigSna
 }
 
 export function parseConfigText (file: string, raw: string, env: Env): ConfigSnapshot {
-  let parsed: unknown
-  try {
-    parsed = raw.trim() === '' ? {} : JSON5.parse(raw)
-  } catch (err) {
-    throw new ConfigError(file, [{ path: '', message: `malformed JSON5: ${(err as Error).message.replace(/^JSON5: /, '')}` }])
-  }
+  const parsed = parseJson5(file, raw)
   const warnings: string[] = []
   const config = substituteEnv(parsed, env, '', warnings)
   const issues = validateConfig(config)
   if (issues.length > 0) throw new ConfigError(file, issues)
   return Object.freeze({ path: file, exists: true, raw, config: deepFreeze(config as GatewayConfig), hash: hashText(raw), warnings })
+}
+
+/** The file as authored: JSON5 parsed, `${VAR}` not substituted, not validated. */
+export function parseJson5 (file: string, raw: string): unknown {
+  try {
+    return raw.trim() === '' ? {} : JSON5.parse(raw)
+  } catch (err) {
+    throw new ConfigError(file, [{ path: '', message: `malformed JSON5: ${(err as Error).message.replace(/^JSON5: /, '')}` }])
+  }
 }
 
 export function emptySnapshot (file: string): ConfigSnapshot {
