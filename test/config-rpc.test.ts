@@ -7,6 +7,7 @@ import assert from 'node:assert/strict'
 import { readFile, stat, writeFile } from 'node:fs/promises'
 import JSON5 from 'json5'
 import { startTestGateway, TEST_TOKEN, type TestGateway } from './support/gateway.js'
+import { baseConfig, freePort, makeHome, spawnGateway, writeConfig } from './support/spawn-gateway.js'
 import { connectOk, type TestClient, type Frame } from './support/ws-client.js'
 import { REDACTED } from '../src/config/redact.js'
 
@@ -17,7 +18,8 @@ const REMOTE_PASSWORD = 'remote-password-6789abcdef'
 const URL_PASSWORD = 'url-pa55word-in-remote-url'
 const ENV_KEY = 'anthropic-key-from-the-environment'
 const EXEC_ID = 'sk-live-abcdef1234567890abcdef'
-const SECRETS = [TEST_TOKEN, API_KEY, HOOKS_TOKEN, REMOTE_TOKEN, REMOTE_PASSWORD, URL_PASSWORD, ENV_KEY, EXEC_ID]
+const BOT_TOKEN = 'bot-token-for-a-channel-plugin-42'
+const SECRETS = [TEST_TOKEN, API_KEY, HOOKS_TOKEN, REMOTE_TOKEN, REMOTE_PASSWORD, URL_PASSWORD, ENV_KEY, EXEC_ID, BOT_TOKEN]
 
 const CONFIG = {
   gateway: {
@@ -34,6 +36,8 @@ const CONFIG = {
     }
   },
   hooks: { enabled: true, token: HOOKS_TOKEN },
+  // Free-form: only the path names say what is secret here.
+  channels: { telegram: { botToken: BOT_TOKEN, maxTokens: 5 } },
   secrets: { providers: { vault: { source: 'exec', command: '/bin/false' } } }
 }
 
@@ -88,6 +92,7 @@ test('config.get redacts every secret in config and raw, and keeps SecretRefs re
   assert.deepEqual(c.models.providers.anthropic.apiKey, { source: 'env', provider: 'default', id: 'ANTHROPIC_API_KEY' }, 'an env SecretRef stays visible')
   assert.equal(c.models.providers.local.models[0].maxTokens, 4096, 'maxTokens is not a token')
   assert.equal(c.hooks.token, REDACTED)
+  assert.deepEqual(c.channels.telegram, { botToken: REDACTED, maxTokens: 5 })
   assert.equal(c.secrets.providers.vault.command, '/bin/false', 'secret provider settings are not secrets')
   assert.equal(typeof got.raw, 'string', 'raw redacted in place')
   assert.deepEqual(JSON5.parse(got.raw), got.parsed)
@@ -171,7 +176,7 @@ test('refused writes name the path and leave the file, the backup and the runnin
     ['type error', { raw: '{ gateway: { port: "eighty" } }' }, /^invalid config: gateway\.port: /],
     ['unknown key', { raw: '{ gateway: { bogus: true } }' }, /^invalid config: gateway\.bogus: unknown key$/],
     ['path outside the schema', { raw: '{ nowhere: { deeper: 1 } }' }, /^invalid config: nowhere: unknown key$/],
-    ['null on a required key', { raw: '{ models: { providers: { local: { baseUrl: null } } } }' }, /^invalid config: models\.providers\.local\.baseUrl: /],
+    ['null on a required key', { raw: '{ models: { providers: { local: { baseUrl: null } } } }' }, /^invalid config: models\.providers\.local\.baseUrl: required key is missing$/],
     ['sentinel with no stored value', { raw: `{ gateway: { auth: { password: "${REDACTED}" } } }` }, /^invalid config: gateway\.auth\.password: redaction sentinel/],
     ['sentinel on a plain key', { raw: `{ logging: { file: "${REDACTED}" } }` }, /^invalid config: logging\.file: redaction sentinel/],
     ['malformed JSON5', { raw: '{ gateway: ' }, /^invalid config: malformed JSON5: /],
@@ -347,4 +352,30 @@ test('config.schema describes keys, secrets and restarts; lookup walks one level
   assert.deepEqual([miss.code, miss.message], ['INVALID_REQUEST', 'config schema path not found'])
   const bad = await fails(client, 'config.schema.lookup', { path: 'gateway auth' })
   assert.match(bad.message, /^invalid config\.schema\.lookup params/)
+})
+
+test('a port change through config.patch restarts a real gateway in place', { timeout: 60_000 }, async (t) => {
+  const home = await makeHome(t, null)
+  await writeConfig(home, baseConfig(home, { gateway: { auth: { token: TEST_TOKEN } } }))
+  const port = await freePort()
+  const gw = spawnGateway(home, ['--port', String(port)])
+  t.after(() => gw.kill())
+  await gw.listening()
+  const url = `ws://127.0.0.1:${port}`
+  const { client } = await connectOk(url, { token: TEST_TOKEN, scopes: ['operator.admin'] })
+  t.after(() => { client.close() })
+  const { hash } = await ok(client, 'config.get', {})
+  const res = await ok(client, 'config.patch', { raw: JSON.stringify({ gateway: { port: await freePort() } }), baseHash: hash })
+  assert.equal(res.reload.applied, 'restart')
+  assert.deepEqual(res.reload.restartPaths, ['gateway.port'])
+  assert.deepEqual((await client.closed).code, 1012, 'the socket closes for the restart')
+  // --port still wins, so the rebuilt gateway comes back on the same port, on the new file.
+  await gw.waitFor(new RegExp(`config written by config\\.patch[\\s\\S]*restarting: config change[\\s\\S]*listening on ws://127\\.0\\.0\\.1:${port}`), 20_000)
+  const again = await connectOk(url, { token: TEST_TOKEN, scopes: ['operator.admin'] })
+  t.after(() => { again.client.close() })
+  assert.equal(again.hello.snapshot.appliedConfigHash, res.hash)
+  const got = await ok(again.client, 'config.get', {})
+  assert.equal(got.configRevisionHash, got.appliedConfigHash, 'nothing pending')
+  assert.equal((await stat(home.configPath)).mode & 0o777, 0o600)
+  assert.equal(gw.exit, undefined, 'same process')
 })

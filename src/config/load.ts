@@ -114,6 +114,7 @@ function describe (error: ValueError): string {
     return `must be one of ${literals.map((l) => JSON.stringify(l)).join(', ')}`
   }
   if (error.type === ValueErrorType.ObjectAdditionalProperties) return 'unknown key'
+  if (error.type === ValueErrorType.ObjectRequiredProperty) return 'required key is missing'
   return error.message.charAt(0).toLowerCase() + error.message.slice(1)
 }
 
