@@ -41,8 +41,11 @@ const CONFIG = {
   secrets: { providers: { vault: { source: 'exec', command: '/bin/false' } } }
 }
 
+/** A `${NAME}` reference as it appears in config text. */
+const envRef = (name: string) => `$${'{'}${name}}`
+
 async function start (t: TestContext, extra: Parameters<typeof startTestGateway>[0] = {}): Promise<TestGateway> {
-  const gw = await startTestGateway({ config: CONFIG, configFile: true, env: { ANTHROPIC_API_KEY: ENV_KEY }, ...extra })
+  const gw = await startTestGateway({ config: CONFIG, configFile: true, env: { ANTHROPIC_API_KEY: ENV_KEY, LOOKS_REDACTED: REDACTED }, ...extra })
   t.after(() => gw.close())
   return gw
 }
@@ -81,6 +84,8 @@ test('config.get redacts every secret in config and raw, and keeps SecretRefs re
   assert.equal(got.hash, got.configRevisionHash)
   assert.equal(got.appliedConfigHash, got.hash, 'the running config is the file')
   assert.equal(hello.snapshot.appliedConfigHash, got.hash, 'hello carries the applied hash')
+  for (const m of ['config.get', 'config.schema', 'config.schema.lookup', 'config.set', 'config.patch', 'config.apply']) assert.ok(hello.features.methods.includes(m), m)
+  assert.ok(hello.features.events.includes('config.changed'))
   const text = JSON.stringify(got)
   for (const s of SECRETS) assert.ok(!text.includes(s), `${s} leaked`)
   const c = got.config
@@ -178,6 +183,7 @@ test('refused writes name the path and leave the file, the backup and the runnin
     ['path outside the schema', { raw: '{ nowhere: { deeper: 1 } }' }, /^invalid config: nowhere: unknown key$/],
     ['null on a required key', { raw: '{ models: { providers: { local: { baseUrl: null } } } }' }, /^invalid config: models\.providers\.local\.baseUrl: required key is missing$/],
     ['sentinel with no stored value', { raw: `{ gateway: { auth: { password: "${REDACTED}" } } }` }, /^invalid config: gateway\.auth\.password: redaction sentinel/],
+    ['gateway credential that resolves to the sentinel', { raw: `{ gateway: { auth: { password: "${envRef('LOOKS_REDACTED')}" } } }` }, /^invalid config: gateway\.auth\.password: gateway credential is a redaction sentinel/],
     ['sentinel on a plain key', { raw: `{ logging: { file: "${REDACTED}" } }` }, /^invalid config: logging\.file: redaction sentinel/],
     ['malformed JSON5', { raw: '{ gateway: ' }, /^invalid config: malformed JSON5: /],
     ['not an object', { raw: '[1, 2]' }, /^invalid config: config\.patch raw must be a JSON5 object/],
