@@ -77,7 +77,7 @@ export default fp(async function configRpc (app: FastifyInstance, opts: ConfigRp
           sourceConfig: resolved,
           config: resolved,
           issues: [],
-          warnings: snapshot.warnings.map((message) => ({ message }))
+          warnings: snapshot.warnings.map(splitWarning)
         }
       } catch (err) {
         if (!(err instanceof ConfigError)) throw err
@@ -177,4 +177,10 @@ function withSentinel (kind: string, params: { sessionKey?: string, note?: strin
   if (params.deliveryContext !== undefined) payload.deliveryContext = params.deliveryContext
   if (params.note !== undefined) payload.message = params.note
   return { ...reply, sentinel: { persisted: false, payload } }
+}
+
+/** Loader warnings read `<path>: <message>`; clients get them shaped like issues. */
+function splitWarning (w: string): { path?: string, message: string } {
+  const at = w.indexOf(': ')
+  return at > 0 ? { path: w.slice(0, at), message: w.slice(at + 2) } : { message: w }
 }

@@ -9,6 +9,7 @@ import { REDACTED, idLooksLikeSecret, isSensitivePath, redactConfig, redactRaw, 
 import { mergePatch } from '../src/config/merge-patch.js'
 import { writeConfigAtomic } from '../src/config/write.js'
 import { WriteBudget } from '../src/rpc/write-budget.js'
+import { prepareWrite } from '../src/config/write-plan.js'
 
 test('the path rule: names that hold secrets, not token counts', () => {
   for (const p of ['gateway.auth.token', 'hooks.token', 'x.password', 'x.passwordHash', 'x.clientSecret', 'x.api_key', 'x.apiKey',
@@ -92,4 +93,13 @@ test('write budget: a sliding window per key', () => {
   now = 1000
   assert.equal(budget.consume('a').allowed, true, 'the first write left the window')
   assert.equal(budget.consume('a').allowed, false)
+})
+
+test('write plan: without a file no base hash is needed and the text is kept as sent', () => {
+  const disk = { exists: false, raw: null, hash: 'none' }
+  const raw = '// fresh\n{ gateway: { mode: "local" } }'
+  const set = prepareWrite('set', { raw }, disk, { file: '/x/openclaw.json', env: {} })
+  assert.deepEqual({ noop: set.noop, text: set.text, changedPaths: set.changedPaths }, { noop: false, text: raw, changedPaths: ['gateway.mode'] })
+  const patch = prepareWrite('patch', { raw: '{ logging: { level: "warn" } }' }, disk, { file: '/x/openclaw.json', env: {} })
+  assert.equal(patch.text, '{\n  "logging": {\n    "level": "warn"\n  }\n}\n')
 })

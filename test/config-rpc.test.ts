@@ -206,6 +206,16 @@ test('refused writes name the path and leave the file, the backup and the runnin
   assert.deepEqual(await diskState(gw), before)
 })
 
+test('config.get passes on the loader warnings with their path', async (t) => {
+  const gw = await start(t)
+  const { client } = await admin(t, gw)
+  const { hash } = await ok(client, 'config.get', {})
+  await ok(client, 'config.patch', { raw: `{ agents: { defaults: { workspace: "${envRef('UNSET_WORKSPACE')}/w" } } }`, baseHash: hash })
+  const got = await ok(client, 'config.get', {})
+  assert.deepEqual(got.warnings, [{ path: 'agents.defaults.workspace', message: 'environment variable UNSET_WORKSPACE is not set' }])
+  assert.equal(got.parsed.agents.defaults.workspace, `${envRef('UNSET_WORKSPACE')}/w`, 'the reference stays a reference')
+})
+
 test('an edit on disk after config.get makes the patch fail and survives', async (t) => {
   const gw = await start(t)
   const { client } = await admin(t, gw)
