@@ -53,6 +53,8 @@ test('restore puts back what a sentinel stands for and refuses the rest', () => 
   assert.throws(() => restoreRedacted({ hooks: { path: REDACTED } }, current, redacted), { name: 'SentinelError', path: 'hooks.path' })
   assert.throws(() => restoreRedacted({ gateway: { auth: { token: REDACTED } } }, current, redacted), { path: 'gateway.auth.token' })
   assert.throws(() => restoreRedacted({ meta: { list: [REDACTED] } }, current, redacted), { path: 'meta.list[0]' })
+  const moved = { models: { providers: { a: { apiKey: { source: 'exec', provider: 'other', id: REDACTED } } } } }
+  assert.throws(() => restoreRedacted(moved, current, redacted), { path: 'models.providers.a.apiKey.id', message: /changed source or provider/ })
 })
 
 test('merge patch follows RFC 7396; replacePaths swaps objects whole', () => {

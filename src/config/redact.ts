@@ -136,6 +136,11 @@ export function restoreRedacted (incoming: unknown, current: unknown, currentRed
     return incoming.map((v, i) => restoreRedacted(v, cur[i], red[i], `${path}[${i}]`))
   }
   if (!isPlainObject(incoming)) return incoming
+  if (isSecretRef(incoming) && incoming.id === REDACTED && isSecretRef(current) &&
+    (incoming.source !== current.source || incoming.provider !== current.provider)) {
+    // The stored id belongs to the old backend; binding it to another one silently would be wrong.
+    throw new SentinelError(`${path}.id`, 'the SecretRef changed source or provider while its id is redacted; send the id')
+  }
   const cur = isPlainObject(current) ? current : {}
   const red = isPlainObject(currentRedacted) ? currentRedacted : {}
   const out: Record<string, unknown> = {}
