@@ -281,6 +281,22 @@ test('a restart-class change is reported as a restart; config.get shows it pendi
   assert.equal(got.runtimeConfig.gateway.bind, undefined)
 })
 
+test('rotating the gateway token through config.patch closes the caller with 4001; the new token works', async (t) => {
+  const gw = await start(t)
+  const { client } = await admin(t, gw)
+  const { hash } = await ok(client, 'config.get', {})
+  const rotated = 'rotated-by-rpc-0123456789abcdef'
+  client.send({ type: 'req', id: 'rotate', method: 'config.patch', params: { raw: JSON.stringify({ gateway: { auth: { token: rotated } } }), baseHash: hash } })
+  // The swap closes every socket that used the old token before the reply could go out.
+  assert.deepEqual(await client.closed, { code: 4001, reason: 'gateway auth changed' })
+  assert.equal(JSON5.parse(await readFile(gw.configPath, 'utf8')).gateway.auth.token, rotated)
+  const again = await connectOk(gw.url, { token: rotated, scopes: ['operator.read'] })
+  t.after(() => { again.client.close() })
+  const got = await ok(again.client, 'config.get', {})
+  assert.equal(got.appliedConfigHash, got.hash)
+  assert.equal(got.config.gateway.auth.token, REDACTED)
+})
+
 test('a write whose secrets do not resolve is written and reported as failed', async (t) => {
   const gw = await start(t)
   const { client } = await admin(t, gw)
