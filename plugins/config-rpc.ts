@@ -155,13 +155,17 @@ export default fp(async function configRpc (app: FastifyInstance, opts: ConfigRp
 
 export type ReloadApplied = 'live' | 'restart' | 'pending-restart' | 'none' | 'failed'
 
-/** What the reload did, in the words the reply uses. */
-function reloadReply (o: ReloadOutcome | undefined): { applied: ReloadApplied, hotPaths: string[], restartPaths: string[], error?: string } {
+export interface ReloadReply { applied: ReloadApplied, hotPaths: string[], restartPaths: string[], error?: string }
+
+const APPLIED: Readonly<Record<ReloadOutcome['result'], ReloadApplied>> = {
+  applied: 'live', restarting: 'restart', 'not-applied': 'pending-restart', unchanged: 'none', failed: 'failed'
+}
+
+/** What the reload did, in the words the reply uses (`pending-restart`: applied live except paths left for a restart). */
+function reloadReply (o: ReloadOutcome | undefined): ReloadReply {
   if (o === undefined) return { applied: 'none', hotPaths: [], restartPaths: [] }
-  const applied: ReloadApplied = o.result === 'applied'
-    ? (o.restartPaths.length > 0 ? 'pending-restart' : 'live')
-    : o.result === 'restarting' ? 'restart' : o.result === 'not-applied' ? 'pending-restart' : o.result === 'unchanged' ? 'none' : 'failed'
-  const out: { applied: ReloadApplied, hotPaths: string[], restartPaths: string[], error?: string } = { applied, hotPaths: o.hotPaths, restartPaths: o.restartPaths }
+  const applied = o.result === 'applied' && o.restartPaths.length > 0 ? 'pending-restart' : APPLIED[o.result]
+  const out: ReloadReply = { applied, hotPaths: o.hotPaths, restartPaths: o.restartPaths }
   if (o.error !== undefined) out.error = o.error
   return out
 }

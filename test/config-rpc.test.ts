@@ -281,6 +281,21 @@ test('a restart-class change is reported as a restart; config.get shows it pendi
   assert.equal(got.runtimeConfig.gateway.bind, undefined)
 })
 
+test('reload mode off still applies RPC writes; mode hot leaves restart-class paths pending', async (t) => {
+  const off = await start(t, { config: { ...CONFIG, gateway: { ...CONFIG.gateway, reload: { mode: 'off' } } } })
+  const a = await admin(t, off)
+  const res = await ok(a.client, 'config.patch', { raw: '{ logging: { level: "debug" } }', baseHash: (await ok(a.client, 'config.get', {})).hash })
+  assert.deepEqual(res.reload, { applied: 'live', hotPaths: ['logging.level'], restartPaths: [] })
+  assert.equal(off.app.configStore.config.logging?.level, 'debug')
+
+  const hot = await start(t, { config: { ...CONFIG, gateway: { ...CONFIG.gateway, reload: { mode: 'hot' } } } })
+  const b = await admin(t, hot)
+  const raw = '{ gateway: { bind: "lan" }, logging: { level: "warn" } }'
+  const mixed = await ok(b.client, 'config.patch', { raw, baseHash: (await ok(b.client, 'config.get', {})).hash })
+  assert.deepEqual(mixed.reload, { applied: 'pending-restart', hotPaths: ['logging.level'], restartPaths: ['gateway.bind'] })
+  assert.equal(hot.app.configStore.config.logging?.level, 'warn', 'the hot part applied')
+})
+
 test('rotating the gateway token through config.patch closes the caller with 4001; the new token works', async (t) => {
   const gw = await start(t)
   const { client } = await admin(t, gw)
