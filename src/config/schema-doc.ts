@@ -44,13 +44,19 @@ export function buildSchemaDoc (root: TSchema = GatewayConfig): SchemaDoc {
   return { schema, uiHints }
 }
 
-function collectHints (schema: TSchema, path: string, quiet: boolean, out: Record<string, UiHint>): void {
+/** Records the hints of `schema` and everything below it; returns whether every change there needs a restart. */
+function collectHints (schema: TSchema, path: string, quiet: boolean, out: Record<string, UiHint>): boolean {
+  const silenced = quiet || schema.sensitive === false
+  const children = childEntries(schema)
+  // A container needs a restart only if all of it does (gateway.auth holds the hot token).
+  let restart = children.length === 0 ? classifyPath(path) === 'restart' : true
+  for (const [key, child] of children) restart = collectHints(child, joinPath(path, key), silenced, out) && restart
   if (path !== '') {
     const hint = hintFor(schema, path, quiet)
+    if (restart) hint.restart = true
     if (Object.keys(hint).length > 0) out[path] = hint
   }
-  const silenced = quiet || schema.sensitive === false
-  for (const [key, child] of childEntries(schema)) collectHints(child, joinPath(path, key), silenced, out)
+  return restart
 }
 
 function hintFor (schema: TSchema, path: string, quiet: boolean): UiHint {
@@ -58,7 +64,6 @@ function hintFor (schema: TSchema, path: string, quiet: boolean): UiHint {
   if (typeof schema.title === 'string') hint.label = schema.title
   if (typeof schema.description === 'string') hint.help = schema.description
   if (schema.sensitive === true || (schema.sensitive !== false && !quiet && isSensitivePath(path.replace(/\[\]$/, '')) && holdsStrings(schema))) hint.sensitive = true
-  if (classifyPath(path) === 'restart') hint.restart = true
   return hint
 }
 
