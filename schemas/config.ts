@@ -58,7 +58,7 @@ const Gateway = Closed({
     root: Type.Optional(Type.String({ minLength: 1 })),
     allowedOrigins: Type.Optional(Type.Array(Type.String())),
     dangerouslyAllowHostHeaderOriginFallback: Type.Optional(Type.Boolean())
-  })),
+  }, { title: 'Control UI' })),
   http: Type.Optional(Closed({
     endpoints: Type.Optional(Closed({
       chatCompletions: Type.Optional(Endpoint),
@@ -68,11 +68,11 @@ const Gateway = Closed({
     securityHeaders: Type.Optional(Closed({
       strictTransportSecurity: Type.Optional(Type.Union([Type.String(), Type.Literal(false)]))
     }))
-  })),
+  }, { title: 'HTTP' })),
   tools: Type.Optional(Closed({
     deny: Type.Optional(Type.Array(Type.String())),
     allow: Type.Optional(Type.Array(Type.String()))
-  })),
+  }, { title: 'Tools over HTTP', description: 'Allow and deny lists for POST /tools/invoke.' })),
   trustedProxies: Type.Optional(Type.Array(Type.String(), { title: 'Trusted proxies', description: 'IPs/CIDRs whose X-Forwarded-For is believed. A change needs a restart.' })),
   remote: Type.Optional(Closed({
     url: Type.Optional(Type.String({ title: 'Remote gateway URL' })),
@@ -104,7 +104,7 @@ const ModelRef = Type.String({ pattern: '^[^\\s/]+/.+$', description: 'provider/
 const ModelSelection = Type.Union([
   Type.String({ minLength: 1 }),
   Closed({ primary: Type.String({ minLength: 1 }), fallbacks: Type.Optional(Type.Array(Type.String({ minLength: 1 }))) })
-])
+], { title: 'Model', description: '"provider/model", or { primary, fallbacks } tried in order.' })
 
 const AgentIdentity = Closed({
   name: Type.Optional(Type.String()),
@@ -133,7 +133,7 @@ const AgentDefaults = Closed({
   maxSteps: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
   maxConcurrent: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
   mediaMaxMb: Type.Optional(Type.Number({ exclusiveMinimum: 0 }))
-})
+}, { title: 'Agent defaults', description: 'What every agent uses unless its entry says otherwise.' })
 
 const SecretProvider = Type.Union([
   Closed({ source: Type.Literal('env'), allowlist: Type.Optional(Type.Array(Type.String())) }),
@@ -183,7 +183,7 @@ export const GatewayConfig = Closed({
     exec: Type.Optional(Closed({ enabled: Type.Optional(Type.Boolean()), timeoutSeconds: Type.Optional(Type.Integer({ minimum: 1 })) })),
     allow: Type.Optional(Type.Array(Type.String())),
     deny: Type.Optional(Type.Array(Type.String()))
-  })),
+  }, { title: 'Agent tools' })),
   hooks: Type.Optional(Closed({
     enabled: Type.Optional(Type.Boolean()),
     token: Type.Optional(Type.String({ sensitive: true, title: 'Hooks token', description: 'Shared secret webhook callers send.' })),
@@ -193,7 +193,7 @@ export const GatewayConfig = Closed({
     allowRequestSessionKey: Type.Optional(Type.Boolean()),
     allowedSessionKeyPrefixes: Type.Optional(Type.Array(Type.String())),
     mappings: Type.Optional(Type.Array(HookMapping))
-  })),
+  }, { title: 'Webhooks' })),
   // Provider settings (paths, commands), not secret values: `sensitive: false` keeps the name rule off them.
   secrets: Type.Optional(Closed({
     providers: Type.Optional(Type.Record(Type.String({ pattern: '^[a-z][a-z0-9_-]{0,63}$' }), SecretProvider, { title: 'Secret providers', description: 'Where SecretRefs are resolved from: env, file or exec.' }))
@@ -203,15 +203,15 @@ export const GatewayConfig = Closed({
     file: Type.Optional(Type.String({ minLength: 1, title: 'Log file' })),
     maxFileBytes: Type.Optional(Type.Integer({ minimum: 1024 })),
     redactSensitive: Type.Optional(StringEnum(['off', 'tools']))
-  })),
+  }, { title: 'Logging', description: 'Applies live.' })),
   plugins: Type.Optional(Closed({
     load: Type.Optional(Closed({ paths: Type.Optional(Type.Array(Type.String())) })),
     entries: Type.Optional(Type.Record(Type.String(), Closed({
       enabled: Type.Optional(Type.Boolean()),
       config: Type.Optional(Type.Record(Type.String(), Type.Unknown()))
     })))
-  })),
-  channels: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+  }, { title: 'Plugins', description: 'A change needs a restart.' })),
+  channels: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { title: 'Channels' })),
   env: Type.Optional(Closed({ vars: Type.Optional(Type.Record(Type.String(), Type.String({ sensitive: true }), { title: 'Environment variables' })) }))
 })
 export type GatewayConfig = Static<typeof GatewayConfig>
