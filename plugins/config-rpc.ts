@@ -136,6 +136,9 @@ export default fp(async function configRpc (app: FastifyInstance, opts: ConfigRp
     return run
   }
 
+  // A write in flight finishes (file and reload) before the gateway lets go of its state dir.
+  app.addHook('onClose', async () => { await writes })
+
   rpc.register('config.set', {
     scope: SCOPE_ADMIN,
     params: ConfigSetParams,
