@@ -296,7 +296,7 @@ test('reload mode off still applies RPC writes; mode hot leaves restart-class pa
   assert.equal(hot.app.configStore.config.logging?.level, 'warn', 'the hot part applied')
 })
 
-test('rotating the gateway token through config.patch closes the caller with 4001; the new token works', async (t) => {
+test('rotating the gateway token through config.patch closes the caller with 4001; the new token works', { timeout: 20_000 }, async (t) => {
   const gw = await start(t)
   const { client } = await admin(t, gw)
   const { hash } = await ok(client, 'config.get', {})
