@@ -46,7 +46,7 @@ export default async function wsRpc (app: FastifyInstance, opts: WsRpcOptions) {
     presence: app.presence,
     now,
     handshake: { auth: app.gatewayAuth, pairing, config: () => app.configStore.config, now },
-    hello: { rpc: app.rpc, presence: app.presence, gateway: app.gateway, authMode: () => app.gatewayAuth.mode, settings }
+    hello: { rpc: app.rpc, presence: app.presence, gateway: app.gateway, authMode: () => app.gatewayAuth.mode, appliedConfigHash: () => app.configStore.current.snapshot.hash, settings }
   })
 
   await app.register(websocket, {
