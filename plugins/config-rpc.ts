@@ -186,8 +186,10 @@ function withSentinel (kind: string, params: { sessionKey?: string, note?: strin
   return { ...reply, sentinel: { persisted: false, payload } }
 }
 
-/** Loader warnings read `<path>: <message>`; clients get them shaped like issues. */
+/** Loader warnings read `<path>: <message>` or `<path> is not supported yet…`; clients get them shaped like issues. */
 function splitWarning (w: string): { path?: string, message: string } {
+  const unsupported = /^(\S+) is not supported yet/.exec(w)
+  if (unsupported !== null) return { path: unsupported[1]!, message: w }
   const at = w.indexOf(': ')
   return at > 0 ? { path: w.slice(0, at), message: w.slice(at + 2) } : { message: w }
 }
