@@ -15,7 +15,7 @@ import toolsInvoke from '../plugins/tools-invoke.js'
 import rpcPlugin, { type RpcPluginOptions } from '../plugins/rpc.js'
 import wsRpc, { type WsRpcOptions } from '../plugins/ws-rpc/index.js'
 import reloadPlugin, { type ConfigSource } from '../plugins/reload.js'
-import configRpc, { type ConfigRpcOptions } from '../plugins/config-rpc.js'
+import type { ConfigRpcOptions } from '../plugins/ws-rpc/methods/config.js'
 import type { ConfigStore } from './config/store.js'
 import { lazyCompilers } from './http/lazy-compilers.js'
 import { codeOf, openAiError } from './http/openai-error.js'
@@ -146,9 +146,8 @@ export async function buildGateway (opts: GatewayOptions) {
   await app.register(openaiCompat, { prefix: '/v1' })
   await app.register(toolsInvoke)
   if (opts.configSource !== undefined) {
-    await app.register(reloadPlugin, { source: opts.configSource })
-    // Config writes reload through the reloader, so they exist only where the config has a file behind it.
-    await app.register(configRpc, opts.configRpc ?? {})
+    // With the config.* and secrets.reload methods: they exist only where the config has a file behind it.
+    await app.register(reloadPlugin, { source: opts.configSource, configRpc: opts.configRpc ?? {} })
   }
 
   return app
