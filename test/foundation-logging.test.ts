@@ -45,9 +45,8 @@ test('the logger redacts sensitive keys by path before anything is written', asy
   const file = new LogFile({ pathFor: () => path.join(dir, 'g.log'), maxFileBytes: 1024 * 1024 })
   const logger = createLogger({ level: 'info', file })
   logger.info({ token: 'T1', password: 'P1', apiKey: 'K1', authorization: 'A1', headers: { authorization: 'Bearer B1' }, req: { headers: { authorization: 'Bearer B2', cookie: 'C1' } }, auth: { token: 'T2' }, maxTokens: 4096 }, 'm')
-  file.flushSync()
-  await new Promise((resolve) => setTimeout(resolve, 50))
-  file.flushSync()
+  // The destination opens asynchronously; the line lands once it is ready.
+  await waitFor('the log line', async () => { file.flushSync(); return (await read(path.join(dir, 'g.log'))).trim() !== '' })
   const rec = JSON.parse((await readFile(path.join(dir, 'g.log'), 'utf8')).trim()) as Record<string, any>
   assert.equal(rec.token, '[REDACTED]')
   assert.equal(rec.password, '[REDACTED]')
