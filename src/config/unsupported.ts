@@ -3,7 +3,6 @@
 
 /** Dotted paths accepted without effect; each entry goes away when the issue implementing it lands. */
 export const UNSUPPORTED_CONFIG_PATHS: readonly string[] = [
-  'hooks',
   'plugins',
   'channels',
   'env.vars',
