@@ -223,7 +223,12 @@ export const GatewayConfig = Closed({
     defaultSessionKey: Type.Optional(Type.String()),
     allowRequestSessionKey: Type.Optional(Type.Boolean()),
     allowedSessionKeyPrefixes: Type.Optional(Type.Array(Type.String())),
-    mappings: Type.Optional(Type.Array(HookMapping))
+    mappings: Type.Optional(Type.Array(HookMapping)),
+    // Accepted for OpenClaw files, not implemented (a set value warns at start).
+    presets: Type.Optional(Type.Array(Type.String())),
+    transformsDir: Type.Optional(Type.String()),
+    gmail: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    internal: Type.Optional(Type.Record(Type.String(), Type.Unknown()))
   }, { title: 'Webhooks' })),
   // Provider settings (paths, commands), not secret values: `sensitive: false` keeps the name rule off them.
   secrets: Type.Optional(Closed({

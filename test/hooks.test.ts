@@ -7,6 +7,7 @@ import { startHttpGateway, type HttpGateway, type HttpGatewayOptions } from './s
 import { TEST_TOKEN } from './support/gateway.js'
 import { connectOk } from './support/ws-client.js'
 import type { FakeUpstream } from './support/fake-upstream.js'
+import { parseConfigText } from '../src/config/load.js'
 
 const HOOK_TOKEN = 'hook-secret-0123456789'
 
@@ -252,4 +253,10 @@ test('a custom hooks.path; the start warns when the hooks token is the gateway t
   assert.ok(gw.logs.some((l) => l.level === 40 && /hooks\.token equals the gateway token/.test(String(l.msg))), 'warned')
   const other = await setup(t, {}, { captureLogs: true })
   assert.ok(!other.gw.logs.some((l) => /hooks\.token equals/.test(String(l.msg))), 'no warning for a separate secret')
+})
+
+test('hooks keys this gateway does not implement validate and warn; the rest no longer do', () => {
+  const warnings = parseConfigText('/x/openclaw.json', JSON.stringify({ hooks: { enabled: true, token: 't', presets: ['gmail'], gmail: { account: 'a' }, mappings: [] } }), {}).warnings
+  assert.deepEqual([...warnings].sort(), ['hooks.gmail is not supported yet and has no effect', 'hooks.presets is not supported yet and has no effect'])
+  assert.throws(() => parseConfigText('/x/openclaw.json', '{ hooks: { path: "/" } }', {}), /hooks\.path/)
 })

@@ -31,7 +31,9 @@ export default async function hooksPlugin (parent: FastifyInstance) {
   const hooksNow = (): HooksConfig => activeHooks(app.configStore.config) ?? {}
 
   warnAboutConfig(app, log)
-  const onChange = () => { warnAboutConfig(app, log) }
+  const onChange = ({ changedPaths }: { changedPaths: readonly string[] }) => {
+    if (changedPaths.some((p) => p.startsWith('hooks') || p.startsWith('gateway.auth'))) warnAboutConfig(app, log)
+  }
   app.configStore.on('change', onChange)
   const sweeper = setInterval(() => { gate.limiter.sweep() }, 60_000)
   sweeper.unref()
