@@ -88,7 +88,7 @@ const lastUserText = (up: FakeUpstream) => {
   return msgs.filter((m) => m.role === 'user').map((m) => m.content).join('\n---\n')
 }
 
-async function until (check: () => boolean, what: string): Promise<void> {
+async function waitFor (what: string, check: () => boolean): Promise<void> {
   const end = Date.now() + 5000
   while (!check()) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
@@ -116,7 +116,7 @@ test('an interval heartbeat: prompt plus HEARTBEAT.md plus queued wake texts; HE
   assert.match(sent, /If nothing needs attention, reply HEARTBEAT_OK\.\n\n## HEARTBEAT\.md\n\n# Heartbeat\n- check the backups/)
   assert.deepEqual((await client.request('last-heartbeat', {})).payload, first)
   // The next beat is scheduled once this one is over.
-  await until(() => timers.pending.size === 1, 'the next timer')
+  await waitFor('the next timer', () => timers.pending.size === 1)
   upstream.enqueue({ type: 'sse', frames: openAiChatFrames({ text: 'The backup from last night failed.' }) })
   timers.fire()
   const second = await nthHeartbeat(client, 2)

@@ -51,12 +51,13 @@ export default async function hooksPlugin (parent: FastifyInstance) {
     }
   })
   app.addHook('onRequest', gate.onRequest)
+  // What each authenticated request did, for the status counters.
+  const delivered = new WeakMap<FastifyRequest, { action?: 'agent' | 'wake', runId?: string, error?: string }>()
   app.addHook('onResponse', async (request, reply) => {
     if (!gate.authed.has(request)) return
     const done = delivered.get(request)
     stats.record({ ts: app.gateway.now(), path: request.url.split('?')[0]!, status: reply.statusCode, ...done })
   })
-  const delivered = new WeakMap<FastifyRequest, { action?: 'agent' | 'wake', runId?: string, error?: string }>()
 
   app.setErrorHandler(function hooksErrorHandler (err: FastifyError, request, reply) {
     const status = err.validation !== undefined ? 400 : (err.statusCode ?? 500)

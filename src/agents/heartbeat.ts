@@ -40,7 +40,7 @@ export function heartbeatSettings (config: Readonly<GatewayConfig>, agentId: str
     enabled: everyMs !== null && everyMs > 0,
     every: hb.every ?? DEFAULT_EVERY,
     everyMs,
-    prompt: hb.prompt?.trim() !== undefined && hb.prompt.trim() !== '' ? hb.prompt : DEFAULT_HEARTBEAT_PROMPT,
+    prompt: (hb.prompt ?? '').trim() !== '' ? hb.prompt! : DEFAULT_HEARTBEAT_PROMPT,
     target: hb.target ?? 'last',
     session: hb.session,
     model: hb.model,

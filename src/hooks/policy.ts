@@ -3,6 +3,7 @@
 // may target.
 import { randomUUID } from 'node:crypto'
 import type { GatewayConfig } from '../../schemas/config.js'
+import { ERR_INVALID_REQUEST } from '../errors.js'
 
 export type HooksConfig = NonNullable<GatewayConfig['hooks']>
 
@@ -22,18 +23,12 @@ export function activeHooks (config: Readonly<GatewayConfig>): HooksConfig & { t
   return hooks as HooksConfig & { token: string }
 }
 
-/** A policy refusal: answered 400 with its message. */
-export class HookPolicyError extends Error {
-  readonly statusCode = 400
-  readonly code = 'GW_ERR_INVALID_REQUEST'
-}
-
 /** Omitted or containing `*`: every agent; `[]`: none (contract 4). */
 export function checkAgentAllowed (hooks: HooksConfig, agentId: string): void {
   const allowed = hooks.allowedAgentIds
   if (allowed === undefined || allowed.includes('*')) return
   if (!allowed.some((id) => id.toLowerCase() === agentId.toLowerCase())) {
-    throw new HookPolicyError(`agentId "${agentId}" is not allowed for hooks (hooks.allowedAgentIds)`)
+    throw new ERR_INVALID_REQUEST(`agentId "${agentId}" is not allowed for hooks (hooks.allowedAgentIds)`)
   }
 }
 
@@ -45,14 +40,14 @@ export function checkAgentAllowed (hooks: HooksConfig, agentId: string): void {
  */
 export function resolveHookSessionKey (hooks: HooksConfig, requested: string | undefined, fromMapping?: string): string {
   if (requested !== undefined && hooks.allowRequestSessionKey !== true) {
-    throw new HookPolicyError('sessionKey is not accepted from hook callers; set hooks.allowRequestSessionKey: true to allow it')
+    throw new ERR_INVALID_REQUEST('sessionKey is not accepted from hook callers; set hooks.allowRequestSessionKey: true to allow it')
   }
   const key = requested ?? fromMapping ?? (nonEmpty(hooks.defaultSessionKey) ? hooks.defaultSessionKey : undefined) ?? `hook:${randomUUID()}`
   const prefixes = hooks.allowedSessionKeyPrefixes
   if (prefixes !== undefined) {
     const lower = key.toLowerCase()
     if (!prefixes.some((p) => lower.startsWith(p.toLowerCase()))) {
-      throw new HookPolicyError(`sessionKey must start with one of: ${prefixes.join(', ')} (hooks.allowedSessionKeyPrefixes)`)
+      throw new ERR_INVALID_REQUEST(`sessionKey must start with one of: ${prefixes.join(', ')} (hooks.allowedSessionKeyPrefixes)`)
     }
   }
   return key
