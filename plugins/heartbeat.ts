@@ -36,6 +36,15 @@ export default fp(async function heartbeatPlugin (app: FastifyInstance, opts: He
     return { heartbeatSeconds: s.enabled && runner.isEnabled ? Math.round(s.everyMs! / 1000) : 0 }
   })
 
+  // `status`: whether timers run, which agents have one, and the latest verdict.
+  app.rpc.extendStatus(() => ({
+    heartbeat: {
+      enabled: runner.isEnabled,
+      agents: [...runner.scheduled()].map(([agentId, everyMs]) => ({ agentId, every: heartbeatSettings(app.configStore.config, agentId).every, everyMs })),
+      last: runner.lastEvent()
+    }
+  }))
+
   const onChange = () => { runner.reconcile() }
   app.configStore.on('change', onChange)
   app.addHook('onReady', async () => { runner.reconcile() })

@@ -163,6 +163,7 @@ test('set-heartbeats stops and restarts the timers; a config change rebuilds the
   assert.equal(timers.pending.size, 0, 'no heartbeat configured: no timer')
   setConfig(config)
   assert.equal((await client.request('health', { probe: true })).payload.heartbeatSeconds, 60)
+  assert.deepEqual((await client.request('status', {})).payload.heartbeat, { enabled: true, agents: [{ agentId: 'main', every: '1m', everyMs: 60_000 }], last: null })
   const { client: reader } = await connectOk(gw.url, { token: TEST_TOKEN, scopes: ['operator.read'] })
   t.after(() => { reader.close() })
   const denied = await reader.request('set-heartbeats', { enabled: false })
