@@ -12,6 +12,8 @@ import docs from '../plugins/docs.js'
 import agentsPlugin from '../plugins/agents/index.js'
 import openaiCompat from '../plugins/openai-compat/index.js'
 import toolsInvoke from '../plugins/tools-invoke.js'
+import hooksPlugin from '../plugins/hooks/index.js'
+import heartbeatPlugin, { type HeartbeatPluginOptions } from '../plugins/heartbeat.js'
 import rpcPlugin, { type RpcPluginOptions } from '../plugins/rpc.js'
 import wsRpc, { type WsRpcOptions } from '../plugins/ws-rpc/index.js'
 import reloadPlugin, { type ConfigSource } from '../plugins/reload.js'
@@ -45,6 +47,8 @@ export interface GatewayOptions {
   rpc?: RpcPluginOptions
   /** WebSocket control-plane tuning (tick, timeouts, local-client policy for tests). */
   wsRpc?: WsRpcOptions
+  /** Agent heartbeat timers (tests inject their own). */
+  heartbeat?: HeartbeatPluginOptions
   /** HTTP server timing (tests shorten it). */
   http?: {
     /** A client has this long to deliver a whole request (default 30 s); then 408. */
@@ -143,8 +147,10 @@ export async function buildGateway (opts: GatewayOptions) {
   // The OpenAPI document collects routes as they are added: before the surfaces it documents.
   await app.register(docs)
   await app.register(agentsPlugin)
+  await app.register(heartbeatPlugin, opts.heartbeat ?? {})
   await app.register(openaiCompat, { prefix: '/v1' })
   await app.register(toolsInvoke)
+  await app.register(hooksPlugin)
   if (opts.configSource !== undefined) {
     // With the config.* and secrets.reload methods: they exist only where the config has a file behind it.
     await app.register(reloadPlugin, { source: opts.configSource, configRpc: opts.configRpc ?? {} })

@@ -26,6 +26,7 @@ export interface TestGatewayOptions {
   wsRpc?: GatewayOptions['wsRpc']
   rpc?: GatewayOptions['rpc']
   http?: GatewayOptions['http']
+  heartbeat?: GatewayOptions['heartbeat']
   logFile?: () => string | undefined
   /** Keep log records in `logs` (level debug). */
   captureLogs?: boolean
@@ -102,7 +103,8 @@ export async function startTestGateway (opts: TestGatewayOptions = {}): Promise<
     logFile: opts.logFile,
     wsRpc: opts.wsRpc,
     rpc: opts.rpc,
-    http: opts.http
+    http: opts.http,
+    heartbeat: opts.heartbeat
   })
   try {
     await opts.beforeListen?.(app)
