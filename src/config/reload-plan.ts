@@ -16,8 +16,10 @@ const RULES: ReadonlyArray<readonly [string, ReloadKind]> = [
   ['gateway.auth.token', 'hot'], ['gateway.auth.password', 'hot'],
   ['agents.defaults', 'hot'], ['agents.entries', 'hot'], ['models', 'hot'], ['memory', 'hot'], ['tools', 'hot'],
   ['hooks', 'hot'], ['channels', 'hot'],
-  // Everything else under gateway (port, bind, auth.mode, controlUi.basePath/root, trustedProxies) and plugins.
-  ['gateway', 'restart'], ['plugins', 'restart']
+  // The plugin host rebuilds every plugin's instance on a change (plugins/plugin-host.ts).
+  ['plugins', 'hot'],
+  // Everything else under gateway (port, bind, auth.mode, controlUi.basePath/root, trustedProxies).
+  ['gateway', 'restart']
 ]
 
 export function classifyPath (path: string): ReloadKind {

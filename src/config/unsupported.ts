@@ -4,7 +4,6 @@
 /** Dotted paths accepted without effect; each entry goes away when the issue implementing it lands. */
 export const UNSUPPORTED_CONFIG_PATHS: readonly string[] = [
   'hooks',
-  'plugins',
   'channels',
   'env.vars',
   'logging.redactSensitive',
