@@ -39,6 +39,8 @@ export interface PluginHost {
   onChange: (listener: () => void) => () => void
   /** Loads every plugin again now (after any reload already under way). */
   reload: () => Promise<readonly PluginRecord[]>
+  /** Settles once no (re)load is under way: the old instances are closed, the new ones serving. */
+  settled: () => Promise<void>
 }
 
 declare module 'fastify' {
@@ -125,7 +127,8 @@ export default fp(async function pluginHost (app: FastifyInstance, opts: PluginH
       listeners.add(listener)
       return () => { listeners.delete(listener) }
     },
-    reload
+    reload,
+    settled: async () => { await queue }
   } satisfies PluginHost)
 
   app.rpc.health.extend(async () => {
