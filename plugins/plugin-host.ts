@@ -11,8 +11,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { HookMapping } from '../schemas/config.js'
 import type { ConfigChange } from '../src/config/store.js'
 import type { ChannelDefinition } from '../src/plugin-api.js'
-import { activatePlugin, deactivate, pluginHealth, type ActivateDeps, type ActivePlugin } from '../src/plugins/activate.js'
-import { loadPlugins, messageOf } from '../src/plugins/loader.js'
+import type { ActivateDeps, ActivePlugin } from '../src/plugins/activate.js'
 import { registerPluginMethods } from './ws-rpc/methods/plugins.js'
 
 export interface PluginRecord {
@@ -55,6 +54,7 @@ export interface PluginHostOptions {
 }
 
 interface Generation { active: Map<string, ActivePlugin>, records: PluginRecord[] }
+type Runtime = typeof import('../src/plugins/loader.js') & typeof import('../src/plugins/activate.js')
 
 const HERE = path.dirname(fileURLToPath(import.meta.url))
 
@@ -75,8 +75,16 @@ export default fp(async function pluginHost (app: FastifyInstance, opts: PluginH
   let queue: Promise<unknown> = Promise.resolve()
   let closed = false
 
+  // The loader and activation code load with the first configured plugin: start-up without plugins skips them.
+  let runtime: Promise<Runtime> | undefined
+  const loadRuntime = async (): Promise<Runtime> => await (runtime ??= Promise.all([
+    import('../src/plugins/loader.js'), import('../src/plugins/activate.js')
+  ]).then(([loader, activate]) => ({ ...loader, ...activate })))
+
   const build = async (): Promise<readonly PluginRecord[]> => {
-    if (closed) return current.records
+    const config = app.configStore.config.plugins
+    if (closed || (current.records.length === 0 && (config?.load?.paths ?? []).length === 0 && Object.keys(config?.entries ?? {}).length === 0)) return current.records
+    const { loadPlugins, activatePlugin, deactivate, messageOf } = await loadRuntime()
     const loaded = await loadPlugins(app.configStore.config, {
       baseDir: path.dirname(paths.configPath), home: paths.home, stateDir: paths.stateDir, gatewayDir: HERE
     })
@@ -133,6 +141,7 @@ export default fp(async function pluginHost (app: FastifyInstance, opts: PluginH
 
   app.rpc.health.extend(async () => {
     if (current.records.length === 0) return {}
+    const { pluginHealth } = await loadRuntime()
     const status: Record<string, Record<string, unknown>> = {}
     for (const a of current.active.values()) {
       const part = await pluginHealth(a, 2000)
@@ -182,7 +191,10 @@ export default fp(async function pluginHost (app: FastifyInstance, opts: PluginH
     closed = true
     app.configStore.off('change', onConfigChange)
     await queue
-    for (const a of current.active.values()) deactivate(a, deps)
+    if (current.active.size > 0) {
+      const { deactivate } = await loadRuntime()
+      for (const a of current.active.values()) deactivate(a, deps)
+    }
     await Promise.all([...current.active.values()].map(async (a) => { await a.server.close(0).catch(() => {}) }))
     current = { active: new Map(), records: [] }
   })

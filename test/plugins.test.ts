@@ -46,8 +46,15 @@ test('the example plugin: an authenticated route, a public one, a scoped method,
   const list = (await admin.request('plugins.list', {})).payload.plugins
   assert.equal(list.length, 1)
   assert.deepEqual({ ...list[0], routes: [...list[0].routes].sort() }, {
-    id: 'hello', origin: HELLO, enabled: true, activated: true, methods: ['hello.greet'], tools: ['hello_time'],
-    routes: ['GET /plugins/hello/greet', 'GET /plugins/hello/ping'], channels: [], hookMappings: 0
+    id: 'hello',
+    origin: HELLO,
+    enabled: true,
+    activated: true,
+    methods: ['hello.greet'],
+    tools: ['hello_time'],
+    routes: ['GET /plugins/hello/greet', 'GET /plugins/hello/ping'],
+    channels: [],
+    hookMappings: 0
   })
   const health = (await admin.request('health', {})).payload
   assert.deepEqual(health.plugins, { loaded: ['hello'], errors: [], status: { hello: { greeting: 'Ahoy' } } })

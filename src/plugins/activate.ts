@@ -3,7 +3,7 @@
 // while recording what was added, so a failure (or a later reload) removes
 // exactly that plugin's contributions and nothing else.
 import type { FastifyBaseLogger } from 'fastify'
-import { TypeCompiler } from '@sinclair/typebox/compiler'
+import { Value } from '@sinclair/typebox/value'
 import { HookMapping } from '../../schemas/config.js'
 import type { RpcService, MethodDefinition } from '../rpc/types.js'
 import type { ToolDefinition, ToolRegistry } from '../tools/types.js'
@@ -34,8 +34,6 @@ export interface ActivateDeps {
   /** Channel ids other active plugins hold (unique across plugins). */
   channelTaken: (id: string) => boolean
 }
-
-const checkMapping = TypeCompiler.Compile(HookMapping)
 
 /** Resolves with the active plugin, or rejects after undoing whatever it had added. */
 export async function activatePlugin (plugin: LoadedPlugin, deps: ActivateDeps): Promise<ActivePlugin> {
@@ -91,8 +89,9 @@ function contextFor (plugin: LoadedPlugin, http: PluginContext['http'], log: Fas
     },
     hooks: {
       addMapping (mapping) {
-        if (!checkMapping.Check(mapping)) {
-          const first = [...checkMapping.Errors(mapping)][0]
+        // Checked without compiling: plugins add a few mappings, once per load.
+        if (!Value.Check(HookMapping, mapping)) {
+          const first = Value.Errors(HookMapping, mapping).First()
           throw new Error(`invalid hook mapping: ${first?.path ?? ''} ${first?.message ?? ''}`.trim())
         }
         c.hookMappings.push(Object.freeze(structuredClone(mapping)))
