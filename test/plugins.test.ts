@@ -121,3 +121,20 @@ test('a plugin route that throws gets the error envelope; one that hangs gets 50
   assert.equal(await stream.text(), 'chunk 0\nchunk 1\nchunk 2\n')
   assert.equal((await h.fetch('/health')).status, 200, 'the gateway is fine')
 })
+
+test('hook mappings and channels are held by the host for the features that use them; an invalid mapping fails the plugin', async (t) => {
+  const h = await start(t, { load: { paths: [fixture('contrib.mjs'), fixture('bad-mapping.mjs')] } })
+  const host = h.gw.app.pluginHost
+  assert.deepEqual(host.hookMappings(), [{ pluginId: 'contrib', mapping: { id: 'gh', match: { path: 'github' }, action: 'agent', messageTemplate: 'push to {{repo}}' } }])
+  assert.deepEqual(host.channels().map((c) => [c.pluginId, c.channel.id, c.channel.label]), [['contrib', 'demo-chat', 'Demo chat']])
+  const records = Object.fromEntries(host.list().map((r) => [r.id, r]))
+  assert.equal(records.contrib!.hookMappings, 1)
+  assert.deepEqual(records.contrib!.channels, ['demo-chat'])
+  assert.match(records.badmap!.error!, /^register failed: invalid hook mapping: \/action/)
+
+  let changes = 0
+  host.onChange(() => { changes++ })
+  await host.reload()
+  assert.equal(changes, 1)
+  assert.equal(host.channels().length, 1, 'a reload does not duplicate what plugins hold')
+})
