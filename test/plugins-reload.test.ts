@@ -3,7 +3,7 @@
 // path (watch → hot plan) and npm packages in the state dir work too.
 import { test, type TestContext } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, utimes, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { classifyPath } from '../src/config/reload-plan.js'
 import { startHttpGateway, type HttpGateway } from './support/http-gateway.js'
@@ -99,4 +99,26 @@ test('a plugin from an npm package in the state dir loads by its entry name', as
     ['not-installed-plugin', 'npm:not-installed-plugin', false]
   ])
   assert.match(list.find((p: any) => p.id === 'not-installed-plugin').error, /npm package "not-installed-plugin" is not installed/)
+})
+
+test('plugins.reload (admin) picks up an edited entry file', async (t) => {
+  const h = await startHttpGateway(t, {})
+  const file = path.join(h.gw.stateDir, 'edit-me.mjs')
+  const version = (n: number) => `export default { id: 'editable', register (ctx) { ctx.methods.add('editable.version', { scope: 'operator.read', handler: async () => ({ n: ${n} }) }) } }\n`
+  await mkdir(h.gw.stateDir, { recursive: true })
+  await writeFile(file, version(1))
+  await utimes(file, new Date(1_000_000), new Date(1_000_000))
+  setPlugins(h, { load: { paths: [file] } })
+  await h.gw.app.pluginHost.settled()
+  const c = await client(h, t)
+  assert.deepEqual((await c.request('editable.version', {})).payload, { n: 1 })
+
+  await writeFile(file, version(2))
+  await utimes(file, new Date(2_000_000), new Date(2_000_000))
+  const { client: reader } = await connectOk(h.gw.url, { token: TEST_TOKEN, scopes: ['operator.read'] })
+  t.after(() => { reader.close() })
+  assert.equal((await reader.request('plugins.reload', {})).error.message, 'missing scope: operator.admin')
+  const reloaded = await c.request('plugins.reload', {})
+  assert.deepEqual(reloaded.payload.plugins.map((p: any) => [p.id, p.activated, p.methods]), [['editable', true, ['editable.version']]])
+  assert.deepEqual((await c.request('editable.version', {})).payload, { n: 2 })
 })
