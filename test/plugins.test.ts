@@ -8,6 +8,8 @@ import { openAiChatFrames } from './support/fake-upstream.js'
 import { TEST_TOKEN } from './support/gateway.js'
 import { HELLO, fixture } from './support/plugins.js'
 import { connectOk } from './support/ws-client.js'
+import { definePlugin, Type } from '../src/plugin-api.js'
+
 const ADMIN = ['operator.admin', 'operator.read', 'operator.write']
 
 async function start (t: TestContext, plugins: Record<string, unknown>, opts: Parameters<typeof startHttpGateway>[1] = {}): Promise<HttpGateway> {
@@ -137,4 +139,29 @@ test('hook mappings and channels are held by the host for the features that use 
   await host.reload()
   assert.equal(changes, 1)
   assert.equal(host.channels().length, 1, 'a reload does not duplicate what plugins hold')
+})
+
+test('with auth mode none a plugin route still checks the caller\'s scope; config.scope overrides the default', async (t) => {
+  const h = await start(t, { load: { paths: [HELLO, fixture('routes.mjs')] } }, { token: null })
+  const as = (scopes: string) => ({ auth: false, headers: { 'x-openclaw-scopes': scopes } })
+  const refused = await h.fetch('/plugins/hello/greet', as('operator.pairing'))
+  assert.equal(refused.status, 403)
+  assert.equal((await refused.json() as any).error.message, 'missing scope: operator.read')
+  assert.equal((await h.fetch('/plugins/hello/greet', as('operator.read'))).status, 200)
+  assert.equal((await h.fetch('/plugins/routes/echo', { ...as('operator.read'), json: {} })).status, 403, 'POST needs operator.write')
+  assert.equal((await h.fetch('/plugins/routes/admin-only', as('operator.write'))).status, 403)
+  assert.equal((await h.fetch('/plugins/routes/admin-only', as('operator.admin'))).status, 200)
+})
+
+// Compile-time: definePlugin types ctx.config from the schema (the build fails if these stop erroring).
+export const typed = definePlugin({
+  id: 'typed',
+  configSchema: Type.Object({ n: Type.Integer() }),
+  register (ctx) {
+    const n: number = ctx.config.n
+    // @ts-expect-error: not in the schema
+    void ctx.config.missing
+    // @ts-expect-error: a method needs a scope
+    ctx.methods.add('typed.x', { handler: async () => n })
+  }
 })
