@@ -51,6 +51,8 @@ export interface PluginHostOptions {
   routeTimeoutMs?: number
   /** How long a reload waits for the old instances' requests in flight before closing them (default 5 s). */
   drainMs?: number
+  /** Bounds each plugin's import and each register() (default 10 s): a plugin that hangs is reported, not waited for. */
+  loadTimeoutMs?: number
 }
 
 interface Generation { active: Map<string, ActivePlugin>, records: PluginRecord[] }
@@ -67,7 +69,7 @@ export default fp(async function pluginHost (app: FastifyInstance, opts: PluginH
     tools: app.tools,
     log,
     gateway: Object.freeze({ version, stateDir: paths.stateDir, configPath: paths.configPath }),
-    http: { auth: app.httpAuth, trustProxy: trusted.length > 0 ? trusted : false, timeoutMs: opts.routeTimeoutMs ?? 30_000 },
+    http: { auth: app.httpAuth, trustProxy: trusted.length > 0 ? trusted : false, timeoutMs: opts.routeTimeoutMs ?? 30_000, registerTimeoutMs: opts.loadTimeoutMs },
     channelTaken: () => false
   }
   let current: Generation = { active: new Map(), records: [] }
@@ -86,7 +88,7 @@ export default fp(async function pluginHost (app: FastifyInstance, opts: PluginH
     if (closed || (current.records.length === 0 && (config?.load?.paths ?? []).length === 0 && Object.keys(config?.entries ?? {}).length === 0)) return current.records
     const { loadPlugins, activatePlugin, deactivate, messageOf } = await loadRuntime()
     const loaded = await loadPlugins(app.configStore.config, {
-      baseDir: path.dirname(paths.configPath), home: paths.home, stateDir: paths.stateDir, gatewayDir: HERE
+      baseDir: path.dirname(paths.configPath), home: paths.home, stateDir: paths.stateDir, gatewayDir: HERE, timeoutMs: opts.loadTimeoutMs
     })
     const old = current
     // Names are freed first so the new instances can take them again.

@@ -12,7 +12,7 @@ import docs from '../plugins/docs.js'
 import agentsPlugin from '../plugins/agents/index.js'
 import openaiCompat from '../plugins/openai-compat/index.js'
 import toolsInvoke from '../plugins/tools-invoke.js'
-import pluginHost from '../plugins/plugin-host.js'
+import pluginHost, { type PluginHostOptions } from '../plugins/plugin-host.js'
 import rpcPlugin, { type RpcPluginOptions } from '../plugins/rpc.js'
 import wsRpc, { type WsRpcOptions } from '../plugins/ws-rpc/index.js'
 import reloadPlugin, { type ConfigSource } from '../plugins/reload.js'
@@ -46,6 +46,8 @@ export interface GatewayOptions {
   rpc?: RpcPluginOptions
   /** WebSocket control-plane tuning (tick, timeouts, local-client policy for tests). */
   wsRpc?: WsRpcOptions
+  /** Plugin host tuning (load and route timeouts; tests shorten them). */
+  plugins?: PluginHostOptions
   /** HTTP server timing (tests shorten it). */
   http?: {
     /** A client has this long to deliver a whole request (default 30 s); then 408. */
@@ -147,7 +149,7 @@ export async function buildGateway (opts: GatewayOptions) {
   await app.register(openaiCompat, { prefix: '/v1' })
   await app.register(toolsInvoke)
   // Third-party plugins last: they may read every core service; their routes live under /plugins/<id>.
-  await app.register(pluginHost, { routeTimeoutMs: requestTimeout })
+  await app.register(pluginHost, { routeTimeoutMs: requestTimeout, ...opts.plugins })
   if (opts.configSource !== undefined) {
     // With the config.* and secrets.reload methods: they exist only where the config has a file behind it.
     await app.register(reloadPlugin, { source: opts.configSource, configRpc: opts.configRpc ?? {} })

@@ -165,3 +165,17 @@ export const typed = definePlugin({
     ctx.methods.add('typed.x', { handler: async () => n })
   }
 })
+
+test('a plugin whose register() never finishes is reported after the load timeout; the gateway starts', async (t) => {
+  const h = await start(t, { load: { paths: [fixture('hangs-at-register.mjs'), HELLO] } }, { plugins: { loadTimeoutMs: 300 }, captureLogs: true })
+  const [stuck] = h.gw.app.pluginHost.list().filter((r) => r.id === 'stuck')
+  assert.equal(stuck!.activated, false)
+  assert.equal(stuck!.error, 'register failed: register() did not finish within 300 ms')
+  assert.equal(h.gw.app.rpc.has('stuck.early'), false)
+  assert.equal((await h.fetch('/plugins/hello/ping', { auth: false })).status, 200)
+  // What it tries to add after it was given up on is refused.
+  const deadline = Date.now() + 5000
+  while (!h.gw.logs.some((r) => r.msg === 'late add refused') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25))
+  assert.deepEqual(h.gw.logs.filter((r) => r.msg === 'late add refused').map((r) => r.refused), ['plugin "stuck" is no longer active'])
+  assert.equal(h.gw.app.rpc.has('stuck.late'), false)
+})

@@ -12,6 +12,8 @@ import { createPluginServer, type PluginHttpOptions, type PluginServer } from '.
 import { PLUGIN_ID, messageOf, type LoadedPlugin } from './loader.js'
 
 export interface Contributions {
+  /** Set once the plugin is deactivated: a late add (a register() that timed out and went on) is refused. */
+  retired: boolean
   methods: string[]
   tools: string[]
   health: PluginHealthContributor[]
@@ -39,7 +41,7 @@ export interface ActivateDeps {
 export async function activatePlugin (plugin: LoadedPlugin, deps: ActivateDeps): Promise<ActivePlugin> {
   const log = deps.log.child({ plugin: plugin.id })
   const server = createPluginServer({ ...deps.http, log })
-  const contributions: Contributions = { methods: [], tools: [], health: [], hookMappings: [], channels: [] }
+  const contributions: Contributions = { retired: false, methods: [], tools: [], health: [], hookMappings: [], channels: [] }
   try {
     await server.instance.register(async (scoped) => {
       await plugin.def.register(contextFor(plugin, scoped as unknown as PluginContext['http'], log, contributions, deps))
@@ -49,12 +51,17 @@ export async function activatePlugin (plugin: LoadedPlugin, deps: ActivateDeps):
   } catch (err) {
     deactivate({ plugin, server, contributions }, deps)
     await server.close(0).catch((closeErr: unknown) => { log.warn({ err: closeErr }, 'closing a failed plugin failed') })
-    throw err
+    throw TIMEOUT_CODES.has((err as { code?: string }).code ?? '')
+      ? new Error(`register() did not finish within ${deps.http.registerTimeoutMs ?? 10_000} ms`)
+      : err
   }
 }
 
+const TIMEOUT_CODES = new Set(['AVV_ERR_PLUGIN_EXEC_TIMEOUT', 'AVV_ERR_READY_TIMEOUT', 'FST_ERR_PLUGIN_TIMEOUT'])
+
 /** Removes the plugin's methods and tools from the shared registries (its server is closed separately). */
 export function deactivate (active: ActivePlugin, deps: Pick<ActivateDeps, 'rpc' | 'tools'>): void {
+  active.contributions.retired = true
   for (const name of active.contributions.methods) deps.rpc.unregister(name)
   for (const name of active.contributions.tools) deps.tools.unregister(name)
   active.contributions.methods.length = 0
@@ -62,6 +69,7 @@ export function deactivate (active: ActivePlugin, deps: Pick<ActivateDeps, 'rpc'
 }
 
 function contextFor (plugin: LoadedPlugin, http: PluginContext['http'], log: FastifyBaseLogger, c: Contributions, deps: ActivateDeps): PluginContext {
+  const live = () => { if (c.retired) throw new Error(`plugin "${plugin.id}" is no longer active`) }
   return {
     id: plugin.id,
     config: plugin.config ?? {},
@@ -70,6 +78,7 @@ function contextFor (plugin: LoadedPlugin, http: PluginContext['http'], log: Fas
     http,
     methods: {
       add (name, def) {
+        live()
         if (deps.rpc.has(name)) throw new Error(`method "${name}" is already registered`)
         deps.rpc.register(name, def as MethodDefinition)
         c.methods.push(name)
@@ -77,18 +86,21 @@ function contextFor (plugin: LoadedPlugin, http: PluginContext['http'], log: Fas
     },
     tools: {
       add (def) {
+        live()
         deps.tools.register(def)
         c.tools.push((def as ToolDefinition).name)
       }
     },
     health: {
       add (fn) {
+        live()
         if (typeof fn !== 'function') throw new Error('health.add expects a function')
         c.health.push(fn)
       }
     },
     hooks: {
       addMapping (mapping) {
+        live()
         // Checked without compiling: plugins add a few mappings, once per load.
         if (!Value.Check(HookMapping, mapping)) {
           const first = Value.Errors(HookMapping, mapping).First()
@@ -99,6 +111,7 @@ function contextFor (plugin: LoadedPlugin, http: PluginContext['http'], log: Fas
     },
     channels: {
       add (def) {
+        live()
         if (typeof def?.id !== 'string' || !PLUGIN_ID.test(def.id)) throw new Error(`invalid channel id ${JSON.stringify(def?.id)}`)
         if (deps.channelTaken(def.id) || c.channels.some((x) => x.id === def.id)) throw new Error(`channel "${def.id}" is already registered`)
         c.channels.push(Object.freeze({ ...def }))

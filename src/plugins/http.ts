@@ -16,6 +16,8 @@ export interface PluginHttpOptions {
   trustProxy: string[] | false
   /** A route that has not started answering by then gets 504. */
   timeoutMs: number
+  /** register() and the Fastify plugins it registers must finish within this (default 10 s). */
+  registerTimeoutMs?: number
 }
 
 export interface PluginServer {
@@ -37,7 +39,7 @@ export function createPluginServer (opts: PluginHttpOptions): PluginServer {
     routerOptions: { ignoreTrailingSlash: true },
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: true } },
     // A register() that never finishes fails the plugin instead of hanging the gateway.
-    pluginTimeout: 10_000
+    pluginTimeout: opts.registerTimeoutMs ?? 10_000
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as PluginHttp
 
   const routes: string[] = []

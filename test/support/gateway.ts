@@ -25,6 +25,7 @@ export interface TestGatewayOptions {
   wsRpc?: GatewayOptions['wsRpc']
   rpc?: GatewayOptions['rpc']
   http?: GatewayOptions['http']
+  plugins?: GatewayOptions['plugins']
   logFile?: () => string | undefined
   /** Keep log records in `logs` (level debug). */
   captureLogs?: boolean
@@ -94,7 +95,8 @@ export async function startTestGateway (opts: TestGatewayOptions = {}): Promise<
     logFile: opts.logFile,
     wsRpc: opts.wsRpc,
     rpc: opts.rpc,
-    http: opts.http
+    http: opts.http,
+    plugins: opts.plugins
   })
   try {
     await opts.beforeListen?.(app)
