@@ -65,6 +65,7 @@ export default fp(async function rpcPlugin (app: FastifyInstance, opts: RpcPlugi
 
   const rpc: RpcService = {
     register: (name, def) => { registry.register(name, def as unknown as MethodDefinition<TSchema, TSchema>) },
+    unregister: (name) => registry.unregister(name),
     has: (name) => registry.has(name),
     lookup: (name) => registry.get(name),
     methods: () => registry.methods(),

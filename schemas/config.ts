@@ -176,7 +176,8 @@ const SecretProvider = Type.Union([
   })
 ])
 
-const HookMapping = Closed({
+/** One webhook mapping (`hooks.mappings[]`); plugins contribute more through `ctx.hooks.addMapping`. */
+export const HookMapping = Closed({
   id: Type.Optional(Type.String()),
   match: Type.Optional(Closed({ path: Type.Optional(Type.String()), source: Type.Optional(Type.String()) })),
   action: Type.Optional(StringEnum(['agent', 'wake'])),
@@ -194,6 +195,7 @@ const HookMapping = Closed({
   thinking: Type.Optional(Type.String()),
   timeoutSeconds: Type.Optional(Type.Number({ exclusiveMinimum: 0 }))
 }, { title: 'Hook mapping', description: 'POST <hooks.path>/<name>: the first mapping whose match fits runs; {{payload.field}} fills the templates.' })
+export type HookMapping = Static<typeof HookMapping>
 
 export const GatewayConfig = Closed({
   $schema: Type.Optional(Type.String()),
@@ -246,7 +248,7 @@ export const GatewayConfig = Closed({
       enabled: Type.Optional(Type.Boolean()),
       config: Type.Optional(Type.Record(Type.String(), Type.Unknown()))
     })))
-  }, { title: 'Plugins', description: 'A change needs a restart.' })),
+  }, { title: 'Plugins', description: 'Plugin modules to load and their settings (docs/plugins.md); a change reloads the plugins live.' })),
   channels: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { title: 'Channels' })),
   env: Type.Optional(Closed({ vars: Type.Optional(Type.Record(Type.String(), Type.String({ sensitive: true }), { title: 'Environment variables' })) }))
 })

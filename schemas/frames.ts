@@ -196,7 +196,9 @@ export const HealthSnapshot = Closed({
       origin: Type.String(),
       activated: Type.Boolean(),
       error: Type.String()
-    }))
+    })),
+    // What each active plugin's health contributors report, by plugin id.
+    status: Type.Optional(Type.Record(Type.String(), Type.Record(Type.String(), Type.Unknown())))
   })),
   // lastError*: the last config edit that could not be applied (cleared by the next good load).
   configReload: Type.Optional(Closed({

@@ -14,6 +14,7 @@ import openaiCompat from '../plugins/openai-compat/index.js'
 import toolsInvoke from '../plugins/tools-invoke.js'
 import hooksPlugin from '../plugins/hooks/index.js'
 import heartbeatPlugin, { type HeartbeatPluginOptions } from '../plugins/heartbeat.js'
+import pluginHost, { type PluginHostOptions } from '../plugins/plugin-host.js'
 import rpcPlugin, { type RpcPluginOptions } from '../plugins/rpc.js'
 import wsRpc, { type WsRpcOptions } from '../plugins/ws-rpc/index.js'
 import reloadPlugin, { type ConfigSource } from '../plugins/reload.js'
@@ -49,6 +50,8 @@ export interface GatewayOptions {
   wsRpc?: WsRpcOptions
   /** Agent heartbeat timers (tests inject their own). */
   heartbeat?: HeartbeatPluginOptions
+  /** Plugin host tuning (load and route timeouts; tests shorten them). */
+  plugins?: PluginHostOptions
   /** HTTP server timing (tests shorten it). */
   http?: {
     /** A client has this long to deliver a whole request (default 30 s); then 408. */
@@ -151,6 +154,8 @@ export async function buildGateway (opts: GatewayOptions) {
   await app.register(openaiCompat, { prefix: '/v1' })
   await app.register(toolsInvoke)
   await app.register(hooksPlugin)
+  // Third-party plugins last: they may read every core service; their routes live under /plugins/<id>.
+  await app.register(pluginHost, { routeTimeoutMs: requestTimeout, ...opts.plugins })
   if (opts.configSource !== undefined) {
     // With the config.* and secrets.reload methods: they exist only where the config has a file behind it.
     await app.register(reloadPlugin, { source: opts.configSource, configRpc: opts.configRpc ?? {} })

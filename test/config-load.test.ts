@@ -133,8 +133,7 @@ test('keys accepted without effect warn once each; supported keys and empty obje
     'gateway.controlUi.root is not supported yet and has no effect',
     'gateway.publicOrigin is not supported yet and has no effect',
     'gateway.remote is not supported yet and has no effect',
-    'logging.redactSensitive is not supported yet and has no effect',
-    'plugins is not supported yet and has no effect'
+    'logging.redactSensitive is not supported yet and has no effect'
   ])
   assert.deepEqual(parseConfigText(FILE, '{ gateway: { mode: "local", controlUi: { allowedOrigins: [] } }, channels: {}, hooks: {} }', {}).warnings, [])
 })

@@ -119,7 +119,9 @@ export default async function hooksPlugin (parent: FastifyInstance) {
     const hooks = hooksNow()
     const sub = (request.params['*'] ?? '').replace(/^\/+|\/+$/g, '')
     const payload = request.body
-    const found = findMapping(hooks.mappings, sub, payload)
+    // Config mappings first, then those plugins contribute (plugins/plugin-host.ts), in load order.
+    const fromPlugins = app.hasDecorator('pluginHost') ? app.pluginHost.hookMappings().map((c) => c.mapping) : []
+    const found = findMapping([...(hooks.mappings ?? []), ...fromPlugins], sub, payload)
     if (found === undefined) throw new ERR_NOT_FOUND(`no hook mapping for "${sub}"`)
     const { mapping: m, index } = found
     const name = mappingName(m, index)

@@ -18,8 +18,10 @@ const RULES: ReadonlyArray<readonly [string, ReloadKind]> = [
   ['hooks', 'hot'], ['channels', 'hot'],
   // The hooks routes are registered at start under this path.
   ['hooks.path', 'restart'],
-  // Everything else under gateway (port, bind, auth.mode, controlUi.basePath/root, trustedProxies) and plugins.
-  ['gateway', 'restart'], ['plugins', 'restart']
+  // The plugin host rebuilds every plugin's instance on a change (plugins/plugin-host.ts).
+  ['plugins', 'hot'],
+  // Everything else under gateway (port, bind, auth.mode, controlUi.basePath/root, trustedProxies).
+  ['gateway', 'restart']
 ]
 
 export function classifyPath (path: string): ReloadKind {

@@ -7,7 +7,6 @@ export const UNSUPPORTED_CONFIG_PATHS: readonly string[] = [
   'hooks.transformsDir',
   'hooks.gmail',
   'hooks.internal',
-  'plugins',
   'channels',
   'env.vars',
   'logging.redactSensitive',

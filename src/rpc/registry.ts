@@ -49,6 +49,13 @@ export class MethodRegistry {
     this.#advertised = undefined
   }
 
+  /** Removes a method (a plugin's, on reload or rollback); false when it was not registered. */
+  unregister (name: string): boolean {
+    const removed = this.#methods.delete(name)
+    if (removed) this.#advertised = undefined
+    return removed
+  }
+
   get (name: string): CompiledMethod | undefined { return this.#methods.get(name) }
 
   has (name: string): boolean { return this.#methods.has(name) }

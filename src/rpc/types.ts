@@ -134,6 +134,8 @@ export type StatusExtender = (ctx: RpcContext) => Record<string, unknown> | Prom
 
 export interface RpcService {
   register: <P extends TSchema = TUnknown, R extends TSchema = TUnknown>(name: string, def: MethodDefinition<P, R>) => void
+  /** Removes a method (plugins on reload); false when it was not registered. */
+  unregister: (name: string) => boolean
   has: (name: string) => boolean
   /** The compiled definition, for transports that dispatch (ws-rpc). */
   lookup: (name: string) => CompiledMethod | undefined

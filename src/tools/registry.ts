@@ -143,6 +143,12 @@ export function createToolRegistry (opts: ToolRegistryOptions = {}): ToolRegistr
       specCache = new WeakMap()
     },
 
+    unregister (name) {
+      const removed = entries.delete(name)
+      if (removed) specCache = new WeakMap()
+      return removed
+    },
+
     get: (name) => entries.get(name)?.def,
 
     available,

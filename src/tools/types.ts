@@ -58,6 +58,8 @@ export interface ToolSpec {
 export interface ToolRegistry {
   /** Throws ToolError TOOL_DUPLICATE / TOOL_INVALID_NAME / TOOL_INVALID_SCHEMA: these are wiring bugs. */
   register<S extends TSchema>(def: ToolDefinition<S>): void;
+  /** Removes a tool (a plugin's, on reload or rollback); false when it was not registered. */
+  unregister(name: string): boolean;
   get(name: string): ToolDefinition | undefined;
   /** Tools the agent may use under the config (isEnabled, then allow/deny policy), in registration order. */
   available(config: Readonly<GatewayConfig>, agentId: string): ToolDefinition[];

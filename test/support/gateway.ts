@@ -27,6 +27,7 @@ export interface TestGatewayOptions {
   rpc?: GatewayOptions['rpc']
   http?: GatewayOptions['http']
   heartbeat?: GatewayOptions['heartbeat']
+  plugins?: GatewayOptions['plugins']
   logFile?: () => string | undefined
   /** Keep log records in `logs` (level debug). */
   captureLogs?: boolean
@@ -104,7 +105,8 @@ export async function startTestGateway (opts: TestGatewayOptions = {}): Promise<
     wsRpc: opts.wsRpc,
     rpc: opts.rpc,
     http: opts.http,
-    heartbeat: opts.heartbeat
+    heartbeat: opts.heartbeat,
+    plugins: opts.plugins
   })
   try {
     await opts.beforeListen?.(app)
