@@ -12,6 +12,7 @@ import docs from '../plugins/docs.js'
 import agentsPlugin from '../plugins/agents/index.js'
 import openaiCompat from '../plugins/openai-compat/index.js'
 import toolsInvoke from '../plugins/tools-invoke.js'
+import controlUi, { type ControlUiOptions } from '../plugins/control-ui.js'
 import rpcPlugin, { type RpcPluginOptions } from '../plugins/rpc.js'
 import wsRpc, { type WsRpcOptions } from '../plugins/ws-rpc/index.js'
 import reloadPlugin, { type ConfigSource } from '../plugins/reload.js'
@@ -42,6 +43,8 @@ export interface GatewayOptions {
   rpc?: RpcPluginOptions
   /** WebSocket control-plane tuning (tick, timeouts, local-client policy for tests). */
   wsRpc?: WsRpcOptions
+  /** Control UI serving (tests point `root` at a fixture build). */
+  controlUi?: ControlUiOptions
   /** HTTP server timing (tests shorten it). */
   http?: {
     /** A client has this long to deliver a whole request (default 30 s); then 408. */
@@ -142,6 +145,7 @@ export async function buildGateway (opts: GatewayOptions) {
   await app.register(agentsPlugin)
   await app.register(openaiCompat, { prefix: '/v1' })
   await app.register(toolsInvoke)
+  await app.register(controlUi, opts.controlUi ?? {})
   if (opts.configSource !== undefined) await app.register(reloadPlugin, { source: opts.configSource })
 
   return app
