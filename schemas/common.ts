@@ -8,7 +8,7 @@ export const Closed = <T extends TProperties>(properties: T, options: ObjectOpti
 export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()])
 
 /** A closed set of strings, as a union of literals (TypeBox's compiler and Ajv both understand it). */
-export const StringEnum = <T extends string[]>(values: readonly [...T], options: { description?: string } = {}) =>
+export const StringEnum = <T extends string[]>(values: readonly [...T], options: { title?: string, description?: string } = {}) =>
   Type.Union(values.map((v) => Type.Literal(v)) as unknown as [TLiteral<T[number]>], options)
 
 export const NonEmptyString = Type.String({ minLength: 1 })

@@ -14,24 +14,26 @@ export type SecretRef = Static<typeof SecretRef>
 export const SecretInput = Type.Union([Type.String(), SecretRef])
 export type SecretInput = Static<typeof SecretInput>
 
-const Port = Type.Integer({ minimum: 1, maximum: 65535 })
+/** A credential field: `sensitive` marks it for redaction in config.* replies and the schema's UI hints. */
+const Secret = (title: string, description: string) =>
+  Type.Union([Type.String(), SecretRef], { sensitive: true, title, description })
 
 const RateLimit = Closed({
   maxAttempts: Type.Optional(Type.Integer({ minimum: 1 })),
   windowMs: Type.Optional(Type.Integer({ minimum: 1000 })),
   lockoutMs: Type.Optional(Type.Integer({ minimum: 0 })),
   exemptLoopback: Type.Optional(Type.Boolean())
-})
+}, { title: 'Failed-auth rate limit', description: 'maxAttempts failures within windowMs lock a client out for lockoutMs.' })
 
 const GatewayAuth = Closed({
-  mode: Type.Optional(StringEnum(['none', 'token', 'password'])),
-  token: Type.Optional(SecretInput),
-  password: Type.Optional(SecretInput),
+  mode: Type.Optional(StringEnum(['none', 'token', 'password'], { title: 'Auth mode', description: 'How clients authenticate: a shared token, a password, or none (loopback only). A change needs a restart.' })),
+  token: Type.Optional(Secret('Gateway token', 'Shared secret clients send as auth.token or a Bearer header; rotating it applies live and closes sockets that used the old one.')),
+  password: Type.Optional(Secret('Gateway password', 'Shared password for auth mode "password".')),
   rateLimit: Type.Optional(RateLimit)
-})
+}, { title: 'Authentication' })
 
 const Endpoint = Closed({
-  enabled: Type.Optional(Type.Boolean()),
+  enabled: Type.Optional(Type.Boolean({ title: 'Enabled', description: 'Serve this OpenAI-compatible endpoint (default true); applies live.' })),
   images: Type.Optional(Closed({
     // Pass remote image URLs to the provider (the gateway never fetches them itself).
     allowUrl: Type.Optional(Type.Boolean()),
@@ -40,44 +42,44 @@ const Endpoint = Closed({
 })
 
 const Gateway = Closed({
-  mode: Type.Optional(StringEnum(['local', 'remote'])),
-  port: Type.Optional(Port),
-  bind: Type.Optional(StringEnum(['loopback', 'lan', 'custom', 'tailnet', 'auto'])),
-  customBindHost: Type.Optional(Type.String({ minLength: 1 })),
-  publicOrigin: Type.Optional(Type.String({ pattern: '^https?://' })),
+  mode: Type.Optional(StringEnum(['local', 'remote'], { title: 'Gateway mode', description: 'Must be "local" for this machine to run the gateway.' })),
+  port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535, title: 'Port', description: 'WebSocket and HTTP port (default 18789); --port and OPENCLAW_GATEWAY_PORT win. A change needs a restart.' })),
+  bind: Type.Optional(StringEnum(['loopback', 'lan', 'custom', 'tailnet', 'auto'], { title: 'Bind', description: 'Which interfaces to listen on (default loopback); beyond loopback an explicit secret is required. A change needs a restart.' })),
+  customBindHost: Type.Optional(Type.String({ minLength: 1, title: 'Custom bind host', description: 'IP address for bind "custom".' })),
+  publicOrigin: Type.Optional(Type.String({ pattern: '^https?://', title: 'Public origin', description: 'The https origin clients reach the gateway at.' })),
   auth: Type.Optional(GatewayAuth),
   reload: Type.Optional(Closed({
-    mode: Type.Optional(StringEnum(['off', 'hot', 'restart', 'hybrid'])),
-    debounceMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 60000 }))
-  })),
+    mode: Type.Optional(StringEnum(['off', 'hot', 'restart', 'hybrid'], { title: 'Reload mode', description: 'hybrid (default): apply hot-safe edits live, restart in process for the rest; off: only SIGHUP and config writes over RPC reload.' })),
+    debounceMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 60000, title: 'Reload debounce (ms)' }))
+  }, { title: 'Config reload' })),
   controlUi: Type.Optional(Closed({
     enabled: Type.Optional(Type.Boolean()),
     basePath: Type.Optional(Type.String({ pattern: '^(/[A-Za-z0-9._~-]+)*/?$' })),
     root: Type.Optional(Type.String({ minLength: 1 })),
     allowedOrigins: Type.Optional(Type.Array(Type.String())),
     dangerouslyAllowHostHeaderOriginFallback: Type.Optional(Type.Boolean())
-  })),
+  }, { title: 'Control UI' })),
   http: Type.Optional(Closed({
     endpoints: Type.Optional(Closed({
       chatCompletions: Type.Optional(Endpoint),
       responses: Type.Optional(Endpoint)
-    })),
+    }, { title: 'OpenAI-compatible endpoints' })),
     cors: Type.Optional(Closed({ allowedOrigins: Type.Optional(Type.Array(Type.String())) })),
     securityHeaders: Type.Optional(Closed({
       strictTransportSecurity: Type.Optional(Type.Union([Type.String(), Type.Literal(false)]))
     }))
-  })),
+  }, { title: 'HTTP' })),
   tools: Type.Optional(Closed({
     deny: Type.Optional(Type.Array(Type.String())),
     allow: Type.Optional(Type.Array(Type.String()))
-  })),
-  trustedProxies: Type.Optional(Type.Array(Type.String())),
+  }, { title: 'Tools over HTTP', description: 'Allow and deny lists for POST /tools/invoke.' })),
+  trustedProxies: Type.Optional(Type.Array(Type.String(), { title: 'Trusted proxies', description: 'IPs/CIDRs whose X-Forwarded-For is believed. A change needs a restart.' })),
   remote: Type.Optional(Closed({
-    url: Type.Optional(Type.String()),
-    token: Type.Optional(SecretInput),
-    password: Type.Optional(SecretInput)
-  }))
-})
+    url: Type.Optional(Type.String({ title: 'Remote gateway URL' })),
+    token: Type.Optional(Secret('Remote gateway token', 'Token the CLI sends to a remote gateway (gateway.mode "remote").')),
+    password: Type.Optional(Secret('Remote gateway password', 'Password the CLI sends to a remote gateway.'))
+  }, { title: 'Remote gateway (client side)' }))
+}, { title: 'Gateway', description: 'The gateway process: listener, auth, reload, Control UI and HTTP surfaces.' })
 
 const ModelDef = Closed({
   id: Type.String({ minLength: 1 }),
@@ -88,21 +90,21 @@ const ModelDef = Closed({
   reasoning: Type.Optional(Type.Boolean())
 })
 
-export const ProviderApi = StringEnum(['openai-completions', 'openai-responses', 'anthropic-messages'])
+export const ProviderApi = StringEnum(['openai-completions', 'openai-responses', 'anthropic-messages'], { title: 'Wire API', description: 'Which request format the provider speaks.' })
 
 const Provider = Closed({
-  baseUrl: Type.String({ pattern: '^https?://' }),
-  apiKey: Type.Optional(SecretInput),
+  baseUrl: Type.String({ pattern: '^https?://', title: 'Base URL', description: 'The provider API root, e.g. https://api.openai.com/v1.' }),
+  apiKey: Type.Optional(Secret('API key', 'An inline key (environment references substituted) or a SecretRef { source, provider, id }.')),
   api: ProviderApi,
-  headers: Type.Optional(Type.Record(Type.String(), Type.String())),
-  models: Type.Optional(Type.Array(ModelDef))
-})
+  headers: Type.Optional(Type.Record(Type.String(), Type.String(), { title: 'Extra headers', description: 'Sent with every request; Authorization and Cookie values are redacted like keys.' })),
+  models: Type.Optional(Type.Array(ModelDef, { title: 'Models' }))
+}, { title: 'Provider' })
 
 const ModelRef = Type.String({ pattern: '^[^\\s/]+/.+$', description: 'provider/model' })
 const ModelSelection = Type.Union([
   Type.String({ minLength: 1 }),
   Closed({ primary: Type.String({ minLength: 1 }), fallbacks: Type.Optional(Type.Array(Type.String({ minLength: 1 }))) })
-])
+], { title: 'Model', description: '"provider/model", or { primary, fallbacks } tried in order.' })
 
 const AgentIdentity = Closed({
   name: Type.Optional(Type.String()),
@@ -131,7 +133,7 @@ const AgentDefaults = Closed({
   maxSteps: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
   maxConcurrent: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
   mediaMaxMb: Type.Optional(Type.Number({ exclusiveMinimum: 0 }))
-})
+}, { title: 'Agent defaults', description: 'What every agent uses unless its entry says otherwise.' })
 
 const SecretProvider = Type.Union([
   Closed({ source: Type.Literal('env'), allowlist: Type.Optional(Type.Array(Type.String())) }),
@@ -172,11 +174,13 @@ export const GatewayConfig = Closed({
   $schema: Type.Optional(Type.String()),
   meta: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
   gateway: Type.Optional(Gateway),
-  models: Type.Optional(Closed({ providers: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$' }), Provider)) })),
+  models: Type.Optional(Closed({
+    providers: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$' }), Provider, { title: 'Providers', description: 'Model providers by id; models are addressed as <provider>/<model>.' }))
+  }, { title: 'Models' })),
   agents: Type.Optional(Closed({
     defaults: Type.Optional(AgentDefaults),
-    entries: Type.Optional(Type.Record(Type.String({ pattern: '^[a-z0-9][a-z0-9_-]{0,63}$' }), AgentEntry))
-  })),
+    entries: Type.Optional(Type.Record(Type.String({ pattern: '^[a-z0-9][a-z0-9_-]{0,63}$' }), AgentEntry, { title: 'Agents', description: 'Agents by id.' }))
+  }, { title: 'Agents' })),
   memory: Type.Optional(Closed({
     search: Type.Optional(Closed({ provider: Type.Optional(Type.String()), model: Type.Optional(Type.String()) }))
   })),
@@ -184,34 +188,35 @@ export const GatewayConfig = Closed({
     exec: Type.Optional(Closed({ enabled: Type.Optional(Type.Boolean()), timeoutSeconds: Type.Optional(Type.Integer({ minimum: 1 })) })),
     allow: Type.Optional(Type.Array(Type.String())),
     deny: Type.Optional(Type.Array(Type.String()))
-  })),
+  }, { title: 'Agent tools' })),
   hooks: Type.Optional(Closed({
     enabled: Type.Optional(Type.Boolean()),
-    token: Type.Optional(Type.String()),
+    token: Type.Optional(Type.String({ sensitive: true, title: 'Hooks token', description: 'Shared secret webhook callers send.' })),
     path: Type.Optional(Type.String()),
     allowedAgentIds: Type.Optional(Type.Array(Type.String())),
     defaultSessionKey: Type.Optional(Type.String()),
     allowRequestSessionKey: Type.Optional(Type.Boolean()),
     allowedSessionKeyPrefixes: Type.Optional(Type.Array(Type.String())),
     mappings: Type.Optional(Type.Array(HookMapping))
-  })),
+  }, { title: 'Webhooks' })),
+  // Provider settings (paths, commands), not secret values: `sensitive: false` keeps the name rule off them.
   secrets: Type.Optional(Closed({
-    providers: Type.Optional(Type.Record(Type.String({ pattern: '^[a-z][a-z0-9_-]{0,63}$' }), SecretProvider))
-  })),
+    providers: Type.Optional(Type.Record(Type.String({ pattern: '^[a-z][a-z0-9_-]{0,63}$' }), SecretProvider, { title: 'Secret providers', description: 'Where SecretRefs are resolved from: env, file or exec.' }))
+  }, { sensitive: false, title: 'Secrets' })),
   logging: Type.Optional(Closed({
-    level: Type.Optional(StringEnum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])),
-    file: Type.Optional(Type.String({ minLength: 1 })),
+    level: Type.Optional(StringEnum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { title: 'Log level', description: 'File log level; applies live (OPENCLAW_LOG_LEVEL wins).' })),
+    file: Type.Optional(Type.String({ minLength: 1, title: 'Log file' })),
     maxFileBytes: Type.Optional(Type.Integer({ minimum: 1024 })),
     redactSensitive: Type.Optional(StringEnum(['off', 'tools']))
-  })),
+  }, { title: 'Logging', description: 'Applies live.' })),
   plugins: Type.Optional(Closed({
     load: Type.Optional(Closed({ paths: Type.Optional(Type.Array(Type.String())) })),
     entries: Type.Optional(Type.Record(Type.String(), Closed({
       enabled: Type.Optional(Type.Boolean()),
       config: Type.Optional(Type.Record(Type.String(), Type.Unknown()))
     })))
-  })),
-  channels: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
-  env: Type.Optional(Closed({ vars: Type.Optional(Type.Record(Type.String(), Type.String())) }))
+  }, { title: 'Plugins', description: 'A change needs a restart.' })),
+  channels: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { title: 'Channels' })),
+  env: Type.Optional(Closed({ vars: Type.Optional(Type.Record(Type.String(), Type.String({ sensitive: true }), { title: 'Environment variables' })) }))
 })
 export type GatewayConfig = Static<typeof GatewayConfig>

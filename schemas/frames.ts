@@ -226,7 +226,8 @@ export const Snapshot = Closed({
   configPath: Type.Optional(NonEmptyString),
   stateDir: Type.Optional(NonEmptyString),
   sessionDefaults: Type.Optional(SessionDefaults),
-  authMode: Type.Optional(StringEnum(['none', 'token', 'password', 'trusted-proxy']))
+  authMode: Type.Optional(StringEnum(['none', 'token', 'password', 'trusted-proxy'])),
+  appliedConfigHash: Type.Optional(Type.String())
 })
 export type Snapshot = Static<typeof Snapshot>
 

@@ -16,6 +16,7 @@ import controlUi, { type ControlUiOptions } from '../plugins/control-ui.js'
 import rpcPlugin, { type RpcPluginOptions } from '../plugins/rpc.js'
 import wsRpc, { type WsRpcOptions } from '../plugins/ws-rpc/index.js'
 import reloadPlugin, { type ConfigSource } from '../plugins/reload.js'
+import configRpc, { type ConfigRpcOptions } from '../plugins/config-rpc.js'
 import type { ConfigStore } from './config/store.js'
 import { lazyCompilers } from './http/lazy-compilers.js'
 import { codeOf, openAiError } from './http/openai-error.js'
@@ -36,6 +37,8 @@ export interface GatewayOptions {
   env: Env
   /** Re-reads the config for hot reload; without it the gateway keeps its start-up config. */
   configSource?: ConfigSource
+  /** config.* write tuning (tests narrow the write budget). */
+  configRpc?: ConfigRpcOptions
   /** Current log file path, for logs.tail. */
   logFile?: () => string | undefined
   now?: () => number
@@ -146,7 +149,11 @@ export async function buildGateway (opts: GatewayOptions) {
   await app.register(openaiCompat, { prefix: '/v1' })
   await app.register(toolsInvoke)
   await app.register(controlUi, opts.controlUi ?? {})
-  if (opts.configSource !== undefined) await app.register(reloadPlugin, { source: opts.configSource })
+  if (opts.configSource !== undefined) {
+    await app.register(reloadPlugin, { source: opts.configSource })
+    // Config writes reload through the reloader, so they exist only where the config has a file behind it.
+    await app.register(configRpc, opts.configRpc ?? {})
+  }
 
   return app
 }

@@ -140,8 +140,10 @@ test('sessions: list, patch, preview, reset and delete, with sessions.changed', 
   const patched = await client.request('sessions.patch', { key: 'agent:main:work', label: 'Work', model: 'fast' })
   assert.equal(patched.payload.entry.label, 'Work')
   assert.equal(patched.payload.entry.modelProvider, 'fake')
-  const changed = await client.event('sessions.changed')
+  // The run reported itself (agent.run.started / finished); the patch is the next change.
+  const changed = await client.next((f) => f.event === 'sessions.changed' && f.payload.reason !== 'agent.run.started' && f.payload.reason !== 'agent.run.finished')
   assert.equal(changed.payload.reason, 'patch')
+  assert.equal(changed.payload.session.label, 'Work')
   const preview = await client.request('sessions.preview', { keys: ['agent:main:work', 'agent:main:none'] })
   assert.equal(preview.payload.previews[0].items[0].text, 'remember x')
   assert.equal(preview.payload.previews[1].status, 'missing')

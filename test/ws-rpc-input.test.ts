@@ -61,7 +61,8 @@ test('non-object JSON after hello-ok is answered as an invalid frame', async (t)
 
 test('a 10 MB frame before hello-ok closes 1009; after hello-ok it is just a bad request', async (t) => {
   const gw = await gateway(t)
-  const big = JSON.stringify({ type: 'req', id: 'big', method: 'health', params: { pad: 'x'.repeat(10 * 1024 * 1024) } })
+  // A 10 MB string where health wants a boolean (an unknown field would be ignored: health is a read).
+  const big = JSON.stringify({ type: 'req', id: 'big', method: 'health', params: { probe: 'x'.repeat(10 * 1024 * 1024) } })
   const pre = await TestClient.open(gw.url)
   await pre.challenge()
   pre.send(big)

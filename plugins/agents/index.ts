@@ -8,6 +8,7 @@ import { createFileSessionStore, type SessionStore } from '../../src/sessions/in
 import { createToolRegistry, registerBuiltinTools, type ToolRegistry } from '../../src/tools/index.js'
 import { registerCatalogMethods } from './methods/catalog.js'
 import { registerChatMethods } from './methods/chat.js'
+import { registerChatStartupMethods } from './methods/chat-startup.js'
 import { registerRunMethods } from './methods/run.js'
 import { registerSessionMethods } from './methods/sessions.js'
 import { SystemEvents } from './system-events.js'
@@ -49,10 +50,11 @@ export default fp(async function agentsPlugin (app: FastifyInstance) {
   const systemEvents = new SystemEvents(engine, log)
   registerRunMethods(app, systemEvents)
   registerChatMethods(app, systemEvents)
+  registerChatStartupMethods(app)
   registerSessionMethods(app)
   registerCatalogMethods(app)
   app.decorate('systemEvents', systemEvents)
-  app.rpc.advertiseEvents('agent', 'chat', 'sessions.changed')
+  app.rpc.advertiseEvents('agent', 'chat', 'sessions.changed', 'session.message', 'chat.metadata.changed')
   app.rpc.provideSessionDefaults(() => {
     const defaultAgentId = engine.catalog().defaultId
     return { defaultAgentId, mainKey: 'main', mainSessionKey: `agent:${defaultAgentId}:main`, scope: 'per-sender' }

@@ -105,6 +105,8 @@ export class Connection implements RpcPeer {
   get state (): Map<string, unknown> { return (this.#state ??= new Map()) }
   /** Clients that asked for session-scoped events only get the sessions they subscribed to. */
   get sessionScoped (): boolean { return this.caps.has('session-scoped-events') }
+  /** Without allocating a subscription set for the many connections that never subscribe. */
+  watchesMessages (sessionKey: string): boolean { return this.#sessions?.watchesMessages(sessionKey) ?? false }
 
   onMessage (data: Buffer, isBinary: boolean): void {
     if (this.#phase === 'closed') return

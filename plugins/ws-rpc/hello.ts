@@ -15,6 +15,7 @@ export interface HelloDeps {
   presence: PresenceStore
   gateway: GatewayContext
   authMode: () => AuthMode
+  appliedConfigHash: () => string
   settings: WsRpcSettings
 }
 
@@ -30,6 +31,8 @@ export function buildHello (conn: Connection, r: HandshakeResult, deps: HelloDep
     snapshot.stateDir = deps.gateway.paths.stateDir
   }
   snapshot.sessionDefaults = deps.rpc.sessionDefaults()
+  // Compared with config.get's configRevisionHash, it tells a client a saved config awaits a restart.
+  snapshot.appliedConfigHash = deps.appliedConfigHash()
   snapshot.authMode = deps.authMode()
   return {
     type: 'hello-ok',

@@ -15,6 +15,8 @@ import type { WsRpcSettings } from './settings.js'
 
 /** Events a `session-scoped-events` client only receives for sessions it subscribed to (contract 1.5). */
 const SESSION_SCOPED_EVENTS = new Set(['agent', 'chat', 'chat.side_result', 'session.observer', 'session.tool'])
+/** Events only for connections that subscribed to the session's messages (sessions.messages.subscribe). */
+const MESSAGE_EVENTS = new Set(['session.message'])
 
 // Socket listeners are shared functions reading the connection off the socket: a closure
 // per listener per socket would cost a few hundred bytes on every idle connection.
@@ -138,8 +140,10 @@ export class ConnectionHub implements ConnectionOwner {
   #fanOut (frame: SeqFrame, e: Pick<BusEvent, 'opts' | 'event'>): void {
     const { scope, requireCap } = e.opts
     const sessionKey = SESSION_SCOPED_EVENTS.has(e.event) ? e.opts.sessionKey : undefined
+    const messagesOf = MESSAGE_EVENTS.has(e.event) ? (e.opts.sessionKey ?? '') : undefined
     const dropIfSlow = e.opts.dropIfSlow === true
     for (const conn of this.#open) {
+      if (messagesOf !== undefined && !conn.watchesMessages(messagesOf)) continue
       if (scope !== undefined && (conn.role !== 'operator' || !scopeSatisfied(scope, conn.scopeSet))) continue
       if (requireCap !== undefined && !conn.caps.has(requireCap)) continue
       if (sessionKey !== undefined && conn.sessionScoped && !conn.sessions.has(sessionKey)) continue

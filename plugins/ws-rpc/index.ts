@@ -17,6 +17,7 @@ import { selfPresence } from './hello.js'
 import { ConnectionHub } from './hub.js'
 import { registerCoreMethods } from './methods/core.js'
 import { registerDevicePairMethods } from './methods/device-pair.js'
+import { registerEmptyStateMethods } from './methods/empty-states.js'
 import { registerLogsTail } from './methods/logs-tail.js'
 import { MAX_PAYLOAD_BYTES, resolveSettings, type WsRpcOptions } from './settings.js'
 
@@ -45,7 +46,7 @@ export default async function wsRpc (app: FastifyInstance, opts: WsRpcOptions) {
     presence: app.presence,
     now,
     handshake: { auth: app.gatewayAuth, pairing, config: () => app.configStore.config, now },
-    hello: { rpc: app.rpc, presence: app.presence, gateway: app.gateway, authMode: () => app.gatewayAuth.mode, settings }
+    hello: { rpc: app.rpc, presence: app.presence, gateway: app.gateway, authMode: () => app.gatewayAuth.mode, appliedConfigHash: () => app.configStore.current.snapshot.hash, settings }
   })
 
   await app.register(websocket, {
@@ -101,6 +102,7 @@ export default async function wsRpc (app: FastifyInstance, opts: WsRpcOptions) {
   registerCoreMethods(app, connections)
   registerLogsTail(app)
   registerDevicePairMethods(app, pairing)
+  registerEmptyStateMethods(app)
 
   const sweeper = setInterval(() => { dedupe.sweep() }, 60_000)
   sweeper.unref()

@@ -68,13 +68,30 @@ export const ChatSendParams = Closed({
 })
 export type ChatSendParams = Static<typeof ChatSendParams>
 
+const HistoryLimit = Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 }))
+// OpenClaw accepts any byte budget from 1 KiB and clamps it to its 6 MiB cap; so do we.
+const HistoryMaxBytes = Type.Optional(Type.Integer({ minimum: 1024 }))
+
 export const ChatHistoryParams = Closed({
   sessionKey: NonEmptyString,
   agentId: OptString,
   sessionId: OptString,
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
-  maxBytes: Type.Optional(Type.Integer({ minimum: 1024, maximum: 6_291_456 })),
+  limit: HistoryLimit,
+  maxBytes: HistoryMaxBytes,
   maxChars: Type.Optional(Type.Integer({ minimum: 1, maximum: 500_000 }))
+})
+export type ChatHistoryParams = Static<typeof ChatHistoryParams>
+
+/** History and chat metadata in one call: a session key, or a short chat link (which we never issue). */
+export const ChatStartupParams = Type.Union([
+  ChatHistoryParams,
+  Closed({ shortId: NonEmptyString, slugHint: OptString, agentId: NonEmptyString, limit: HistoryLimit, maxBytes: HistoryMaxBytes })
+])
+
+export const ChatMetadataParams = Closed({
+  agentId: OptString,
+  sessionKey: Type.Optional(NonEmptyString),
+  authProfileId: Type.Optional(Type.String({ minLength: 1, maxLength: 256 }))
 })
 
 export const ChatAbortParams = Closed({

@@ -19,3 +19,5 @@ export const AgentIdentityParams = Closed({ agentId: OptString, sessionKey: OptS
 export const ToolsCatalogParams = Closed({ agentId: OptString, sessionKey: OptString })
 
 export const CommandsListParams = Closed({ agentId: OptString, sessionKey: OptString })
+
+export const ModelsAuthStatusParams = Closed({ refresh: Type.Optional(Type.Boolean()), agentId: OptString })

@@ -5,8 +5,11 @@ import { Closed, NonEmptyString, Nullable, StringEnum } from '../common.js'
 const OptString = Type.Optional(Type.String())
 const OptBool = Type.Optional(Type.Boolean())
 
+/** The Control UI pages its session tree with limits up to 10,000 rows. */
+export const SESSIONS_LIST_MAX_LIMIT = 10_000
+
 export const SessionsListFields = {
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: SESSIONS_LIST_MAX_LIMIT })),
   offset: Type.Optional(Type.Integer({ minimum: 0 })),
   activeMinutes: Type.Optional(Type.Integer({ minimum: 1 })),
   activeOnly: OptBool,
@@ -20,7 +23,13 @@ export const SessionsListFields = {
   label: OptString,
   agentId: OptString,
   search: OptString,
-  archived: Type.Optional(Type.Union([Type.Boolean(), Type.Literal('all')]))
+  archived: Type.Optional(Type.Union([Type.Boolean(), Type.Literal('all')])),
+  /** Only sessions of agents the config still has (a removed agent's sessions stay on disk). */
+  configuredAgentsOnly: OptBool,
+  /** Child sessions of this key; we spawn none, so the page is empty. */
+  spawnedBy: Type.Optional(NonEmptyString),
+  /** Owners are a multi-user notion we do not have: accepted, no effect. */
+  ownerFirst: OptBool
 }
 
 export const SessionsListParams = Closed(SessionsListFields)
@@ -60,4 +69,23 @@ export const SessionsDeleteParams = Closed({
   agentId: OptString,
   deleteTranscript: OptBool,
   expectedSessionId: OptString
+})
+
+export const SessionsDescribeParams = Closed({
+  key: NonEmptyString,
+  agentId: Type.Optional(NonEmptyString),
+  includeDerivedTitles: OptBool,
+  includeLastMessage: OptBool
+})
+
+export const SessionsMessagesSubscribeParams = Closed({
+  key: NonEmptyString,
+  agentId: Type.Optional(NonEmptyString),
+  /** Replay pending approvals too; we have none, so the replay is always empty. */
+  includeApprovals: Type.Optional(Type.Literal(true))
+})
+
+export const SessionsMessagesUnsubscribeParams = Closed({
+  key: NonEmptyString,
+  agentId: Type.Optional(NonEmptyString)
 })

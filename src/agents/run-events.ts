@@ -1,7 +1,10 @@
 // Maps one run's events onto the WS bus: `agent` events (lifecycle,
-// assistant, tool for `tool-events` clients) and `chat` events (delta, final,
-// error, aborted) in protocol v4 shapes. Deltas are coalesced so a fast model
-// does not flood every client with one frame per token.
+// assistant, tool for `tool-events` clients), `chat` events (delta, final,
+// error, aborted), `session.message` per message on disk and `sessions.changed`
+// when the run starts and ends, in protocol v4 shapes. Deltas are coalesced so
+// a fast model does not flood every client with one frame per token.
+import type { SessionEntry, TranscriptMessage } from '../sessions/index.js'
+import { sessionMessagePayload, sessionsChangedPayload } from './session-rows.js'
 import type { RunEvent, RunResult } from './types.js'
 
 export interface PublishOptions { sessionKey?: string, requireCap?: string, dropIfSlow?: boolean, scope?: string }
@@ -23,6 +26,15 @@ export function createRunPublisher (publish: Publish, listening: Listening, ids:
     publish('agent', { ...base, seq: ++agentSeq, stream, ts: now(), data }, { ...opts, ...extra })
   const chat = (payload: Record<string, unknown>) => publish('chat', { ...base, seq: ++chatSeq, ...payload }, opts)
   const message = (text: string) => ({ role: 'assistant', content: [{ type: 'text', text }], timestamp: now() })
+  // The session as the last append left it: the rows in session.message and sessions.changed.
+  let entry: SessionEntry | undefined
+  const sessionsChanged = (reason: string, running: boolean) => {
+    publish('sessions.changed', sessionsChangedPayload(reason, ids.sessionKey, entry, running ? [ids.runId] : [], now()), opts)
+  }
+  const sessionMessages = (records: readonly TranscriptMessage[], at: SessionEntry) => {
+    const first = at.messageCount - records.length + 1
+    records.forEach((r, i) => { publish('session.message', sessionMessagePayload(r, first + i, at, [ids.runId]), opts) })
+  }
 
   const flush = () => {
     if (timer !== undefined) { clearTimeout(timer); timer = undefined }
@@ -34,14 +46,19 @@ export function createRunPublisher (publish: Publish, listening: Listening, ids:
   }
 
   return (e) => {
+    if (e.type === 'message') entry = e.entry
     // Nobody to tell: skip building payloads (the cumulative text stays current for later deltas).
     if (!listening()) {
       if (e.type === 'delta') cumulative = e.text
       return
     }
     switch (e.type) {
+      case 'message':
+        sessionMessages(e.messages, e.entry)
+        break
       case 'start':
         agent('lifecycle', { phase: 'start', startedAt: e.startedAt })
+        if (entry !== undefined) sessionsChanged('agent.run.started', true)
         break
       case 'delta':
         pendingDelta += e.delta
@@ -65,6 +82,8 @@ export function createRunPublisher (publish: Publish, listening: Listening, ids:
       case 'end':
         flush()
         finish(e.result)
+        // Ephemeral runs (nothing on disk) have no session row to refresh.
+        if (entry !== undefined) sessionsChanged('agent.run.finished', false)
         break
     }
   }

@@ -42,7 +42,8 @@ export async function executeRun (req: RunRequest, deps: RunDeps, ids: RunIds, s
   // Ephemeral runs write nothing: `record` is then not even awaited (no promise per message).
   const record = async (messages: ChatMessage[], meta: { model?: string, provider?: string, channel?: string } = {}) => {
     if (messages.length === 0) return
-    await sessions.append(ids.sessionKey, messages.map((m) => toTranscript(m, { runId: ids.runId, now: now(), ...meta })))
+    const records = messages.map((m) => toTranscript(m, { runId: ids.runId, now: now(), ...meta }))
+    emit({ type: 'message', messages: records, entry: await sessions.append(ids.sessionKey, records) })
   }
   // Built field by field, not from spreads: one result per run, on every request's path.
   const result = (status: RunResult['status'], extra?: Pick<RunResult, 'stopReason'> & Partial<Pick<RunResult, 'toolCalls' | 'error'>>): RunResult => {

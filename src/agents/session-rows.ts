@@ -1,5 +1,5 @@
 // Session index entries as the SessionRow shape clients render (contract 2.2).
-import type { SessionEntry } from '../sessions/index.js'
+import type { SessionEntry, TranscriptMessage } from '../sessions/index.js'
 
 export interface SessionRow {
   key: string
@@ -49,4 +49,42 @@ export function toSessionRow (e: SessionEntry, activeRunIds: string[]): SessionR
   if (e.pinned !== undefined) row.pinned = e.pinned
   if (e.channel !== undefined) row.channel = e.channel
   return row
+}
+
+/** The session fields OpenClaw repeats at the top level of `sessions.changed` and `session.message`. */
+function sessionSnapshot (e: SessionEntry, activeRunIds: string[]) {
+  const session = toSessionRow(e, activeRunIds)
+  return { session, sessionId: e.sessionId, updatedAt: e.updatedAt, kind: session.kind, archived: e.archived ?? false, pinned: e.pinned ?? false, hasActiveRun: session.hasActiveRun, activeRunIds: session.activeRunIds }
+}
+
+/** A `sessions.changed` payload; without an entry (not on disk yet, or deleted) only the key and reason. */
+export function sessionsChangedPayload (reason: string, sessionKey: string, entry: SessionEntry | undefined, activeRunIds: string[], ts: number): Record<string, unknown> {
+  const base = { sessionKey, ...(entry !== undefined ? { agentId: entry.agentId } : {}), reason, ts }
+  return entry === undefined ? base : { ...base, ...sessionSnapshot(entry, activeRunIds) }
+}
+
+/**
+ * `session.message` for one transcript record: the record as chat.history returns it plus
+ * `__openclaw` ({ id, seq, idempotencyKey? }), its position in the session and the session row.
+ */
+export function sessionMessagePayload (record: TranscriptMessage, seq: number, entry: SessionEntry, activeRunIds: string[]): Record<string, unknown> {
+  return {
+    sessionKey: entry.key,
+    agentId: entry.agentId,
+    message: withTranscriptMeta(record, seq),
+    messageId: record.id,
+    messageSeq: seq,
+    ...sessionSnapshot(entry, activeRunIds),
+    ...(record.runId !== undefined ? { runId: record.runId } : {})
+  }
+}
+
+/**
+ * A transcript record with OpenClaw's `__openclaw` meta: its id (clients match history rows and
+ * live `session.message` rows by it), its 1-based position, and for a user message the idempotency
+ * key of the chat.send / agent call that wrote it (the run id is that key).
+ */
+export function withTranscriptMeta<T extends TranscriptMessage> (record: T, seq: number): T & { __openclaw: Record<string, unknown> } {
+  const idempotencyKey = record.role === 'user' && record.runId !== undefined ? { idempotencyKey: record.runId } : {}
+  return { ...record, __openclaw: { id: record.id, seq, ...idempotencyKey } }
 }

@@ -1,6 +1,7 @@
 // The engine's public shapes: what a caller asks for, what it hears while the
 // run goes, and what it gets at the end.
 import type { ChatMessage, ContentPart, ToolCall, ToolChoice, ToolSpec, Usage, StopReason } from '../providers/index.js'
+import type { SessionEntry, TranscriptMessage } from '../sessions/index.js'
 import type { AgentError } from './errors.js'
 
 export type RunSource = 'agent' | 'chat' | 'openai' | 'responses' | 'hook'
@@ -74,6 +75,8 @@ export type RunEvent =
   | { type: 'tool-result', toolCallId: string, name: string, result: string, isError: boolean }
   | { type: 'failover', from: string, to: string, reason: string, attempt: number }
   | { type: 'retry', target: string, attempt: number, maxAttempts: number, reason: string, delayMs: number }
+  /** Messages of the run now on disk, with the session entry after the append. */
+  | { type: 'message', messages: readonly TranscriptMessage[], entry: SessionEntry }
   | { type: 'end', result: RunResult }
 
 export type RunListener = (event: RunEvent) => void

@@ -43,12 +43,7 @@ export async function loadConfigFile (file: string, env: Env, opts: LoadOptions 
 }
 
 export function parseConfigText (file: string, raw: string, env: Env, opts: LoadOptions = {}): ConfigSnapshot {
-  let parsed: unknown
-  try {
-    parsed = raw.trim() === '' ? {} : JSON5.parse(raw)
-  } catch (err) {
-    throw new ConfigError(file, [{ path: '', message: `malformed JSON5: ${(err as Error).message.replace(/^JSON5: /, '')}` }])
-  }
+  const parsed = parseJson5(file, raw)
   const unset: ConfigIssue[] = []
   const config = substituteEnv(parsed, env, '', unset)
   const issues = validateConfig(config)
@@ -59,6 +54,15 @@ export function parseConfigText (file: string, raw: string, env: Env, opts: Load
   if (issues.length > 0) throw new ConfigError(file, issues)
   const warnings = [...unset.map((u) => `${u.path}: ${u.message}`), ...unsupportedWarnings(config)]
   return Object.freeze({ path: file, exists: true, raw, config: deepFreeze(config as GatewayConfig), hash: hashText(raw), warnings })
+}
+
+/** The file as authored: JSON5 parsed, `${VAR}` not substituted, not validated. */
+export function parseJson5 (file: string, raw: string): unknown {
+  try {
+    return raw.trim() === '' ? {} : JSON5.parse(raw)
+  } catch (err) {
+    throw new ConfigError(file, [{ path: '', message: `malformed JSON5: ${(err as Error).message.replace(/^JSON5: /, '')}` }])
+  }
 }
 
 export function emptySnapshot (file: string): ConfigSnapshot {
@@ -128,6 +132,7 @@ function describe (error: ValueError): string {
     return `must be one of ${literals.map((l) => JSON.stringify(l)).join(', ')}`
   }
   if (error.type === ValueErrorType.ObjectAdditionalProperties) return 'unknown key'
+  if (error.type === ValueErrorType.ObjectRequiredProperty) return 'required key is missing'
   return error.message.charAt(0).toLowerCase() + error.message.slice(1)
 }
 

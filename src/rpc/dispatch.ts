@@ -40,9 +40,16 @@ export class Dispatcher {
     if (method.role !== 'any' && method.role !== peer.role) return this.#fail(peer, id, unauthorizedRole(peer.role))
     // Static scopes are checked before validation so callers without access learn nothing about params.
     if (typeof method.scope === 'string' && !this.#scopeOk(peer, method.scope)) return this.#fail(peer, id, missingScope(method.scope))
-    const params = rawParams === undefined && method.paramsDefaultEmpty ? {} : rawParams
+    let params = rawParams === undefined && method.paramsDefaultEmpty ? {} : rawParams
     if (method.params !== undefined && !method.params.Check(params)) {
-      return this.#fail(peer, id, invalidParams(name, describeErrors(method.params, params)))
+      // A newer client may send fields we do not know yet: a read ignores them, a write refuses them.
+      const known = method.dropUnknown?.(params)
+      if (known === undefined || !method.params.Check(known.params)) {
+        // Report what is wrong with the fields we know, not the ones a read would have ignored.
+        return this.#fail(peer, id, invalidParams(name, describeErrors(method.params, known?.params ?? params)))
+      }
+      peer.log.debug({ method: name, ignored: known.dropped }, 'ignored unknown params of a read-only method')
+      params = known.params
     }
     if (typeof method.scope === 'function') {
       const scope = method.scope(params)

@@ -1,6 +1,7 @@
 // The method table: name → compiled definition. Schemas are compiled once,
 // here, so the request path only runs the generated checkers.
 import { Kind, type TSchema } from '@sinclair/typebox'
+import { SCOPE_READ } from './scopes.js'
 import { RpcRegistryError } from './errors.js'
 import type { MethodDefinition, Role, RpcContext, ScopeSpec } from './types.js'
 import { compile, type Validator } from './validation.js'
@@ -15,6 +16,8 @@ export interface CompiledMethod {
   readonly result: Validator | undefined
   readonly advertise: boolean
   readonly idempotent: boolean
+  /** Read-only methods: params without the unknown top-level keys, or undefined when there were none. */
+  readonly dropUnknown: ((params: unknown) => { params: Record<string, unknown>, dropped: string[] } | undefined) | undefined
   readonly handler: (params: unknown, ctx: RpcContext) => Promise<unknown>
 }
 
@@ -40,6 +43,7 @@ export class MethodRegistry {
       result: def.result === undefined ? undefined : compile(def.result),
       advertise: def.advertise !== false,
       idempotent: def.idempotent === true,
+      dropUnknown: (def.readOnly ?? def.scope === SCOPE_READ) ? unknownKeyDropper(def.params) : undefined,
       handler: def.handler as CompiledMethod['handler']
     }))
     this.#advertised = undefined
@@ -65,5 +69,31 @@ export class MethodRegistry {
   events (): readonly string[] {
     this.#eventList ??= Object.freeze([...this.#events].sort())
     return this.#eventList
+  }
+}
+
+/** Top-level property names an object schema (or a union of them) declares; undefined when open-ended. */
+function declaredKeys (schema: TSchema): Set<string> | undefined {
+  if (schema[Kind] === 'Object') return new Set(Object.keys(schema.properties as object))
+  if (schema[Kind] !== 'Union') return undefined
+  const keys = new Set<string>()
+  for (const member of schema.anyOf as TSchema[]) {
+    const own = declaredKeys(member)
+    if (own === undefined) return undefined
+    for (const k of own) keys.add(k)
+  }
+  return keys
+}
+
+function unknownKeyDropper (schema: TSchema | undefined): CompiledMethod['dropUnknown'] {
+  const known = schema === undefined ? undefined : declaredKeys(schema)
+  if (known === undefined) return undefined
+  return (params) => {
+    if (typeof params !== 'object' || params === null || Array.isArray(params)) return undefined
+    const dropped = Object.keys(params).filter((k) => !known.has(k))
+    if (dropped.length === 0) return undefined
+    const kept: Record<string, unknown> = {}
+    for (const [k, v] of Object.entries(params)) if (known.has(k)) kept[k] = v
+    return { params: kept, dropped }
   }
 }

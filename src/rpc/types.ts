@@ -20,6 +20,10 @@ export interface SessionSubscriptions {
   has: (sessionKey: string) => boolean
   /** Subscribed keys, sorted; ['*'] for 'all'. */
   list: () => string[]
+  /** `sessions.messages.subscribe`: this connection gets `session.message` events for the key. */
+  subscribeMessages: (key: string) => void
+  unsubscribeMessages: (key: string) => void
+  watchesMessages: (key: string) => boolean
 }
 
 export interface RpcContext {
@@ -52,6 +56,12 @@ export interface MethodDefinition<P extends TSchema = TUnknown, R extends TSchem
   advertise?: boolean
   /** Dedupe on params.idempotencyKey (5 min, 1000 entries per method). */
   idempotent?: boolean
+  /**
+   * A read-only method drops unknown top-level params (debug log) instead of rejecting them, so a
+   * newer client's extra fields do not break reads; write methods stay strict. Default: true when
+   * the static scope is `operator.read`.
+   */
+  readOnly?: boolean
   handler: (params: Static<P>, ctx: RpcContext) => Promise<Static<R>>
 }
 
@@ -60,7 +70,8 @@ export interface PublishOptions {
   dropIfSlow?: boolean
   /**
    * The session the event is about. For agent / chat / chat.side_result / session.observer /
-   * session.tool, clients with the `session-scoped-events` cap only get it if they subscribed.
+   * session.tool, clients with the `session-scoped-events` cap only get it if they subscribed;
+   * `session.message` only goes to clients that called `sessions.messages.subscribe` for it.
    */
   sessionKey?: string
   /** Only clients that advertised this cap (e.g. 'tool-events'). */

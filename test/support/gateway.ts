@@ -1,17 +1,18 @@
 // An in-process gateway on 127.0.0.1:<random port> for tests: a config
 // object in, a temp state dir, a silent (or capturing) logger, and a close
 // that removes everything. Built with the real buildGateway wiring.
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { Writable } from 'node:stream'
 import { pino } from 'pino'
 import { buildGateway, type GatewayApp, type GatewayOptions } from '../../src/app.js'
-import { parseConfigText } from '../../src/config/load.js'
+import { loadConfigFile, parseConfigText } from '../../src/config/load.js'
 import type { GatewayPaths } from '../../src/config/paths.js'
 import { resolveSecrets } from '../../src/config/secrets.js'
 import { resolveAuth } from '../../src/config/settings.js'
-import { ConfigStore } from '../../src/config/store.js'
+import { ConfigStore, type RuntimeConfig } from '../../src/config/store.js'
+import type { ConfigSource } from '../../plugins/reload.js'
 import { createLogger, type Logger } from '../../src/logging/logger.js'
 
 export const TEST_TOKEN = 'test-token-0123456789abcdef'
@@ -28,6 +29,13 @@ export interface TestGatewayOptions {
   /** Keep log records in `logs` (level debug). */
   captureLogs?: boolean
   env?: Record<string, string>
+  /**
+   * Writes the config to <stateDir>/openclaw.json (mode 0600) and gives the gateway a config source
+   * reading it, as the server does: file reload and the config.* methods are on.
+   */
+  configFile?: boolean
+  configRpc?: GatewayOptions['configRpc']
+  now?: GatewayOptions['now']
   /** Runs after buildGateway, before listen (extra routes, test-only RPC methods). */
   beforeListen?: (app: GatewayApp) => void | Promise<void>
 }
@@ -38,6 +46,7 @@ export interface TestGateway {
   port: number
   token: string | undefined
   stateDir: string
+  configPath: string
   /** Captured log records (captureLogs only). */
   logs: Array<Record<string, unknown>>
   close: () => Promise<void>
@@ -51,7 +60,22 @@ export async function startTestGateway (opts: TestGatewayOptions = {}): Promise<
   const auth = token === null ? { mode: 'none' } : { token }
   const config = { ...opts.config, gateway: { mode: 'local', auth, ...userGateway } }
   const paths: GatewayPaths = { home: dir, profile: undefined, stateDir: path.join(dir, 'state'), configPath: path.join(dir, 'state', 'openclaw.json'), logDir: path.join(dir, 'logs') }
-  const snapshot = parseConfigText(paths.configPath, JSON.stringify(config), env)
+  const text = JSON.stringify(config, null, 2)
+  const snapshot = parseConfigText(paths.configPath, text, env)
+  let configSource: ConfigSource | undefined
+  if (opts.configFile === true) {
+    await mkdir(paths.stateDir, { recursive: true })
+    await writeFile(paths.configPath, text, { mode: 0o600 })
+    const resolve = async (s: RuntimeConfig['snapshot']): Promise<RuntimeConfig> => {
+      const secrets = await resolveSecrets(s.config, env)
+      return { snapshot: s, secrets, auth: resolveAuth(s.config, secrets, {}, env) }
+    }
+    configSource = {
+      path: paths.configPath,
+      load: async () => await resolve(await loadConfigFile(paths.configPath, env)),
+      reloadSecrets: async (current) => await resolve(current.snapshot)
+    }
+  }
   const secrets = await resolveSecrets(snapshot.config, env)
   const logs: Array<Record<string, unknown>> = []
   const logger: Logger = opts.captureLogs === true
@@ -59,6 +83,9 @@ export async function startTestGateway (opts: TestGatewayOptions = {}): Promise<
     : createLogger({ level: 'silent', file: undefined })
   const app = await buildGateway({
     store: new ConfigStore({ snapshot, secrets, auth: resolveAuth(snapshot.config, secrets, {}, env) }),
+    configSource,
+    configRpc: opts.configRpc,
+    now: opts.now,
     paths,
     listen: { port: 0, bind: 'loopback', host: '127.0.0.1' },
     logger,
@@ -85,6 +112,7 @@ export async function startTestGateway (opts: TestGatewayOptions = {}): Promise<
     port,
     token: token ?? undefined,
     stateDir: paths.stateDir,
+    configPath: paths.configPath,
     logs,
     close: async () => {
       if (closed) return

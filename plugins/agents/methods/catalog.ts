@@ -1,7 +1,7 @@
-// Read-only catalogues: models.list, agents.list, agent.identity.get,
-// tools.catalog and commands.list.
+// Read-only catalogues: models.list, models.authStatus, agents.list,
+// agent.identity.get, tools.catalog and commands.list.
 import type { FastifyInstance } from 'fastify'
-import { AgentIdentityParams, CommandsListParams, ModelsListParams, ToolsCatalogParams } from '../../../schemas/rpc/catalog.js'
+import { AgentIdentityParams, CommandsListParams, ModelsAuthStatusParams, ModelsListParams, ToolsCatalogParams } from '../../../schemas/rpc/catalog.js'
 import { EmptyParams } from '../../../schemas/rpc/core.js'
 import { toRpcError } from '../../../src/agents/rpc-errors.js'
 
@@ -23,29 +23,24 @@ export function registerCatalogMethods (app: FastifyInstance): void {
   app.rpc.register('models.list', {
     scope: 'operator.read',
     params: ModelsListParams,
+    handler: async (params) => ({ models: listModels(app, params.provider) })
+  })
+
+  // Credential health per configured provider, in OpenClaw's shape. Keys live in config or the
+  // environment (no OAuth, no saved profiles): a configured key is `static`, none is `missing`.
+  app.rpc.register('models.authStatus', {
+    scope: 'operator.read',
+    params: ModelsAuthStatusParams,
     handler: async (params) => {
-      const config = app.configStore.config
-      const aliases = new Map(Object.entries(config.agents?.defaults?.models ?? {}).map(([ref, d]) => [ref, d.alias]))
-      const models = []
-      for (const [provider, p] of Object.entries(config.models?.providers ?? {})) {
-        if (params.provider !== undefined && params.provider !== provider) continue
-        for (const m of p.models ?? []) {
-          const alias = aliases.get(`${provider}/${m.id}`)
-          models.push({
-            id: m.id,
-            name: m.name ?? m.id,
-            provider,
-            ...(alias !== undefined ? { alias } : {}),
-            ...(m.contextWindow !== undefined ? { contextWindow: m.contextWindow } : {}),
-            ...(m.input !== undefined ? { input: [...m.input] } : {}),
-            ...(m.reasoning !== undefined ? { reasoning: m.reasoning } : {}),
-            supportsTools: true,
-            available: true,
-            local: /^https?:\/\/(127\.|localhost|\[::1\])/.test(p.baseUrl)
-          })
-        }
-      }
-      return { models }
+      if (params.agentId !== undefined) agentFor(params.agentId, undefined, 'models.authStatus')
+      const keys = app.configStore.current.secrets.providerKeys
+      const providers = Object.entries(app.configStore.config.models?.providers ?? {}).map(([id, p]) => {
+        const hasKey = keys.get(id) !== undefined
+        const ref = p.apiKey
+        const apiKey = !hasKey ? undefined : typeof ref === 'object' && ref.source === 'env' ? { source: 'env', envVar: ref.id } : { source: 'config' }
+        return { provider: id, authProvider: id, displayName: id, status: hasKey ? 'static' : 'missing', profiles: [], ...(apiKey !== undefined ? { apiKey } : {}) }
+      })
+      return { ts: app.gateway.now(), providers }
     }
   })
 
@@ -63,7 +58,8 @@ export function registerCatalogMethods (app: FastifyInstance): void {
           name: a.name,
           identity: { name: a.identity.name ?? a.name, ...(a.identity.emoji !== undefined ? { emoji: a.identity.emoji } : {}), ...(a.identity.avatar !== undefined ? { avatar: a.identity.avatar } : {}) },
           workspace: a.workspace,
-          ...(a.model.primary !== undefined ? { model: a.model.primary } : {})
+          // OpenClaw's shape: without `model.primary` its UI shows "Connect an AI provider".
+          ...(a.model.primary !== undefined ? { model: { primary: a.model.primary, ...(a.model.fallbacks.length > 0 ? { fallbacks: [...a.model.fallbacks] } : {}) } } : {})
         }))
       }
     }
@@ -93,4 +89,30 @@ export function registerCatalogMethods (app: FastifyInstance): void {
     params: CommandsListParams,
     handler: async () => ({ commands: COMMANDS.map((c) => ({ ...c })) })
   })
+}
+
+/** Every configured model (optionally of one provider), as models.list and chat.metadata list them. */
+export function listModels (app: FastifyInstance, provider?: string) {
+  const config = app.configStore.config
+  const aliases = new Map(Object.entries(config.agents?.defaults?.models ?? {}).map(([ref, d]) => [ref, d.alias]))
+  const models = []
+  for (const [id, p] of Object.entries(config.models?.providers ?? {})) {
+    if (provider !== undefined && provider !== id) continue
+    for (const m of p.models ?? []) {
+      const alias = aliases.get(`${id}/${m.id}`)
+      models.push({
+        id: m.id,
+        name: m.name ?? m.id,
+        provider: id,
+        ...(alias !== undefined ? { alias } : {}),
+        ...(m.contextWindow !== undefined ? { contextWindow: m.contextWindow } : {}),
+        ...(m.input !== undefined ? { input: [...m.input] } : {}),
+        ...(m.reasoning !== undefined ? { reasoning: m.reasoning } : {}),
+        supportsTools: true,
+        available: true,
+        local: /^https?:\/\/(127\.|localhost|\[::1\])/.test(p.baseUrl)
+      })
+    }
+  }
+  return models
 }

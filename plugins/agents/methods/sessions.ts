@@ -8,7 +8,7 @@ import {
 import { resolveModelRef } from '../../../src/agents/model-resolver.js'
 import { withRpcErrors } from '../../../src/agents/rpc-errors.js'
 import { textOf } from '../../../src/agents/transcript-map.js'
-import { toSessionRow } from '../../../src/agents/session-rows.js'
+import { sessionsChangedPayload, toSessionRow } from '../../../src/agents/session-rows.js'
 import { RpcError } from '../../../src/errors.js'
 import type { SessionEntry, SessionPatch } from '../../../src/sessions/index.js'
 
@@ -17,32 +17,39 @@ type ListParams = Static<typeof SessionsListParams>
 export function registerSessionMethods (app: FastifyInstance): void {
   const row = (e: SessionEntry) => toSessionRow(e, app.agents.activeRuns(e.key).map((h) => h.runId))
   const changed = (reason: string, sessionKey: string, entry?: SessionEntry) => {
-    app.events.publish('sessions.changed', { reason, sessionKey, ...(entry !== undefined ? { session: row(entry) } : {}) }, { sessionKey })
+    const runIds = app.agents.activeRuns(sessionKey).map((h) => h.runId)
+    app.events.publish('sessions.changed', sessionsChangedPayload(reason, sessionKey, entry, runIds, app.gateway.now()), { sessionKey })
   }
+  // Filters run before paging, so every page is full and `totalCount` counts what the filters keep.
   const list = async (params: ListParams) => {
     const limit = params.limit ?? 100
     const offset = params.offset ?? 0
-    const { sessions, total } = await app.sessions.list({
-      limit: params.archived === true ? 1000 : limit,
-      offset,
-      ...(params.agentId !== undefined ? { agentId: params.agentId } : {}),
-      ...(params.search !== undefined ? { search: params.search } : {}),
-      ...(params.activeMinutes !== undefined ? { activeMinutes: params.activeMinutes } : {})
-    })
-    const visible = sessions.filter((e) => params.archived === 'all' || (params.archived === true ? e.archived === true : e.archived !== true))
-      .filter((e) => params.label === undefined || e.label === params.label)
-      .filter((e) => params.activeOnly !== true || app.agents.activeRuns(e.key).length > 0)
+    const catalog = app.agents.catalog()
+    // We never spawn child sessions: a spawnedBy query has nothing to find.
+    const { sessions } = params.spawnedBy !== undefined
+      ? { sessions: [] }
+      : await app.sessions.list({
+        ...(params.agentId !== undefined ? { agentId: params.agentId } : {}),
+        ...(params.search !== undefined ? { search: params.search } : {}),
+        ...(params.activeMinutes !== undefined ? { activeMinutes: params.activeMinutes } : {})
+      })
+    const visible = sessions.filter((e) => (params.archived === 'all' || (params.archived === true ? e.archived === true : e.archived !== true)) &&
+      (params.label === undefined || e.label === params.label) &&
+      (params.activeOnly !== true || app.agents.activeRuns(e.key).length > 0) &&
+      (params.configuredAgentsOnly !== true || catalog.get(e.agentId) !== undefined))
+    const page = visible.slice(offset, offset + limit)
+    const more = offset + page.length < visible.length
     return {
       ts: app.gateway.now(),
       path: app.gateway.paths.stateDir,
-      count: visible.length,
+      count: page.length,
       defaults: app.rpc.sessionDefaults(),
-      sessions: visible.map(row),
-      totalCount: total,
+      sessions: page.map(row),
+      totalCount: visible.length,
       limitApplied: limit,
       offset,
-      hasMore: offset + sessions.length < total,
-      ...(offset + sessions.length < total ? { nextOffset: offset + sessions.length } : {})
+      hasMore: more,
+      ...(more ? { nextOffset: offset + page.length } : {})
     }
   }
   const fullKey = (key: string, agentId: string | undefined) => app.agents.resolveTarget(agentId, key).sessionKey

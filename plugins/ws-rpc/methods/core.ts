@@ -21,6 +21,7 @@ export function registerCoreMethods (app: FastifyInstance, hub: { readonly size:
   rpc.register('health', {
     scope: 'none',
     role: 'any',
+    readOnly: true,
     params: HealthParams,
     result: HealthSnapshot,
     handler: async (params) => params.probe === true ? await rpc.health.refresh() : await rpc.health.get(HEALTH_CACHE_MS)
