@@ -22,8 +22,12 @@ const ROUTES = [
   { path: 'logs', label: 'Logs' }
 ] as const
 
+/** `#/chat`, else a deep link the server answered with the app (`<basePath>/chat`). */
 function routeOf (hash: string): string {
-  const path = hash.replace(/^#\/?/, '').split('?')[0]!
+  const base = document.documentElement.dataset.openclawControlUiBasePath ?? ''
+  const path = hash.startsWith('#/')
+    ? hash.slice(2).split('?')[0]!
+    : location.pathname.slice(base.length).replace(/^\/+|\/+$/g, '').split('/')[0]!
   return ROUTES.some((r) => r.path === path) ? path : 'overview'
 }
 
