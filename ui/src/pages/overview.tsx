@@ -18,6 +18,9 @@ export function Overview () {
   const status = useRpc<Status>('status')
   const presence = useRpc<Presence[]>('system-presence')
   const setup = useModelSetup()
+  // Once shown, the first-run card stays (it turns into "Model ready" after saving).
+  const [firstRun, setFirstRun] = useState(false)
+  if (setup.needed && !firstRun) setFirstRun(true)
   const [live, setLive] = useState<Health | undefined>(undefined)
   const [people, setPeople] = useState<Presence[] | undefined>(undefined)
   useGatewayEvent((e) => {
@@ -32,7 +35,7 @@ export function Overview () {
   return (
     <div class='stack'>
       <h1>Overview</h1>
-      {setup.needed && <FirstRun onSaved={() => { setup.reload() }} />}
+      {firstRun && <FirstRun onSaved={() => { setup.reload() }} />}
       <section class='grid'>
         <div class='card stat' data-testid='health'>
           <div class='muted small'>Health</div>
