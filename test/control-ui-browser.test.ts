@@ -13,6 +13,7 @@ import type { Browser, Page } from 'playwright-core'
 import { startHttpGateway, type HttpGateway, type HttpGatewayOptions } from './support/http-gateway.js'
 import { DESKTOP, PHONE, UI_WAIT_MS, haveChromium, launchBrowser, openPage, screenshot, waitForStatus } from './support/browser.js'
 import { TEST_TOKEN } from './support/gateway.js'
+import { connectOk } from './support/ws-client.js'
 
 const skip = haveChromium() ? false : 'no Chromium at /usr/bin/chromium (CHROMIUM_PATH)'
 let browser: Browser | undefined
@@ -101,6 +102,33 @@ test('no token: the login form asks for one (keyboard only)', { skip }, async (t
   await page.keyboard.type(TEST_TOKEN)
   await page.keyboard.press('Enter')
   await waitForStatus(page, 'Connected')
+})
+
+test('a browser that is not paired waits, says how to approve it, and connects once approved', { skip }, async (t) => {
+  // The browser counts as remote (no silent pairing); the test's own CLI client stays local.
+  const gw = await gateway(t, { wsRpc: { isLocalClient: (request) => !String(request.headers['user-agent']).includes('Chrome') } })
+  const { page } = await openPage(t, browser!)
+  await page.goto(`${gw.origin}/#token=${TEST_TOKEN}`)
+  const problem = page.getByTestId('connection-problem')
+  await problem.getByText('not paired with the gateway yet').waitFor()
+  const requestId = /"requestId":"([^"]+)"/.exec(await problem.textContent() ?? '')?.[1]
+  assert.ok(requestId !== undefined && requestId !== '', 'the message names the request to approve')
+  await screenshot(page, 'pairing-required')
+  const { client } = await connectOk(gw.gw.url, { token: TEST_TOKEN })
+  t.after(() => { client.close() })
+  const approved = await client.request('device.pair.approve', { requestId })
+  assert.equal(approved.ok, true, JSON.stringify(approved.error))
+  await waitForStatus(page, 'Connected')
+})
+
+test('a gateway that goes away: Reconnecting, and the page says it is unreachable', { skip }, async (t) => {
+  const gw = await gateway(t)
+  const page = await signedIn(t, gw)
+  await gw.gw.close()
+  await waitForStatus(page, 'Reconnecting')
+  await page.getByTestId('connection-problem').getByText('is unreachable').waitFor()
+  await page.getByTestId('health').waitFor()
+  await screenshot(page, 'unreachable')
 })
 
 test('chat: the reply streams in, then settles; history survives a reload', { skip }, async (t) => {
