@@ -252,4 +252,10 @@ test('every page at phone width (390 px) and desktop width', { skip, timeout: 12
       await screenshot(page, `page-${route}`)
     }
   }
+  const dark = await signedIn(t, gw, DESKTOP, 'chat')
+  await dark.emulateMedia({ colorScheme: 'dark' })
+  await dark.getByText('No messages yet').waitFor()
+  const background = await dark.evaluate<string>('getComputedStyle(document.body).backgroundColor')
+  assert.equal(background, 'rgb(18, 18, 20)', 'dark mode follows prefers-color-scheme')
+  await screenshot(dark, 'page-chat-dark')
 })
