@@ -92,6 +92,25 @@ test('config: syntax errors before saving, schema errors from the server, a live
   assert.equal(onDisk.models.providers.fake.apiKey, 'sk-test')
 })
 
+test('config form: schema-driven fields, restart marks, a live save through config.patch', { skip }, async (t) => {
+  const gw = await gatewayWithFile(t)
+  const page = await signedIn(t, `http://127.0.0.1:${gw.port}`, 'config')
+  await page.getByRole('button', { name: 'Form' }).click()
+  const port = page.locator('.field', { has: page.getByLabel(/^Port/) })
+  await port.locator('.pill', { hasText: 'restart' }).waitFor()
+  await page.getByText('Logging', { exact: true }).click()
+  await page.getByLabel(/^Log level/).selectOption('debug')
+  const token = page.getByLabel(/^Gateway token/)
+  assert.equal(await token.getAttribute('placeholder'), 'stored (unchanged)')
+  assert.equal(await token.inputValue(), '', 'a secret is never shown')
+  await page.getByRole('button', { name: 'Save 1 change' }).click()
+  await page.getByTestId('config-outcome').getByText('applied live').waitFor()
+  await screenshot(page, 'config-form')
+  const onDisk = JSON.parse(await readFile(gw.configPath, 'utf8')) as Record<string, any>
+  assert.equal(onDisk.logging.level, 'debug')
+  assert.equal(onDisk.gateway.auth.token, TEST_TOKEN)
+})
+
 test('config: a save based on a stale hash is refused and the edit is kept', { skip }, async (t) => {
   const gw = await gatewayWithFile(t)
   const page = await signedIn(t, `http://127.0.0.1:${gw.port}`, 'config')

@@ -7,6 +7,7 @@ import JSON5 from 'json5'
 import { useEffect, useMemo, useState } from 'preact/hooks'
 import { RpcError } from '../gateway.js'
 import { errorText, useApp, useDraft, useRpc } from '../state.js'
+import { ConfigForm } from './config-form.js'
 
 interface ConfigGet { path: string, exists: boolean, valid: boolean, raw: string | null, parsed: unknown, hash: string, appliedConfigHash?: string | null, configRevisionHash?: string | null, issues: Array<{ path: string, message: string }> }
 interface Reload { applied: 'live' | 'restart' | 'pending-restart' | 'none' | 'failed', hotPaths?: string[], restartPaths?: string[], error?: string }
@@ -49,6 +50,7 @@ export function ConfigPage () {
   const [baseHash, setBaseHash] = useDraft('config.baseHash')
   const [outcome, setOutcome] = useState<Outcome | undefined>(undefined)
   const [busy, setBusy] = useState(false)
+  const [view, setView] = useState<'raw' | 'form'>('raw')
   const data = loaded.data
 
   // First load (or after "load latest"): the editor takes the file unless an unsaved edit is waiting.
@@ -116,36 +118,57 @@ export function ConfigPage () {
           <ul>{data.issues.map((i) => <li key={i.path}><code>{i.path}</code>: {i.message}</li>)}</ul>
         </div>
       )}
-      {stale && outcome?.kind !== 'conflict' && (
+      <div class='toolbar' role='group' aria-label='Editor'>
+        <button type='button' aria-pressed={view === 'raw'} onClick={() => { setView('raw') }}>JSON5</button>
+        <button type='button' aria-pressed={view === 'form'} onClick={() => { setView('form') }}>Form</button>
+      </div>
+      {view === 'form' && data !== undefined && (
+        <>
+          {outcome !== undefined && outcome.kind === 'saved' && <div class={`banner ${outcome.tone}`} role='status' data-testid='config-outcome'><p>{outcome.text}</p></div>}
+          <ConfigForm
+            parsed={data.parsed} hash={data.hash} describe={(r: WriteResult) => { const d = describe(r); return d.kind === 'saved' ? d : { text: d.text, tone: 'warn' } }}
+            onSaved={(text, tone) => {
+              setOutcome({ kind: 'saved', text, tone })
+              if (!dirty) { setDraft(''); setBaseHash('') }
+              loaded.reload()
+            }}
+          />
+        </>
+      )}
+      {view === 'raw' && stale && outcome?.kind !== 'conflict' && (
         <div class='banner warn'>The file changed since this edit began. Saving will be refused; load the latest version or save your edit after reviewing it.</div>
       )}
-      <label for='config-raw' class='sr-only'>Config (JSON5)</label>
-      <textarea
-        id='config-raw' class='code' spellcheck={false} rows={24} value={draft}
-        aria-invalid={syntax !== undefined} aria-describedby='config-status'
-        onInput={(e) => { setDraft(e.currentTarget.value); if (baseHash === '' && data !== undefined) setBaseHash(data.hash) }}
-      />
-      <div id='config-status' class='small'>
-        {syntax !== undefined
-          ? <p class='error' data-testid='config-syntax'>Not valid JSON5: {syntax}</p>
-          : <p class='muted'>Secrets show as <code>__OPENCLAW_REDACTED__</code>; leave them as they are to keep the stored values.</p>}
-      </div>
-      {outcome !== undefined && (
-        <div class={`banner ${outcome.kind === 'saved' ? outcome.tone : 'error'}`} role='status' data-testid='config-outcome'>
-          <p>{outcome.text}</p>
-          {outcome.kind === 'invalid' && <ul>{outcome.issues.map((i, n) => <li key={n}><code>{i.path}</code>: {i.message}</li>)}</ul>}
-          {outcome.kind === 'conflict' && (
-            <div class='actions'>
-              <button type='button' onClick={loadLatest}>Load the latest version (discard my edit)</button>
-              <button type='button' onClick={() => { navigator.clipboard?.writeText(draft).catch(() => {}) }}>Copy my edit</button>
+      {view === 'raw' && (
+        <>
+          <label for='config-raw' class='sr-only'>Config (JSON5)</label>
+          <textarea
+            id='config-raw' class='code' spellcheck={false} rows={24} value={draft}
+            aria-invalid={syntax !== undefined} aria-describedby='config-status'
+            onInput={(e) => { setDraft(e.currentTarget.value); if (baseHash === '' && data !== undefined) setBaseHash(data.hash) }}
+          />
+          <div id='config-status' class='small'>
+            {syntax !== undefined
+              ? <p class='error' data-testid='config-syntax'>Not valid JSON5: {syntax}</p>
+              : <p class='muted'>Secrets show as <code>__OPENCLAW_REDACTED__</code>; leave them as they are to keep the stored values.</p>}
+          </div>
+          {outcome !== undefined && (
+            <div class={`banner ${outcome.kind === 'saved' ? outcome.tone : 'error'}`} role='status' data-testid='config-outcome'>
+              <p>{outcome.text}</p>
+              {outcome.kind === 'invalid' && <ul>{outcome.issues.map((i, n) => <li key={n}><code>{i.path}</code>: {i.message}</li>)}</ul>}
+              {outcome.kind === 'conflict' && (
+                <div class='actions'>
+                  <button type='button' onClick={loadLatest}>Load the latest version (discard my edit)</button>
+                  <button type='button' onClick={() => { navigator.clipboard?.writeText(draft).catch(() => {}) }}>Copy my edit</button>
+                </div>
+              )}
             </div>
           )}
-        </div>
+          <div class='actions'>
+            <button type='button' class='primary' disabled={busy || syntax !== undefined || !dirty} onClick={() => { void save() }}>{busy ? 'Saving…' : 'Save'}</button>
+            <button type='button' disabled={busy} onClick={loadLatest}>{dirty ? 'Discard changes' : 'Reload'}</button>
+          </div>
+        </>
       )}
-      <div class='actions'>
-        <button type='button' class='primary' disabled={busy || syntax !== undefined || !dirty} onClick={() => { void save() }}>{busy ? 'Saving…' : 'Save'}</button>
-        <button type='button' disabled={busy} onClick={loadLatest}>{dirty ? 'Discard changes' : 'Reload'}</button>
-      </div>
     </div>
   )
 }
