@@ -200,6 +200,30 @@ test('sessions: list, search, preview, rename and delete', { skip }, async (t) =
   await page.getByText('No sessions yet').waitFor()
 })
 
+test('sessions: paging through more than a page, and a model picked for a session', { skip }, async (t) => {
+  const gw = await gateway(t)
+  const sessions = gw.gw.app.sessions
+  for (let i = 0; i < 22; i++) {
+    await sessions.append(`agent:main:paged-${String(i).padStart(2, '0')}`, [{ id: `m${i}`, role: 'user', content: [{ type: 'text', text: `note ${i}` }], timestamp: 1_700_000_000_000 + i }])
+  }
+  const page = await signedIn(t, gw, DESKTOP, 'sessions')
+  await page.getByText('1–20 of 22').waitFor()
+  await page.getByRole('button', { name: 'Next' }).click()
+  await page.getByText('21–22 of 22').waitFor()
+  assert.equal(await page.locator('li.session').count(), 2)
+  await page.getByRole('button', { name: 'Previous' }).click()
+  await page.getByText('1–20 of 22').waitFor()
+
+  const { client } = await connectOk(gw.gw.url, { token: TEST_TOKEN })
+  t.after(() => { client.close() })
+  await page.locator('li.session').first().getByRole('button', { name: 'Open' }).click()
+  const key = await page.getByLabel('Session').inputValue()
+  assert.equal(key, 'agent:main:paged-21', 'the newest session opens in Chat')
+  await page.getByLabel('Model').selectOption('fake/echo')
+  await client.next((f) => f.type === 'event' && f.event === 'sessions.changed' && f.payload?.sessionKey === key, UI_WAIT_MS)
+  assert.equal((await sessions.get(key))?.model, 'fake/echo')
+})
+
 test('logs: the live tail shows new lines and filters by level', { skip }, async (t) => {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'ocgw-ui-logs-'))
   t.after(() => rm(dir, { recursive: true, force: true }))
