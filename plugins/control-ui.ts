@@ -6,7 +6,6 @@
 import { readFile, stat } from 'node:fs/promises'
 import path from 'node:path'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import fastifyStatic from '@fastify/static'
 import { Type } from '@sinclair/typebox'
 import { packageRoot } from '../src/package-info.js'
 import { CONTROL_UI_HEADERS, isHtmlNavigation, normalizeBasePath, rewriteIndex } from '../src/http/control-ui.js'
@@ -43,7 +42,7 @@ export default async function controlUi (app: FastifyInstance, opts: ControlUiOp
   const enabled = () => app.configStore.config.gateway?.controlUi?.enabled !== false
   const index = indexCache(path.join(root, 'index.html'), base)
 
-  await app.register(fastifyStatic, { root, serve: false, index: false, redirect: false, dotfiles: 'deny' })
+  const serveFile = fileSender(root, base)
   if (!app.hasConstraintStrategy(HTML_CONSTRAINT)) app.addConstraintStrategy(htmlConstraint())
   app.addHook('onRequest', (_request, reply, done) => {
     reply.headers(CONTROL_UI_HEADERS)
@@ -67,13 +66,12 @@ export default async function controlUi (app: FastifyInstance, opts: ControlUiOp
 
   app.get(`${base}/assets/*`, route, async (request, reply) => {
     if (!enabled()) return reply.callNotFound()
-    const file = (request.params as { '*': string })['*']
     // Hashed names: a given URL never changes, so browsers keep it for a year.
-    return reply.sendFile(`assets/${file}`, { cacheControl: false }).header('cache-control', IMMUTABLE)
+    return await serveFile(request, reply, IMMUTABLE)
   })
-  app.get(`${base}/favicon.svg`, route, async (_request, reply) => {
+  app.get(`${base}/favicon.svg`, route, async (request, reply) => {
     if (!enabled()) return reply.callNotFound()
-    return reply.sendFile('favicon.svg', { cacheControl: false }).header('cache-control', 'no-cache')
+    return await serveFile(request, reply, 'no-cache')
   })
 
   // Bootstrap facts for the UI; read auth, like every other gateway read.
@@ -119,6 +117,48 @@ function resolveRoot (configured: string | undefined, option: string | undefined
   if (configured !== undefined) return path.resolve(path.dirname(configPath), configured)
   if (option !== undefined) return option
   return path.join(packageRoot() ?? process.cwd(), 'ui', 'dist')
+}
+
+type Send = typeof import('@fastify/send')
+
+/**
+ * Files under `root` by their URL path below the base path (@fastify/send: types, ETag,
+ * traversal and dotfile refusal). Loaded on the first asset request: importing it costs
+ * ~40 ms of start-up that a gateway nobody browses never needs.
+ */
+function fileSender (root: string, base: string) {
+  let loading: Promise<Send> | undefined
+  return async (request: FastifyRequest, reply: FastifyReply, cacheControl: string) => {
+    loading ??= import('@fastify/send').then((m) => ((m as { default?: Send }).default ?? m) as Send)
+    const send = await loading
+    // The raw (still encoded) path: send decodes it once.
+    const urlPath = request.raw.url!.split('?')[0]!.slice(base.length)
+    const options = { root, dotfiles: 'deny' as const, index: false as const, cacheControl: false, acceptRanges: false }
+    // The build writes .br and .gz beside each script and stylesheet.
+    const encoding = /\.(js|css)$/.test(urlPath) ? preferredEncoding(request.headers['accept-encoding']) : undefined
+    if (encoding !== undefined) {
+      const packed = await send(request.raw, `${urlPath}.${encoding === 'br' ? 'br' : 'gz'}`, options)
+      if (packed.type === 'file') {
+        reply.header('content-encoding', encoding).header('vary', 'accept-encoding')
+        return reply.status(packed.statusCode).headers(packed.headers).type(urlPath.endsWith('.js') ? 'text/javascript; charset=utf-8' : 'text/css; charset=utf-8')
+          .header('cache-control', cacheControl).send(packed.stream)
+      }
+      packed.stream.destroy()
+    }
+    const result = await send(request.raw, urlPath, options)
+    if (result.type !== 'file') {
+      result.stream.destroy()
+      return reply.callNotFound()
+    }
+    return reply.status(result.statusCode).headers(result.headers).header('cache-control', cacheControl).send(result.stream)
+  }
+}
+
+function preferredEncoding (accept: string | string[] | undefined): 'br' | 'gzip' | undefined {
+  const value = Array.isArray(accept) ? accept.join(',') : (accept ?? '')
+  if (/\bbr\b/.test(value)) return 'br'
+  if (/\bgzip\b/.test(value)) return 'gzip'
+  return undefined
 }
 
 /** index.html rewritten for the base path; re-read when the file changes (a rebuilt UI). */

@@ -5,7 +5,7 @@
 import { cp, readFile, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { gzipSync } from 'node:zlib'
+import { brotliCompressSync, gzipSync } from 'node:zlib'
 import { build } from 'esbuild'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
@@ -55,7 +55,12 @@ let total = 0
 const lines: string[] = []
 for (const [file, o] of outputs) {
   if (file.endsWith('.map')) continue
-  const gz = gzipSync(await readFile(path.join(root, file)), { level: 9 }).length
+  const bytes = await readFile(path.join(root, file))
+  const gzipped = gzipSync(bytes, { level: 9 })
+  const gz = gzipped.length
+  // Precompressed copies, served to browsers that accept them (plugins/control-ui.ts).
+  await writeFile(path.join(root, `${file}.gz`), gzipped)
+  await writeFile(path.join(root, `${file}.br`), brotliCompressSync(bytes))
   const lazy = file !== entry[0] && file !== css && !entry[1].imports.some((i) => i.path === file && i.kind === 'import-statement')
   if (!lazy) total += gz
   lines.push(`${path.relative(root, file).padEnd(44)} ${(o.bytes / 1024).toFixed(1).padStart(7)} kB  ${(gz / 1024).toFixed(1).padStart(6)} kB gz${lazy ? '  (lazy)' : ''}`)

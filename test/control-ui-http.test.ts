@@ -187,6 +187,15 @@ test('the real build: index.html, every asset it links, under the size budget', 
     if (u.startsWith('/assets/')) gzipped += gzipSync(bytes).length
   }
   assert.ok(gzipped < 150 * 1024, `first load ${gzipped} bytes gzipped`)
+  // Precompressed by the build, served to browsers that accept it.
+  const script = urls.find((u) => u.endsWith('.js'))!
+  for (const encoding of ['br', 'gzip']) {
+    const packed = await gw.get(script, { headers: { 'accept-encoding': encoding } })
+    assert.equal(packed.headers.get('content-encoding'), encoding)
+    assert.equal(packed.headers.get('content-type'), 'text/javascript; charset=utf-8')
+    assert.equal(packed.headers.get('cache-control'), 'public, max-age=31536000, immutable')
+    assert.match(await packed.text(), /openclaw/, 'decoded by fetch')
+  }
   // The built index is what the plugin rewrites.
   const source = await readFile(path.join(BUILT, 'index.html'), 'utf8')
   assert.equal(rewriteIndex(source, ''), body)
