@@ -79,6 +79,19 @@ test('the dashboard link signs in, the token leaves the address bar, health and 
   assert.deepEqual(errors, [])
 })
 
+test('overview shows degraded states: a config edit not applied, secrets degraded', { skip }, async (t) => {
+  const gw = await gateway(t)
+  const store = gw.gw.app.configStore
+  store.reportProblem('reload', { message: 'gateway.port: expected integer', at: Date.now() })
+  store.reportProblem('secrets', { message: 'models.providers.fake.apiKey: env OPENAI_KEY is not set', at: Date.now() })
+  const page = await signedIn(t, gw)
+  await page.getByTestId('health').getByText('Degraded').waitFor()
+  await page.getByText('The last config edit was not applied.').waitFor()
+  await page.getByText('gateway.port: expected integer').waitFor()
+  await page.getByText('Secrets are degraded.').waitFor()
+  await screenshot(page, 'overview-degraded')
+})
+
 test('a wrong token says so and offers the login form; the right one connects', { skip }, async (t) => {
   const gw = await gateway(t)
   const { page } = await openPage(t, browser!)
@@ -195,6 +208,12 @@ test('sessions: list, search, preview, rename and delete', { skip }, async (t) =
   await page.getByLabel('Search sessions').press('Enter')
   await page.locator('li.session').first().waitFor()
   await screenshot(page, 'sessions')
+  const first = page.locator('li.session').first()
+  await first.getByRole('button', { name: 'Reset' }).click()
+  await first.getByRole('button', { name: 'Yes, reset' }).click()
+  await first.getByRole('button', { name: 'Yes, reset' }).waitFor({ state: 'detached' })
+  await page.locator('li.session').first().getByRole('button', { name: 'Preview' }).click()
+  await page.locator('li.session .preview').getByText('No messages.').waitFor()
   await page.locator('li.session').first().getByRole('button', { name: 'Delete' }).click()
   await page.getByRole('button', { name: 'Yes, delete' }).click()
   await page.getByText('No sessions yet').waitFor()
