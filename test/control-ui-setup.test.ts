@@ -66,7 +66,8 @@ test('config: syntax errors before saving, schema errors from the server, a live
   const gw = await gatewayWithFile(t, fakeProviderConfig(upstream))
   const page = await signedIn(t, `http://127.0.0.1:${gw.port}`, 'config')
   const editor = page.getByLabel('Config (JSON5)')
-  await page.getByText('Secrets show as').waitFor()
+  // Shown once the file is loaded into it.
+  await editor.waitFor()
   const original = await editor.inputValue()
   assert.match(original, /__OPENCLAW_REDACTED__/)
   assert.doesNotMatch(original, new RegExp(TEST_TOKEN), 'the token is never sent to the page')
@@ -115,7 +116,8 @@ test('config: a save based on a stale hash is refused and the edit is kept', { s
   const gw = await gatewayWithFile(t)
   const page = await signedIn(t, `http://127.0.0.1:${gw.port}`, 'config')
   const editor = page.getByLabel('Config (JSON5)')
-  await page.getByText('Secrets show as').waitFor()
+  // Shown once the file is loaded into it.
+  await editor.waitFor()
   const parsed = JSON.parse(await editor.inputValue()) as Record<string, any>
   // Someone edits the file by hand while the page has it open.
   const disk = JSON.parse(await readFile(gw.configPath, 'utf8')) as Record<string, any>

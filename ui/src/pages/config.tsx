@@ -138,7 +138,8 @@ export function ConfigPage () {
       {view === 'raw' && stale && outcome?.kind !== 'conflict' && (
         <div class='banner warn'>The file changed since this edit began. Saving will be refused; load the latest version or save your edit after reviewing it.</div>
       )}
-      {view === 'raw' && (
+      {view === 'raw' && (data === undefined || baseHash === '') && loaded.error === undefined && <p class='muted'>Loading the config…</p>}
+      {view === 'raw' && data !== undefined && baseHash !== '' && (
         <>
           <label for='config-raw' class='sr-only'>Config (JSON5)</label>
           <textarea
