@@ -42,7 +42,9 @@ export function Chat () {
 
   useEffect(() => {
     if (history.data === undefined) return
-    setMessages(history.data.messages)
+    const stored = history.data.messages
+    // A message sent while the history was on its way stays, unless the history already has it.
+    setMessages((shown) => [...stored, ...shown.filter((m) => m.id?.startsWith('local-') === true && !stored.some((h) => h.role === 'user' && textOf(h.content) === textOf(m.content)))])
     setModel(history.data.sessionInfo?.model ?? '')
     // A run that was streaming when the connection dropped: its events are gone, the history has the outcome.
     setRun((r) => (history.data?.inFlightRun !== undefined ? { runId: history.data.inFlightRun.runId, text: r?.text ?? '', state: 'streaming' } : undefined))
