@@ -144,6 +144,27 @@ test('a gateway that goes away: Reconnecting, and the page says it is unreachabl
   await screenshot(page, 'unreachable')
 })
 
+test('from another host name: "origin not allowed" in words; once allowed, pairing (signed with the pure-JS key)', { skip }, async (t) => {
+  const gw = await gateway(t)
+  // A name that resolves to loopback but is neither local nor private: a plain-HTTP page there is not a secure context.
+  const remote = await launchBrowser(['--host-resolver-rules=MAP ui.example.test 127.0.0.1'])
+  t.after(() => remote.close())
+  const { page } = await openPage(t, remote)
+  const origin = `http://ui.example.test:${gw.gw.port}`
+  await page.goto(`${origin}/#token=${TEST_TOKEN}`)
+  assert.equal(await page.evaluate('window.isSecureContext'), false)
+  const problem = page.getByTestId('connection-problem')
+  await problem.getByText('does not accept connections from this page').waitFor()
+  assert.match(await problem.textContent() ?? '', /gateway\.controlUi\.allowedOrigins/)
+  await screenshot(page, 'origin-not-allowed')
+
+  const config = gw.gw.app.configStore.current.snapshot.config
+  gw.setConfig({ ...config, gateway: { ...config.gateway, controlUi: { allowedOrigins: [origin] } } })
+  await page.getByRole('button', { name: 'Retry' }).click()
+  // The gateway verified the browser's signature before asking for pairing.
+  await problem.getByText('not paired with the gateway yet').waitFor()
+})
+
 test('chat: the reply streams in, then settles; history survives a reload', { skip }, async (t) => {
   const gw = await gateway(t)
   const gated = gatedReply('Hello', ', streaming world')

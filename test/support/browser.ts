@@ -21,8 +21,9 @@ export function haveChromium (): boolean {
   return existsSync(CHROMIUM)
 }
 
-export async function launchBrowser (): Promise<Browser> {
-  return await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] })
+/** `extraArgs`: e.g. `--host-resolver-rules=MAP ui.example.test 127.0.0.1` to browse by another name. */
+export async function launchBrowser (extraArgs: string[] = []): Promise<Browser> {
+  return await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', ...extraArgs] })
 }
 
 export interface UiPage {

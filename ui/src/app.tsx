@@ -122,7 +122,7 @@ function ConnectionBanner ({ state }: { state: ConnState }) {
 function Connecting ({ state }: { state: ConnState }) {
   return (
     <section class='card center'>
-      <h1>Connecting to the gateway…</h1>
+      <h1>{state.status === 'disconnected' ? 'Not connected to the gateway' : 'Connecting to the gateway…'}</h1>
       {'attempt' in state && state.attempt > 1 && <p class='muted'>Attempt {state.attempt}</p>}
     </section>
   )
