@@ -36,11 +36,17 @@ export async function buildDocsSite (opts: DocsSiteOptions): Promise<DocsSite> {
         version: opts.version,
         description: 'OpenAI-compatible endpoints (models are agents: `openclaw`, `openclaw/<agentId>`) and direct tool invocation.'
       },
-      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'The gateway token or password.' } } },
+      components: {
+        securitySchemes: {
+          bearerAuth: { type: 'http', scheme: 'bearer', description: 'The gateway token or password.' },
+          hooksToken: { type: 'http', scheme: 'bearer', description: 'hooks.token (also accepted as X-OpenClaw-Token); never the gateway token.' }
+        }
+      },
       security: [{ bearerAuth: [] }],
       tags: [
         { name: 'openai', description: 'OpenAI-compatible API' },
-        { name: 'tools', description: 'Direct tool invocation' }
+        { name: 'tools', description: 'Direct tool invocation' },
+        { name: 'hooks', description: 'Webhook ingress (hooks.enabled, hooks.token)' }
       ]
     },
     transform: ({ schema, url }) => {

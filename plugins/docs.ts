@@ -11,16 +11,17 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from
 import type { DocsSite } from './docs-site.js'
 import { SCOPE_READ } from '../src/rpc/scopes.js'
 
-/** Only the client-facing API is documented; probes, WS and Control UI routes are not. */
-export function isDocumented (url: string): boolean {
-  return url.startsWith('/v1/') || url === '/tools/invoke'
+/** Only the client-facing API and the webhooks are documented; probes, WS and Control UI routes are not. */
+export function isDocumented (url: string, tags?: readonly string[]): boolean {
+  return url.startsWith('/v1/') || url === '/tools/invoke' || tags?.includes('hooks') === true
 }
 
 export default fp(async function docsPlugin (app: FastifyInstance) {
   const routes: RouteOptions[] = []
   app.addHook('onRoute', (route) => {
-    const hidden = (route.schema as { hide?: boolean } | undefined)?.hide === true
-    if (isDocumented(route.url) && route.method !== 'HEAD' && !hidden) routes.push(route)
+    const schema = route.schema as { hide?: boolean, tags?: string[] } | undefined
+    const hidden = schema?.hide === true
+    if (isDocumented(route.url, schema?.tags) && route.method !== 'HEAD' && !hidden) routes.push(route)
   })
 
   let site: Promise<DocsSite> | undefined

@@ -10,8 +10,8 @@ import { diffPaths } from '../src/config/diff.js'
 import { planReload, type ReloadMode } from '../src/config/reload-plan.js'
 import { SecretError } from '../src/config/secrets.js'
 import type { RuntimeConfig } from '../src/config/store.js'
-import { RpcError } from '../src/errors.js'
-import { EmptyParams } from '../schemas/rpc/core.js'
+import { registerConfigMethods, type ConfigRpcOptions } from './ws-rpc/methods/config.js'
+import { registerSecretsMethods } from './ws-rpc/methods/secrets.js'
 
 /** Re-reads the config file and resolves its secrets and auth, as at start-up. */
 export interface ConfigSource {
@@ -21,7 +21,7 @@ export interface ConfigSource {
   reloadSecrets: (current: RuntimeConfig) => Promise<RuntimeConfig>
 }
 
-export interface ReloadOptions { source: ConfigSource }
+export interface ReloadOptions { source: ConfigSource, configRpc?: ConfigRpcOptions }
 
 /**
  * What a reload did. `watch` follows `gateway.reload.mode`; `signal` (SIGHUP)
@@ -41,6 +41,8 @@ export interface ReloadOutcome {
 export interface ConfigReloader {
   /** Re-reads the file now (after the reloads already queued) and applies it as the mode says. */
   reloadNow: (trigger: ReloadTrigger) => Promise<ReloadOutcome>
+  /** Resolves the running config's secrets again; a failure keeps the last good ones (and says so in health). */
+  reloadSecrets: () => Promise<{ warningCount: number }>
 }
 
 declare module 'fastify' {
@@ -124,7 +126,21 @@ export default fp(async function reloadPlugin (app: FastifyInstance, opts: Reloa
     }, delayMs)
   }
 
-  app.decorate('configReload', { reloadNow: enqueue })
+  const reloadSecrets = async (): Promise<{ warningCount: number }> => {
+    try {
+      const next = await opts.source.reloadSecrets(store.current)
+      store.swap(next, [])
+      store.clearProblems(['secrets'])
+      return { warningCount: next.snapshot.warnings.length }
+    } catch (err) {
+      const message = (err as Error).message
+      log.warn({ reason: message }, 'secrets reload failed; keeping the last good secrets')
+      store.reportProblem('secrets', { message, at: app.gateway.now() })
+      throw err
+    }
+  }
+
+  app.decorate('configReload', { reloadNow: enqueue, reloadSecrets })
 
   let watcher: FSWatcher | undefined
   app.addHook('onReady', async () => {
@@ -143,23 +159,8 @@ export default fp(async function reloadPlugin (app: FastifyInstance, opts: Reloa
   const onSignal = () => { schedule('signal', 0) }
   app.gateway.events.on('reload-request', onSignal)
 
-  app.rpc.register('secrets.reload', {
-    scope: 'operator.admin',
-    params: EmptyParams,
-    handler: async () => {
-      try {
-        const next = await opts.source.reloadSecrets(store.current)
-        store.swap(next, [])
-        store.clearProblems(['secrets'])
-        return { ok: true, warningCount: next.snapshot.warnings.length }
-      } catch (err) {
-        const message = (err as Error).message
-        log.warn({ reason: message }, 'secrets reload failed; keeping the last good secrets')
-        store.reportProblem('secrets', { message, at: app.gateway.now() })
-        throw new RpcError('UNAVAILABLE', 'secrets.reload failed', { details: { reason: message } })
-      }
-    }
-  })
+  registerSecretsMethods(app)
+  registerConfigMethods(app, opts.configRpc ?? {})
 
   app.addHook('onClose', async () => {
     clearTimeout(timer)

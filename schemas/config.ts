@@ -112,6 +112,22 @@ const AgentIdentity = Closed({
   avatar: Type.Optional(Type.String())
 })
 
+/** OpenClaw's heartbeat keys: a periodic turn on the agent's main session (docs/hooks.md). */
+const Heartbeat = Closed({
+  every: Type.Optional(Type.String({ pattern: '^\\d+(\\.\\d+)?\\s*(ms|s|m|h|d)?$', title: 'Heartbeat interval', description: 'e.g. "30m", "1h"; "0m" turns heartbeats off (default 30m).' })),
+  prompt: Type.Optional(Type.String({ title: 'Heartbeat prompt' })),
+  target: Type.Optional(Type.String({ title: 'Heartbeat target', description: '"last" (default) or "none"; this gateway has no channels, replies stay in the session.' })),
+  to: Type.Optional(Type.String()),
+  session: Type.Optional(Type.String({ minLength: 1, title: 'Heartbeat session', description: 'Session key the heartbeat runs on (default the main session).' })),
+  model: Type.Optional(Type.String({ minLength: 1 })),
+  ackMaxChars: Type.Optional(Type.Integer({ minimum: 0, title: 'Ack max chars', description: 'A reply that is HEARTBEAT_OK plus at most this many characters is not delivered (default 300).' })),
+  activeHours: Type.Optional(Closed({
+    start: Type.String({ pattern: '^([01]\\d|2[0-3]):[0-5]\\d$' }),
+    end: Type.String({ pattern: '^(([01]\\d|2[0-3]):[0-5]\\d|24:00)$' }),
+    timezone: Type.Optional(Type.String({ minLength: 1 }))
+  }, { title: 'Active hours', description: 'Heartbeats run only between start and end (HH:MM) in timezone (IANA name, "local" or "user"; default local).' }))
+}, { title: 'Heartbeat' })
+
 const AgentEntry = Closed({
   name: Type.Optional(Type.String()),
   default: Type.Optional(Type.Boolean()),
@@ -119,6 +135,7 @@ const AgentEntry = Closed({
   workspace: Type.Optional(Type.String()),
   timeoutSeconds: Type.Optional(Type.Integer({ minimum: 1 })),
   identity: Type.Optional(AgentIdentity),
+  heartbeat: Type.Optional(Heartbeat),
   tools: Type.Optional(Closed({
     allow: Type.Optional(Type.Array(Type.String())),
     deny: Type.Optional(Type.Array(Type.String()))
@@ -132,7 +149,8 @@ const AgentDefaults = Closed({
   timeoutSeconds: Type.Optional(Type.Integer({ minimum: 1 })),
   maxSteps: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
   maxConcurrent: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
-  mediaMaxMb: Type.Optional(Type.Number({ exclusiveMinimum: 0 }))
+  mediaMaxMb: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
+  heartbeat: Type.Optional(Heartbeat)
 }, { title: 'Agent defaults', description: 'What every agent uses unless its entry says otherwise.' })
 
 const SecretProvider = Type.Union([
@@ -167,8 +185,15 @@ const HookMapping = Closed({
   messageTemplate: Type.Optional(Type.String()),
   textTemplate: Type.Optional(Type.String()),
   name: Type.Optional(Type.String()),
-  model: Type.Optional(Type.String())
-})
+  model: Type.Optional(Type.String()),
+  sessionMode: Type.Optional(StringEnum(['isolated', 'persistent'])),
+  wakeMode: Type.Optional(StringEnum(['now', 'next-heartbeat'])),
+  deliver: Type.Optional(Type.Boolean()),
+  channel: Type.Optional(Type.String()),
+  to: Type.Optional(Type.String()),
+  thinking: Type.Optional(Type.String()),
+  timeoutSeconds: Type.Optional(Type.Number({ exclusiveMinimum: 0 }))
+}, { title: 'Hook mapping', description: 'POST <hooks.path>/<name>: the first mapping whose match fits runs; {{payload.field}} fills the templates.' })
 
 export const GatewayConfig = Closed({
   $schema: Type.Optional(Type.String()),
@@ -190,14 +215,20 @@ export const GatewayConfig = Closed({
     deny: Type.Optional(Type.Array(Type.String()))
   }, { title: 'Agent tools' })),
   hooks: Type.Optional(Closed({
-    enabled: Type.Optional(Type.Boolean()),
+    enabled: Type.Optional(Type.Boolean({ title: 'Hooks enabled', description: 'Serve webhooks at hooks.path; needs a non-empty hooks.token. Applies live.' })),
     token: Type.Optional(Type.String({ sensitive: true, title: 'Hooks token', description: 'Shared secret webhook callers send.' })),
-    path: Type.Optional(Type.String()),
+    // "/" is refused: hooks would shadow every route. A change needs a restart.
+    path: Type.Optional(Type.String({ pattern: '^/?[A-Za-z0-9._~-]+(/[A-Za-z0-9._~-]+)*/?$', title: 'Hooks path', description: 'Base path (default /hooks). A change needs a restart.' })),
     allowedAgentIds: Type.Optional(Type.Array(Type.String())),
     defaultSessionKey: Type.Optional(Type.String()),
     allowRequestSessionKey: Type.Optional(Type.Boolean()),
     allowedSessionKeyPrefixes: Type.Optional(Type.Array(Type.String())),
-    mappings: Type.Optional(Type.Array(HookMapping))
+    mappings: Type.Optional(Type.Array(HookMapping)),
+    // Accepted for OpenClaw files, not implemented (a set value warns at start).
+    presets: Type.Optional(Type.Array(Type.String())),
+    transformsDir: Type.Optional(Type.String()),
+    gmail: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    internal: Type.Optional(Type.Record(Type.String(), Type.Unknown()))
   }, { title: 'Webhooks' })),
   // Provider settings (paths, commands), not secret values: `sensitive: false` keeps the name rule off them.
   secrets: Type.Optional(Closed({

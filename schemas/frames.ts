@@ -173,6 +173,16 @@ const AgentHealth = Closed({
   sessions: SessionSummary
 })
 
+/** Webhook ingress (plugins/hooks): on or off, where, and what came in since start. */
+const HooksHealth = Closed({
+  enabled: Type.Boolean(),
+  path: Type.String(),
+  mappings: Type.Integer({ minimum: 0 }),
+  deliveries: Type.Integer({ minimum: 0 }),
+  failures: Type.Integer({ minimum: 0 }),
+  authFailures: Type.Integer({ minimum: 0 })
+})
+
 /** Contract 1.3 HealthSnapshot: closed, every key optional. */
 export const HealthSnapshot = Closed({
   ok: Type.Optional(Type.Literal(true)),
@@ -206,7 +216,8 @@ export const HealthSnapshot = Closed({
   heartbeatSeconds: Type.Optional(Type.Integer({ minimum: 0 })),
   defaultAgentId: Type.Optional(Type.String()),
   agents: Type.Optional(Type.Array(AgentHealth)),
-  sessions: Type.Optional(SessionSummary)
+  sessions: Type.Optional(SessionSummary),
+  hooks: Type.Optional(HooksHealth)
 })
 export type HealthSnapshot = Static<typeof HealthSnapshot>
 

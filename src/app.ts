@@ -13,10 +13,12 @@ import agentsPlugin from '../plugins/agents/index.js'
 import openaiCompat from '../plugins/openai-compat/index.js'
 import toolsInvoke from '../plugins/tools-invoke.js'
 import controlUi, { type ControlUiOptions } from '../plugins/control-ui.js'
+import hooksPlugin from '../plugins/hooks/index.js'
+import heartbeatPlugin, { type HeartbeatPluginOptions } from '../plugins/heartbeat.js'
 import rpcPlugin, { type RpcPluginOptions } from '../plugins/rpc.js'
 import wsRpc, { type WsRpcOptions } from '../plugins/ws-rpc/index.js'
 import reloadPlugin, { type ConfigSource } from '../plugins/reload.js'
-import configRpc, { type ConfigRpcOptions } from '../plugins/config-rpc.js'
+import type { ConfigRpcOptions } from '../plugins/ws-rpc/methods/config.js'
 import type { ConfigStore } from './config/store.js'
 import { lazyCompilers } from './http/lazy-compilers.js'
 import { codeOf, openAiError } from './http/openai-error.js'
@@ -48,6 +50,8 @@ export interface GatewayOptions {
   wsRpc?: WsRpcOptions
   /** Control UI serving (tests point `root` at a fixture build). */
   controlUi?: ControlUiOptions
+  /** Agent heartbeat timers (tests inject their own). */
+  heartbeat?: HeartbeatPluginOptions
   /** HTTP server timing (tests shorten it). */
   http?: {
     /** A client has this long to deliver a whole request (default 30 s); then 408. */
@@ -146,13 +150,14 @@ export async function buildGateway (opts: GatewayOptions) {
   // The OpenAPI document collects routes as they are added: before the surfaces it documents.
   await app.register(docs)
   await app.register(agentsPlugin)
+  await app.register(heartbeatPlugin, opts.heartbeat ?? {})
   await app.register(openaiCompat, { prefix: '/v1' })
   await app.register(toolsInvoke)
   await app.register(controlUi, opts.controlUi ?? {})
+  await app.register(hooksPlugin)
   if (opts.configSource !== undefined) {
-    await app.register(reloadPlugin, { source: opts.configSource })
-    // Config writes reload through the reloader, so they exist only where the config has a file behind it.
-    await app.register(configRpc, opts.configRpc ?? {})
+    // With the config.* and secrets.reload methods: they exist only where the config has a file behind it.
+    await app.register(reloadPlugin, { source: opts.configSource, configRpc: opts.configRpc ?? {} })
   }
 
   return app

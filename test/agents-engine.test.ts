@@ -11,6 +11,7 @@ import { createFileSessionStore } from '../src/sessions/index.js'
 import { createToolRegistry, registerBuiltinTools } from '../src/tools/index.js'
 import type { GatewayConfig } from '../schemas/config.js'
 import { startFakeUpstream, openAiChatFrames, anthropicFrames, type FakeUpstream } from './support/fake-upstream.js'
+import { waitFor } from './support/wait.js'
 
 interface Published { event: string, payload: any, opts: any }
 
@@ -257,7 +258,7 @@ test('a long deadline is kept by the engine sweep: past it, the run ends as time
   const { upstream, engine } = await setup(t, (up) => openai(up), () => clock)
   upstream.enqueue({ type: 'sse', frames: openAiChatFrames({ text: 'slow' }).slice(0, 1), after: 'hang' })
   const run = engine.start({ source: 'chat', input: user('hi'), timeoutMs: 10 * 60_000 })
-  while (upstream.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 5))
+  await waitFor('the upstream call', () => upstream.requests.length > 0)
   // Within the deadline, a sweep leaves it alone.
   clock += 9 * 60_000
   await new Promise((resolve) => setTimeout(resolve, 1100))
@@ -310,7 +311,7 @@ test('runs of one session are serialized; different sessions run concurrently', 
   const b1 = engine.start({ source: 'chat', sessionKey: 'b', input: user('b1') })
   let a1Done = false
   void a1.done.then(() => { a1Done = true })
-  while (upstream.requests.length < 2) await new Promise((resolve) => setTimeout(resolve, 5))
+  await waitFor('both upstream calls', () => upstream.requests.length >= 2)
   assert.equal(a1Done, false, 'two requests in flight while the first run is still going')
   assert.deepEqual([lastUser(0), lastUser(1)].sort(), ['a1', 'b1'])
   await Promise.all([a1.done, a2.done, b1.done])

@@ -119,7 +119,7 @@ test('a request without an answer times out; a close rejects what is pending', a
   const client = await connect(t, gw.url)
   const started = Date.now()
   await assert.rejects(client.request('slow', undefined, { timeoutMs: 150 }), code('TIMEOUT'))
-  assert.ok(Date.now() - started < 1500)
+  assert.ok(Date.now() - started < 10_000, 'the 150 ms timeout fired, not the test deadline')
   const pending = client.request('slow')
   await new Promise((resolve) => setTimeout(resolve, 50))
   peer!.close(1012, 'service restart')

@@ -130,7 +130,6 @@ test('keys accepted without effect warn once each; supported keys and empty obje
     'env.vars is not supported yet and has no effect',
     'gateway.publicOrigin is not supported yet and has no effect',
     'gateway.remote is not supported yet and has no effect',
-    'hooks is not supported yet and has no effect',
     'logging.redactSensitive is not supported yet and has no effect',
     'plugins is not supported yet and has no effect'
   ])

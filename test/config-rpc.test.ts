@@ -214,9 +214,9 @@ test('config.get passes on the loader warnings with their path; an unset variabl
   const err = await fails(client, 'config.patch', { raw: `{ agents: { defaults: { workspace: "${envRef('UNSET_WORKSPACE')}/w" } } }`, baseHash: hash })
   assert.equal(err.message, 'invalid config: agents.defaults.workspace: environment variable UNSET_WORKSPACE is not set')
   assert.deepEqual(await diskState(gw), before)
-  await ok(client, 'config.patch', { raw: '{ hooks: { enabled: true } }', baseHash: hash })
+  await ok(client, 'config.patch', { raw: '{ logging: { redactSensitive: "tools" } }', baseHash: hash })
   const got = await ok(client, 'config.get', {})
-  assert.deepEqual(got.warnings.find((w: { path?: string }) => w.path === 'hooks'), { path: 'hooks', message: 'hooks is not supported yet and has no effect' })
+  assert.deepEqual(got.warnings.find((w: { path?: string }) => w.path === 'logging.redactSensitive'), { path: 'logging.redactSensitive', message: 'logging.redactSensitive is not supported yet and has no effect' })
 })
 
 test('an edit on disk after config.get makes the patch fail and survives', async (t) => {

@@ -9,7 +9,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { gunzipSync, gzipSync } from 'node:zlib'
-import { startTestGateway, TEST_TOKEN, type TestGateway, type TestGatewayOptions } from './support/gateway.js'
+import { build, TEST_TOKEN, type TestGateway, type TestGatewayOptions } from './support/gateway.js'
 import { makeHome, runCli } from './support/spawn-gateway.js'
 import { connectOk } from './support/ws-client.js'
 import { dashboardUrl, browserOpener } from '../src/cli/dashboard.js'
@@ -30,8 +30,7 @@ async function fixtureRoot (t: TestContext): Promise<string> {
 }
 
 async function gateway (t: TestContext, controlUi: Record<string, unknown>, opts: TestGatewayOptions = {}): Promise<TestGateway & { get: (p: string, init?: RequestInit) => Promise<Response> }> {
-  const gw = await startTestGateway({ ...opts, config: { ...opts.config, gateway: { controlUi } } })
-  t.after(() => gw.close())
+  const gw = await build(t, { ...opts, config: { ...opts.config, gateway: { controlUi } } })
   const get = (p: string, init: RequestInit = {}) => fetch(`http://127.0.0.1:${gw.port}${p}`, { ...init, signal: AbortSignal.timeout(10_000) })
   return { ...gw, get }
 }

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict'
 import { readFile, writeFile } from 'node:fs/promises'
 import type { Browser, Page } from 'playwright-core'
 import { startFakeUpstream } from './support/fake-upstream.js'
-import { startTestGateway, TEST_TOKEN, type TestGateway } from './support/gateway.js'
+import { build, TEST_TOKEN, type TestGateway } from './support/gateway.js'
 import { fakeProviderConfig } from './support/http-gateway.js'
 import { baseConfig, freePort, makeHome, spawnGateway, writeConfig } from './support/spawn-gateway.js'
 import { DESKTOP, haveChromium, launchBrowser, openPage, screenshot, waitForStatus } from './support/browser.js'
@@ -20,9 +20,7 @@ before(async () => { if (skip === false) browser = await launchBrowser() })
 after(async () => { await browser?.close() })
 
 async function gatewayWithFile (t: TestContext, config: Record<string, unknown> = {}): Promise<TestGateway> {
-  const gw = await startTestGateway({ config, configFile: true })
-  t.after(() => gw.close())
-  return gw
+  return await build(t, { config, configFile: true })
 }
 
 async function signedIn (t: TestContext, origin: string, route = ''): Promise<Page> {

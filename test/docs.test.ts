@@ -82,9 +82,9 @@ function resolve (doc: any, ref: string): unknown {
 }
 
 test('the OpenAPI document is valid OpenAPI 3.1 and documents only the client-facing API', async (t) => {
-  // A surface registered after the docs (hooks, Control UI) must stay out of the client API document.
+  // Other surfaces registered after the docs (the Control UI) stay out of the client API document; the hooks are in it.
   const { fetch } = await startHttpGateway(t, {
-    beforeListen: (app) => { app.post('/hooks/agent', { schema: { tags: ['hooks'], body: { type: 'object' } } }, async () => ({ ok: true })) }
+    beforeListen: (app) => { app.post('/ui/thing', { schema: { tags: ['ui'], body: { type: 'object' } } }, async () => ({ ok: true })) }
   })
   const res = await fetch('/v1/openapi.json')
   assert.equal(res.status, 200)
@@ -92,7 +92,7 @@ test('the OpenAPI document is valid OpenAPI 3.1 and documents only the client-fa
   assert.deepEqual(validateOpenApi(doc), [])
   const official = await new Validator().validate(doc)
   assert.equal(official.valid, true, JSON.stringify(official.errors))
-  assert.deepEqual(Object.keys(doc.paths).sort(), ['/tools/invoke', '/v1/chat/completions', '/v1/embeddings', '/v1/models', '/v1/models/{id}', '/v1/responses'])
+  assert.deepEqual(Object.keys(doc.paths).sort(), ['/hooks/agent', '/hooks/wake', '/hooks/{id}', '/tools/invoke', '/v1/chat/completions', '/v1/embeddings', '/v1/models', '/v1/models/{id}', '/v1/responses'])
   assert.deepEqual(doc.components.securitySchemes.bearerAuth, { type: 'http', scheme: 'bearer', description: 'The gateway token or password.' })
   assert.deepEqual(doc.security, [{ bearerAuth: [] }])
   const chat = doc.paths['/v1/chat/completions'].post
@@ -100,6 +100,8 @@ test('the OpenAPI document is valid OpenAPI 3.1 and documents only the client-fa
   assert.ok(chat.parameters.some((p: any) => p.in === 'header' && p.name === 'x-openclaw-model'))
   assert.equal(chat.requestBody.content['application/json'].schema.additionalProperties, true, 'OpenAI bodies stay open')
   assert.equal(doc.paths['/tools/invoke'].post.requestBody.content['application/json'].schema.additionalProperties, false)
+  assert.deepEqual(doc.paths['/hooks/agent'].post.security, [{ hooksToken: [] }], 'hooks take their own token')
+  assert.equal(doc.paths['/hooks/agent'].post.requestBody.content['application/json'].schema.additionalProperties, false)
 })
 
 test('the validator itself catches broken documents', () => {

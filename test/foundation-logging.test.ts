@@ -7,6 +7,7 @@ import path from 'node:path'
 import { formatHuman } from '../src/logging/human.js'
 import { LogFile } from '../src/logging/log-file.js'
 import { createLogger } from '../src/logging/logger.js'
+import { waitFor } from './support/wait.js'
 
 const at = new Date(2026, 0, 5, 7, 8, 9).toISOString()
 
@@ -44,9 +45,8 @@ test('the logger redacts sensitive keys by path before anything is written', asy
   const file = new LogFile({ pathFor: () => path.join(dir, 'g.log'), maxFileBytes: 1024 * 1024 })
   const logger = createLogger({ level: 'info', file })
   logger.info({ token: 'T1', password: 'P1', apiKey: 'K1', authorization: 'A1', headers: { authorization: 'Bearer B1' }, req: { headers: { authorization: 'Bearer B2', cookie: 'C1' } }, auth: { token: 'T2' }, maxTokens: 4096 }, 'm')
-  file.flushSync()
-  await new Promise((resolve) => setTimeout(resolve, 50))
-  file.flushSync()
+  // The destination opens asynchronously; the line lands once it is ready.
+  await waitFor('the log line', async () => { file.flushSync(); return (await read(path.join(dir, 'g.log'))).trim() !== '' })
   const rec = JSON.parse((await readFile(path.join(dir, 'g.log'), 'utf8')).trim()) as Record<string, any>
   assert.equal(rec.token, '[REDACTED]')
   assert.equal(rec.password, '[REDACTED]')
@@ -60,14 +60,6 @@ test('the logger redacts sensitive keys by path before anything is written', asy
   file.end()
 })
 
-async function until (what: string, check: () => Promise<boolean>): Promise<void> {
-  for (let i = 0; i < 400; i++) {
-    if (await check()) return
-    await new Promise((resolve) => setTimeout(resolve, 5))
-  }
-  assert.fail(`timed out waiting for ${what}`)
-}
-
 const read = (file: string) => readFile(file, 'utf8').catch(() => '')
 const line = (i: number) => `${i}${'x'.repeat(58)}\n` // 60 bytes: one per 100-byte file
 
@@ -79,7 +71,7 @@ test('LogFile rotates at maxFileBytes and keeps .1 … .keep', async (t) => {
   t.after(() => { file.end() })
   for (let i = 0; i < 5; i++) {
     file.write(line(i))
-    await until(`line ${i} in g.log`, async () => { file.flushSync(); return (await read(log)) === line(i) })
+    await waitFor(`line ${i} in g.log`, async () => { file.flushSync(); return (await read(log)) === line(i) })
   }
   assert.deepEqual((await readdir(dir)).sort(), ['g.log', 'g.log.1', 'g.log.2'])
   assert.equal(await read(`${log}.1`), line(3))
@@ -94,11 +86,11 @@ test('LogFile: a burst while the file is (re)opening loses no line', async (t) =
   t.after(() => { file.end() })
   const lines = Array.from({ length: 6 }, (_, i) => line(i))
   file.write(lines[0]!)
-  await until('the first line on disk', async () => { file.flushSync(); return (await read(log)) === lines[0] })
+  await waitFor('the first line on disk', async () => { file.flushSync(); return (await read(log)) === lines[0] })
   // The next line rotates; the rest arrive while the new file is still opening.
   for (const l of lines.slice(1)) file.write(l)
   const all = async () => (await Promise.all(['g.log', 'g.log.1', 'g.log.2'].map((f) => read(path.join(dir, f))))).join('')
-  await until('every byte on disk', async () => { file.flushSync(); return (await all()).length === 360 })
+  await waitFor('every byte on disk', async () => { file.flushSync(); return (await all()).length === 360 })
   const text = await all()
   for (const l of lines) assert.ok(text.includes(l), `lost line ${l.slice(0, 1)}`)
 })

@@ -10,14 +10,7 @@ import { APIError } from 'openai'
 import { openAiChatFrames, sseFrame } from './support/fake-upstream.js'
 import { startHttpGateway, type HttpGateway } from './support/http-gateway.js'
 import { MAX_BUFFERED_BYTES } from '../plugins/openai-compat/sse-writer.js'
-
-async function waitFor (what: string, check: () => boolean, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms
-  while (!check()) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`)
-    await sleep(10)
-  }
-}
+import { waitFor } from './support/wait.js'
 
 const slowWords = (n: number) => openAiChatFrames({ text: Array.from({ length: n }, (_, i) => `w${i} `) })
 const body = (extra: Record<string, unknown> = {}) => ({ model: 'openclaw', messages: [{ role: 'user', content: 'hi' }], ...extra })

@@ -7,6 +7,7 @@ import { APIError } from 'openai'
 import { TEST_TOKEN } from './support/gateway.js'
 import { startHttpGateway } from './support/http-gateway.js'
 import { connectOk } from './support/ws-client.js'
+import { waitFor } from './support/wait.js'
 
 const PNG = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=='
 
@@ -105,7 +106,7 @@ test('a non-streamed answer still streams from the upstream while a WS client wa
 
   // Once nobody watches, the next answer is asked for whole again.
   ws.close()
-  for (let i = 0; i < 100 && gw.app.events.listening(); i++) await new Promise((resolve) => setTimeout(resolve, 20))
+  await waitFor('the bus to have no listener', () => !gw.app.events.listening())
   await client.chat.completions.create({ model: 'openclaw', messages: [{ role: 'user', content: 'alone' }] })
   assert.equal(upstream.lastRequest().body.stream, false)
 })

@@ -7,6 +7,7 @@ import { chmod, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { baseConfig, freePort, makeHome, request, runCli, spawnGateway, writeConfig, type GatewayHome, type Spawned } from './support/spawn-gateway.js'
 import { connectOk, type TestClient } from './support/ws-client.js'
+import { waitFor } from './support/wait.js'
 
 const TOKEN = 'trust-token-aaaaaaaaaaaa'
 const AUTH = { headers: { authorization: `Bearer ${TOKEN}` } }
@@ -203,11 +204,5 @@ test('SIGUSR2 restarts in place; the ready line measures the restart; a missing 
 })
 
 async function waitForFile (file: string, pattern: RegExp): Promise<void> {
-  const deadline = Date.now() + WAIT
-  for (;;) {
-    const text = await readFile(file, 'utf8').catch(() => '')
-    if (pattern.test(text)) return
-    if (Date.now() > deadline) assert.fail(`${pattern} never appeared in ${file}:\n${text.slice(-2000)}`)
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
+  await waitFor(`${pattern} in ${file}`, async () => pattern.test(await readFile(file, 'utf8').catch(() => '')), WAIT)
 }

@@ -3,10 +3,10 @@ import assert from 'node:assert/strict'
 import { mkdir, mkdtemp, readFile, realpath, rm, stat } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import { setTimeout as sleep } from 'node:timers/promises'
 import type { GatewayConfig } from '../schemas/config.js'
 import type { SessionStore } from '../src/sessions/types.js'
 import { createToolRegistry, execTimeoutSeconds, registerBuiltinTools, type ToolContext, type ToolResult } from '../src/tools/index.js'
+import { waitFor } from './support/wait.js'
 
 const ENABLED: GatewayConfig = { tools: { exec: { enabled: true } } }
 
@@ -46,14 +46,6 @@ async function alive (pid: number): Promise<boolean> {
     return true
   } catch {
     return false
-  }
-}
-
-async function waitFor (what: string, check: () => Promise<boolean> | boolean, ms = 5_000): Promise<void> {
-  const until = Date.now() + ms
-  while (!(await check())) {
-    if (Date.now() > until) assert.fail(`timed out waiting for ${what}`)
-    await sleep(25)
   }
 }
 

@@ -1,31 +1,25 @@
 // ws-rpc connect auth: shared token/password, the exact unauthorized
 // messages and details, the shared failed-auth limiter, browser origins,
 // and which scopes device-less connections end up with.
-import { test, type TestContext } from 'node:test'
+import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import type { FastifyRequest } from 'fastify'
-import { startTestGateway, type TestGatewayOptions } from './support/gateway.js'
+import { build } from './support/gateway.js'
 import { connect, connectOk } from './support/ws-client.js'
-
-async function gateway (t: TestContext, opts: TestGatewayOptions = {}) {
-  const gw = await startTestGateway(opts)
-  t.after(() => gw.close())
-  return gw
-}
 
 /** Requests carrying x-test-remote: 1 count as remote; everything else as loopback. */
 const remoteByHeader = { isLocalClient: (r: FastifyRequest) => r.headers['x-test-remote'] !== '1' }
 const REMOTE = { headers: { 'x-test-remote': '1' } }
 
 test('the right token gets hello-ok with auth.method token', async (t) => {
-  const gw = await gateway(t)
+  const gw = await build(t)
   const { client, hello } = await connectOk(gw.url, { token: gw.token })
   t.after(() => { client.close() })
   assert.equal(hello.auth.method, 'token')
 })
 
 test('a missing token: AUTH_TOKEN_MISSING, update_auth_configuration, close 1008 with the message', async (t) => {
-  const gw = await gateway(t)
+  const gw = await build(t)
   const { client, res } = await connect(gw.url, {})
   const message = "unauthorized: gateway token missing (use this gateway's gateway.auth.token or pair the device)"
   assert.deepEqual(res.error, {
@@ -37,7 +31,7 @@ test('a missing token: AUTH_TOKEN_MISSING, update_auth_configuration, close 1008
 })
 
 test('hints depend on the client: remote CLI, Control UI, other', async (t) => {
-  const gw = await gateway(t, { wsRpc: remoteByHeader })
+  const gw = await build(t, { wsRpc: remoteByHeader })
   const remoteCli = await connect(gw.url, { token: 'nope' }, REMOTE)
   assert.equal(remoteCli.res.error.message, 'unauthorized: gateway token mismatch (set gateway.remote.token to match gateway.auth.token)')
   assert.equal(remoteCli.res.error.details.code, 'AUTH_TOKEN_MISMATCH')
@@ -55,7 +49,7 @@ test('hints depend on the client: remote CLI, Control UI, other', async (t) => {
 })
 
 test('password mode takes the secret in auth.password and reports AUTH_PASSWORD_*', async (t) => {
-  const gw = await gateway(t, { token: null, config: { gateway: { auth: { mode: 'password', password: 'pw-0123456789' } } } })
+  const gw = await build(t, { token: null, config: { gateway: { auth: { mode: 'password', password: 'pw-0123456789' } } } })
   const ok = await connectOk(gw.url, { password: 'pw-0123456789' })
   t.after(() => { ok.client.close() })
   assert.equal(ok.hello.auth.method, 'password')
@@ -69,7 +63,7 @@ test('password mode takes the secret in auth.password and reports AUTH_PASSWORD_
 })
 
 test('auth mode none lets anyone in with auth.method none', async (t) => {
-  const gw = await gateway(t, { token: null })
+  const gw = await build(t, { token: null })
   const { client, hello } = await connectOk(gw.url, {})
   t.after(() => { client.close() })
   assert.equal(hello.auth.method, 'none')
@@ -77,7 +71,7 @@ test('auth mode none lets anyone in with auth.method none', async (t) => {
 })
 
 test('failed attempts share the auth limiter: AUTH_RATE_LIMITED, retryable, retryAfterMs, even for the right token', async (t) => {
-  const gw = await gateway(t, { config: { gateway: { auth: { token: 'tok-0123456789', rateLimit: { maxAttempts: 2, exemptLoopback: false } } } } })
+  const gw = await build(t, { config: { gateway: { auth: { token: 'tok-0123456789', rateLimit: { maxAttempts: 2, exemptLoopback: false } } } } })
   for (let i = 0; i < 2; i++) assert.equal((await connect(gw.url, { token: 'nope' })).res.error.details.code, 'AUTH_TOKEN_MISMATCH')
   const { client, res } = await connect(gw.url, { token: 'tok-0123456789' })
   assert.equal(res.error.code, 'INVALID_REQUEST')
@@ -89,7 +83,7 @@ test('failed attempts share the auth limiter: AUTH_RATE_LIMITED, retryable, retr
 })
 
 test('loopback is exempt from the limiter by default, but browser-origin attempts never are', async (t) => {
-  const gw = await gateway(t, { config: { gateway: { auth: { token: 'tok-0123456789', rateLimit: { maxAttempts: 2 } } } } })
+  const gw = await build(t, { config: { gateway: { auth: { token: 'tok-0123456789', rateLimit: { maxAttempts: 2 } } } } })
   for (let i = 0; i < 4; i++) assert.equal((await connect(gw.url, { token: 'nope' })).res.error.details.code, 'AUTH_TOKEN_MISMATCH')
   const origin = { headers: { origin: `http://127.0.0.1:${gw.port}` } }
   for (let i = 0; i < 2; i++) assert.equal((await connect(gw.url, { token: 'nope', clientId: 'openclaw-control-ui', mode: 'webchat' }, origin)).res.error.details.code, 'AUTH_TOKEN_MISMATCH')
@@ -100,7 +94,7 @@ test('loopback is exempt from the limiter by default, but browser-origin attempt
 })
 
 test('the unauthorized log line names the reason, never the secret', async (t) => {
-  const gw = await gateway(t, { captureLogs: true })
+  const gw = await build(t, { captureLogs: true })
   await connect(gw.url, { token: 'super-secret-wrong-token' })
   const line = gw.logs.find((l) => typeof l.msg === 'string' && l.msg.startsWith('unauthorized conn='))
   assert.ok(line !== undefined)
@@ -109,7 +103,7 @@ test('the unauthorized log line names the reason, never the secret', async (t) =
 })
 
 test('browser origins: foreign pages are refused, allow-listed, "*" and local pages are let in', async (t) => {
-  const gw = await gateway(t, { config: { gateway: { controlUi: { allowedOrigins: ['https://ops.example.com'] } } } })
+  const gw = await build(t, { config: { gateway: { controlUi: { allowedOrigins: ['https://ops.example.com'] } } } })
   const foreign = await connect(gw.url, { token: gw.token }, { headers: { origin: 'https://evil.example.com' } })
   const message = 'origin not allowed (open the Control UI from the gateway host or allow it in gateway.controlUi.allowedOrigins)'
   assert.deepEqual(foreign.res.error, { code: 'INVALID_REQUEST', message, details: { code: 'CONTROL_UI_ORIGIN_NOT_ALLOWED', reason: 'origin not allowed' } })
@@ -119,13 +113,13 @@ test('browser origins: foreign pages are refused, allow-listed, "*" and local pa
     const { client } = await connectOk(gw.url, { token: gw.token }, { headers: { origin } })
     client.close()
   }
-  const star = await gateway(t, { config: { gateway: { controlUi: { allowedOrigins: ['*'] } } } })
+  const star = await build(t, { config: { gateway: { controlUi: { allowedOrigins: ['*'] } } } })
   const { client } = await connectOk(star.url, { token: star.token }, { headers: { origin: 'https://anything.example' } })
   client.close()
 })
 
 test('a loopback page is refused for remote clients; same-host private origins are accepted', async (t) => {
-  const gw = await gateway(t, { wsRpc: remoteByHeader })
+  const gw = await build(t, { wsRpc: remoteByHeader })
   const remote = await connect(gw.url, { token: gw.token }, { headers: { 'x-test-remote': '1', origin: 'http://localhost:5173' } })
   assert.equal(remote.res.error.details.code, 'CONTROL_UI_ORIGIN_NOT_ALLOWED')
   const lan = await connectOk(gw.url, { token: gw.token }, { headers: { 'x-test-remote': '1', origin: 'http://192.168.1.20:18789', host: '192.168.1.20:18789' } })
@@ -133,7 +127,7 @@ test('a loopback page is refused for remote clients; same-host private origins a
 })
 
 test('device-less loopback operators keep the scopes they ask for; defaults when they ask for none', async (t) => {
-  const gw = await gateway(t)
+  const gw = await build(t)
   const read = await connectOk(gw.url, { token: gw.token, scopes: ['operator.read'] })
   t.after(() => { read.client.close() })
   assert.deepEqual(read.hello.auth.scopes, ['operator.read'])
@@ -143,7 +137,7 @@ test('device-less loopback operators keep the scopes they ask for; defaults when
 })
 
 test('device-less remote operators have their scopes cleared: health yes, status no', async (t) => {
-  const gw = await gateway(t, { wsRpc: remoteByHeader })
+  const gw = await build(t, { wsRpc: remoteByHeader })
   const { client, hello } = await connectOk(gw.url, { token: gw.token, scopes: ['operator.admin'] }, REMOTE)
   t.after(() => { client.close() })
   assert.deepEqual(hello.auth.scopes, [])
@@ -155,14 +149,14 @@ test('device-less remote operators have their scopes cleared: health yes, status
 })
 
 test('x-openclaw-scopes on the upgrade request caps the granted scopes', async (t) => {
-  const gw = await gateway(t)
+  const gw = await build(t)
   const { client, hello } = await connectOk(gw.url, { token: gw.token }, { headers: { 'x-openclaw-scopes': 'operator.read, operator.pairing' } })
   t.after(() => { client.close() })
   assert.deepEqual(hello.auth.scopes, ['operator.read', 'operator.pairing'])
 })
 
 test('a proxied loopback request (X-Forwarded-For) is not treated as local', async (t) => {
-  const gw = await gateway(t)
+  const gw = await build(t)
   const { client, hello } = await connectOk(gw.url, { token: gw.token }, { headers: { 'x-forwarded-for': '203.0.113.9' } })
   t.after(() => { client.close() })
   assert.deepEqual(hello.auth.scopes, [])

@@ -7,14 +7,11 @@ import { readFile, stat } from 'node:fs/promises'
 import path from 'node:path'
 import type { FastifyRequest } from 'fastify'
 import { createDeviceIdentity } from '../src/devices/client.js'
-import { startTestGateway, type TestGatewayOptions } from './support/gateway.js'
+import { build, type TestGatewayOptions } from './support/gateway.js'
 import { connect, connectOk, type ConnectOptions } from './support/ws-client.js'
 
-async function gateway (t: TestContext, opts: TestGatewayOptions = {}) {
-  const gw = await startTestGateway({ ...opts, wsRpc: { isLocalClient: (r: FastifyRequest) => r.headers['x-test-remote'] !== '1', ...opts.wsRpc } })
-  t.after(() => gw.close())
-  return gw
-}
+/** Requests carrying x-test-remote: 1 count as remote. */
+const gateway = async (t: TestContext, opts: TestGatewayOptions = {}) => await build(t, { ...opts, wsRpc: { isLocalClient: (r: FastifyRequest) => r.headers['x-test-remote'] !== '1', ...opts.wsRpc } })
 const REMOTE = { headers: { 'x-test-remote': '1' } }
 
 test('a v3-signed CLI device on loopback is paired silently and persisted with mode 0600', async (t) => {

@@ -5,17 +5,11 @@ import { test, type TestContext } from 'node:test'
 import assert from 'node:assert/strict'
 import { TypeCompiler } from '@sinclair/typebox/compiler'
 import { HelloOk } from '../schemas/frames.js'
-import { startTestGateway, type TestGatewayOptions } from './support/gateway.js'
+import { build } from './support/gateway.js'
 import { connect, connectOk, connectParams, TestClient } from './support/ws-client.js'
 
 const helloOk = TypeCompiler.Compile(HelloOk)
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
-
-async function gateway (t: TestContext, opts: TestGatewayOptions = {}) {
-  const gw = await startTestGateway(opts)
-  t.after(() => gw.close())
-  return gw
-}
 
 async function open (t: TestContext, url: string): Promise<TestClient> {
   const c = await TestClient.open(url)
@@ -24,7 +18,7 @@ async function open (t: TestContext, url: string): Promise<TestClient> {
 }
 
 test('the server speaks first: connect.challenge with a uuid nonce, a timestamp and no seq', async (t) => {
-  const gw = await gateway(t)
+  const gw = await build(t)
   const before = Date.now()
   const c = await open(t, gw.url)
   const ev = await c.event('connect.challenge')
@@ -35,14 +29,14 @@ test('the server speaks first: connect.challenge with a uuid nonce, a timestamp 
 })
 
 test('each socket gets its own nonce', async (t) => {
-  const gw = await gateway(t)
+  const gw = await build(t)
   const a = await (await open(t, gw.url)).challenge()
   const b = await (await open(t, gw.url)).challenge()
   assert.notEqual(a.nonce, b.nonce)
 })
 
 test('a first frame that is not a request frame closes 1008 "invalid request frame" without a response', async (t) => {
-  const gw = await gateway(t)
+  const gw = await build(t)
   for (const bad of ['not json', '42', '[1,2]', 'null', JSON.stringify({ type: 'req', id: '', method: 'connect' }), JSON.stringify({ type: 'event', event: 'x' })]) {
     const c = await open(t, gw.url)
     await c.challenge()
@@ -53,7 +47,7 @@ test('a first frame that is not a request frame closes 1008 "invalid request fra
 })
 
 test('a first request other than connect is answered, then closed with the same reason', async (t) => {
-  const gw = await gateway(t)
+  const gw = await build(t)
   const c = await open(t, gw.url)
   await c.challenge()
   const res = await c.request('health')
@@ -62,7 +56,7 @@ test('a first request other than connect is answered, then closed with the same 
 })
 
 test('invalid connect params name the problem; the close reason fits in 123 bytes', async (t) => {
-  const gw = await gateway(t)
+  const gw = await build(t)
   const cases: unknown[] = [
     { minProtocol: 4, maxProtocol: 4 },
     { ...connectParams({ token: gw.token }, 'n'), unexpected: true },
@@ -82,7 +76,7 @@ test('invalid connect params name the problem; the close reason fits in 123 byte
 })
 
 test('protocol ranges without 4 are refused with PROTOCOL_MISMATCH and close 1002', async (t) => {
-  const gw = await gateway(t)
+  const gw = await build(t)
   const { client, res } = await connect(gw.url, { token: gw.token, minProtocol: 5, maxProtocol: 6 })
   assert.deepEqual(res.error, {
     code: 'INVALID_REQUEST',
@@ -96,21 +90,21 @@ test('protocol ranges without 4 are refused with PROTOCOL_MISMATCH and close 100
 })
 
 test('probes may stop at protocol 3', async (t) => {
-  const gw = await gateway(t)
+  const gw = await build(t)
   const { client, hello } = await connectOk(gw.url, { token: gw.token, mode: 'probe', clientId: 'openclaw-probe', minProtocol: 3, maxProtocol: 3 })
   t.after(() => { client.close() })
   assert.equal(hello.protocol, 3)
 })
 
 test('an unknown role is refused with "invalid role"', async (t) => {
-  const gw = await gateway(t)
+  const gw = await build(t)
   const { client, res } = await connect(gw.url, { token: gw.token, role: 'worker' })
   assert.deepEqual(res.error, { code: 'INVALID_REQUEST', message: 'invalid role' })
   assert.deepEqual(await client.closed, { code: 1008, reason: 'invalid role' })
 })
 
 test('a frame over 64 KiB before hello-ok closes 1009', async (t) => {
-  const gw = await gateway(t)
+  const gw = await build(t)
   const c = await open(t, gw.url)
   await c.challenge()
   c.send(JSON.stringify({ type: 'req', id: '1', method: 'connect', params: { pad: 'x'.repeat(70_000) } }))
@@ -118,7 +112,7 @@ test('a frame over 64 KiB before hello-ok closes 1009', async (t) => {
 })
 
 test('a silent client is closed 1000 after OPENCLAW_HANDSHAKE_TIMEOUT_MS', async (t) => {
-  const gw = await gateway(t, { env: { OPENCLAW_HANDSHAKE_TIMEOUT_MS: '150' }, captureLogs: true })
+  const gw = await build(t, { env: { OPENCLAW_HANDSHAKE_TIMEOUT_MS: '150' }, captureLogs: true })
   const c = await open(t, gw.url)
   const started = Date.now()
   assert.deepEqual(await c.closed, { code: 1000, reason: '' })
@@ -127,7 +121,7 @@ test('a silent client is closed 1000 after OPENCLAW_HANDSHAKE_TIMEOUT_MS', async
 })
 
 test('the handshake timer stops at hello-ok', async (t) => {
-  const gw = await gateway(t, { wsRpc: { handshakeTimeoutMs: 150 } })
+  const gw = await build(t, { wsRpc: { handshakeTimeoutMs: 150 } })
   const { client } = await connectOk(gw.url, { token: gw.token })
   t.after(() => { client.close() })
   await new Promise((resolve) => setTimeout(resolve, 300))
@@ -135,7 +129,7 @@ test('the handshake timer stops at hello-ok', async (t) => {
 })
 
 test('frames queued behind connect are bounded: the 17th closes 1008', async (t) => {
-  const gw = await gateway(t)
+  const gw = await build(t)
   const c = await open(t, gw.url)
   const { nonce } = await c.challenge()
   // One TCP write, so all frames are parsed before the handshake can finish.
@@ -148,7 +142,7 @@ test('frames queued behind connect are bounded: the 17th closes 1008', async (t)
 })
 
 test('frames queued behind connect are answered after hello-ok, in order', async (t) => {
-  const gw = await gateway(t)
+  const gw = await build(t)
   const c = await open(t, gw.url)
   const { nonce } = await c.challenge()
   const raw = (c.ws as unknown as { _socket: { cork: () => void, uncork: () => void } })._socket
@@ -162,7 +156,7 @@ test('frames queued behind connect are answered after hello-ok, in order', async
 })
 
 test('hello-ok is the closed contract shape with the advertised methods, events and policy', async (t) => {
-  const gw = await gateway(t)
+  const gw = await build(t)
   const { client, hello } = await connectOk(gw.url, { token: gw.token })
   t.after(() => { client.close() })
   assert.ok(helloOk.Check(hello), JSON.stringify([...helloOk.Errors(hello)].slice(0, 3)))
@@ -183,7 +177,7 @@ test('hello-ok is the closed contract shape with the advertised methods, events 
 })
 
 test('methods registered with advertise:false are callable but not advertised', async (t) => {
-  const gw = await gateway(t, {
+  const gw = await build(t, {
     beforeListen: (app) => { app.rpc.register('test.hidden', { scope: 'operator.read', advertise: false, handler: async () => ({ hidden: true }) }) }
   })
   const { client, hello } = await connectOk(gw.url, { token: gw.token })
@@ -193,7 +187,7 @@ test('methods registered with advertise:false are callable but not advertised', 
 })
 
 test('configPath and stateDir are only in the snapshot of operator.admin connections', async (t) => {
-  const gw = await gateway(t)
+  const gw = await build(t)
   const { client, hello } = await connectOk(gw.url, { token: gw.token, scopes: ['operator.read'] })
   t.after(() => { client.close() })
   assert.deepEqual(hello.auth.scopes, ['operator.read'])
@@ -202,7 +196,7 @@ test('configPath and stateDir are only in the snapshot of operator.admin connect
 })
 
 test('gateway.reload.mode off shows as hotReloadStatus disabled; the agents hook sets sessionDefaults', async (t) => {
-  const gw = await gateway(t, {
+  const gw = await build(t, {
     config: { gateway: { reload: { mode: 'off' } } },
     beforeListen: (app) => { app.rpc.provideSessionDefaults(() => ({ defaultAgentId: 'ops' })) }
   })
@@ -214,13 +208,13 @@ test('gateway.reload.mode off shows as hotReloadStatus disabled; the agents hook
 })
 
 test('a plain HTTP GET / is not taken by the WebSocket route', async (t) => {
-  const off = await gateway(t, { config: { gateway: { controlUi: { enabled: false } } } })
+  const off = await build(t, { config: { gateway: { controlUi: { enabled: false } } } })
   const res = await fetch(`http://127.0.0.1:${off.port}/`)
   assert.equal(res.status, 404)
   await res.body?.cancel()
 
   // The Control UI owns HTTP GET / (its page, or 503 when the UI is not built); the upgrade still reaches ws-rpc.
-  const withUi = await gateway(t)
+  const withUi = await build(t)
   const page = await fetch(`http://127.0.0.1:${withUi.port}/`, { headers: { accept: 'text/html' } })
   assert.ok(page.status === 200 || page.status === 503, `status ${page.status}`)
   assert.match(page.headers.get('content-security-policy') ?? '', /default-src 'self'/)

@@ -3,14 +3,8 @@
 // serving an unrelated, well-behaved client.
 import { test, type TestContext } from 'node:test'
 import assert from 'node:assert/strict'
-import { startTestGateway, type TestGateway } from './support/gateway.js'
+import { build, type TestGateway } from './support/gateway.js'
 import { connectOk, TestClient } from './support/ws-client.js'
-
-async function gateway (t: TestContext): Promise<TestGateway> {
-  const gw = await startTestGateway({ captureLogs: true })
-  t.after(() => gw.close())
-  return gw
-}
 
 async function stillServing (t: TestContext, gw: TestGateway): Promise<void> {
   const { client } = await connectOk(gw.url, { token: gw.token })
@@ -19,7 +13,7 @@ async function stillServing (t: TestContext, gw: TestGateway): Promise<void> {
 }
 
 test('binary frames carrying UTF-8 JSON are accepted like text (as OpenClaw does)', async (t) => {
-  const gw = await gateway(t)
+  const gw = await build(t, { captureLogs: true })
   const { client } = await connectOk(gw.url, { token: gw.token })
   t.after(() => { client.close() })
   client.ws.send(Buffer.from(JSON.stringify({ type: 'req', id: 'b1', method: 'health' })), { binary: true })
@@ -27,7 +21,7 @@ test('binary frames carrying UTF-8 JSON are accepted like text (as OpenClaw does
 })
 
 test('binary frames with invalid UTF-8 get "invalid request frame: invalid UTF-8", logged once at debug', async (t) => {
-  const gw = await gateway(t)
+  const gw = await build(t, { captureLogs: true })
   const { client, hello } = await connectOk(gw.url, { token: gw.token })
   t.after(() => { client.close() })
   for (let i = 0; i < 3; i++) client.ws.send(Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), { binary: true })
@@ -40,7 +34,7 @@ test('binary frames with invalid UTF-8 get "invalid request frame: invalid UTF-8
 })
 
 test('invalid UTF-8 in a text frame is a protocol error: ws closes 1007', async (t) => {
-  const gw = await gateway(t)
+  const gw = await build(t, { captureLogs: true })
   const { client } = await connectOk(gw.url, { token: gw.token })
   client.ws.send(Buffer.from([0x22, 0xc3, 0x28, 0x22]), { binary: false })
   assert.equal((await client.closed).code, 1007)
@@ -48,7 +42,7 @@ test('invalid UTF-8 in a text frame is a protocol error: ws closes 1007', async 
 })
 
 test('non-object JSON after hello-ok is answered as an invalid frame', async (t) => {
-  const gw = await gateway(t)
+  const gw = await build(t, { captureLogs: true })
   const { client } = await connectOk(gw.url, { token: gw.token })
   t.after(() => { client.close() })
   for (const [i, text] of ['42', '"req"', '[{"type":"req"}]', 'null', '{"type":'].entries()) {
@@ -60,7 +54,7 @@ test('non-object JSON after hello-ok is answered as an invalid frame', async (t)
 })
 
 test('a 10 MB frame before hello-ok closes 1009; after hello-ok it is just a bad request', async (t) => {
-  const gw = await gateway(t)
+  const gw = await build(t, { captureLogs: true })
   // A 10 MB string where health wants a boolean (an unknown field would be ignored: health is a read).
   const big = JSON.stringify({ type: 'req', id: 'big', method: 'health', params: { probe: 'x'.repeat(10 * 1024 * 1024) } })
   const pre = await TestClient.open(gw.url)
@@ -76,7 +70,7 @@ test('a 10 MB frame before hello-ok closes 1009; after hello-ok it is just a bad
 })
 
 test('a flood of garbage before hello-ok costs one close; the gateway keeps serving', async (t) => {
-  const gw = await gateway(t)
+  const gw = await build(t, { captureLogs: true })
   const flooders = await Promise.all(Array.from({ length: 20 }, async () => await TestClient.open(gw.url)))
   for (const f of flooders) for (let i = 0; i < 500; i++) f.send(`garbage ${i}`)
   for (const f of flooders) assert.deepEqual(await f.closed, { code: 1008, reason: 'invalid request frame' })
@@ -84,7 +78,7 @@ test('a flood of garbage before hello-ok costs one close; the gateway keeps serv
 })
 
 test('a flood of connect frames is refused after the first', async (t) => {
-  const gw = await gateway(t)
+  const gw = await build(t, { captureLogs: true })
   const c = await TestClient.open(gw.url)
   await c.challenge()
   for (let i = 0; i < 200; i++) c.send({ type: 'req', id: `c${i}`, method: 'connect', params: {} })

@@ -115,18 +115,21 @@ test('results are checked against the result schema', async (t) => {
 
 test('a cancel frame aborts the request signal; the call answers "request cancelled"', async (t) => {
   let aborted: unknown
+  let markStarted!: () => void
+  const started = new Promise<void>((resolve) => { markStarted = resolve })
   const { client } = await session(t, {
     beforeListen: (app) => {
       app.rpc.register('test.wait', {
         scope: 'operator.read',
         handler: async (_p, ctx) => await new Promise((_resolve, reject) => {
           ctx.signal.addEventListener('abort', () => { aborted = ctx.signal.reason; reject(new Error('aborted')) })
+          markStarted()
         })
       })
     }
   })
   client.send({ type: 'req', id: 'w1', method: 'test.wait' })
-  await new Promise((resolve) => setTimeout(resolve, 50))
+  await started
   client.send({ type: 'cancel', id: 'w1' })
   assert.deepEqual((await client.response('w1')).error, { code: 'UNAVAILABLE', message: 'request cancelled' })
   assert.ok(aborted instanceof Error)
@@ -137,14 +140,19 @@ test('a cancel frame aborts the request signal; the call answers "request cancel
 
 test('disconnecting aborts what is still running for the socket', async (t) => {
   let resolveAborted!: () => void
+  let markStarted!: () => void
   const abortedOnClose = new Promise<void>((resolve) => { resolveAborted = resolve })
+  const started = new Promise<void>((resolve) => { markStarted = resolve })
   const { client } = await session(t, {
     beforeListen: (app) => {
-      app.rpc.register('test.hang', { scope: 'operator.read', handler: async (_p, ctx) => await new Promise(() => { ctx.signal.addEventListener('abort', () => { resolveAborted() }) }) })
+      app.rpc.register('test.hang', {
+        scope: 'operator.read',
+        handler: async (_p, ctx) => await new Promise(() => { ctx.signal.addEventListener('abort', () => { resolveAborted() }); markStarted() })
+      })
     }
   })
   client.send({ type: 'req', id: 'h', method: 'test.hang' })
-  await new Promise((resolve) => setTimeout(resolve, 50))
+  await started
   client.close()
   await abortedOnClose
 })

@@ -6,11 +6,12 @@ import type { FastifyInstance } from 'fastify'
 import { AgentEngine } from '../../src/agents/engine.js'
 import { createFileSessionStore, type SessionStore } from '../../src/sessions/index.js'
 import { createToolRegistry, registerBuiltinTools, type ToolRegistry } from '../../src/tools/index.js'
-import { registerCatalogMethods } from './methods/catalog.js'
-import { registerChatMethods } from './methods/chat.js'
-import { registerChatStartupMethods } from './methods/chat-startup.js'
-import { registerRunMethods } from './methods/run.js'
-import { registerSessionMethods } from './methods/sessions.js'
+import { registerCatalogMethods } from '../ws-rpc/methods/catalog.js'
+import { registerChatMethods } from '../ws-rpc/methods/chat.js'
+import { registerChatStartupMethods } from '../ws-rpc/methods/chat-startup.js'
+import { registerRunMethods } from '../ws-rpc/methods/run.js'
+import { registerSessionMethods } from '../ws-rpc/methods/sessions.js'
+import { healthPart, repairInBackground, statusPart } from './health.js'
 import { SystemEvents } from './system-events.js'
 
 declare module 'fastify' {
@@ -59,34 +60,12 @@ export default fp(async function agentsPlugin (app: FastifyInstance) {
     const defaultAgentId = engine.catalog().defaultId
     return { defaultAgentId, mainKey: 'main', mainSessionKey: `agent:${defaultAgentId}:main`, scope: 'per-sender' }
   })
-  app.rpc.health.extend(async () => {
-    const catalog = engine.catalog()
-    const { sessions: recent, total } = await sessions.list({ limit: 5 })
-    const t = app.gateway.now()
-    return {
-      defaultAgentId: catalog.defaultId,
-      sessions: {
-        path: stateDir,
-        count: total,
-        recent: recent.map((e) => ({ key: e.key, updatedAt: e.updatedAt, age: Math.max(0, t - e.updatedAt) }))
-      }
-    }
-  })
-  app.rpc.extendStatus(async () => ({
-    agents: { defaultId: engine.catalog().defaultId, count: engine.catalog().agents.length, activeRuns: engine.activeRuns().length },
-    sessions: { count: (await sessions.list({ limit: 1 })).total }
-  }))
+  app.rpc.health.extend(healthPart(engine, sessions, stateDir, app.gateway.now))
+  app.rpc.extendStatus(statusPart(engine, sessions))
 
   app.configStore.on('change', () => { engine.reconfigure() })
   // A full consistency pass (torn tails, stale index) runs after start-up, off the critical path.
-  app.addHook('onReady', async () => {
-    setImmediate(() => {
-      sessions.repair().then(
-        (r) => { if (r.tornTails + r.badLines + r.entriesFixed > 0) log.info(r, 'session store repaired') },
-        (err: unknown) => { log.warn({ err }, 'session store repair failed') }
-      )
-    })
-  })
+  app.addHook('onReady', async () => { setImmediate(repairInBackground, sessions, log) })
   app.addHook('preClose', async () => { await engine.close() })
   app.addHook('onClose', async () => { await sessions.close() })
 }, { name: 'agents', fastify: '5.x', dependencies: ['config', 'rpc'] })

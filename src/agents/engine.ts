@@ -286,8 +286,8 @@ function agentOfKey (sessionKey: string | undefined): string | undefined {
   return end > 6 ? sessionKey.slice(6, end) : undefined
 }
 
-/** Sources whose callers are given the run id (WS methods, hooks); HTTP callers never see it. */
-const ID_HANDED_OUT: ReadonlySet<RunRequest['source']> = new Set(['agent', 'chat', 'hook'])
+/** Sources whose callers are given the run id (WS methods, hooks, wakes); HTTP callers never see it. */
+const ID_HANDED_OUT: ReadonlySet<RunRequest['source']> = new Set(['agent', 'chat', 'hook', 'heartbeat'])
 
 interface FinishedRun { result: RunResult, acceptedAt: number, at: number }
 

@@ -4,7 +4,7 @@ import type { ChatMessage, ContentPart, ToolCall, ToolChoice, ToolSpec, Usage, S
 import type { SessionEntry, TranscriptMessage } from '../sessions/index.js'
 import type { AgentError } from './errors.js'
 
-export type RunSource = 'agent' | 'chat' | 'openai' | 'responses' | 'hook'
+export type RunSource = 'agent' | 'chat' | 'openai' | 'responses' | 'hook' | 'heartbeat'
 
 export interface Sampling {
   maxTokens?: number

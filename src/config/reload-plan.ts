@@ -16,6 +16,8 @@ const RULES: ReadonlyArray<readonly [string, ReloadKind]> = [
   ['gateway.auth.token', 'hot'], ['gateway.auth.password', 'hot'],
   ['agents.defaults', 'hot'], ['agents.entries', 'hot'], ['models', 'hot'], ['memory', 'hot'], ['tools', 'hot'],
   ['hooks', 'hot'], ['channels', 'hot'],
+  // The hooks routes are registered at start under this path.
+  ['hooks.path', 'restart'],
   // Everything else under gateway (port, bind, auth.mode, controlUi.basePath/root, trustedProxies) and plugins.
   ['gateway', 'restart'], ['plugins', 'restart']
 ]

@@ -15,7 +15,7 @@ export interface HealthOptions {
 }
 
 const EXTENSION_KEYS: ReadonlyArray<keyof HealthExtension> = [
-  'defaultAgentId', 'agents', 'sessions', 'heartbeatSeconds', 'channels', 'channelOrder', 'channelLabels', 'plugins'
+  'defaultAgentId', 'agents', 'sessions', 'heartbeatSeconds', 'channels', 'channelOrder', 'channelLabels', 'plugins', 'hooks'
 ]
 
 export class LocalHealthService implements HealthService {

@@ -114,7 +114,7 @@ export interface PresenceStore {
 }
 
 export type HealthExtension = Partial<Pick<HealthSnapshot,
-  'defaultAgentId' | 'agents' | 'sessions' | 'heartbeatSeconds' | 'channels' | 'channelOrder' | 'channelLabels' | 'plugins'>>
+  'defaultAgentId' | 'agents' | 'sessions' | 'heartbeatSeconds' | 'channels' | 'channelOrder' | 'channelLabels' | 'plugins' | 'hooks'>>
 
 export type HealthExtender = () => HealthExtension | Promise<HealthExtension>
 

@@ -4,6 +4,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
+import type { TestContext } from 'node:test'
 import { Writable } from 'node:stream'
 import { pino } from 'pino'
 import { buildGateway, type GatewayApp, type GatewayOptions } from '../../src/app.js'
@@ -25,6 +26,7 @@ export interface TestGatewayOptions {
   wsRpc?: GatewayOptions['wsRpc']
   rpc?: GatewayOptions['rpc']
   http?: GatewayOptions['http']
+  heartbeat?: GatewayOptions['heartbeat']
   logFile?: () => string | undefined
   /** Keep log records in `logs` (level debug). */
   captureLogs?: boolean
@@ -50,6 +52,13 @@ export interface TestGateway {
   /** Captured log records (captureLogs only). */
   logs: Array<Record<string, unknown>>
   close: () => Promise<void>
+}
+
+/** A gateway that closes itself when the test ends (fastify/demo's `build(t)`). */
+export async function build (t: TestContext, opts: TestGatewayOptions = {}): Promise<TestGateway> {
+  const gw = await startTestGateway(opts)
+  t.after(() => gw.close())
+  return gw
 }
 
 export async function startTestGateway (opts: TestGatewayOptions = {}): Promise<TestGateway> {
@@ -94,7 +103,8 @@ export async function startTestGateway (opts: TestGatewayOptions = {}): Promise<
     logFile: opts.logFile,
     wsRpc: opts.wsRpc,
     rpc: opts.rpc,
-    http: opts.http
+    http: opts.http,
+    heartbeat: opts.heartbeat
   })
   try {
     await opts.beforeListen?.(app)

@@ -11,6 +11,8 @@ export interface OpenOptions {
   headers?: Record<string, string>
   /** Don't parse frames as JSON (raw-input tests). */
   raw?: boolean
+  /** false: never answer the server's pings (keepalive tests). */
+  autoPong?: boolean
 }
 
 export class TestClient {
@@ -43,7 +45,7 @@ export class TestClient {
   }
 
   static async open (url: string, opts: OpenOptions = {}): Promise<TestClient> {
-    const ws = new WebSocket(url, { headers: opts.headers, perMessageDeflate: false })
+    const ws = new WebSocket(url, { headers: opts.headers, perMessageDeflate: false, autoPong: opts.autoPong ?? true })
     const client = new TestClient(ws)
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => { resolve() })

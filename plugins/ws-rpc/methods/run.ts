@@ -5,7 +5,7 @@ import { attachmentLimits, attachmentParts, userContent } from '../../../src/age
 import { toRpcError, withRpcErrors } from '../../../src/agents/rpc-errors.js'
 import type { RunResult } from '../../../src/agents/types.js'
 import { RpcError } from '../../../src/errors.js'
-import type { SystemEvents } from '../system-events.js'
+import type { SystemEvents } from '../../agents/system-events.js'
 
 export function registerRunMethods (app: FastifyInstance, systemEvents: SystemEvents): void {
   app.rpc.register('agent', {

@@ -10,7 +10,7 @@ import type { TranscriptMessage } from '../../../src/sessions/index.js'
 import type { AgentInfo } from '../../../src/agents/catalog.js'
 import { resolveModelRef } from '../../../src/agents/model-resolver.js'
 import { RpcError } from '../../../src/errors.js'
-import type { SystemEvents } from '../system-events.js'
+import type { SystemEvents } from '../../agents/system-events.js'
 
 const HISTORY_MAX_BYTES = 6_291_456
 const NO_PENDING_INPUTS = Object.freeze({ items: [], total: 0 })

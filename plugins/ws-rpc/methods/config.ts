@@ -2,20 +2,19 @@
 // the schema, and write it back (whole, or as a merge patch) behind a base
 // hash, then reload: live when every changed path allows it, else a restart.
 import { readFile } from 'node:fs/promises'
-import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
-import { hashText, parseConfigText, parseJson5 } from '../src/config/load.js'
-import { buildSchemaDoc, lookupSchema, type SchemaDoc } from '../src/config/schema-doc.js'
-import { redactConfig, redactRaw } from '../src/config/redact.js'
-import { ConfigError, RpcError } from '../src/errors.js'
-import { SCOPE_ADMIN, SCOPE_READ } from '../src/rpc/scopes.js'
-import type { RpcContext } from '../src/rpc/types.js'
-import { WriteBudget, type WriteBudgetSettings } from '../src/rpc/write-budget.js'
-import { EmptyParams } from '../schemas/rpc/core.js'
-import { ConfigApplyParams, ConfigPatchParams, ConfigSchemaLookupParams, ConfigSetParams } from '../schemas/rpc/config.js'
-import { prepareWrite, type DiskFile, type WriteKind, type WriteRequest } from '../src/config/write-plan.js'
-import { writeConfigAtomic } from '../src/config/write.js'
-import type { ReloadOutcome } from './reload.js'
+import { hashText, parseConfigText, parseJson5 } from '../../../src/config/load.js'
+import { buildSchemaDoc, lookupSchema, type SchemaDoc } from '../../../src/config/schema-doc.js'
+import { redactConfig, redactRaw } from '../../../src/config/redact.js'
+import { ConfigError, RpcError } from '../../../src/errors.js'
+import { SCOPE_ADMIN, SCOPE_READ } from '../../../src/rpc/scopes.js'
+import type { RpcContext } from '../../../src/rpc/types.js'
+import { WriteBudget, type WriteBudgetSettings } from '../../../src/rpc/write-budget.js'
+import { EmptyParams } from '../../../schemas/rpc/core.js'
+import { ConfigApplyParams, ConfigPatchParams, ConfigSchemaLookupParams, ConfigSetParams } from '../../../schemas/rpc/config.js'
+import { prepareWrite, type DiskFile, type WriteKind, type WriteRequest } from '../../../src/config/write-plan.js'
+import { writeConfigAtomic } from '../../../src/config/write.js'
+import type { ReloadOutcome } from '../../reload.js'
 
 export interface ConfigRpcOptions {
   /** Control-plane write budget per method and client (contract: 30 per 60 s). */
@@ -25,7 +24,8 @@ export interface ConfigRpcOptions {
 /** Largest `raw` a write accepts. */
 export const MAX_RAW_BYTES = 1024 * 1024
 
-export default fp(async function configRpc (app: FastifyInstance, opts: ConfigRpcOptions) {
+/** Registered by the reload plugin: writes reload through it. */
+export function registerConfigMethods (app: FastifyInstance, opts: ConfigRpcOptions): void {
   const { rpc, configStore: store, gateway } = app
   const file = gateway.paths.configPath
   const log = app.log.child({ subsystem: 'config-rpc' })
@@ -154,7 +154,7 @@ export default fp(async function configRpc (app: FastifyInstance, opts: ConfigRp
     params: ConfigPatchParams,
     handler: async (params, ctx) => withSentinel('config-patch', params, await write('config.patch', 'patch', params, ctx), gateway.now())
   })
-}, { name: 'config-rpc', fastify: '5.x', dependencies: ['config', 'rpc', 'reload'] })
+}
 
 export type ReloadApplied = 'live' | 'restart' | 'pending-restart' | 'none' | 'failed'
 

@@ -1,0 +1,37 @@
+// What the agent engine and the session store add to \`health\` and \`status\`,
+// and the background repair pass of the session store.
+import type { AgentEngine } from '../../src/agents/engine.js'
+import type { FastifyBaseLogger } from 'fastify'
+import type { SessionStore } from '../../src/sessions/index.js'
+import type { FileSessionStore } from '../../src/sessions/types.js'
+import type { HealthExtender, StatusExtender } from '../../src/rpc/types.js'
+
+export function healthPart (engine: AgentEngine, sessions: SessionStore, stateDir: string, now: () => number): HealthExtender {
+  return async () => {
+    const catalog = engine.catalog()
+    const { sessions: recent, total } = await sessions.list({ limit: 5 })
+    const t = now()
+    return {
+      defaultAgentId: catalog.defaultId,
+      sessions: {
+        path: stateDir,
+        count: total,
+        recent: recent.map((e) => ({ key: e.key, updatedAt: e.updatedAt, age: Math.max(0, t - e.updatedAt) }))
+      }
+    }
+  }
+}
+
+export function statusPart (engine: AgentEngine, sessions: SessionStore): StatusExtender {
+  return async () => ({
+    agents: { defaultId: engine.catalog().defaultId, count: engine.catalog().agents.length, activeRuns: engine.activeRuns().length },
+    sessions: { count: (await sessions.list({ limit: 1 })).total }
+  })
+}
+
+export function repairInBackground (sessions: FileSessionStore, log: FastifyBaseLogger): void {
+  sessions.repair().then(
+    (r) => { if (r.tornTails + r.badLines + r.entriesFixed > 0) log.info(r, 'session store repaired') },
+    (err: unknown) => { log.warn({ err }, 'session store repair failed') }
+  )
+}
