@@ -12,6 +12,7 @@ import docs from '../plugins/docs.js'
 import agentsPlugin from '../plugins/agents/index.js'
 import openaiCompat from '../plugins/openai-compat/index.js'
 import toolsInvoke from '../plugins/tools-invoke.js'
+import controlUi, { type ControlUiOptions } from '../plugins/control-ui.js'
 import hooksPlugin from '../plugins/hooks/index.js'
 import heartbeatPlugin, { type HeartbeatPluginOptions } from '../plugins/heartbeat.js'
 import pluginHost, { type PluginHostOptions } from '../plugins/plugin-host.js'
@@ -48,6 +49,8 @@ export interface GatewayOptions {
   rpc?: RpcPluginOptions
   /** WebSocket control-plane tuning (tick, timeouts, local-client policy for tests). */
   wsRpc?: WsRpcOptions
+  /** Control UI serving (tests point `root` at a fixture build). */
+  controlUi?: ControlUiOptions
   /** Agent heartbeat timers (tests inject their own). */
   heartbeat?: HeartbeatPluginOptions
   /** Plugin host tuning (load and route timeouts; tests shorten them). */
@@ -153,6 +156,7 @@ export async function buildGateway (opts: GatewayOptions) {
   await app.register(heartbeatPlugin, opts.heartbeat ?? {})
   await app.register(openaiCompat, { prefix: '/v1' })
   await app.register(toolsInvoke)
+  await app.register(controlUi, opts.controlUi ?? {})
   await app.register(hooksPlugin)
   // Third-party plugins last: they may read every core service; their routes live under /plugins/<id>.
   await app.register(pluginHost, { routeTimeoutMs: requestTimeout, ...opts.plugins })

@@ -43,3 +43,8 @@ export function cliEntry (): string {
   const bin = found?.pkg.bin?.openclaw
   return found !== undefined && bin !== undefined ? path.join(found.root, bin) : path.resolve(process.argv[1] ?? '')
 }
+
+/** The installed package's root directory (where `ui/dist` is built), if found. */
+export function packageRoot (): string | undefined {
+  return findPackage()?.root
+}

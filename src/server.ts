@@ -12,6 +12,7 @@ import { ConfigStore, type RuntimeConfig } from './config/store.js'
 import type { GatewayConfig } from '../schemas/config.js'
 import type { ConfigSource } from '../plugins/reload.js'
 import { ConfigError, EXIT_FAILURE, StartupError } from './errors.js'
+import { normalizeBasePath } from './http/control-ui.js'
 import { freePort, stopLockOwner } from './force.js'
 import { LogFile } from './logging/log-file.js'
 import { createLogging, type Logger } from './logging/logger.js'
@@ -123,9 +124,14 @@ export async function startGateway (opts: StartOptions, restart?: RestartContext
   log.info({ url }, `listening on ${url}`)
   // From process start the first time, from the restart's beginning after one.
   log.info(`ready (auth ${auth.mode}; ${Math.round(performance.now() - (restart?.beganAt ?? 0))}ms)`)
-  if (auth.mode === 'token' && auth.token !== undefined) {
-    const source = auth.generated ? ` (full token in ${tokenFile(paths.stateDir)})` : ''
-    log.info(`dashboard: http://${displayHost(listen.host)}:${listen.port}/ — token ${auth.token.slice(0, 4)}…${source}`)
+  const ui = app.configStore.config.gateway?.controlUi
+  if (ui?.enabled !== false) {
+    // Never the whole token: stdout and the file are scrubbed of it anyway. `openclaw dashboard` prints the signed-in link.
+    const dashboard = `http://${displayHost(listen.host)}:${listen.port}${normalizeBasePath(ui?.basePath)}/`
+    const token = auth.mode === 'token' && auth.token !== undefined
+      ? ` — token ${auth.token.slice(0, 4)}…${auth.generated ? ` (full token in ${tokenFile(paths.stateDir)})` : ''}`
+      : ''
+    log.info(`dashboard: ${dashboard}${token}; \`openclaw dashboard\` prints a link that signs in`)
   }
   const close = async () => {
     await app!.close()

@@ -128,9 +128,6 @@ test('keys accepted without effect warn once each; supported keys and empty obje
   assert.deepEqual([...snap.warnings].sort(), [
     'channels is not supported yet and has no effect',
     'env.vars is not supported yet and has no effect',
-    'gateway.controlUi.basePath is not supported yet and has no effect',
-    'gateway.controlUi.enabled is not supported yet and has no effect',
-    'gateway.controlUi.root is not supported yet and has no effect',
     'gateway.publicOrigin is not supported yet and has no effect',
     'gateway.remote is not supported yet and has no effect',
     'logging.redactSensitive is not supported yet and has no effect'

@@ -208,14 +208,17 @@ test('gateway.reload.mode off shows as hotReloadStatus disabled; the agents hook
 })
 
 test('a plain HTTP GET / is not taken by the WebSocket route', async (t) => {
-  const gw = await build(t)
-  const res = await fetch(`http://127.0.0.1:${gw.port}/`)
+  const off = await build(t, { config: { gateway: { controlUi: { enabled: false } } } })
+  const res = await fetch(`http://127.0.0.1:${off.port}/`)
   assert.equal(res.status, 404)
   await res.body?.cancel()
 
-  const withUi = await build(t, { beforeListen: (app) => { app.get('/', async () => 'control ui') } })
-  const page = await fetch(`http://127.0.0.1:${withUi.port}/`)
-  assert.equal(await page.text(), 'control ui')
+  // The Control UI owns HTTP GET / (its page, or 503 when the UI is not built); the upgrade still reaches ws-rpc.
+  const withUi = await build(t)
+  const page = await fetch(`http://127.0.0.1:${withUi.port}/`, { headers: { accept: 'text/html' } })
+  assert.ok(page.status === 200 || page.status === 503, `status ${page.status}`)
+  assert.match(page.headers.get('content-security-policy') ?? '', /default-src 'self'/)
+  await page.body?.cancel()
   const { client } = await connectOk(withUi.url, { token: withUi.token })
   t.after(() => { client.close() })
 })

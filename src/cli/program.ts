@@ -2,6 +2,7 @@
 // them. Unknown commands and flags print help and exit non-zero.
 import yargs from 'yargs'
 import { channelsCommand } from './channels.js'
+import { dashboardCommand } from './dashboard.js'
 import { doctorCommand } from './doctor.js'
 import { gatewayCommand } from './gateway.js'
 import { GLOBAL_FLAGS } from './gateway-options.js'
@@ -21,6 +22,7 @@ export async function runCli (argv: string[]): Promise<void> {
     .command(healthCommand)
     .command(logsCommand)
     .command(doctorCommand)
+    .command(dashboardCommand)
     .command(secretsCommand)
     .command(channelsCommand)
     .command(setupCommand)

@@ -11,9 +11,6 @@ export const UNSUPPORTED_CONFIG_PATHS: readonly string[] = [
   'env.vars',
   'logging.redactSensitive',
   'gateway.publicOrigin',
-  'gateway.controlUi.enabled',
-  'gateway.controlUi.basePath',
-  'gateway.controlUi.root',
   'gateway.remote'
 ]
 

@@ -20,8 +20,9 @@ export function routeTable (app: FastifyInstance): RouteTable {
   const entries = new Map<string, Entry>()
   app.addHook('onRoute', (route) => {
     const methods = ([] as HTTPMethods[]).concat(route.method)
-    // The CORS preflight route (`OPTIONS /v1/*`) matches every path; it is no evidence a path exists.
-    if (route.url.endsWith('*') && methods.every((m) => m === 'OPTIONS')) return
+    // The CORS preflight route (`OPTIONS /v1/*`) and the Control UI's HTML fallback (`GET /*`, constrained
+    // to browser navigations) match every path; neither is evidence a path exists.
+    if (route.url.endsWith('*') && (methods.every((m) => m === 'OPTIONS') || route.constraints !== undefined)) return
     const entry = entries.get(route.url) ?? { pattern: compile(route.url), methods: new Set<string>() }
     for (const m of methods) entry.methods.add(m)
     entries.set(route.url, entry)

@@ -1,0 +1,166 @@
+// The shell: connection indicator, navigation, login form and the page for
+// the current route (#/chat, #/sessions, …). Pages stay mounted through a
+// reconnect, so what the operator typed is never lost.
+import { Component, type ComponentChildren } from 'preact'
+import { useEffect, useMemo, useState } from 'preact/hooks'
+import { GatewayClient, type ConnState, type HelloOk } from './gateway.js'
+import { AppContext, useApp } from './state.js'
+import { clearToken, currentToken, saveToken } from './token.js'
+import { Overview } from './pages/overview.js'
+import { Chat } from './pages/chat.js'
+import { Sessions } from './pages/sessions.js'
+import { ConfigPage } from './pages/config.js'
+import { Logs } from './pages/logs.js'
+
+declare const __UI_VERSION__: string
+
+const ROUTES = [
+  { path: 'overview', label: 'Overview' },
+  { path: 'chat', label: 'Chat' },
+  { path: 'sessions', label: 'Sessions' },
+  { path: 'config', label: 'Config' },
+  { path: 'logs', label: 'Logs' }
+] as const
+
+/** `#/chat`, else a deep link the server answered with the app (`<basePath>/chat`). */
+function routeOf (hash: string): string {
+  const base = document.documentElement.dataset.openclawControlUiBasePath ?? ''
+  const path = hash.startsWith('#/')
+    ? hash.slice(2).split('?')[0]!
+    : location.pathname.slice(base.length).replace(/^\/+|\/+$/g, '').split('/')[0]!
+  return ROUTES.some((r) => r.path === path) ? path : 'overview'
+}
+
+function wsUrl (): string {
+  const proto = location.protocol === 'https:' ? 'wss:' : 'ws:'
+  return `${proto}//${location.host}/`
+}
+
+export function App () {
+  const client = useMemo(() => new GatewayClient({ url: wsUrl(), token: currentToken, version: __UI_VERSION__ }), [])
+  const [state, setState] = useState<ConnState>(client.state)
+  const [hello, setHello] = useState<HelloOk | undefined>(undefined)
+  const [route, setRoute] = useState(() => routeOf(location.hash))
+
+  useEffect(() => {
+    const off = client.onState((s) => {
+      setState(s)
+      if (s.status === 'connected') setHello(s.hello)
+    })
+    client.start()
+    const onHash = () => { setRoute(routeOf(location.hash)) }
+    window.addEventListener('hashchange', onHash)
+    return () => { off(); client.stop(); window.removeEventListener('hashchange', onHash) }
+  }, [client])
+
+  const navigate = (r: string) => { location.hash = `#/${r}` }
+  const needsLogin = state.status === 'disconnected' && (state.problem.kind === 'auth' || state.problem.kind === 'rate-limited')
+
+  return (
+    <AppContext.Provider value={{ client, state, hello, navigate }}>
+      <a class='skip' href='#main'>Skip to content</a>
+      <header class='topbar'>
+        <div class='brand'>OpenClaw <span class='muted'>Control</span></div>
+        <nav aria-label='Pages'>
+          {ROUTES.map((r) => (
+            <a key={r.path} href={`#/${r.path}`} aria-current={route === r.path ? 'page' : undefined}>{r.label}</a>
+          ))}
+        </nav>
+        <ConnectionIndicator state={state} hello={hello} />
+      </header>
+      <ConnectionBanner state={state} />
+      <main id='main' tabIndex={-1}>
+        {needsLogin
+          ? <Login problem={state.problem} onSubmit={(token) => { saveToken(token); client.start() }} />
+          : hello === undefined
+            ? <Connecting state={state} />
+            : (
+              <ErrorBoundary key={route}>
+                {route === 'overview' && <Overview />}
+                {route === 'chat' && <Chat />}
+                {route === 'sessions' && <Sessions />}
+                {route === 'config' && <ConfigPage />}
+                {route === 'logs' && <Logs />}
+              </ErrorBoundary>
+              )}
+      </main>
+    </AppContext.Provider>
+  )
+}
+
+function ConnectionIndicator ({ state, hello }: { state: ConnState, hello: HelloOk | undefined }) {
+  const { client } = useApp()
+  const label = state.status === 'connected'
+    ? 'Connected'
+    : state.status === 'reconnecting' ? 'Reconnecting' : state.status === 'connecting' ? 'Connecting' : 'Disconnected'
+  return (
+    <div class='indicator' data-status={state.status}>
+      <span class='dot' aria-hidden='true' />
+      <span role='status' aria-live='polite' data-testid='connection-status'>{label}</span>
+      {hello !== undefined && <span class='muted version' data-testid='gateway-version'>v{hello.server.version}</span>}
+      {state.status === 'connected' && currentToken() !== undefined && (
+        <button class='link' type='button' onClick={() => { clearToken(); client.stop(); location.reload() }}>Sign out</button>
+      )}
+    </div>
+  )
+}
+
+function ConnectionBanner ({ state }: { state: ConnState }) {
+  const { client } = useApp()
+  if (state.status === 'connected' || state.status === 'idle') return null
+  const problem = 'problem' in state ? state.problem : undefined
+  if (problem === undefined || (state.status === 'disconnected' && (problem.kind === 'auth' || problem.kind === 'rate-limited'))) return null
+  return (
+    <div class={`banner ${state.status === 'disconnected' ? 'error' : 'warn'}`} role='alert' data-testid='connection-problem'>
+      <span>{problem.message}</span>
+      {problem.detail !== undefined && problem.detail !== problem.message && <span class='muted'> ({problem.detail})</span>}
+      {state.status === 'disconnected' && <button type='button' onClick={() => { client.start() }}>Retry</button>}
+    </div>
+  )
+}
+
+function Connecting ({ state }: { state: ConnState }) {
+  return (
+    <section class='card center'>
+      <h1>{state.status === 'disconnected' ? 'Not connected to the gateway' : 'Connecting to the gateway…'}</h1>
+      {'attempt' in state && state.attempt > 1 && <p class='muted'>Attempt {state.attempt}</p>}
+    </section>
+  )
+}
+
+function Login ({ problem, onSubmit }: { problem: { message: string, detail?: string }, onSubmit: (token: string) => void }) {
+  const [token, setToken] = useState('')
+  return (
+    <section class='card login'>
+      <h1>Sign in to the gateway</h1>
+      <p class='error' role='alert' data-testid='login-error'>{problem.message}</p>
+      {problem.detail !== undefined && <p class='muted small'>{problem.detail}</p>}
+      <form onSubmit={(e) => { e.preventDefault(); if (token.trim() !== '') onSubmit(token.trim()) }}>
+        <label for='token'>Gateway token</label>
+        <input id='token' name='token' type='password' autoComplete='current-password' value={token} onInput={(e) => { setToken(e.currentTarget.value) }} autoFocus />
+        <button type='submit' class='primary'>Connect</button>
+      </form>
+      <p class='muted small'>Run <code>openclaw dashboard</code> on the gateway host for a link that signs in directly. The token stays in this tab only.</p>
+    </section>
+  )
+}
+
+export class ErrorBoundary extends Component<{ children: ComponentChildren }, { error: Error | undefined }> {
+  override state = { error: undefined as Error | undefined }
+  override componentDidCatch (error: Error): void {
+    this.setState({ error })
+  }
+
+  override render () {
+    if (this.state.error !== undefined) {
+      return (
+        <section class='card' role='alert'>
+          <h1>Something went wrong on this page</h1>
+          <pre class='error'>{this.state.error.message}</pre>
+          <button type='button' onClick={() => { this.setState({ error: undefined }) }}>Try again</button>
+        </section>
+      )
+    }
+    return this.props.children
+  }
+}
