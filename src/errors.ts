@@ -80,6 +80,3 @@ export const ERR_METHOD_NOT_ALLOWED = createError('GW_ERR_METHOD_NOT_ALLOWED', '
 export const ERR_UPSTREAM = createError('GW_ERR_UPSTREAM', '%s', 502)
 export const ERR_UNAVAILABLE = createError('GW_ERR_UNAVAILABLE', '%s', 503)
 export const ERR_TIMEOUT = createError('GW_ERR_TIMEOUT', '%s', 504)
-
-/** Carries the seconds a client should wait; the surfaces turn it into `Retry-After`. */
-export interface RetryAfter { retryAfterSeconds?: number }
