@@ -102,7 +102,7 @@ test('fan-out honours scope, requireCap and session-scoped-events subscriptions'
 test('a slow consumer loses dropIfSlow events (seq gap) and is closed 1008 for the others', async (t) => {
   const gw = await gateway(t, { wsRpc: { maxBufferedBytes: 512 * 1024 } })
   const { client } = await join(t, gw.url, { token: gw.token })
-  const raw = (client.ws as unknown as { _socket: { pause: () => void, resume: () => void } })._socket
+  const raw = client.socket
   raw.pause()
   const blob = 'x'.repeat(256 * 1024)
   for (let i = 0; i < 200; i++) gw.app.events.publish('test.blob', { i, blob }, { dropIfSlow: true })
@@ -132,9 +132,8 @@ test('a slow consumer loses dropIfSlow events (seq gap) and is closed 1008 for t
 test('a client that stops answering pings is cut off after the pong timeout', async (t) => {
   const gw = await gateway(t, { wsRpc: { pingIntervalMs: 40, pongTimeoutMs: 30 } })
   const { client: alive } = await join(t, gw.url, { token: gw.token })
-  const mute = await TestClient.open(gw.url)
   // Same handshake, but a client socket that never sends pongs.
-  ;(mute.ws as unknown as { _autoPong: boolean })._autoPong = false
+  const mute = await TestClient.open(gw.url, { autoPong: false })
   const { nonce } = await mute.challenge()
   const { connectParams } = await import('./support/ws-client.js')
   assert.equal((await mute.request('connect', connectParams({ token: gw.token }, nonce))).ok, true)
