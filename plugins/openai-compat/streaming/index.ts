@@ -1,10 +1,7 @@
-// Streams one run as an event-stream reply, whatever its wire format. The
-// routes call `streamRun`; it reads the run's events, asks the format for
-// their text and hands that to the writer (route → stream → format, writer).
-// The stream is committed on the first delta or tool activity; a run that
-// fails before that is rejected, so the route answers a real status; a
-// client that left gets nothing more; otherwise the format's closing events
-// (or its in-stream error) end the stream, then [DONE].
+// Streams one run as an event-stream reply. `streamRun` reads the run's events,
+// asks the format for their text and hands it to the writer: route → stream →
+// format, writer, and nothing calls back up. The stream is committed on the
+// first delta or tool activity, so a run that fails before it gets a real status.
 import type { FastifyReply } from 'fastify'
 import type { RunEvent, RunResult } from '../../../src/agents/types.js'
 import { fromRunResult } from '../errors.js'
