@@ -30,8 +30,6 @@ export interface GatewayAuth {
 declare module 'fastify' {
   interface FastifyInstance {
     gatewayAuth: GatewayAuth
-    /** A callback-style @fastify/auth strategy: `done(err)` rejects the request. */
-    verifyGatewayBearer: AuthStrategy
     /** The operator scopes of an HTTP caller (see src/auth/http-scopes.ts). */
     httpGrant: (request: FastifyRequest) => HttpGrant
     /** The onRequest hook of an authenticated HTTP route: the bearer check, and the route's scope (403 without it). */
@@ -75,9 +73,8 @@ export default fp(async function authPlugin (app: FastifyInstance) {
    * A bearer holder is the owner and holds every scope.
    * Callback style: the check is synchronous, so no promise per request.
    */
-  const bearerFor = (scope: string | undefined): AuthStrategy => function verifyGatewayBearer (request, reply, done) {
+  const bearerFor = (scope: string): AuthStrategy => function verifyGatewayBearer (request, reply, done) {
     if (gatewayAuth.mode === 'none') {
-      if (scope === undefined) return done()
       const grant = grantOf(request)
       return done(grant.owner || scopeSatisfied(scope, grant.scopes) ? undefined : new ERR_MISSING_SCOPE(scope))
     }
@@ -97,7 +94,6 @@ export default fp(async function authPlugin (app: FastifyInstance) {
     if (key !== undefined) limiter.fail(key)
     done(new ERR_UNAUTHORIZED())
   }
-  app.decorate('verifyGatewayBearer', bearerFor(undefined))
 
   await app.register(fastifyAuth)
   app.decorate('httpAuth', (scope: string) => app.auth([bearerFor(scope)]))

@@ -73,6 +73,8 @@ export const ConnectParams = Closed({
 })
 export type ConnectParams = Static<typeof ConnectParams>
 
+// The frame envelopes of protocol v4 (contract 1.2). `res`, `event` and `cancel` are written and read
+// by hand on the hot path (src/rpc/frames.ts, ws-rpc/connection.ts): these are the wire they must keep.
 export const ErrorShape = Closed({
   code: NonEmptyString,
   message: NonEmptyString,
@@ -265,8 +267,3 @@ export const HelloOk = Closed({
   })
 })
 export type HelloOk = Static<typeof HelloOk>
-
-export const ConnectChallenge = Closed({ nonce: NonEmptyString, ts: Type.Integer({ minimum: 0 }) })
-export const TickEvent = Closed({ ts: Type.Integer({ minimum: 0 }) })
-export const ShutdownEvent = Closed({ reason: NonEmptyString, restartExpectedMs: Type.Optional(Type.Integer({ minimum: 0 })) })
-export const PresenceEvent = Closed({ presence: Type.Array(PresenceEntry) })

@@ -34,7 +34,7 @@ export class ConfigError extends StartupError {
 }
 
 /** Error codes of the WS RPC error shape (contract 1.4). */
-export type RpcErrorCode = 'INVALID_REQUEST' | 'FORBIDDEN' | 'UNAVAILABLE' | 'NOT_PAIRED' | 'APPROVAL_NOT_FOUND' | 'AGENT_TIMEOUT'
+export type RpcErrorCode = 'INVALID_REQUEST' | 'FORBIDDEN' | 'UNAVAILABLE' | 'NOT_PAIRED'
 
 export interface RpcErrorShape {
   code: RpcErrorCode
@@ -72,7 +72,6 @@ export class RpcError extends Error {
 // and the surface's error handler renders them.
 export const ERR_UNAUTHORIZED = createError('GW_ERR_UNAUTHORIZED', 'Unauthorized', 401)
 export const ERR_AUTH_RATE_LIMITED = createError('GW_ERR_AUTH_RATE_LIMITED', 'Too many failed authentication attempts. Please try again later.', 429)
-export const ERR_FORBIDDEN = createError('GW_ERR_FORBIDDEN', '%s', 403)
 /** An identity-bearing HTTP caller lacks the operator scope a route needs (contract 3.1). */
 export const ERR_MISSING_SCOPE = createError('GW_ERR_MISSING_SCOPE', 'missing scope: %s', 403)
 export const ERR_INVALID_REQUEST = createError('GW_ERR_INVALID_REQUEST', '%s', 400)
@@ -81,6 +80,3 @@ export const ERR_METHOD_NOT_ALLOWED = createError('GW_ERR_METHOD_NOT_ALLOWED', '
 export const ERR_UPSTREAM = createError('GW_ERR_UPSTREAM', '%s', 502)
 export const ERR_UNAVAILABLE = createError('GW_ERR_UNAVAILABLE', '%s', 503)
 export const ERR_TIMEOUT = createError('GW_ERR_TIMEOUT', '%s', 504)
-
-/** Carries the seconds a client should wait; the surfaces turn it into `Retry-After`. */
-export interface RetryAfter { retryAfterSeconds?: number }

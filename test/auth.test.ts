@@ -11,6 +11,7 @@ import { resolveSecrets } from '../src/config/secrets.js'
 import { resolveAuth, resolveListen } from '../src/config/settings.js'
 import { ConfigStore } from '../src/config/store.js'
 import { createLogger } from '../src/logging/logger.js'
+import { SCOPE_READ } from '../src/rpc/scopes.js'
 
 const TOKEN = 'test-token-0123456789abcdef'
 const PASSWORD = 'correct horse battery staple'
@@ -29,7 +30,9 @@ async function build (t: TestContext, config: Record<string, unknown>): Promise<
     version: '0.0.0-test',
     env
   })
-  app.get('/x', { onRequest: app.auth([app.verifyGatewayBearer]) }, async () => ({ ok: true }))
+  await app.register(async (routes) => {
+    routes.get('/x', { onRequest: routes.httpAuth(SCOPE_READ) }, async () => ({ ok: true }))
+  })
   t.after(() => app.close())
   return app
 }

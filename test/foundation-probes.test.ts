@@ -11,6 +11,7 @@ import { resolveSecrets } from '../src/config/secrets.js'
 import { resolveAuth, resolveListen } from '../src/config/settings.js'
 import { ConfigStore } from '../src/config/store.js'
 import { createLogger } from '../src/logging/logger.js'
+import { SCOPE_READ } from '../src/rpc/scopes.js'
 
 const TOKEN = 'probe-token-0123456789'
 const REMOTE = '10.1.2.3'
@@ -27,7 +28,9 @@ async function build (t: TestContext, gateway: Record<string, unknown> = {}): Pr
     version: '9.9.9-test',
     env
   })
-  app.get('/x', { onRequest: app.auth([app.verifyGatewayBearer]) }, async () => ({ ok: true }))
+  await app.register(async (routes) => {
+    routes.get('/x', { onRequest: routes.httpAuth(SCOPE_READ) }, async () => ({ ok: true }))
+  })
   t.after(() => app.close())
   return app
 }

@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { APIError } from 'openai'
 import { openAiChatFrames, sseFrame } from './support/fake-upstream.js'
 import { startHttpGateway, type HttpGateway } from './support/http-gateway.js'
-import { MAX_BUFFERED_BYTES } from '../plugins/openai-compat/sse-writer.js'
+import { MAX_BUFFERED_BYTES } from '../plugins/openai-compat/streaming/index.js'
 import { waitFor } from './support/wait.js'
 
 const slowWords = (n: number) => openAiChatFrames({ text: Array.from({ length: n }, (_, i) => `w${i} `) })

@@ -5,7 +5,6 @@ import os from 'node:os'
 import path from 'node:path'
 import { createHandleCache } from '../src/sessions/handle-cache.js'
 import { createSerialWriter } from '../src/sessions/index-file.js'
-import { createKeyedQueue } from '../src/sessions/keyed-queue.js'
 import { linesBackward, readHistory } from '../src/sessions/transcript-io.js'
 
 async function tempDir (t: { after(fn: () => Promise<void>): void }): Promise<string> {
@@ -13,22 +12,6 @@ async function tempDir (t: { after(fn: () => Promise<void>): void }): Promise<st
   t.after(() => rm(dir, { recursive: true, force: true }))
   return dir
 }
-
-test('keyed queue: same key in call order, a failure does not block the next task', async () => {
-  const queue = createKeyedQueue()
-  const order: string[] = []
-  const slow = queue.run('k', async () => {
-    await new Promise((resolve) => setTimeout(resolve, 20))
-    order.push('k1')
-    throw new Error('boom')
-  })
-  const next = queue.run('k', async () => { order.push('k2') })
-  const other = queue.run('other', async () => { order.push('o1') })
-  await assert.rejects(slow, /boom/)
-  await Promise.all([next, other])
-  assert.deepEqual(order, ['o1', 'k1', 'k2'])
-  await queue.drain()
-})
 
 test('serial writer: concurrent flushes share one follow-up write that starts after them', async () => {
   let writes = 0

@@ -96,7 +96,7 @@ test('fan-out honours scope, requireCap and session-scoped-events subscriptions'
 test('a slow consumer loses dropIfSlow events (seq gap) and is closed 1008 for the others', async (t) => {
   const gw = await build(t, { wsRpc: { maxBufferedBytes: 512 * 1024 } })
   const { client } = await join(t, gw.url, { token: gw.token })
-  const raw = (client.ws as unknown as { _socket: { pause: () => void, resume: () => void } })._socket
+  const raw = client.socket
   raw.pause()
   const blob = 'x'.repeat(256 * 1024)
   for (let i = 0; i < 200; i++) gw.app.events.publish('test.blob', { i, blob }, { dropIfSlow: true })

@@ -133,7 +133,7 @@ test('frames queued behind connect are bounded: the 17th closes 1008', async (t)
   const c = await open(t, gw.url)
   const { nonce } = await c.challenge()
   // One TCP write, so all frames are parsed before the handshake can finish.
-  const raw = (c.ws as unknown as { _socket: { cork: () => void, uncork: () => void } })._socket
+  const raw = c.socket
   raw.cork()
   c.send({ type: 'req', id: 'c', method: 'connect', params: connectParams({ token: gw.token }, nonce) })
   for (let i = 0; i < 17; i++) c.send({ type: 'req', id: `q${i}`, method: 'health' })
@@ -145,7 +145,7 @@ test('frames queued behind connect are answered after hello-ok, in order', async
   const gw = await build(t)
   const c = await open(t, gw.url)
   const { nonce } = await c.challenge()
-  const raw = (c.ws as unknown as { _socket: { cork: () => void, uncork: () => void } })._socket
+  const raw = c.socket
   raw.cork()
   c.send({ type: 'req', id: 'c', method: 'connect', params: connectParams({ token: gw.token }, nonce) })
   for (let i = 0; i < 5; i++) c.send({ type: 'req', id: `q${i}`, method: 'health' })

@@ -72,7 +72,8 @@ test('close reasons are cut to 123 bytes of UTF-8', () => {
 })
 
 test('idempotency cache: TTL and per-method bound', async () => {
-  let now = 0
+  // Not 0: lru-cache treats an entry stored at time 0 as having no age.
+  let now = 1000
   const cache = new IdempotencyCache({ ttlMs: 100, max: 2, now: () => now })
   cache.remember('m', 'a', Promise.resolve(1))
   cache.remember('m', 'b', Promise.resolve(2))
@@ -81,7 +82,9 @@ test('idempotency cache: TTL and per-method bound', async () => {
   cache.remember('m', 'c', Promise.resolve(3))
   assert.equal(cache.lookup('m', 'a'), undefined, 'oldest evicted past max')
   assert.equal(await cache.lookup('other', 'a'), 9, 'keys are per method')
-  now = 200
+  now = 1100
+  assert.equal(await cache.lookup('m', 'c'), 3, 'kept for its whole TTL')
+  now = 1101
   assert.equal(cache.lookup('m', 'c'), undefined, 'expired')
 })
 

@@ -7,12 +7,13 @@ import {
   ChatCompletion, ChatCompletionChunk, ChatCompletionRequest, ErrorResponses, FIELD_MESSAGES, RoutingHeaders
 } from '../../schemas/openai.js'
 import { buildChatPrompt } from './chat-prompt.js'
-import { finishReasonOf, streamChat, usageOf } from './chat-stream.js'
+import { finishReasonOf, usageOf } from './chat-build.js'
 import { endpointGate, type SurfaceOptions } from './endpoints.js'
 import { fromRunResult, invalidRequest } from './errors.js'
 import { imagePolicy } from './images.js'
 import { resolveChannel, resolveModelOverride, resolveSession, resolveTargetAgent } from './routing.js'
 import { startRun } from './run-bridge.js'
+import { chatChunks, streamRun } from './streaming/index.js'
 import { formatSchemaErrors } from './validation.js'
 import { SCOPE_WRITE } from '../../src/rpc/scopes.js'
 
@@ -72,7 +73,7 @@ export default async function chatCompletionsRoutes (parent: FastifyInstance, op
     const meta = { id: `chatcmpl_${run.handle.runId}`, created: Math.floor(Date.now() / 1000), model, includeUsage: body.stream_options?.include_usage === true }
     if (body.stream === true) {
       // The stream writes its own reply (hijacked); the route only waits for it, or rejects with a real status.
-      await streamChat(reply, run, meta, opts.keepAlive)
+      await streamRun(reply, run, chatChunks(meta), opts.keepAlive)
       return
     }
 

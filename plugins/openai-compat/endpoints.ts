@@ -3,7 +3,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { GatewayConfig } from '../../schemas/config.js'
 import type { DisconnectWatch } from '../../src/http/disconnect-watch.js'
-import type { KeepAlive } from './sse-writer.js'
+import type { KeepAlive } from './streaming/index.js'
 import { notFound } from './errors.js'
 
 export type Endpoint = 'chatCompletions' | 'responses'

@@ -56,7 +56,6 @@ export function fromAgentError (err: AgentError, ctx: AgentErrorContext = {}): G
     case 'AGENT_UNKNOWN':
       return invalidRequest(`Unknown agent '${ctx.agentId ?? ''}'.`, null, 'unknown_agent')
     case 'MODEL_UNKNOWN':
-    case 'MODEL_NOT_ALLOWED':
       // With an override the unknown model is the caller's; without one it is the operator's config.
       if (ctx.modelOverride !== undefined) {
         return invalidRequest(`Model '${ctx.modelOverride}' is not allowed for agent '${ctx.agentId ?? ''}': ${err.message}.`, null, 'model_not_allowed')

@@ -12,7 +12,7 @@ import { notFound, toOpenAiFailure } from './errors.js'
 import modelsRoutes from './models.js'
 import { createResponseStore } from './response-store.js'
 import responsesRoutes from './responses.js'
-import { KeepAlive } from './sse-writer.js'
+import { KeepAlive } from './streaming/index.js'
 
 export interface OpenAiCompatOptions {
   bodyLimit?: number

@@ -12,9 +12,9 @@ import { ImageBudget, imagePolicy } from './images.js'
 import type { ResponseStore } from './response-store.js'
 import { completionOf, newId, outputOf, snapshot, type ResponseMeta } from './responses-build.js'
 import { convertInput } from './responses-input.js'
-import { streamResponse } from './responses-stream.js'
 import { resolveChannel, resolveModelOverride, resolveSession, resolveTargetAgent, type SessionTarget } from './routing.js'
 import { startRun } from './run-bridge.js'
+import { responseEvents, streamRun } from './streaming/index.js'
 import { currentTurnStart, type TurnRole } from './turns.js'
 import { formatSchemaErrors } from './validation.js'
 import { SCOPE_WRITE } from '../../src/rpc/scopes.js'
@@ -80,7 +80,7 @@ export default async function responsesRoutes (parent: FastifyInstance, opts: Su
     const remember = () => { if (session.persist && store) opts.store.remember(meta.id, { sessionKey: run.handle.sessionKey, agentId: run.handle.agentId }) }
 
     if (body.stream === true) {
-      const result = await streamResponse(reply, run, meta, opts.keepAlive)
+      const result = await streamRun(reply, run, responseEvents(meta), opts.keepAlive)
       if (result?.status === 'ok') remember()
       return
     }

@@ -1,6 +1,6 @@
 // The WebSocket control plane (OpenClaw protocol v4) on GET /. Encapsulated:
 // @fastify/websocket and the upgrade route live only in this context.
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import websocket from '@fastify/websocket'
 import type { WebSocket } from 'ws'
 import { DevicePairing } from '../../src/devices/pairing.js'
@@ -72,9 +72,11 @@ export default async function wsRpc (app: FastifyInstance, opts: WsRpcOptions) {
     constraints: { [UPGRADE_CONSTRAINT]: 'websocket' },
     exposeHeadRoute: false,
     websocket: true,
+    preHandler: releaseUpgradeResponse,
     handler: (socket: WebSocket, request: FastifyRequest) => {
       const peer = peerInfo(request, isLocal)
-      releaseUpgradeRequest(socket, request)
+      // The hub installs its own error listener (see releaseUpgradeResponse).
+      socket.removeAllListeners('error')
       // request.socket is the TCP socket ws took over; the hub corks it to batch writes.
       connections.accept(socket, peer, request.socket)
     }
@@ -149,12 +151,12 @@ function upgradeConstraint (): Parameters<FastifyInstance['addConstraintStrategy
  * @fastify/websocket keeps the upgrade's request, reply and response alive for the socket's
  * whole life (its error listener closes over them; the response stays assigned to the TCP
  * socket). A control connection lives for hours and needs none of them: dropping them saves
- * ~2 KB per idle connection. The hub installs its own error listener right after.
+ * ~2 KB per idle connection. Only a real upgrade (`request.ws`) lets go of its response: a
+ * plain request that merely carries an Upgrade header is still answered through it.
  */
-function releaseUpgradeRequest (socket: WebSocket, request: FastifyRequest): void {
-  socket.removeAllListeners('error')
-  const res = (request.socket as { _httpMessage?: { detachSocket?: (s: unknown) => void } })._httpMessage
-  if (typeof res?.detachSocket === 'function') res.detachSocket(request.socket)
+function releaseUpgradeResponse (request: FastifyRequest, reply: FastifyReply, done: () => void): void {
+  if (request.ws) reply.raw.detachSocket(request.socket)
+  done()
 }
 
 /** Loopback peer, a local Host header, and no proxy headers we cannot attribute (contract 8). */

@@ -46,12 +46,3 @@ export type DevicePairListResult = Static<typeof DevicePairListResult>
 
 export const DevicePairApproveResult = Closed({ requestId: NonEmptyString, device: PairedDevice })
 export const DevicePairRejectResult = Closed({ requestId: NonEmptyString, deviceId: NonEmptyString })
-
-export const DevicePairRequestedEvent = PendingPairing
-export const DevicePairResolvedEvent = Closed({
-  requestId: NonEmptyString,
-  deviceId: NonEmptyString,
-  decision: NonEmptyString,
-  ts: Type.Integer({ minimum: 0 })
-})
-export type DevicePairResolvedEvent = Static<typeof DevicePairResolvedEvent>

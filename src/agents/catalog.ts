@@ -4,8 +4,6 @@ import path from 'node:path'
 import type { GatewayConfig } from '../../schemas/config.js'
 import { expandHome } from '../config/paths.js'
 
-export const AGENT_ID_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/
-
 export interface ModelSelection { primary: string | undefined, fallbacks: string[] }
 
 export interface AgentInfo {

@@ -11,7 +11,8 @@ import { buildAgentCatalog, type AgentCatalog, type AgentInfo } from './catalog.
 import { BootstrapLoader } from './bootstrap.js'
 import { SystemMessages } from './system-message.js'
 import { AgentError } from './errors.js'
-import { SessionLanes, Semaphore } from './lanes.js'
+import { KeyedQueue } from '../keyed-queue.js'
+import { Semaphore } from './semaphore.js'
 import { resolveModelChain, type ModelTarget } from './model-resolver.js'
 import { ProviderPool } from './provider-pool.js'
 import { executeRun } from './run.js'
@@ -39,7 +40,7 @@ const FINISHED_MAX = 1000
 export class AgentEngine {
   private readonly opts: EngineOptions
   private readonly now: () => number
-  private readonly lanes = new SessionLanes()
+  private readonly lanes = new KeyedQueue()
   private readonly slots: Semaphore
   /** A list, not a Map by id: see linked-list.ts. Lookups by id are rare (WS methods) and the list is short. */
   private readonly active = new LinkedList<ActiveRun>()

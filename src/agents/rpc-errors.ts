@@ -11,10 +11,8 @@ export function toRpcError (err: unknown, method: string): RpcError {
         return new RpcError('INVALID_REQUEST', `invalid ${method} params: ${err.message}`, { details: { code: 'UNKNOWN_AGENT_ID' } })
       case 'MESSAGE_EMPTY':
       case 'MODEL_UNKNOWN':
-      case 'MODEL_NOT_ALLOWED':
       case 'ATTACHMENT_TOO_LARGE':
       case 'ATTACHMENT_INVALID':
-      case 'RUN_NOT_FOUND':
         return new RpcError('INVALID_REQUEST', `invalid ${method} params: ${err.message}`, { details: { code: err.code } })
       default:
         return new RpcError('UNAVAILABLE', err.message, {

@@ -1,6 +1,7 @@
 // Failed-auth limiter: per client key, `maxAttempts` failures inside `windowMs`
 // lock the key out for `lockoutMs`. Shared by HTTP and WS so that one budget
-// covers both surfaces.
+// covers both surfaces. A Map swept by a timer, not a size-bounded cache:
+// evicting a bucket would lift a lockout, so flooding keys must not evict.
 export interface RateLimitSettings { maxAttempts: number, windowMs: number, lockoutMs: number, exemptLoopback: boolean }
 
 interface Bucket { failures: number, windowStart: number, lockedUntil: number }

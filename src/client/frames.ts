@@ -18,7 +18,6 @@ export interface RpcErrorShape {
   retryAfterMs?: number
 }
 
-export interface ReqFrame { type: 'req', id: string, method: string, params?: unknown }
 export interface ResFrame { type: 'res', id: string, ok: boolean, payload?: unknown, error?: RpcErrorShape }
 export interface EventFrame { type: 'event', event: string, payload?: unknown, seq?: number }
 

@@ -8,7 +8,7 @@
 import { createAgentRegistry } from './agent-registry.js'
 import { SessionError, toSessionError } from './errors.js'
 import { createHandleCache } from './handle-cache.js'
-import { createKeyedQueue } from './keyed-queue.js'
+import { KeyedQueue } from '../keyed-queue.js'
 import { assertAgentId, parseSessionKey, sessionPaths } from './keys.js'
 import { applyMessages, applyPatch, normalizeMessage, normalizePatch, serializeRecord } from './records.js'
 import { repairAll } from './repair.js'
@@ -49,7 +49,7 @@ export function createFileSessionStore (options: FileSessionStoreOptions): FileS
     paths,
     clock,
     warn,
-    queue: createKeyedQueue(),
+    queue: new KeyedQueue(),
     handles: createHandleCache(Math.max(1, options.maxOpenFiles ?? DEFAULT_MAX_OPEN_FILES)),
     agents: createAgentRegistry(paths, clock, warn),
   }

@@ -2,6 +2,7 @@
  * A bounded LRU of open transcript handles. Handles in use are pinned so eviction
  * never closes a file under a running write; the cache may briefly exceed its
  * bound while every slot is pinned and shrinks again on release.
+ * Hand-written, not lru-cache: lru-cache evicts strictly at `max` and cannot skip pinned entries.
  */
 import type { FileHandle } from 'node:fs/promises'
 

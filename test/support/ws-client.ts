@@ -1,6 +1,7 @@
 // A raw protocol client for ws-rpc tests: records every frame, waits for the
 // ones a test cares about (always with a deadline) and speaks just enough of
 // the protocol (challenge → connect → hello-ok) to get to requests.
+import type { Socket } from 'node:net'
 import WebSocket from 'ws'
 import type { ConnectParams } from '../../schemas/frames.js'
 import { signDeviceConnect, type DeviceIdentity } from '../../src/devices/client.js'
@@ -17,6 +18,8 @@ export interface OpenOptions {
 
 export class TestClient {
   readonly ws: WebSocket
+  /** The TCP socket under the WebSocket, from the upgrade response (to cork or pause it). */
+  socket!: Socket
   readonly frames: Frame[] = []
   readonly closed: Promise<{ code: number, reason: string }>
   #waiters: Array<{ match: (f: Frame) => boolean, resolve: (f: Frame) => void }> = []
@@ -47,6 +50,7 @@ export class TestClient {
   static async open (url: string, opts: OpenOptions = {}): Promise<TestClient> {
     const ws = new WebSocket(url, { headers: opts.headers, perMessageDeflate: false, autoPong: opts.autoPong ?? true })
     const client = new TestClient(ws)
+    ws.once('upgrade', (res) => { client.socket = res.socket })
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => { resolve() })
       ws.once('error', reject)

@@ -1,7 +1,7 @@
+// The global cap on concurrent runs (runs of one session are serialized by
+// the engine's KeyedQueue; different sessions go concurrently up to this cap).
 import type { AbortLike } from '../cancel.js'
 
-// Runs for one session are serialized (a lane per session key); runs of
-// different sessions go concurrently up to a global cap.
 export class Semaphore {
   private active = 0
   private readonly waiters: Array<() => void> = []
@@ -49,20 +49,4 @@ export class Semaphore {
   private drain (): void {
     while (this.active < this.limit && this.waiters.length > 0) this.waiters.shift()!()
   }
-}
-
-export class SessionLanes {
-  private readonly tails = new Map<string, Promise<void>>()
-
-  /** Runs `task` after every earlier task of the same key has settled. */
-  run<T> (key: string, task: () => Promise<T>): Promise<T> {
-    const previous = this.tails.get(key) ?? Promise.resolve()
-    const result = previous.then(task, task)
-    const tail = result.then(() => {}, () => {})
-    this.tails.set(key, tail)
-    void tail.then(() => { if (this.tails.get(key) === tail) this.tails.delete(key) })
-    return result
-  }
-
-  isBusy (key: string): boolean { return this.tails.has(key) }
 }

@@ -4,7 +4,7 @@
 // error buried in a 200 stream. Writes go straight to the socket.
 import type { OutgoingHttpHeaders } from 'node:http'
 import type { FastifyReply } from 'fastify'
-import { LinkedList, type Linkable } from '../../src/linked-list.js'
+import { LinkedList, type Linkable } from '../../../src/linked-list.js'
 
 /** A reader this far behind is not reading; the run is aborted rather than buffered without bound. */
 export const MAX_BUFFERED_BYTES = 16 * 1024 * 1024
@@ -45,12 +45,9 @@ export class KeepAlive {
   }
 }
 
-/** What the stream's owner does on these two occasions. */
-export interface SseHooks {
-  /** Headers are out: write the opening events. */
-  onCommit: () => void
-  /** The client stopped reading; the stream is being destroyed. */
-  onOverflow: () => void
+/** What a writer stops when its reader stops reading: the run it streams. */
+export interface Abortable {
+  abort: (reason: string) => void
 }
 
 export class SseWriter implements Linkable<SseWriter> {
@@ -71,14 +68,16 @@ export class SseWriter implements Linkable<SseWriter> {
     this.pending = ''
     res.write(text)
     if (res.writableLength > MAX_BUFFERED_BYTES) {
-      this.hooks.onOverflow()
+      this.run.abort('client is not reading the stream')
       res.destroy()
     }
   }
 
+  /** `opening` is written right after the headers, whoever commits them (a delta, the end, a keep-alive). */
   constructor (
     private readonly reply: FastifyReply,
-    private readonly hooks: SseHooks,
+    private readonly opening: string,
+    private readonly run: Abortable,
     private readonly keepAlive: KeepAlive
   ) {
     this.lastTick = keepAlive.now
@@ -94,7 +93,7 @@ export class SseWriter implements Linkable<SseWriter> {
 
   get isCommitted (): boolean { return this.committed }
 
-  /** Sends the status line and headers (once); `onCommit` writes the stream's opening events. */
+  /** Sends the status line, the headers and the opening events (once). */
   commit (): void {
     if (this.committed) return
     this.committed = true
@@ -108,7 +107,7 @@ export class SseWriter implements Linkable<SseWriter> {
     headers.connection = 'keep-alive'
     headers['x-accel-buffering'] = 'no'
     reply.raw.writeHead(200, headers)
-    this.hooks.onCommit()
+    this.write(this.opening)
   }
 
   write (text: string): void {
@@ -127,22 +126,17 @@ export class SseWriter implements Linkable<SseWriter> {
     }
   }
 
-  /** `event:` + `data:` frame (Responses API). */
-  event (type: string, json: string): void {
-    this.write(`event: ${type}\ndata: ${json}\n\n`)
-  }
-
-  /** Ends the stream with `data: [DONE]`. */
-  end (): void {
+  /** Writes the closing events and ends the stream with `data: [DONE]`. */
+  end (closing: string): void {
     this.stop()
     const res = this.reply.raw
     if (res.destroyed || res.writableEnded) return
-    const text = `${this.pending}data: [DONE]\n\n`
+    const text = `${this.pending}${closing}data: [DONE]\n\n`
     this.pending = ''
     res.end(text)
   }
 
-  /** Stops the keep-alive timer without writing (the client is gone or the reply was sent another way). */
+  /** Leaves the keep-alive timer without writing (the client is gone or the reply was sent another way). */
   stop (): void {
     this.keepAlive.delete(this)
   }
