@@ -140,7 +140,7 @@ export class HookDispatcher {
 function asHttpError (err: unknown): Error {
   if (!isAgentError(err)) return err as Error
   switch (err.code) {
-    case 'AGENT_UNKNOWN': case 'MESSAGE_EMPTY': case 'MODEL_UNKNOWN': case 'MODEL_NOT_ALLOWED':
+    case 'AGENT_UNKNOWN': case 'MESSAGE_EMPTY': case 'MODEL_UNKNOWN':
       return new ERR_INVALID_REQUEST(err.message)
     default:
       return new ERR_UNAVAILABLE(err.message)
