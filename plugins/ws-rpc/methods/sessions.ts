@@ -13,6 +13,8 @@ import { registerAgentMethod } from './agent-method.js'
 import type { SessionEntry, SessionPatch } from '../../../src/sessions/index.js'
 
 type ListParams = Static<typeof SessionsListParams>
+/** What a write names: its session, and maybe the sessionId the caller last saw. */
+interface WriteTarget { key: string, agentId?: string, expectedSessionId?: string }
 
 export function registerSessionMethods (app: FastifyInstance): void {
   const row = (e: SessionEntry) => toSessionRow(e, app.agents.activeRuns(e.key).map((h) => h.runId))
@@ -52,8 +54,8 @@ export function registerSessionMethods (app: FastifyInstance): void {
       ...(more ? { nextOffset: offset + page.length } : {})
     }
   }
-  // A write names its session, and may name the sessionId it last saw: refuse it if that has changed.
-  const unchangedKey = async (params: { key: string, agentId?: string, expectedSessionId?: string }) => {
+  // Refuse a write to a session that changed since the caller loaded it.
+  const unchangedKey = async (params: WriteTarget) => {
     const key = app.agents.resolveTarget(params.agentId, params.key).sessionKey
     if (params.expectedSessionId !== undefined && (await app.sessions.get(key))?.sessionId !== params.expectedSessionId) {
       throw new RpcError('INVALID_REQUEST', 'session changed since it was loaded; reload and retry', { details: { code: 'SESSION_ID_MISMATCH' } })
@@ -61,7 +63,7 @@ export function registerSessionMethods (app: FastifyInstance): void {
     return key
   }
   // Resetting or deleting a session first ends the runs still writing to it.
-  const stoppedKey = async (params: Parameters<typeof unchangedKey>[0]) => {
+  const stoppedKey = async (params: WriteTarget) => {
     const key = await unchangedKey(params)
     app.agents.abort({ sessionKey: key })
     return key
