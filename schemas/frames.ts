@@ -40,14 +40,15 @@ export const DeviceProof = Closed({
 })
 export type DeviceProof = Static<typeof DeviceProof>
 
-export const ConnectAuth = Closed({
-  token: Type.Optional(Type.String()),
-  bootstrapToken: Type.Optional(Type.String()),
-  deviceToken: Type.Optional(Type.String()),
-  password: Type.Optional(Type.String()),
-  approvalRuntimeToken: Type.Optional(Type.String()),
-  agentRuntimeIdentityToken: Type.Optional(Type.String())
-})
+// Each credential is optional here: the gateway's auth mode decides which one a connect needs.
+export const ConnectAuth = Type.Partial(Closed({
+  token: Type.String(),
+  bootstrapToken: Type.String(),
+  deviceToken: Type.String(),
+  password: Type.String(),
+  approvalRuntimeToken: Type.String(),
+  agentRuntimeIdentityToken: Type.String()
+}))
 
 export const ConnectParams = Closed({
   minProtocol: Type.Integer({ minimum: 1 }),

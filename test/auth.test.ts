@@ -2,39 +2,15 @@
 // OpenAI-style 401/429 bodies, the failed-auth budget per client address.
 import { test, type TestContext } from 'node:test'
 import assert from 'node:assert/strict'
-import os from 'node:os'
-import path from 'node:path'
-import { buildGateway, type GatewayApp } from '../src/app.js'
-import { parseConfigText } from '../src/config/load.js'
-import { resolvePaths } from '../src/config/paths.js'
-import { resolveSecrets } from '../src/config/secrets.js'
-import { resolveAuth, resolveListen } from '../src/config/settings.js'
-import { ConfigStore } from '../src/config/store.js'
-import { createLogger } from '../src/logging/logger.js'
-import { SCOPE_READ } from '../src/rpc/scopes.js'
+import type { GatewayApp } from '../src/app.js'
+import { buildWithProtectedRoute } from './support/protected-route.js'
 
 const TOKEN = 'test-token-0123456789abcdef'
 const PASSWORD = 'correct horse battery staple'
 const REMOTE = '10.1.2.3'
 
 async function build (t: TestContext, config: Record<string, unknown>): Promise<GatewayApp> {
-  const env = { HOME: path.join(os.tmpdir(), 'ocgw-auth-unused') }
-  const snapshot = parseConfigText('/virtual/openclaw.json', JSON.stringify({ gateway: { mode: 'local' }, ...config }), env)
-  const secrets = await resolveSecrets(snapshot.config, env)
-  const auth = resolveAuth(snapshot.config, secrets, {}, env)
-  const app = await buildGateway({
-    store: new ConfigStore({ snapshot, secrets, auth }),
-    paths: resolvePaths({ env }),
-    listen: resolveListen(snapshot.config, { port: 1 }, env, false),
-    logger: createLogger({ level: 'silent', file: undefined }),
-    version: '0.0.0-test',
-    env
-  })
-  await app.register(async (routes) => {
-    routes.get('/x', { onRequest: routes.httpAuth(SCOPE_READ) }, async () => ({ ok: true }))
-  })
-  t.after(() => app.close())
-  return app
+  return await buildWithProtectedRoute(t, { config })
 }
 
 const tokenConfig = { gateway: { mode: 'local', auth: { mode: 'token', token: TOKEN } } }

@@ -1,5 +1,5 @@
 // src/logging: the human stdout format, value scrubbing, and file rotation.
-import { test } from 'node:test'
+import { test, type TestContext } from 'node:test'
 import assert from 'node:assert/strict'
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
 import os from 'node:os'
@@ -10,6 +10,14 @@ import { createLogger } from '../src/logging/logger.js'
 import { waitFor } from './support/wait.js'
 
 const at = new Date(2026, 0, 5, 7, 8, 9).toISOString()
+
+const read = (file: string) => readFile(file, 'utf8').catch(() => '')
+
+async function tempDir (t: TestContext, prefix: string): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), prefix))
+  t.after(() => rm(dir, { recursive: true, force: true }))
+  return dir
+}
 
 test('human format: [HH:MM:ss] LEVEL: [subsystem] message {extras}', () => {
   const line = JSON.stringify({ level: 30, time: at, pid: 1, hostname: 'h', subsystem: 'gateway', msg: 'listening on ws://127.0.0.1:1', url: 'ws://127.0.0.1:1' })
@@ -40,8 +48,7 @@ test('LogFile.scrub replaces every known secret value (4+ characters)', () => {
 })
 
 test('the logger redacts sensitive keys by path before anything is written', async (t) => {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'ocgw-log-'))
-  t.after(() => rm(dir, { recursive: true, force: true }))
+  const dir = await tempDir(t, 'ocgw-log-')
   const file = new LogFile({ pathFor: () => path.join(dir, 'g.log'), maxFileBytes: 1024 * 1024 })
   const logger = createLogger({ level: 'info', file })
   logger.info({ token: 'T1', password: 'P1', apiKey: 'K1', authorization: 'A1', headers: { authorization: 'Bearer B1' }, req: { headers: { authorization: 'Bearer B2', cookie: 'C1' } }, auth: { token: 'T2' }, maxTokens: 4096 }, 'm')
@@ -60,15 +67,19 @@ test('the logger redacts sensitive keys by path before anything is written', asy
   file.end()
 })
 
-const read = (file: string) => readFile(file, 'utf8').catch(() => '')
 const line = (i: number) => `${i}${'x'.repeat(58)}\n` // 60 bytes: one per 100-byte file
 
-test('LogFile rotates at maxFileBytes and keeps .1 … .keep', async (t) => {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'ocgw-rot-'))
-  t.after(() => rm(dir, { recursive: true, force: true }))
+/** A LogFile that rotates at 100 bytes and keeps two old files, in a temp dir removed after the test. */
+async function smallRotatingLog (t: TestContext, prefix: string): Promise<{ dir: string, log: string, file: LogFile }> {
+  const dir = await tempDir(t, prefix)
   const log = path.join(dir, 'g.log')
   const file = new LogFile({ pathFor: () => log, maxFileBytes: 100, keep: 2 })
   t.after(() => { file.end() })
+  return { dir, log, file }
+}
+
+test('LogFile rotates at maxFileBytes and keeps .1 … .keep', async (t) => {
+  const { dir, log, file } = await smallRotatingLog(t, 'ocgw-rot-')
   for (let i = 0; i < 5; i++) {
     file.write(line(i))
     await waitFor(`line ${i} in g.log`, async () => { file.flushSync(); return (await read(log)) === line(i) })
@@ -79,11 +90,7 @@ test('LogFile rotates at maxFileBytes and keeps .1 … .keep', async (t) => {
 })
 
 test('LogFile: a burst while the file is (re)opening loses no line', async (t) => {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'ocgw-burst-'))
-  t.after(() => rm(dir, { recursive: true, force: true }))
-  const log = path.join(dir, 'g.log')
-  const file = new LogFile({ pathFor: () => log, maxFileBytes: 100, keep: 2 })
-  t.after(() => { file.end() })
+  const { dir, log, file } = await smallRotatingLog(t, 'ocgw-burst-')
   const lines = Array.from({ length: 6 }, (_, i) => line(i))
   file.write(lines[0]!)
   await waitFor('the first line on disk', async () => { file.flushSync(); return (await read(log)) === lines[0] })

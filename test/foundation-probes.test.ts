@@ -2,37 +2,17 @@
 // GET/HEAD only, no auth, and the security headers on every response.
 import { test, type TestContext } from 'node:test'
 import assert from 'node:assert/strict'
-import os from 'node:os'
-import path from 'node:path'
-import { buildGateway, type GatewayApp } from '../src/app.js'
-import { parseConfigText } from '../src/config/load.js'
-import { resolvePaths } from '../src/config/paths.js'
-import { resolveSecrets } from '../src/config/secrets.js'
-import { resolveAuth, resolveListen } from '../src/config/settings.js'
-import { ConfigStore } from '../src/config/store.js'
-import { createLogger } from '../src/logging/logger.js'
-import { SCOPE_READ } from '../src/rpc/scopes.js'
+import type { GatewayApp } from '../src/app.js'
+import { buildWithProtectedRoute } from './support/protected-route.js'
 
 const TOKEN = 'probe-token-0123456789'
 const REMOTE = '10.1.2.3'
 
+/** The version build(t) gives the gateway. */
+const VERSION = '0.0.0-test'
+
 async function build (t: TestContext, gateway: Record<string, unknown> = {}): Promise<GatewayApp> {
-  const env = { HOME: path.join(os.tmpdir(), 'ocgw-probes-unused') }
-  const snapshot = parseConfigText('/virtual/openclaw.json', JSON.stringify({ gateway: { mode: 'local', auth: { token: TOKEN }, ...gateway } }), env)
-  const secrets = await resolveSecrets(snapshot.config, env)
-  const app = await buildGateway({
-    store: new ConfigStore({ snapshot, secrets, auth: resolveAuth(snapshot.config, secrets, {}, env) }),
-    paths: resolvePaths({ env }),
-    listen: resolveListen(snapshot.config, { port: 1 }, env, false),
-    logger: createLogger({ level: 'silent', file: undefined }),
-    version: '9.9.9-test',
-    env
-  })
-  await app.register(async (routes) => {
-    routes.get('/x', { onRequest: routes.httpAuth(SCOPE_READ) }, async () => ({ ok: true }))
-  })
-  t.after(() => app.close())
-  return app
+  return await buildWithProtectedRoute(t, { token: TOKEN, config: { gateway } })
 }
 
 function assertSecurityHeaders (headers: Record<string, unknown>, what: string): void {
@@ -73,11 +53,11 @@ test('probe details for local-direct or authenticated callers only', async (t) =
   assert.equal(typeof local.uptimeMs, 'number')
 
   const startup = (await app.inject({ url: '/startupz', remoteAddress: '::1' })).json()
-  assert.equal(startup.version, '9.9.9-test')
+  assert.equal(startup.version, VERSION)
   assert.equal(typeof startup.uptimeMs, 'number')
 
   const bearer = (await app.inject({ url: '/startupz', remoteAddress: REMOTE, headers: { authorization: `Bearer ${TOKEN}` } })).json()
-  assert.equal(bearer.version, '9.9.9-test')
+  assert.equal(bearer.version, VERSION)
   const wrong = (await app.inject({ url: '/startupz', remoteAddress: REMOTE, headers: { authorization: 'Bearer nope' } })).json()
   assert.deepEqual(wrong, { ok: true, status: 'started' })
   // A loopback peer relaying for someone else (proxy header) is not local-direct.

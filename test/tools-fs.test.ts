@@ -3,19 +3,17 @@ import assert from 'node:assert/strict'
 import { chmod, mkdir, mkdtemp, readdir, readFile, realpath, rm, stat, symlink, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import type { GatewayConfig } from '../schemas/config.js'
 import { READ_MAX_BYTES } from '../src/tools/builtin/read.js'
-import { MAX_RESULT_BYTES, createToolRegistry, registerBuiltinTools, type ToolContext, type ToolRegistry, type ToolResult } from '../src/tools/index.js'
+import { MAX_RESULT_BYTES } from '../src/tools/index.js'
 import type { SessionStore } from '../src/sessions/types.js'
-
-const config: GatewayConfig = {}
+import { assertToolError, builtinToolCaller, type ToolCall } from './support/tools.js'
 
 /** File tools never touch sessions; any call is a bug. */
 const noSessions = new Proxy({} as SessionStore, {
   get: (_t, prop) => () => { throw new Error(`unexpected sessions.${String(prop)}()`) },
 })
 
-interface Env { registry: ToolRegistry; base: string; ws: string; outside: string; call(name: string, args: unknown): Promise<ToolResult> }
+interface Env { base: string; ws: string; outside: string; call: ToolCall }
 
 async function setup (t: TestContext): Promise<Env> {
   const base = await realpath(await mkdtemp(path.join(os.tmpdir(), 'tools-fs-')))
@@ -24,24 +22,8 @@ async function setup (t: TestContext): Promise<Env> {
   const outside = path.join(base, 'outside')
   await mkdir(outside)
   await writeFile(path.join(outside, 'secret.txt'), 'TOP SECRET\n')
-  const registry = createToolRegistry()
-  registerBuiltinTools(registry)
-  const ctx: ToolContext = {
-    agentId: 'main',
-    sessionKey: 'agent:main:main',
-    runId: 'run-1',
-    workspace: ws,
-    signal: new AbortController().signal,
-    sessions: noSessions,
-    now: () => 1_000,
-  }
-  return { registry, base, ws, outside, call: (name, args) => registry.invoke(name, args, ctx, config, 'main') }
-}
-
-function assertToolError (result: ToolResult, code: string, pattern?: RegExp): void {
-  assert.equal(result.isError, true, `expected an error result, got: ${result.content}`)
-  assert.equal((result.details as { code?: string }).code, code, result.content)
-  if (pattern) assert.match(result.content, pattern)
+  const call = builtinToolCaller({ agentId: 'main', workspace: ws, sessions: noSessions, now: () => 1_000 })
+  return { base, ws, outside, call }
 }
 
 test('the workspace is created with mode 0700 on first use', async (t) => {

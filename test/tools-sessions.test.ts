@@ -5,7 +5,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { createFileSessionStore } from '../src/sessions/index.js'
 import type { TranscriptMessage } from '../src/sessions/types.js'
-import { createToolRegistry, registerBuiltinTools, type ToolContext, type ToolResult } from '../src/tools/index.js'
+import { assertToolError, builtinToolCaller } from './support/tools.js'
 
 async function setup (t: TestContext, agentId = 'main') {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'tools-sessions-'))
@@ -21,25 +21,8 @@ async function setup (t: TestContext, agentId = 'main') {
     await sessions.append(key, [msg(`hello from ${key}`)])
     if (label !== undefined) await sessions.patch(key, { label })
   }
-  const registry = createToolRegistry()
-  registerBuiltinTools(registry)
-  const ctx: ToolContext = {
-    agentId,
-    sessionKey: `agent:${agentId}:main`,
-    runId: 'run-1',
-    workspace: path.join(dir, 'ws'),
-    signal: new AbortController().signal,
-    sessions,
-    now: () => clock,
-  }
-  const call = (name: string, args: unknown): Promise<ToolResult> => registry.invoke(name, args, ctx, {}, agentId)
+  const call = builtinToolCaller({ agentId, workspace: path.join(dir, 'ws'), sessions, now: () => clock })
   return { seed, call }
-}
-
-function assertToolError (result: ToolResult, code: string, pattern?: RegExp): void {
-  assert.equal(result.isError, true, `expected an error result, got: ${result.content}`)
-  assert.equal((result.details as { code?: string }).code, code, result.content)
-  if (pattern) assert.match(result.content, pattern)
 }
 
 test('sessions_list returns only the calling agent sessions, newest first', async (t) => {

@@ -17,6 +17,17 @@ async function open (t: TestContext, url: string): Promise<TestClient> {
   return c
 }
 
+/** Answers the challenge with connect (id `c`) and `count` health requests (`q0`…) behind it. */
+async function connectWithQueued (c: TestClient, token: string | undefined, count: number): Promise<void> {
+  const { nonce } = await c.challenge()
+  // One TCP write, so all frames are parsed before the handshake can finish.
+  const raw = c.socket
+  raw.cork()
+  c.send({ type: 'req', id: 'c', method: 'connect', params: connectParams({ token }, nonce) })
+  for (let i = 0; i < count; i++) c.send({ type: 'req', id: `q${i}`, method: 'health' })
+  raw.uncork()
+}
+
 test('the server speaks first: connect.challenge with a uuid nonce, a timestamp and no seq', async (t) => {
   const gw = await build(t)
   const before = Date.now()
@@ -131,25 +142,14 @@ test('the handshake timer stops at hello-ok', async (t) => {
 test('frames queued behind connect are bounded: the 17th closes 1008', async (t) => {
   const gw = await build(t)
   const c = await open(t, gw.url)
-  const { nonce } = await c.challenge()
-  // One TCP write, so all frames are parsed before the handshake can finish.
-  const raw = c.socket
-  raw.cork()
-  c.send({ type: 'req', id: 'c', method: 'connect', params: connectParams({ token: gw.token }, nonce) })
-  for (let i = 0; i < 17; i++) c.send({ type: 'req', id: `q${i}`, method: 'health' })
-  raw.uncork()
+  await connectWithQueued(c, gw.token, 17)
   assert.deepEqual(await c.closed, { code: 1008, reason: 'too many pending handshake frames' })
 })
 
 test('frames queued behind connect are answered after hello-ok, in order', async (t) => {
   const gw = await build(t)
   const c = await open(t, gw.url)
-  const { nonce } = await c.challenge()
-  const raw = c.socket
-  raw.cork()
-  c.send({ type: 'req', id: 'c', method: 'connect', params: connectParams({ token: gw.token }, nonce) })
-  for (let i = 0; i < 5; i++) c.send({ type: 'req', id: `q${i}`, method: 'health' })
-  raw.uncork()
+  await connectWithQueued(c, gw.token, 5)
   await c.response('q4')
   const order = c.frames.filter((f) => f.type === 'res').map((f) => f.id)
   assert.deepEqual(order, ['c', 'q0', 'q1', 'q2', 'q3', 'q4'])

@@ -3,17 +3,22 @@
 // cancel frames, idempotency dedupe and two-stage responses.
 import { test, type TestContext } from 'node:test'
 import assert from 'node:assert/strict'
-import { Type } from '@sinclair/typebox'
+import { Type, type TSchema } from '@sinclair/typebox'
 import { RpcError } from '../src/errors.js'
-import { startTestGateway, type TestGatewayOptions } from './support/gateway.js'
+import type { MethodDefinition } from '../src/rpc/types.js'
+import { build, type TestGatewayOptions } from './support/gateway.js'
 import { connectOk, type ConnectOptions } from './support/ws-client.js'
 
 async function session (t: TestContext, opts: TestGatewayOptions = {}, who: ConnectOptions = {}) {
-  const gw = await startTestGateway(opts)
-  t.after(() => gw.close())
+  const gw = await build(t, opts)
   const { client, hello } = await connectOk(gw.url, { token: gw.token, ...who })
   t.after(() => { client.close() })
   return { gw, client, hello }
+}
+
+/** A session on a gateway that also serves one test-only method. */
+async function sessionWith<P extends TSchema, R extends TSchema> (t: TestContext, name: string, def: MethodDefinition<P, R>, who: ConnectOptions = {}) {
+  return await session(t, { beforeListen: (app) => { app.rpc.register(name, def) } }, who)
 }
 
 test('unknown methods: INVALID_REQUEST "unknown method: X"', async (t) => {
@@ -60,14 +65,10 @@ test('write implies read; admin implies everything; a missing scope is FORBIDDEN
 })
 
 test('dynamic scopes are resolved from validated params', async (t) => {
-  const { client } = await session(t, {
-    beforeListen: (app) => {
-      app.rpc.register('test.patch', {
-        scope: (p) => p.privileged === true ? 'operator.admin' : 'operator.write',
-        params: Type.Object({ privileged: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
-        handler: async () => ({ ok: true })
-      })
-    }
+  const { client } = await sessionWith(t, 'test.patch', {
+    scope: (p) => p.privileged === true ? 'operator.admin' : 'operator.write',
+    params: Type.Object({ privileged: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
+    handler: async () => ({ ok: true })
   }, { scopes: ['operator.write'] })
   assert.equal((await client.request('test.patch', {})).ok, true)
   assert.equal((await client.request('test.patch', { privileged: true })).error.message, 'missing scope: operator.admin')
@@ -75,8 +76,7 @@ test('dynamic scopes are resolved from validated params', async (t) => {
 
 test('operator methods refuse node connections with "unauthorized role: node"', async (t) => {
   const { createDeviceIdentity } = await import('../src/devices/client.js')
-  const gw = await startTestGateway()
-  t.after(() => gw.close())
+  const gw = await build(t)
   const { client } = await connectOk(gw.url, { token: gw.token, role: 'node', mode: 'node', clientId: 'node-host', identity: createDeviceIdentity() })
   t.after(() => { client.close() })
   assert.deepEqual((await client.request('status')).error, { code: 'INVALID_REQUEST', message: 'unauthorized role: node' })
@@ -105,11 +105,7 @@ test('a handler that throws a plain error answers UNAVAILABLE "internal error" a
 })
 
 test('results are checked against the result schema', async (t) => {
-  const { client } = await session(t, {
-    beforeListen: (app) => {
-      app.rpc.register('test.bad-result', { scope: 'operator.read', result: Type.Object({ n: Type.Integer() }), handler: async () => ({ n: 'one' }) as never })
-    }
-  })
+  const { client } = await sessionWith(t, 'test.bad-result', { scope: 'operator.read', result: Type.Object({ n: Type.Integer() }), handler: async () => ({ n: 'one' }) as never })
   assert.deepEqual((await client.request('test.bad-result')).error, { code: 'UNAVAILABLE', message: 'internal error' })
 })
 
@@ -117,16 +113,12 @@ test('a cancel frame aborts the request signal; the call answers "request cancel
   let aborted: unknown
   let markStarted!: () => void
   const started = new Promise<void>((resolve) => { markStarted = resolve })
-  const { client } = await session(t, {
-    beforeListen: (app) => {
-      app.rpc.register('test.wait', {
-        scope: 'operator.read',
-        handler: async (_p, ctx) => await new Promise((_resolve, reject) => {
-          ctx.signal.addEventListener('abort', () => { aborted = ctx.signal.reason; reject(new Error('aborted')) })
-          markStarted()
-        })
-      })
-    }
+  const { client } = await sessionWith(t, 'test.wait', {
+    scope: 'operator.read',
+    handler: async (_p, ctx) => await new Promise((_resolve, reject) => {
+      ctx.signal.addEventListener('abort', () => { aborted = ctx.signal.reason; reject(new Error('aborted')) })
+      markStarted()
+    })
   })
   client.send({ type: 'req', id: 'w1', method: 'test.wait' })
   await started
@@ -143,13 +135,9 @@ test('disconnecting aborts what is still running for the socket', async (t) => {
   let markStarted!: () => void
   const abortedOnClose = new Promise<void>((resolve) => { resolveAborted = resolve })
   const started = new Promise<void>((resolve) => { markStarted = resolve })
-  const { client } = await session(t, {
-    beforeListen: (app) => {
-      app.rpc.register('test.hang', {
-        scope: 'operator.read',
-        handler: async (_p, ctx) => await new Promise(() => { ctx.signal.addEventListener('abort', () => { resolveAborted() }); markStarted() })
-      })
-    }
+  const { client } = await sessionWith(t, 'test.hang', {
+    scope: 'operator.read',
+    handler: async (_p, ctx) => await new Promise(() => { ctx.signal.addEventListener('abort', () => { resolveAborted() }); markStarted() })
   })
   client.send({ type: 'req', id: 'h', method: 'test.hang' })
   await started
@@ -159,18 +147,14 @@ test('disconnecting aborts what is still running for the socket', async (t) => {
 
 test('idempotent methods replay the first response for the same idempotencyKey', async (t) => {
   let calls = 0
-  const { client } = await session(t, {
-    beforeListen: (app) => {
-      app.rpc.register('test.send', {
-        scope: 'operator.write',
-        idempotent: true,
-        params: Type.Object({ idempotencyKey: Type.String(), text: Type.String() }),
-        handler: async (p) => {
-          calls++
-          await new Promise((resolve) => setTimeout(resolve, 30))
-          return { runId: p.idempotencyKey, call: calls }
-        }
-      })
+  const { client } = await sessionWith(t, 'test.send', {
+    scope: 'operator.write',
+    idempotent: true,
+    params: Type.Object({ idempotencyKey: Type.String(), text: Type.String() }),
+    handler: async (p) => {
+      calls++
+      await new Promise((resolve) => setTimeout(resolve, 30))
+      return { runId: p.idempotencyKey, call: calls }
     }
   })
   // Two in flight at once, then one after: a single execution.
@@ -183,16 +167,12 @@ test('idempotent methods replay the first response for the same idempotencyKey',
 
 test('a failed first call does not poison its idempotencyKey', async (t) => {
   let calls = 0
-  const { client } = await session(t, {
-    beforeListen: (app) => {
-      app.rpc.register('test.flaky', {
-        scope: 'operator.write',
-        idempotent: true,
-        handler: async () => {
-          if (++calls === 1) throw new RpcError('UNAVAILABLE', 'try again', { retryable: true })
-          return { ok: true }
-        }
-      })
+  const { client } = await sessionWith(t, 'test.flaky', {
+    scope: 'operator.write',
+    idempotent: true,
+    handler: async () => {
+      if (++calls === 1) throw new RpcError('UNAVAILABLE', 'try again', { retryable: true })
+      return { ok: true }
     }
   })
   assert.equal((await client.request('test.flaky', { idempotencyKey: 'k' })).error.message, 'try again')
@@ -200,17 +180,13 @@ test('a failed first call does not poison its idempotencyKey', async (t) => {
 })
 
 test('two-stage methods: ctx.ack sends a first res, the return value a second with the same id', async (t) => {
-  const { client } = await session(t, {
-    beforeListen: (app) => {
-      app.rpc.register('test.run', {
-        scope: 'operator.write',
-        handler: async (_p, ctx) => {
-          ctx.ack({ runId: 'r1', status: 'accepted', acceptedAt: 1 })
-          ctx.sendEvent('test.progress', { step: 1 })
-          await new Promise((resolve) => setTimeout(resolve, 20))
-          return { runId: 'r1', status: 'ok', summary: 'completed' }
-        }
-      })
+  const { client } = await sessionWith(t, 'test.run', {
+    scope: 'operator.write',
+    handler: async (_p, ctx) => {
+      ctx.ack({ runId: 'r1', status: 'accepted', acceptedAt: 1 })
+      ctx.sendEvent('test.progress', { step: 1 })
+      await new Promise((resolve) => setTimeout(resolve, 20))
+      return { runId: 'r1', status: 'ok', summary: 'completed' }
     }
   })
   client.send({ type: 'req', id: 'two', method: 'test.run' })
@@ -221,7 +197,6 @@ test('two-stage methods: ctx.ack sends a first res, the return value a second wi
 })
 
 test('registering a method twice is a programming error', async (t) => {
-  const gw = await startTestGateway()
-  t.after(() => gw.close())
+  const gw = await build(t)
   assert.throws(() => { gw.app.rpc.register('health', { scope: 'none', handler: async () => ({}) }) }, { code: 'RPC_METHOD_DUPLICATE' })
 })

@@ -8,10 +8,10 @@ import type { GatewayClient } from '../client/gateway-client.js'
 import { asCliError, connectionOptions, connectHint, openClient, resolveTarget, warnIfConfigBroken, type ConnectionArgs } from './common/connection.js'
 import { loadContext, type GlobalArgs } from './common/context.js'
 import { formatDuration, out, printJson, runCommand } from './common/output.js'
+import { commandGroup, type JsonArgs } from './common/yargs.js'
 
-interface ChannelsArgs extends GlobalArgs, ConnectionArgs {
+interface ChannelsArgs extends GlobalArgs, ConnectionArgs, JsonArgs {
   probe?: boolean
-  json?: boolean
 }
 
 type Obj = Record<string, unknown>
@@ -93,9 +93,4 @@ const statusCommand: CommandModule<object, ChannelsArgs> = {
   handler: runCommand(channelsStatus)
 }
 
-export const channelsCommand: CommandModule = {
-  command: 'channels',
-  describe: 'Inspect messaging channels',
-  builder: (y: Argv) => y.command(statusCommand).demandCommand(1, 'Name a channels command.'),
-  handler: () => {}
-}
+export const channelsCommand = commandGroup('channels', 'Inspect messaging channels', statusCommand)

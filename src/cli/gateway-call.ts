@@ -4,8 +4,8 @@
 import JSON5 from 'json5'
 import type { Argv, CommandModule } from 'yargs'
 import { GatewayClientError } from '../client/errors.js'
-import { connectionOptions, withGateway, type ConnectionArgs } from './common/connection.js'
-import { loadContext, type GlobalArgs } from './common/context.js'
+import { connectionOptions, runOnGateway, type ConnectionArgs } from './common/connection.js'
+import type { GlobalArgs } from './common/context.js'
 import { CliError, EXIT_FAIL, EXIT_OK, err, out, printJson, runCommand } from './common/output.js'
 
 interface CallArgs extends GlobalArgs, ConnectionArgs {
@@ -17,8 +17,7 @@ interface CallArgs extends GlobalArgs, ConnectionArgs {
 
 async function gatewayCall (args: CallArgs): Promise<number> {
   const params = parseParams(args.params)
-  const ctx = await loadContext(args)
-  return await withGateway(ctx, args, async (client) => {
+  return await runOnGateway(args, async ({ client }) => {
     try {
       const payload = await client.request(args.method, params, { expectFinal: args['expect-final'] === true })
       if (args.json !== true && typeof payload === 'string') out(payload)

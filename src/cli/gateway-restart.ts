@@ -9,11 +9,12 @@ import path from 'node:path'
 import type { Argv, CommandModule } from 'yargs'
 import { GatewayClientError, type ClientErrorCode } from '../client/errors.js'
 import { inspectService } from '../service/gateway-service.js'
-import { isRunning, looksLikeGateway, readGatewayLock, readInvocation, sleep, startDetached, terminate } from '../service/local-process.js'
+import { isRunning, readGatewayLock, readInvocation, sleep, startDetached } from '../service/local-process.js'
 import { findSystemctl, userCommand } from '../service/systemctl.js'
 import { openClient, resolveTarget } from './common/connection.js'
 import { loadContext, type CliContext, type GlobalArgs } from './common/context.js'
 import { CliError, formatDuration, out, runCommand } from './common/output.js'
+import { assertGatewayPid, runUnitVerb, terminateGateway } from './common/stop-gateway.js'
 
 const ANSWERED = new Set<ClientErrorCode>(['UNAUTHORIZED', 'NOT_PAIRED', 'CONNECT_REJECTED'])
 
@@ -27,8 +28,7 @@ async function restart (args: RestartArgs): Promise<number> {
   const service = await inspectService(ctx, systemctl)
   const started = Date.now()
   if (service.installed && systemctl.available) {
-    const res = await systemctl.run(['restart', service.unit])
-    if (res.code !== 0) throw new CliError(`${userCommand(['restart', service.unit])} failed (exit ${res.code}): ${(res.stderr || res.stdout).trim()}`)
+    await runUnitVerb(systemctl, 'restart', service.unit)
     const url = await waitReachable(ctx, undefined, undefined, args.timeout)
     out(`Restarted ${service.unit} (systemd); answering at ${url} after ${formatDuration(Date.now() - started)}.`)
     return 0
@@ -40,12 +40,12 @@ async function restart (args: RestartArgs): Promise<number> {
     })
   }
   const oldPid = lock.pid
-  if (!await looksLikeGateway(oldPid)) throw new CliError(`pid ${oldPid} from ${lock.file} is not a gateway process; not signalling it`)
+  await assertGatewayPid(oldPid, lock.file)
   const invocation = await readInvocation(oldPid)
   if (invocation === undefined) {
     throw new CliError(`cannot read how pid ${oldPid} was started (restart of an unsupervised gateway needs Linux /proc)`, { hint: 'run `openclaw gateway stop`, then start it again' })
   }
-  if (!await terminate(oldPid, args.timeout)) throw new CliError(`gateway (pid ${oldPid}) did not exit within ${Math.round(args.timeout / 1000)}s of SIGTERM`)
+  await terminateGateway(oldPid, args.timeout)
   const outFile = path.join(ctx.paths.stateDir, 'logs', 'gateway-stdout.log')
   await mkdir(path.dirname(outFile), { recursive: true, mode: 0o700 })
   const newPid = await startDetached(invocation, outFile)

@@ -3,10 +3,10 @@
 // it to exit (the gateway drains and exits 0).
 import type { Argv, CommandModule } from 'yargs'
 import { inspectService } from '../service/gateway-service.js'
-import { looksLikeGateway, terminate } from '../service/local-process.js'
-import { findSystemctl, userCommand } from '../service/systemctl.js'
+import { findSystemctl } from '../service/systemctl.js'
 import { loadContext, type GlobalArgs } from './common/context.js'
-import { CliError, err, out, runCommand } from './common/output.js'
+import { err, out, runCommand } from './common/output.js'
+import { assertGatewayPid, runUnitVerb, terminateGateway } from './common/stop-gateway.js'
 
 interface StopArgs extends GlobalArgs {
   timeout: number
@@ -19,8 +19,7 @@ async function stop (args: StopArgs): Promise<number> {
   const systemctl = await findSystemctl(ctx.env)
   const service = await inspectService(ctx, systemctl)
   if (service.installed && systemctl.available && SUPERVISED.has(service.active ?? '')) {
-    const res = await systemctl.run(['stop', service.unit])
-    if (res.code !== 0) throw new CliError(`${userCommand(['stop', service.unit])} failed (exit ${res.code}): ${(res.stderr || res.stdout).trim()}`)
+    await runUnitVerb(systemctl, 'stop', service.unit)
     out(`Stopped ${service.unit} (systemd).`)
     return 0
   }
@@ -30,15 +29,11 @@ async function stop (args: StopArgs): Promise<number> {
     return 0
   }
   const pid = lock.pid
-  if (!await looksLikeGateway(pid)) {
-    throw new CliError(`pid ${pid} from ${lock.file} is not a gateway process; not signalling it`, { hint: `the lock file is stale; remove ${lock.file}` })
-  }
+  await assertGatewayPid(pid, lock.file, `the lock file is stale; remove ${lock.file}`)
   if (service.installed && !systemctl.available) {
     err(`Warning: ${service.unit} is installed but systemd cannot be asked (${service.systemctl.reason ?? 'unavailable'}); if systemd supervises this gateway it will start it again.`)
   }
-  if (!await terminate(pid, args.timeout)) {
-    throw new CliError(`gateway (pid ${pid}) did not exit within ${Math.round(args.timeout / 1000)}s of SIGTERM`, { hint: `check \`openclaw logs\`; \`kill -9 ${pid}\` if it is stuck` })
-  }
+  await terminateGateway(pid, args.timeout, `check \`openclaw logs\`; \`kill -9 ${pid}\` if it is stuck`)
   out(`Stopped gateway (pid ${pid}).`)
   return 0
 }

@@ -1,17 +1,15 @@
 // `openclaw secrets reload`: the gateway re-resolves its SecretRefs and swaps
 // them in atomically (RPC `secrets.reload`); a failure keeps the last good set.
 import type { Argv, CommandModule } from 'yargs'
-import { connectionOptions, withGateway, type ConnectionArgs } from './common/connection.js'
-import { loadContext, type GlobalArgs } from './common/context.js'
+import { connectionOptions, runOnGateway, type ConnectionArgs } from './common/connection.js'
+import type { GlobalArgs } from './common/context.js'
 import { out, printJson, runCommand } from './common/output.js'
+import { commandGroup, type JsonArgs } from './common/yargs.js'
 
-interface ReloadArgs extends GlobalArgs, ConnectionArgs {
-  json?: boolean
-}
+type ReloadArgs = GlobalArgs & ConnectionArgs & JsonArgs
 
 async function reload (args: ReloadArgs): Promise<number> {
-  const ctx = await loadContext(args)
-  return await withGateway(ctx, args, async (client) => {
+  return await runOnGateway(args, async ({ client }) => {
     const res = await client.request<{ ok?: boolean, warningCount?: number }>('secrets.reload', {})
     if (args.json === true) printJson(res)
     else out(`ok (warnings: ${typeof res?.warningCount === 'number' ? res.warningCount : 0})`)
@@ -27,9 +25,4 @@ const reloadCommand: CommandModule<object, ReloadArgs> = {
   handler: runCommand(reload)
 }
 
-export const secretsCommand: CommandModule = {
-  command: 'secrets',
-  describe: 'Manage the gateway\'s secrets',
-  builder: (y: Argv) => y.command(reloadCommand).demandCommand(1, 'Name a secrets command.'),
-  handler: () => {}
-}
+export const secretsCommand = commandGroup('secrets', 'Manage the gateway\'s secrets', reloadCommand)

@@ -1,21 +1,18 @@
 // `openclaw status`: what the running gateway reports about itself (RPC
 // `status`) plus its health summary. Unreachable gateway: message, exit 1.
 import type { Argv, CommandModule } from 'yargs'
-import { connectionOptions, withGateway, type ConnectionArgs } from './common/connection.js'
-import { loadContext, type GlobalArgs } from './common/context.js'
+import { connectionOptions, runOnGateway, type ConnectionArgs } from './common/connection.js'
+import type { GlobalArgs } from './common/context.js'
 import { formatDuration, out, printJson, runCommand } from './common/output.js'
 import { capabilityOf } from './common/probe.js'
 import { healthLines, statusLines } from './common/summaries.js'
+import type { JsonArgs } from './common/yargs.js'
 
-interface StatusArgs extends GlobalArgs, ConnectionArgs {
-  json?: boolean
-}
+type StatusArgs = GlobalArgs & ConnectionArgs & JsonArgs
 
 async function status (args: StatusArgs): Promise<number> {
-  const ctx = await loadContext(args)
-  const started = Date.now()
-  return await withGateway(ctx, args, async (client, target) => {
-    const latencyMs = Date.now() - started
+  return await runOnGateway(args, async ({ ctx, client, target, connectStartedAt }) => {
+    const latencyMs = Date.now() - connectStartedAt
     const [statusPayload, healthPayload] = await Promise.all([client.request('status'), client.request('health')])
     const gateway = {
       url: target.url,

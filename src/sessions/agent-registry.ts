@@ -105,28 +105,11 @@ export function createAgentRegistry (
 
   return {
     get (agentId) {
-      let pending = loaded.get(agentId)
-      if (!pending) {
-        pending = load(agentId)
-        loaded.set(agentId, pending)
-        // A failed load (e.g. EACCES) must not be cached forever.
-        pending.catch(() => {
-          if (loaded.get(agentId) === pending) loaded.delete(agentId)
-        })
-      }
-      return pending
+      return startOnce(loaded, agentId, load)
     },
 
     markDirty (agentId) {
-      let pending = dirty.get(agentId)
-      if (!pending) {
-        pending = writeMarker(agentId)
-        dirty.set(agentId, pending)
-        pending.catch(() => {
-          if (dirty.get(agentId) === pending) dirty.delete(agentId)
-        })
-      }
-      return pending
+      return startOnce(dirty, agentId, writeMarker)
     },
 
     markSuspect (agentId) {
@@ -160,4 +143,19 @@ export function createAgentRegistry (
       dirty.clear()
     },
   }
+}
+
+/**
+ * What `start(key)` gave, started once per key. A rejected promise is forgotten,
+ * so a failure (e.g. EACCES) is retried by the next call rather than cached forever.
+ */
+function startOnce<T> (started: Map<string, Promise<T>>, key: string, start: (key: string) => Promise<T>): Promise<T> {
+  const known = started.get(key)
+  if (known !== undefined) return known
+  const pending = start(key)
+  started.set(key, pending)
+  pending.catch(() => {
+    if (started.get(key) === pending) started.delete(key)
+  })
+  return pending
 }

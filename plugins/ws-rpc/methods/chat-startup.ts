@@ -3,11 +3,14 @@
 // `chat.metadata.changed` nudge after a config change), sessions.describe and
 // the per-session `session.message` feed (sessions.messages.subscribe).
 import type { FastifyInstance } from 'fastify'
+import type { TSchema } from '@sinclair/typebox'
 import { ChatMetadataParams, ChatStartupParams } from '../../../schemas/rpc/agent.js'
 import { SessionsDescribeParams, SessionsMessagesSubscribeParams, SessionsMessagesUnsubscribeParams } from '../../../schemas/rpc/sessions.js'
-import { withRpcErrors } from '../../../src/agents/rpc-errors.js'
 import { toSessionRow } from '../../../src/agents/session-rows.js'
 import { RpcError } from '../../../src/errors.js'
+import { SCOPE_READ } from '../../../src/rpc/scopes.js'
+import type { MethodDefinition } from '../../../src/rpc/types.js'
+import { registerAgentMethod } from './agent-method.js'
 import { listModels } from './catalog.js'
 import { readChatHistory } from './chat.js'
 
@@ -22,64 +25,48 @@ export function registerChatStartupMethods (app: FastifyInstance): void {
     // A session may always switch models (sessions.patch): nothing locks its runtime.
     ...(sessionKey !== undefined ? { runtimeSelectionLocked: false } : {})
   })
-  const target = (agentId: string | undefined, key: string) => app.agents.resolveTarget(agentId, key)
+  const sessionKeyOf = (params: { agentId?: string, key: string }) => app.agents.resolveTarget(params.agentId, params.key).sessionKey
+  // Everything a chat opens with only reads.
+  const read = <P extends TSchema>(name: string, params: P, handler: MethodDefinition<P>['handler']) => {
+    registerAgentMethod(app, name, { scope: SCOPE_READ, params, handler })
+  }
 
-  app.rpc.register('chat.startup', {
-    scope: 'operator.read',
-    params: ChatStartupParams,
-    handler: withRpcErrors('chat.startup', async (params) => {
-      // Short chat links are never issued here, so one can only be missing.
-      if (!('sessionKey' in params)) return { resolution: { ok: false } }
-      const history = await readChatHistory(app, params)
-      return { ...history, metadata: metadata(history.sessionKey) }
-    })
+  read('chat.startup', ChatStartupParams, async (params) => {
+    // Short chat links are never issued here, so one can only be missing.
+    if (!('sessionKey' in params)) return { resolution: { ok: false } }
+    const history = await readChatHistory(app, params)
+    return { ...history, metadata: metadata(history.sessionKey) }
   })
 
-  app.rpc.register('chat.metadata', {
-    scope: 'operator.read',
-    params: ChatMetadataParams,
-    handler: withRpcErrors('chat.metadata', async (params) => {
-      if (params.sessionKey !== undefined && params.authProfileId !== undefined) {
-        throw new RpcError('INVALID_REQUEST', 'invalid chat.metadata params: sessionKey and authProfileId are exclusive')
-      }
-      // Resolving validates the agent id (UNKNOWN_AGENT_ID) and the key.
-      if (params.sessionKey !== undefined) return metadata(target(params.agentId, params.sessionKey).sessionKey)
-      app.agents.resolveAgent(params.agentId)
-      return metadata(undefined)
-    })
+  read('chat.metadata', ChatMetadataParams, async (params) => {
+    if (params.sessionKey !== undefined && params.authProfileId !== undefined) {
+      throw new RpcError('INVALID_REQUEST', 'invalid chat.metadata params: sessionKey and authProfileId are exclusive')
+    }
+    // Resolving validates the agent id (UNKNOWN_AGENT_ID) and the key.
+    if (params.sessionKey !== undefined) return metadata(app.agents.resolveTarget(params.agentId, params.sessionKey).sessionKey)
+    app.agents.resolveAgent(params.agentId)
+    return metadata(undefined)
   })
 
-  app.rpc.register('sessions.describe', {
-    scope: 'operator.read',
-    params: SessionsDescribeParams,
-    handler: withRpcErrors('sessions.describe', async (params) => {
-      const { sessionKey } = target(params.agentId, params.key)
-      const entry = await app.sessions.get(sessionKey)
-      const session = entry === undefined ? null : toSessionRow(entry, app.agents.activeRuns(sessionKey).map((h) => h.runId))
-      return { session }
-    })
+  read('sessions.describe', SessionsDescribeParams, async (params) => {
+    const sessionKey = sessionKeyOf(params)
+    const entry = await app.sessions.get(sessionKey)
+    const session = entry === undefined ? null : toSessionRow(entry, app.agents.activeRuns(sessionKey).map((h) => h.runId))
+    return { session }
   })
 
-  app.rpc.register('sessions.messages.subscribe', {
-    scope: 'operator.read',
-    params: SessionsMessagesSubscribeParams,
-    handler: withRpcErrors('sessions.messages.subscribe', async (params, ctx) => {
-      const { sessionKey } = target(params.agentId, params.key)
-      ctx.sessions.subscribeMessages(sessionKey)
-      // We hold no approvals, so the replay the caller asked for is empty (OpenClaw's shape).
-      const approvalReplay = { sessionKey, updatedAtMs: app.gateway.now(), approvals: [], truncated: false }
-      return { subscribed: true, key: sessionKey, ...(params.includeApprovals === true ? { approvalReplay } : {}) }
-    })
+  read('sessions.messages.subscribe', SessionsMessagesSubscribeParams, async (params, ctx) => {
+    const sessionKey = sessionKeyOf(params)
+    ctx.sessions.subscribeMessages(sessionKey)
+    // We hold no approvals, so the replay the caller asked for is empty (OpenClaw's shape).
+    const approvalReplay = { sessionKey, updatedAtMs: app.gateway.now(), approvals: [], truncated: false }
+    return { subscribed: true, key: sessionKey, ...(params.includeApprovals === true ? { approvalReplay } : {}) }
   })
 
-  app.rpc.register('sessions.messages.unsubscribe', {
-    scope: 'operator.read',
-    params: SessionsMessagesUnsubscribeParams,
-    handler: withRpcErrors('sessions.messages.unsubscribe', async (params, ctx) => {
-      const { sessionKey } = target(params.agentId, params.key)
-      ctx.sessions.unsubscribeMessages(sessionKey)
-      return { subscribed: false, key: sessionKey }
-    })
+  read('sessions.messages.unsubscribe', SessionsMessagesUnsubscribeParams, async (params, ctx) => {
+    const sessionKey = sessionKeyOf(params)
+    ctx.sessions.unsubscribeMessages(sessionKey)
+    return { subscribed: false, key: sessionKey }
   })
 
   // Models and agents come from the config: a reload may change what a chat can pick.

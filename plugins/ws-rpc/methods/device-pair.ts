@@ -6,7 +6,12 @@ import type { DevicePairing } from '../../../src/devices/pairing.js'
 import { RpcError } from '../../../src/errors.js'
 import { SCOPE_PAIRING } from '../../../src/rpc/scopes.js'
 
-const unknownRequest = () => new RpcError('INVALID_REQUEST', 'unknown requestId')
+/** What approving or rejecting a request resolved; a requestId we do not hold is the caller's mistake. */
+async function found<T> (resolved: Promise<T | undefined>): Promise<T> {
+  const result = await resolved
+  if (result === undefined) throw new RpcError('INVALID_REQUEST', 'unknown requestId')
+  return result
+}
 
 export function registerDevicePairMethods (app: FastifyInstance, pairing: DevicePairing): void {
   app.rpc.register('device.pair.list', {
@@ -25,9 +30,8 @@ export function registerDevicePairMethods (app: FastifyInstance, pairing: Device
     params: DevicePairRequestParams,
     result: DevicePairApproveResult,
     handler: async ({ requestId }) => {
-      const result = await pairing.approve(requestId)
-      if (result === undefined) throw unknownRequest()
-      return { requestId, device: publicPaired(result.device) }
+      const { device } = await found(pairing.approve(requestId))
+      return { requestId, device: publicPaired(device) }
     }
   })
 
@@ -35,11 +39,7 @@ export function registerDevicePairMethods (app: FastifyInstance, pairing: Device
     scope: SCOPE_PAIRING,
     params: DevicePairRequestParams,
     result: DevicePairRejectResult,
-    handler: async ({ requestId }) => {
-      const result = await pairing.reject(requestId)
-      if (result === undefined) throw unknownRequest()
-      return result
-    }
+    handler: async ({ requestId }) => await found(pairing.reject(requestId))
   })
 }
 

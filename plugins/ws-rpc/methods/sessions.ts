@@ -6,13 +6,15 @@ import {
   SessionsDeleteParams, SessionsListParams, SessionsPatchParams, SessionsPreviewParams, SessionsResetParams, SessionsSubscribeParams
 } from '../../../schemas/rpc/sessions.js'
 import { resolveModelRef } from '../../../src/agents/model-resolver.js'
-import { withRpcErrors } from '../../../src/agents/rpc-errors.js'
 import { textOf } from '../../../src/agents/transcript-map.js'
 import { sessionsChangedPayload, toSessionRow } from '../../../src/agents/session-rows.js'
 import { RpcError } from '../../../src/errors.js'
+import { registerAgentMethod } from './agent-method.js'
 import type { SessionEntry, SessionPatch } from '../../../src/sessions/index.js'
 
 type ListParams = Static<typeof SessionsListParams>
+/** What a write names: its session, and maybe the sessionId the caller last saw. */
+interface WriteTarget { key: string, agentId?: string, expectedSessionId?: string }
 
 export function registerSessionMethods (app: FastifyInstance): void {
   const row = (e: SessionEntry) => toSessionRow(e, app.agents.activeRuns(e.key).map((h) => h.runId))
@@ -52,25 +54,38 @@ export function registerSessionMethods (app: FastifyInstance): void {
       ...(more ? { nextOffset: offset + page.length } : {})
     }
   }
-  const fullKey = (key: string, agentId: string | undefined) => app.agents.resolveTarget(agentId, key).sessionKey
+  // Refuse a write to a session that changed since the caller loaded it.
+  const unchangedKey = async (params: WriteTarget) => {
+    const key = app.agents.resolveTarget(params.agentId, params.key).sessionKey
+    if (params.expectedSessionId !== undefined && (await app.sessions.get(key))?.sessionId !== params.expectedSessionId) {
+      throw new RpcError('INVALID_REQUEST', 'session changed since it was loaded; reload and retry', { details: { code: 'SESSION_ID_MISMATCH' } })
+    }
+    return key
+  }
+  // Resetting or deleting a session first ends the runs still writing to it.
+  const stoppedKey = async (params: WriteTarget) => {
+    const key = await unchangedKey(params)
+    app.agents.abort({ sessionKey: key })
+    return key
+  }
 
-  app.rpc.register('sessions.list', { scope: 'operator.read', params: SessionsListParams, handler: withRpcErrors('sessions.list', list) })
+  registerAgentMethod(app, 'sessions.list', { scope: 'operator.read', params: SessionsListParams, handler: list })
 
-  app.rpc.register('sessions.subscribe', {
+  registerAgentMethod(app, 'sessions.subscribe', {
     scope: 'operator.read',
     params: SessionsSubscribeParams,
     handler: async (params, ctx) => {
       const { keys, ...listParams } = params
       ctx.sessions.subscribe(keys ?? 'all')
       if (Object.keys(listParams).length === 0) return { subscribed: true }
-      return { subscribed: true, list: await withRpcErrors('sessions.subscribe', list)(listParams) }
+      return { subscribed: true, list: await list(listParams) }
     }
   })
 
-  app.rpc.register('sessions.preview', {
+  registerAgentMethod(app, 'sessions.preview', {
     scope: 'operator.read',
     params: SessionsPreviewParams,
-    handler: withRpcErrors('sessions.preview', async (params) => {
+    handler: async (params) => {
       const previews = await Promise.all(params.keys.map(async (key) => {
         const entry = await app.sessions.get(key).catch(() => undefined)
         if (entry === undefined) return { key, status: 'missing', items: [] }
@@ -80,15 +95,14 @@ export function registerSessionMethods (app: FastifyInstance): void {
         return { key, status: 'ok', items }
       }))
       return { ts: app.gateway.now(), previews }
-    })
+    }
   })
 
-  app.rpc.register('sessions.patch', {
+  registerAgentMethod(app, 'sessions.patch', {
     scope: 'operator.write',
     params: SessionsPatchParams,
-    handler: withRpcErrors('sessions.patch', async (params) => {
-      const key = fullKey(params.key, params.agentId)
-      await checkExpected(key, params.expectedSessionId)
+    handler: async (params) => {
+      const key = await unchangedKey(params)
       const patch: SessionPatch = {}
       for (const field of ['label', 'displayName', 'thinkingLevel', 'model', 'archived', 'pinned'] as const) {
         if (params[field] !== undefined) (patch as Record<string, unknown>)[field] = params[field]
@@ -104,39 +118,29 @@ export function registerSessionMethods (app: FastifyInstance): void {
       const entry = await app.sessions.patch(key, patch)
       changed('patch', key, entry)
       return { ok: true, key, entry: row(entry), ...(entry.model !== undefined ? { resolved: { modelProvider: entry.modelProvider, model: entry.model } } : {}) }
-    })
+    }
   })
 
-  app.rpc.register('sessions.reset', {
+  registerAgentMethod(app, 'sessions.reset', {
     scope: 'operator.admin',
     params: SessionsResetParams,
-    handler: withRpcErrors('sessions.reset', async (params) => {
-      const key = fullKey(params.key, params.agentId)
-      await checkExpected(key, params.expectedSessionId)
-      app.agents.abort({ sessionKey: key })
+    handler: async (params) => {
+      const key = await stoppedKey(params)
       await app.sessions.ensure(key)
       const entry = await app.sessions.reset(key)
       changed(params.reason ?? 'reset', key, entry)
       return { ok: true, key, entry: row(entry) }
-    })
+    }
   })
 
-  app.rpc.register('sessions.delete', {
+  registerAgentMethod(app, 'sessions.delete', {
     scope: 'operator.write',
     params: SessionsDeleteParams,
-    handler: withRpcErrors('sessions.delete', async (params) => {
-      const key = fullKey(params.key, params.agentId)
-      await checkExpected(key, params.expectedSessionId)
-      app.agents.abort({ sessionKey: key })
+    handler: async (params) => {
+      const key = await stoppedKey(params)
       const deleted = await app.sessions.delete(key, { deleteTranscript: params.deleteTranscript === true })
       if (deleted) changed('delete', key)
       return { ok: true, key, deleted }
-    })
+    }
   })
-
-  async function checkExpected (key: string, expected: string | undefined): Promise<void> {
-    if (expected === undefined) return
-    const entry = await app.sessions.get(key)
-    if (entry?.sessionId !== expected) throw new RpcError('INVALID_REQUEST', 'session changed since it was loaded; reload and retry', { details: { code: 'SESSION_ID_MISMATCH' } })
-  }
 }

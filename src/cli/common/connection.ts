@@ -13,7 +13,7 @@ import type { ConnectAuth } from '../../client/frames.js'
 import { resolveSecretInput } from '../../config/secrets.js'
 import { resolveListen } from '../../config/settings.js'
 import { readGeneratedToken, tokenFile } from '../../config/state.js'
-import type { CliContext } from './context.js'
+import { loadContext, type CliContext, type GlobalArgs } from './context.js'
 import { CliError, err } from './output.js'
 
 export interface ConnectionArgs {
@@ -129,13 +129,23 @@ export function warnIfConfigBroken (ctx: CliContext): void {
   err('warning: using defaults for port and credentials; run `openclaw doctor`')
 }
 
-/** Connects, runs `fn`, always closes. */
-export async function withGateway<T> (ctx: CliContext, args: ConnectionArgs, fn: (client: GatewayClient, target: GatewayTarget) => Promise<T>, opts: ConnectOptions = {}): Promise<T> {
+/** What an RPC command works with; `connectStartedAt` lets it report how long the gateway took. */
+export interface GatewaySession {
+  ctx: CliContext
+  client: GatewayClient
+  target: GatewayTarget
+  connectStartedAt: number
+}
+
+/** An RPC command's whole run: load the CLI context, connect, run `fn`, always close. */
+export async function runOnGateway<T> (args: GlobalArgs & ConnectionArgs, fn: (session: GatewaySession) => Promise<T>): Promise<T> {
+  const ctx = await loadContext(args)
+  const connectStartedAt = Date.now()
   warnIfConfigBroken(ctx)
   const target = await resolveTarget(ctx, args)
-  const client = await connectGateway(ctx, target, { timeoutMs: args.timeout, ...opts })
+  const client = await connectGateway(ctx, target, { timeoutMs: args.timeout })
   try {
-    return await fn(client, target)
+    return await fn({ ctx, client, target, connectStartedAt })
   } catch (e) {
     throw asCliError(e, ctx, target)
   } finally {

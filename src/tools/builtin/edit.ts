@@ -4,6 +4,7 @@
  */
 import { open, stat, type FileHandle } from 'node:fs/promises'
 import { Type } from '@sinclair/typebox'
+import { Closed } from '../../../schemas/common.js'
 import { writeFileAtomic } from '../atomic-write.js'
 import { ToolError, fsToolError } from '../errors.js'
 import type { ToolDefinition } from '../types.js'
@@ -11,11 +12,11 @@ import { SAFE_READ_FLAGS, resolveExisting } from '../workspace.js'
 
 export const EDIT_MAX_BYTES = 4 * 1024 * 1024
 
-const EditArgs = Type.Object({
+const EditArgs = Closed({
   path: Type.String({ minLength: 1, description: 'File path, relative to the workspace' }),
   oldText: Type.String({ minLength: 1, description: 'Exact text to replace; must occur exactly once in the file' }),
   newText: Type.String({ description: 'Replacement text' }),
-}, { additionalProperties: false })
+})
 
 /** Match positions, overlapping ones included (an overlap is ambiguous too); stops at `max`. */
 function findOccurrences (haystack: string, needle: string, max: number): number[] {

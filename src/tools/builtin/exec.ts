@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process'
 import { stat } from 'node:fs/promises'
 import { Type } from '@sinclair/typebox'
+import { Closed } from '../../../schemas/common.js'
 import type { GatewayConfig } from '../../../schemas/config.js'
 import { ToolError, fsToolError } from '../errors.js'
 import { createOutputCapture } from '../text-limit.js'
@@ -27,11 +28,11 @@ export interface ExecToolOptions {
   killGraceMs?: number;
 }
 
-const ExecArgs = Type.Object({
+const ExecArgs = Closed({
   command: Type.String({ minLength: 1, maxLength: 100_000, description: 'Shell command, run with /bin/sh -c' }),
   cwd: Type.Optional(Type.String({ description: 'Working directory, relative to the workspace (default: the workspace root)' })),
   timeoutSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: EXEC_MAX_TIMEOUT_SECONDS, description: 'Timeout; cannot exceed the configured limit' })),
-}, { additionalProperties: false })
+})
 
 /** The operator's limit is both the default and the ceiling a model may ask for. */
 export function execTimeoutSeconds (config: Readonly<GatewayConfig>, requested?: number): number {

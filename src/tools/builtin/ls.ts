@@ -2,15 +2,16 @@
 import { lstat, readdir } from 'node:fs/promises'
 import path from 'node:path'
 import { Type } from '@sinclair/typebox'
+import { Closed } from '../../../schemas/common.js'
 import { ToolError, fsToolError } from '../errors.js'
 import type { ToolDefinition } from '../types.js'
 import { resolveExisting } from '../workspace.js'
 
 export const LS_MAX_ENTRIES = 1000
 
-const LsArgs = Type.Object({
+const LsArgs = Closed({
   path: Type.Optional(Type.String({ description: 'Directory, relative to the workspace (default: the workspace root)' })),
-}, { additionalProperties: false })
+})
 
 type EntryType = 'file' | 'dir' | 'symlink' | 'other'
 

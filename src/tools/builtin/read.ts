@@ -5,6 +5,7 @@
  */
 import { open, type FileHandle } from 'node:fs/promises'
 import { Type } from '@sinclair/typebox'
+import { Closed } from '../../../schemas/common.js'
 import { ToolError, fsToolError } from '../errors.js'
 import { utf8Prefix } from '../text-limit.js'
 import type { ToolDefinition } from '../types.js'
@@ -19,11 +20,11 @@ const DEFAULT_LINE_LIMIT = 2000
 const CHUNK_BYTES = 64 * 1024
 const NEWLINE = 0x0a
 
-const ReadArgs = Type.Object({
+const ReadArgs = Closed({
   path: Type.String({ minLength: 1, description: 'File path, relative to the workspace' }),
   offset: Type.Optional(Type.Integer({ minimum: 1, description: 'First line to return (1-based, default 1)' })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000, description: `Maximum number of lines (default ${DEFAULT_LINE_LIMIT})` })),
-}, { additionalProperties: false })
+})
 
 interface Window {
   text: string;

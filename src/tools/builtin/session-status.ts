@@ -1,12 +1,13 @@
 /** `session_status`: the index entry of the current session, or another of the same agent. */
 import { Type } from '@sinclair/typebox'
+import { Closed } from '../../../schemas/common.js'
 import { isSessionKey, parseSessionKey } from '../../sessions/keys.js'
 import { ToolError } from '../errors.js'
 import type { ToolDefinition } from '../types.js'
 
-const SessionStatusArgs = Type.Object({
+const SessionStatusArgs = Closed({
   sessionKey: Type.Optional(Type.String({ minLength: 1, maxLength: 512, description: 'Session key (default: the current session)' })),
-}, { additionalProperties: false })
+})
 
 export const sessionStatusTool: ToolDefinition<typeof SessionStatusArgs> = {
   name: 'session_status',

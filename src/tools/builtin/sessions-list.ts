@@ -1,14 +1,15 @@
 /** `sessions_list`: the calling agent's sessions, newest first. */
 import { Type } from '@sinclair/typebox'
+import { Closed } from '../../../schemas/common.js'
 import type { SessionEntry } from '../../sessions/types.js'
 import type { ToolDefinition } from '../types.js'
 
 const DEFAULT_LIMIT = 20
 
-const SessionsListArgs = Type.Object({
+const SessionsListArgs = Closed({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, description: `Maximum sessions to return (default ${DEFAULT_LIMIT})` })),
   search: Type.Optional(Type.String({ maxLength: 200, description: 'Case-insensitive match on key, label and display name' })),
-}, { additionalProperties: false })
+})
 
 /** The fields a model can use; token counters and previews stay in session_status. */
 export function summarizeSession (e: SessionEntry): Record<string, unknown> {

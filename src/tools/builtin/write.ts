@@ -1,6 +1,7 @@
 /** `write`: create or replace a file in the workspace, atomically. */
 import { lstat } from 'node:fs/promises'
 import { Type } from '@sinclair/typebox'
+import { Closed } from '../../../schemas/common.js'
 import { writeFileAtomic } from '../atomic-write.js'
 import { ToolError, fsToolError } from '../errors.js'
 import type { ToolDefinition } from '../types.js'
@@ -8,10 +9,10 @@ import { ensureParentDir, resolveForWrite } from '../workspace.js'
 
 export const WRITE_MAX_BYTES = 16 * 1024 * 1024
 
-const WriteArgs = Type.Object({
+const WriteArgs = Closed({
   path: Type.String({ minLength: 1, description: 'File path, relative to the workspace; missing parent directories are created' }),
   content: Type.String({ description: 'The complete new file content' }),
-}, { additionalProperties: false })
+})
 
 export const writeTool: ToolDefinition<typeof WriteArgs> = {
   name: 'write',
