@@ -7,6 +7,7 @@ import { readFile, stat } from 'node:fs/promises'
 import path from 'node:path'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { Type } from '@sinclair/typebox'
+import { addHeaderConstraint } from '../src/http/header-constraint.js'
 import { packageRoot } from '../src/package-info.js'
 import { CONTROL_UI_HEADERS, isHtmlNavigation, normalizeBasePath, rewriteIndex } from '../src/http/control-ui.js'
 
@@ -43,7 +44,8 @@ export default async function controlUi (app: FastifyInstance, opts: ControlUiOp
   const index = indexCache(path.join(root, 'index.html'), base)
 
   const serveFile = fileSender(root, base)
-  if (!app.hasConstraintStrategy(HTML_CONSTRAINT)) app.addConstraintStrategy(htmlConstraint())
+  // Routes constrained with { acceptsHtml: 'yes' } match only requests whose Accept names text/html.
+  addHeaderConstraint(app, HTML_CONSTRAINT, (h) => isHtmlNavigation(h.accept) ? 'yes' : undefined)
   app.addHook('onRequest', (_request, reply, done) => {
     reply.headers(CONTROL_UI_HEADERS)
     done()
@@ -184,17 +186,4 @@ function defaultAgent (app: FastifyInstance): { id: string, name: string } | und
   } catch {
     return undefined
   }
-}
-
-/** Routes constrained with { acceptsHtml: 'yes' } match only requests whose Accept names text/html. */
-function htmlConstraint (): Parameters<FastifyInstance['addConstraintStrategy']>[0] {
-  return {
-    name: HTML_CONSTRAINT,
-    storage: () => {
-      const handlers = new Map<unknown, unknown>()
-      return { get: (value: unknown) => (handlers.get(value) ?? null) as never, set: (value: unknown, handler: unknown) => { handlers.set(value, handler) } }
-    },
-    deriveConstraint: (req: { headers: Record<string, string | string[] | undefined> }) => (isHtmlNavigation(req.headers.accept) ? 'yes' : undefined),
-    mustMatchWhenDerived: false
-  } as unknown as Parameters<FastifyInstance['addConstraintStrategy']>[0]
 }

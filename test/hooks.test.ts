@@ -3,13 +3,12 @@
 // replays, mappings with templates, /hooks/wake, hooks.status and health.
 import { test, type TestContext } from 'node:test'
 import assert from 'node:assert/strict'
-import net from 'node:net'
 import { startHttpGateway, type HttpGateway, type HttpGatewayOptions } from './support/http-gateway.js'
 import { TEST_TOKEN } from './support/gateway.js'
 import { connectOk } from './support/ws-client.js'
 import { openAiChatFrames, type FakeUpstream } from './support/fake-upstream.js'
 import { parseConfigText } from '../src/config/load.js'
-import { classifyPath } from '../src/config/reload-plan.js'
+import { rawExchange } from './support/raw-http.js'
 
 const HOOK_TOKEN = 'hook-secret-0123456789'
 
@@ -283,15 +282,6 @@ test('sessionMode: persistent continues the session, isolated sees none of it; n
   assert.equal((await none.json() as { ok: boolean }).ok, false)
 })
 
-test('reload plan: hooks and heartbeat keys apply live, hooks.path restarts', () => {
-  assert.equal(classifyPath('hooks.enabled'), 'hot')
-  assert.equal(classifyPath('hooks.mappings'), 'hot')
-  assert.equal(classifyPath('hooks.token'), 'hot')
-  assert.equal(classifyPath('hooks.path'), 'restart')
-  assert.equal(classifyPath('agents.defaults.heartbeat.every'), 'hot')
-  assert.equal(classifyPath('agents.entries.ops.heartbeat.activeHours.start'), 'hot')
-})
-
 test('a hook run that answers only NO_REPLY or HEARTBEAT_OK delivers nothing', async (t) => {
   const { hook, upstream } = await setup(t)
   upstream.enqueue({ type: 'sse', frames: openAiChatFrames({ text: 'HEARTBEAT_OK' }) })
@@ -306,16 +296,6 @@ test('a hook run that answers only NO_REPLY or HEARTBEAT_OK delivers nothing', a
 
 test('a body that does not arrive in time is a 408', async (t) => {
   const { gw } = await setup(t, {}, { http: { requestTimeoutMs: 300, timeoutCheckIntervalMs: 50 } })
-  const answer = await new Promise<string>((resolve, reject) => {
-    const socket = net.connect(gw.port, '127.0.0.1', () => {
-      socket.write(`POST /hooks/agent HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${HOOK_TOKEN}\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{"message":`)
-    })
-    let text = ''
-    socket.setEncoding('utf8')
-    socket.on('data', (d: string) => { text += d })
-    socket.on('close', () => { resolve(text) })
-    socket.on('error', reject)
-    socket.setTimeout(10_000, () => { socket.destroy(new Error('no answer')) })
-  })
+  const answer = await rawExchange(gw.port, `POST /hooks/agent HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${HOOK_TOKEN}\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{"message":`)
   assert.match(answer, /^HTTP\/1\.1 408 /)
 })

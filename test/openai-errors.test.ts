@@ -3,8 +3,8 @@
 // methods. Plus CORS for browser clients, off by default.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import net from 'node:net'
 import { startHttpGateway } from './support/http-gateway.js'
+import { rawExchange } from './support/raw-http.js'
 
 async function expectError (res: Response, status: number, message: RegExp, type = 'invalid_request_error'): Promise<any> {
   assert.equal(res.status, status)
@@ -90,19 +90,6 @@ test('a wrong content type is 415; a body over 20 MB is 413', async (t) => {
   const ok = await fetch('/v1/chat/completions', { json: { messages: [{ role: 'user', content: 'y'.repeat(2 * 1024 * 1024) }] } })
   assert.equal(ok.status, 200)
 })
-
-/** Writes raw bytes on a fresh connection and reads until the server closes it. */
-function rawExchange (port: number, bytes: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect(port, '127.0.0.1', () => { socket.write(bytes) })
-    let text = ''
-    socket.setEncoding('utf8')
-    socket.on('data', (d: string) => { text += d })
-    socket.on('close', () => { resolve(text) })
-    socket.on('error', reject)
-    socket.setTimeout(10_000, () => { socket.destroy(new Error('no answer')) })
-  })
-}
 
 test('a body that does not arrive in time is a 408 in the OpenAI shape; bytes that are not HTTP are a 400', async (t) => {
   const gw = await startHttpGateway(t, { http: { requestTimeoutMs: 300, timeoutCheckIntervalMs: 50 } })

@@ -11,14 +11,24 @@ import { diffPaths } from '../src/config/diff.js'
 const TOKEN = 'reload-token-aaaaaaaaaaaa'
 
 test('reload plan: longest prefix wins, unknown paths restart', () => {
-  assert.equal(classifyPath('gateway.http.endpoints.chatCompletions.enabled'), 'hot')
-  assert.equal(classifyPath('gateway.port'), 'restart')
-  assert.equal(classifyPath('gateway.auth.mode'), 'restart')
-  assert.equal(classifyPath('gateway.auth.token'), 'hot')
-  assert.equal(classifyPath('agents.defaults.model'), 'hot')
-  assert.equal(classifyPath('logging.level'), 'hot')
-  assert.equal(classifyPath('meta.note'), 'none')
-  assert.equal(classifyPath('somethingNew'), 'restart')
+  const classes: Record<string, string> = {
+    'gateway.http.endpoints.chatCompletions.enabled': 'hot',
+    'gateway.port': 'restart',
+    'gateway.auth.mode': 'restart',
+    'gateway.auth.token': 'hot',
+    'agents.defaults.model': 'hot',
+    'logging.level': 'hot',
+    'meta.note': 'none',
+    somethingNew: 'restart',
+    // Hooks and heartbeats apply live; the hooks routes are registered under hooks.path at start.
+    'hooks.enabled': 'hot',
+    'hooks.mappings': 'hot',
+    'hooks.token': 'hot',
+    'hooks.path': 'restart',
+    'agents.defaults.heartbeat.every': 'hot',
+    'agents.entries.ops.heartbeat.activeHours.start': 'hot'
+  }
+  for (const [path, kind] of Object.entries(classes)) assert.equal(classifyPath(path), kind, path)
   assert.deepEqual(planReload('hybrid', ['gateway.port', 'agents.defaults.model']).action, 'restart')
   assert.deepEqual(planReload('hot', ['gateway.port', 'agents.defaults.model']), { action: 'swap', restartPaths: [], hotPaths: ['agents.defaults.model'], ignoredPaths: ['gateway.port'] })
   assert.equal(planReload('off', ['agents.defaults.model']).action, 'skip')

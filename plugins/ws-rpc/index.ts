@@ -5,6 +5,7 @@ import websocket from '@fastify/websocket'
 import type { WebSocket } from 'ws'
 import { DevicePairing } from '../../src/devices/pairing.js'
 import { DevicePairingStore } from '../../src/devices/store.js'
+import { addHeaderConstraint } from '../../src/http/header-constraint.js'
 import { isLoopbackAddress } from '../../src/net.js'
 import { Dispatcher } from '../../src/rpc/dispatch.js'
 import { IdempotencyCache } from '../../src/rpc/idempotency.js'
@@ -63,7 +64,7 @@ export default async function wsRpc (app: FastifyInstance, opts: WsRpcOptions) {
   // Only requests that ask for an upgrade match this route, so a plain GET / falls through to
   // whatever owns HTTP `/` (the Control UI) or the not-found handler. A route constraint keeps
   // both on the same path without this plugin knowing about the other.
-  if (!app.hasConstraintStrategy(UPGRADE_CONSTRAINT)) app.addConstraintStrategy(upgradeConstraint())
+  addHeaderConstraint(app, UPGRADE_CONSTRAINT, (h) => typeof h.upgrade === 'string' && h.upgrade.toLowerCase() === 'websocket' ? 'websocket' : undefined)
 
   const isLocal = opts.isLocalClient ?? defaultIsLocal
   app.route({
@@ -128,23 +129,6 @@ function peerInfo (request: FastifyRequest, isLocal: (r: FastifyRequest) => bool
     host: typeof h.host === 'string' ? h.host : undefined,
     scopesHeader: scopesFromHeader(h['x-openclaw-scopes'])
   }
-}
-
-/** Routes constrained with { wsUpgrade: 'websocket' } only match `Upgrade: websocket` requests. */
-function upgradeConstraint (): Parameters<FastifyInstance['addConstraintStrategy']>[0] {
-  return {
-    name: UPGRADE_CONSTRAINT,
-    // One store per route node: find-my-way calls this for every path that uses the constraint.
-    storage: () => {
-      const handlers = new Map<unknown, unknown>()
-      return { get: (value: unknown) => (handlers.get(value) ?? null) as never, set: (value: unknown, handler: unknown) => { handlers.set(value, handler) } }
-    },
-    deriveConstraint: (req: { headers: Record<string, string | string[] | undefined> }) => {
-      const upgrade = req.headers.upgrade
-      return typeof upgrade === 'string' && upgrade.toLowerCase() === 'websocket' ? 'websocket' : undefined
-    },
-    mustMatchWhenDerived: false
-  } as unknown as Parameters<FastifyInstance['addConstraintStrategy']>[0]
 }
 
 /**
