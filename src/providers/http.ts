@@ -55,7 +55,7 @@ export interface JsonPost {
   headers: Record<string, string>;
   /** A JSON value, or its text already serialized; API bodies are objects, never strings. */
   body: unknown;
-  signal: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 function send (pool: Pool, post: JsonPost, accept: string): Promise<Dispatcher.ResponseData> {
