@@ -15,6 +15,7 @@ export interface CompiledMethod {
   readonly result: Validator | undefined
   readonly advertise: boolean
   readonly idempotent: boolean
+  readonly snapshotResult: boolean
   readonly handler: (params: unknown, ctx: RpcContext) => Promise<unknown>
 }
 
@@ -40,6 +41,7 @@ export class MethodRegistry {
       result: def.result === undefined ? undefined : compile(def.result),
       advertise: def.advertise !== false,
       idempotent: def.idempotent === true,
+      snapshotResult: def.snapshotResult === true,
       handler: def.handler as CompiledMethod['handler']
     }))
     this.#advertised = undefined

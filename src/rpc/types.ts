@@ -52,6 +52,8 @@ export interface MethodDefinition<P extends TSchema = TUnknown, R extends TSchem
   advertise?: boolean
   /** Dedupe on params.idempotencyKey (5 min, 1000 entries per method). */
   idempotent?: boolean
+  /** The handler returns the same unchanging object until there is a new one (a cached snapshot): its JSON is reused. */
+  snapshotResult?: boolean
   handler: (params: Static<P>, ctx: RpcContext) => Promise<Static<R>>
 }
 

@@ -23,6 +23,7 @@ export function registerCoreMethods (app: FastifyInstance, hub: { readonly size:
     role: 'any',
     params: HealthParams,
     result: HealthSnapshot,
+    snapshotResult: true,
     handler: async (params) => params.probe === true ? await rpc.health.refresh() : await rpc.health.get(HEALTH_CACHE_MS)
   })
 
@@ -56,6 +57,7 @@ export function registerCoreMethods (app: FastifyInstance, hub: { readonly size:
     scope: SCOPE_READ,
     params: EmptyParams,
     result: SystemPresenceResult,
+    snapshotResult: true,
     handler: async () => app.presence.list()
   })
 
