@@ -32,7 +32,7 @@ export interface BoundedText {
 }
 
 /** Reads at most `limit` bytes, then destroys the body so the rest is never transferred. */
-export async function readBounded (body: Dispatcher.ResponseData['body'], limit: number): Promise<BoundedText> {
+async function readBounded (body: Dispatcher.ResponseData['body'], limit: number): Promise<BoundedText> {
   const chunks: Buffer[] = []
   let size = 0
   let truncated = false

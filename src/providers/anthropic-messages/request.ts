@@ -63,7 +63,7 @@ function toTurn (message: Exclude<ChatMessage, { role: 'system' }>): Turn {
   }
 }
 
-export function toAnthropicTurns (messages: ChatMessage[]): { system?: string; turns: Turn[] } {
+function toAnthropicTurns (messages: ChatMessage[]): { system?: string; turns: Turn[] } {
   const system = messages.flatMap((m) => (m.role === 'system' ? [m.content] : []))
   const turns: Turn[] = []
   for (const message of messages) {

@@ -12,7 +12,7 @@ function inputPart (part: ContentPart): Item {
   return { type: 'input_image', image_url: url, detail: 'auto' }
 }
 
-export function toInputItems (message: ChatMessage): Item[] {
+function toInputItems (message: ChatMessage): Item[] {
   switch (message.role) {
     case 'system':
       return [{ type: 'message', role: 'system', content: message.content }]
