@@ -1,12 +1,13 @@
 // The one generic adapter. Every wire API is described by an ApiSpec (pure request/response
-// mapping); this file owns everything they share: the pool, headers, deadlines, aborts, logging.
+// mapping); this file owns everything they share: the pool, headers, aborts, logging, and the
+// wire form of the parts the engine reuses across calls.
 
 import type { Pool } from 'undici'
 import { abortedError, errorFromTransport, type ErrorContext } from './classify.js'
 import { ProviderError } from './errors.js'
 import { encodeBody } from './body-encoder.js'
 import { parseBaseUrl, postJson } from './http.js'
-import { Preencoded, preencode } from './preencoded.js'
+import { Preencoded, plainValue, preencode } from './preencoded.js'
 import type { SseEvent } from './sse.js'
 import { streamCall } from './stream-call.js'
 import type {
@@ -111,8 +112,8 @@ export function createAdapter (id: string, config: ProviderConfig, deps: Provide
     const { system, tools } = req
     return {
       system: system === undefined ? undefined : wirePart(system, spec.systemPart),
-      systemText: system instanceof Preencoded ? system.value : system,
-      tools: tools === undefined || (tools instanceof Preencoded ? tools.value : tools).length === 0 ? undefined : wirePart(tools, spec.toolsPart),
+      systemText: system === undefined ? undefined : plainValue(system),
+      tools: tools === undefined || plainValue(tools).length === 0 ? undefined : wirePart(tools, spec.toolsPart),
     }
   }
 
