@@ -60,8 +60,7 @@ const raw = await time('raw undici request', async () => {
 })
 const adapter = createProvider('fake', config.models.providers.fake, { getApiKey: () => 'sk-bench' })
 const direct = await time('provider adapter stream', async () => {
-  const events = adapter.stream({ model: 'echo', messages: [{ role: 'user', content: 'hi' }] })[Symbol.asyncIterator]()
-  while (!(await events.next()).done) { /* drain */ }
+  await adapter.streamTo({ model: 'echo', messages: [{ role: 'user', content: 'hi' }] }, () => {})
 })
 const turn = await time('engine stateless turn', async () => {
   const r = await engine.start({ source: 'openai', persist: false, input: [{ role: 'user', content: 'hi' }] }).done

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import { createProvider, type ProviderAdapter } from '../src/providers/index.js'
 import { anthropicFrames, startFakeUpstream, type FakeUpstream } from './support/fake-upstream.js'
-import { bothWays, collect, comparableEvents, ECHO_TEXT_EVENTS, ECHO_WEATHER_CALL_EVENTS, FROZEN_SYSTEM, FROZEN_TOOLS, frozenPartsTwice } from './support/stream.js'
+import { bothWays, collect, comparableEvents, ECHO_TEXT_EVENTS, ECHO_WEATHER_CALL_EVENTS, SHARED_SYSTEM, SHARED_TOOLS, sharedPartsTwice } from './support/stream.js'
 
 let fake: FakeUpstream
 let provider: ProviderAdapter
@@ -24,7 +24,7 @@ after(async () => {
 test('streams text with usage and sends Anthropic headers, system and default max_tokens', async () => {
   fake.enqueue({ type: 'sse', frames: anthropicFrames({ text: ['Hi', ' there'], usage: { input: 12, output: 4 } }) })
   const events = await collect(
-    provider.stream({
+    provider, {
       model: 'claude-small',
       messages: [
         { role: 'system', content: 'rule one' },
@@ -32,7 +32,7 @@ test('streams text with usage and sends Anthropic headers, system and default ma
         { role: 'user', content: 'hello' },
       ],
       stop: ['STOP'],
-    })
+    }
   )
   assert.deepEqual(events, [
     { type: 'text-delta', text: 'Hi' },
@@ -57,14 +57,14 @@ test('streams text with usage and sends Anthropic headers, system and default ma
 
 test('max_tokens defaults to the configured model limit', async () => {
   fake.enqueue({ type: 'sse', frames: anthropicFrames({ text: 'ok' }) })
-  await collect(provider.stream({ model: 'claude-big', messages: [{ role: 'user', content: 'x' }] }))
+  await collect(provider, { model: 'claude-big', messages: [{ role: 'user', content: 'x' }] })
   assert.equal(fake.lastRequest().body.max_tokens, 32000)
 })
 
 test('maps tool calls to tool_use, tool results to tool_result user blocks, merging same-role turns', async () => {
   fake.enqueue({ type: 'sse', frames: anthropicFrames({ text: 'done' }) })
   await collect(
-    provider.stream({
+    provider, {
       model: 'claude-small',
       messages: [
         { role: 'user', content: 'weather in Paris and Rome?' },
@@ -83,7 +83,7 @@ test('maps tool calls to tool_use, tool results to tool_result user blocks, merg
       ],
       tools: [{ name: 'weather', description: 'Get weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } }],
       toolChoice: 'required',
-    })
+    }
   )
   const body = fake.lastRequest().body
   assert.deepEqual(body.messages, [
@@ -126,7 +126,7 @@ test('turns tool_use blocks and input_json deltas into tool call events', async 
       usage: { input: 30, output: 15 },
     }),
   })
-  const events = await collect(provider.stream({ model: 'claude-small', messages: [{ role: 'user', content: '2+2?' }] }))
+  const events = await collect(provider, { model: 'claude-small', messages: [{ role: 'user', content: '2+2?' }] })
   assert.deepEqual(events, [
     { type: 'text-delta', text: 'One moment.' },
     { type: 'tool-call-start', index: 0, id: 'toolu_9', name: 'calc' },
@@ -144,7 +144,7 @@ test('max_tokens stop reason maps to length; cached input tokens count as input'
     data: { type: 'message_start', message: { usage: { input_tokens: 10, cache_read_input_tokens: 90, output_tokens: 1 } } },
   }
   fake.enqueue({ type: 'sse', frames })
-  const events = await collect(provider.stream({ model: 'claude-small', messages: [{ role: 'user', content: 'x' }] }))
+  const events = await collect(provider, { model: 'claude-small', messages: [{ role: 'user', content: 'x' }] })
   assert.deepEqual(events.slice(-2), [
     { type: 'usage', usage: { inputTokens: 100, outputTokens: 5, totalTokens: 105 } },
     { type: 'done', stopReason: 'length' },
@@ -159,7 +159,7 @@ test('an error event mid-stream (overloaded) is a retryable server error', async
       { event: 'error', data: { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } } },
     ],
   })
-  await assert.rejects(collect(provider.stream({ model: 'claude-small', messages: [{ role: 'user', content: 'x' }] })), {
+  await assert.rejects(collect(provider, { model: 'claude-small', messages: [{ role: 'user', content: 'x' }] }), {
     kind: 'server',
     code: 'PROVIDER_SERVER',
     retryable: true,
@@ -171,7 +171,7 @@ test('has no embeddings and still accepts a baseUrl that ends in /v1', async (t)
   assert.equal(provider.embed, undefined)
   const v1 = createProvider('anthropic-v1', { baseUrl: `${fake.url}/v1/`, api: 'anthropic-messages' }, { getApiKey: () => KEY })
   t.after(() => v1.close())
-  const events = await collect(v1.stream({ model: 'claude-small', messages: [{ role: 'user', content: 'via v1' }] }))
+  const events = await collect(v1, { model: 'claude-small', messages: [{ role: 'user', content: 'via v1' }] })
   assert.equal(fake.lastRequest().path, '/v1/messages')
   assert.equal(events.flatMap((e) => (e.type === 'text-delta' ? [e.text] : [])).join(''), 'echo: via v1')
 })
@@ -219,7 +219,7 @@ test('a JSON message: empty tool input is {}, thinking is skipped, cached input 
       usage: { input_tokens: 10, cache_creation_input_tokens: 5, cache_read_input_tokens: 85, output_tokens: 7 },
     },
   })
-  const events = await collect(provider.stream({ model: 'claude-small', messages: [{ role: 'user', content: 'x' }], stream: false }))
+  const events = await collect(provider, { model: 'claude-small', messages: [{ role: 'user', content: 'x' }], stream: false })
   assert.deepEqual(events, [
     { type: 'text-delta', text: 'Listing.' },
     { type: 'tool-call-start', index: 0, id: 'toolu_1', name: 'list' },
@@ -231,7 +231,7 @@ test('a JSON message: empty tool input is {}, thinking is skipped, cached input 
 
 test('an error payload in a 200 JSON body is a classified ProviderError', async () => {
   fake.enqueue({ type: 'json', body: { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } } })
-  await assert.rejects(collect(provider.stream({ model: 'claude-small', messages: [{ role: 'user', content: 'x' }], stream: false })), {
+  await assert.rejects(collect(provider, { model: 'claude-small', messages: [{ role: 'user', content: 'x' }], stream: false }), {
     name: 'ProviderError',
     kind: 'server',
     retryable: true,
@@ -241,19 +241,19 @@ test('an error payload in a 200 JSON body is a classified ProviderError', async 
 
 test('a JSON body that is not a message is an invalid response', async () => {
   fake.enqueue({ type: 'json', body: { id: 'msg_2', type: 'message', role: 'assistant', content: 'plain text' } })
-  await assert.rejects(collect(provider.stream({ model: 'claude-small', messages: [{ role: 'user', content: 'x' }], stream: false })), {
+  await assert.rejects(collect(provider, { model: 'claude-small', messages: [{ role: 'user', content: 'x' }], stream: false }), {
     kind: 'invalid_response',
     code: 'PROVIDER_INVALID_RESPONSE',
   })
 })
 
-test("the engine's frozen system message and tool list: the same wire body on every call, system as a string", async () => {
-  await frozenPartsTwice(provider, fake, 'claude-small', () => { fake.enqueue({ type: 'sse', frames: anthropicFrames({ text: 'ok' }) }) }, (text) => ({
+test("the engine's Preencoded system prompt and tool list: the same wire body on every call, and as plain values, system as a string", async () => {
+  await sharedPartsTwice(provider, fake, 'claude-small', () => { fake.enqueue({ type: 'sse', frames: anthropicFrames({ text: 'ok' }) }) }, (text) => ({
     model: 'claude-small',
     max_tokens: 4096,
-    system: FROZEN_SYSTEM.content,
+    system: SHARED_SYSTEM,
     messages: [{ role: 'user', content: [{ type: 'text', text }] }],
     stream: true,
-    tools: [{ name: 'read', description: 'Reads a file', input_schema: FROZEN_TOOLS[0]!.parameters }]
+    tools: [{ name: 'read', description: 'Reads a file', input_schema: SHARED_TOOLS[0]!.parameters }]
   }))
 })

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { after, before, test } from 'node:test'
-import { createProvider, ProviderError, type ProviderAdapter, type StreamEvent } from '../src/providers/index.js'
+import { createProvider, ProviderError, type ModelRequest, type ProviderAdapter, type StreamEvent } from '../src/providers/index.js'
 import { anthropicFrames, openAiChatFrames, startFakeUpstream, type FakeUpstream } from './support/fake-upstream.js'
+import { collect } from './support/stream.js'
 
 const KEY = 'sk-proj-SUPERSECRETKEY1234567890'
 let fake: FakeUpstream
@@ -24,11 +25,11 @@ after(async () => {
 
 const ask = { model: 'm', messages: [{ role: 'user' as const, content: 'hi' }] }
 
-/** Runs the stream to its failure; returns the error and the events that came before it. */
-async function failure (stream: AsyncIterable<StreamEvent>): Promise<{ error: ProviderError; events: StreamEvent[] }> {
+/** Runs the call to its failure; returns the error and the events that came before it. */
+async function failure (provider: ProviderAdapter, req: ModelRequest): Promise<{ error: ProviderError; events: StreamEvent[] }> {
   const events: StreamEvent[] = []
   try {
-    for await (const event of stream) events.push(event)
+    await provider.streamTo(req, (batch) => { events.push(...batch) })
   } catch (error) {
     assert.ok(error instanceof ProviderError, `expected ProviderError, got ${String(error)}`)
     return { error, events }
@@ -44,7 +45,7 @@ function assertNoKey (error: ProviderError): void {
 
 test('401 is a non-retryable auth error and the echoed key is scrubbed', async () => {
   fake.enqueue({ type: 'json', status: 401, body: { error: { message: `Incorrect API key provided: ${KEY}.`, type: 'invalid_request_error', code: 'invalid_api_key' } } })
-  const { error } = await failure(openai.stream(ask))
+  const { error } = await failure(openai, ask)
   assert.equal(error.kind, 'auth')
   assert.equal(error.code, 'PROVIDER_AUTH')
   assert.equal(error.status, 401)
@@ -58,7 +59,7 @@ test('401 is a non-retryable auth error and the echoed key is scrubbed', async (
 
 test('429 maps to rate_limit with retryAfterMs from Retry-After seconds', async () => {
   fake.enqueue({ type: 'json', status: 429, headers: { 'retry-after': '7' }, body: { error: { message: 'Rate limit reached', type: 'requests' } } })
-  const { error } = await failure(openai.stream(ask))
+  const { error } = await failure(openai, ask)
   assert.equal(error.kind, 'rate_limit')
   assert.equal(error.retryable, true)
   assert.equal(error.retryAfterMs, 7000)
@@ -66,28 +67,28 @@ test('429 maps to rate_limit with retryAfterMs from Retry-After seconds', async 
 
 test('Anthropic 429 uses retry-after; an HTTP-date Retry-After also works', async () => {
   fake.enqueue({ type: 'json', status: 429, headers: { 'retry-after': '3' }, body: { type: 'error', error: { type: 'rate_limit_error', message: 'Slow down' } } })
-  const first = await failure(anthropic.stream(ask))
+  const first = await failure(anthropic, ask)
   assert.equal(first.error.kind, 'rate_limit')
   assert.equal(first.error.retryAfterMs, 3000)
   assert.equal(first.error.upstreamMessage, 'Slow down')
 
   const at = new Date(Date.now() + 20_000).toUTCString()
   fake.enqueue({ type: 'json', status: 503, headers: { 'retry-after': at }, body: { error: { message: 'busy' } } })
-  const second = await failure(openai.stream(ask))
+  const second = await failure(openai, ask)
   assert.equal(second.error.kind, 'server')
   assert.ok(second.error.retryAfterMs! > 15_000 && second.error.retryAfterMs! <= 20_000, String(second.error.retryAfterMs))
 })
 
 test('an exhausted quota is a rate limit that is not worth retrying', async () => {
   fake.enqueue({ type: 'json', status: 429, body: { error: { message: 'You exceeded your current quota', code: 'insufficient_quota' } } })
-  const { error } = await failure(openai.stream(ask))
+  const { error } = await failure(openai, ask)
   assert.equal(error.kind, 'rate_limit')
   assert.equal(error.retryable, false)
 })
 
 test('500 with an HTML page is a retryable server error', async () => {
   fake.enqueue({ type: 'text', status: 502, contentType: 'text/html', body: '<html><body><h1>502 Bad Gateway</h1></body></html>' })
-  const { error } = await failure(openai.stream(ask))
+  const { error } = await failure(openai, ask)
   assert.equal(error.kind, 'server')
   assert.equal(error.status, 502)
   assert.equal(error.retryable, true)
@@ -96,13 +97,13 @@ test('500 with an HTML page is a retryable server error', async () => {
 
 test('context-length wording maps to context_length for both OpenAI and Anthropic', async () => {
   fake.enqueue({ type: 'json', status: 400, body: { error: { message: "This model's maximum context length is 8192 tokens.", code: 'context_length_exceeded' } } })
-  assert.equal((await failure(openai.stream(ask))).error.kind, 'context_length')
+  assert.equal((await failure(openai, ask)).error.kind, 'context_length')
   fake.enqueue({ type: 'json', status: 400, body: { type: 'error', error: { type: 'invalid_request_error', message: 'prompt is too long: 210000 tokens > 200000 maximum' } } })
-  const { error } = await failure(anthropic.stream(ask))
+  const { error } = await failure(anthropic, ask)
   assert.equal(error.code, 'PROVIDER_CONTEXT_LENGTH')
   assert.equal(error.retryable, false)
   fake.enqueue({ type: 'json', status: 400, body: { error: { message: 'temperature must be <= 2' } } })
-  assert.equal((await failure(openai.stream(ask))).error.kind, 'bad_request')
+  assert.equal((await failure(openai, ask)).error.kind, 'bad_request')
 })
 
 test('error bodies are read with a cap: a huge body is not downloaded', async () => {
@@ -118,7 +119,7 @@ test('error bodies are read with a cap: a huge body is not downloaded', async ()
       res.end()
     },
   })
-  const { error } = await failure(openai.stream(ask))
+  const { error } = await failure(openai, ask)
   assert.equal(error.kind, 'server')
   assert.ok((error.upstreamMessage ?? '').length <= 300)
   assert.deepEqual(await fake.lastRequest().closed, { early: true })
@@ -127,7 +128,7 @@ test('error bodies are read with a cap: a huge body is not downloaded', async ()
 
 test('HTML garbage with status 200 is an invalid response', async () => {
   fake.enqueue({ type: 'text', status: 200, contentType: 'text/html; charset=utf-8', body: '<!doctype html><title>Login</title>' })
-  const { error } = await failure(openai.stream(ask))
+  const { error } = await failure(openai, ask)
   assert.equal(error.kind, 'invalid_response')
   assert.equal(error.retryable, false)
   assert.match(error.upstreamMessage ?? '', /<!doctype html>/)
@@ -135,14 +136,14 @@ test('HTML garbage with status 200 is an invalid response', async () => {
 
 test('malformed JSON inside the event stream is an invalid response', async () => {
   fake.enqueue({ type: 'sse', frames: [openAiChatFrames({ text: 'a' })[1], 'data: {"choices": [oops\n\n'] })
-  const { error, events } = await failure(openai.stream(ask))
+  const { error, events } = await failure(openai, ask)
   assert.equal(error.code, 'PROVIDER_INVALID_RESPONSE')
   assert.deepEqual(events, [{ type: 'text-delta', text: 'a' }])
 })
 
 test('a connection reset mid-stream is a retryable network error after the partial output', async () => {
   fake.enqueue({ type: 'sse', frames: anthropicFrames({ text: ['one ', 'two ', 'three'] }).slice(0, 5), after: 'destroy' })
-  const { error, events } = await failure(anthropic.stream(ask))
+  const { error, events } = await failure(anthropic, ask)
   assert.equal(error.kind, 'network')
   assert.equal(error.retryable, true)
   assert.deepEqual(events, [
@@ -153,7 +154,7 @@ test('a connection reset mid-stream is a retryable network error after the parti
 
 test('a connection dropped before any response is a network error', async () => {
   fake.enqueue({ type: 'destroy' })
-  assert.equal((await failure(openai.stream(ask))).error.code, 'PROVIDER_NETWORK')
+  assert.equal((await failure(openai, ask)).error.code, 'PROVIDER_NETWORK')
 })
 
 test('connection refused is a network error', async (t) => {
@@ -162,7 +163,7 @@ test('connection refused is a network error', async (t) => {
   await dead.close()
   const provider = createProvider('dead', { baseUrl: url, api: 'openai-completions' }, { getApiKey: () => KEY })
   t.after(() => provider.close())
-  const { error } = await failure(provider.stream(ask))
+  const { error } = await failure(provider, ask)
   assert.equal(error.kind, 'network')
   assert.match(error.message, /ECONNREFUSED/)
 })
@@ -174,12 +175,10 @@ test('abort mid-stream closes the upstream request and throws an aborted error p
   const events: StreamEvent[] = []
   const started = Date.now()
   await assert.rejects(
-    (async () => {
-      for await (const event of openai.stream({ ...ask, signal: controller.signal })) {
-        events.push(event)
-        if (events.length === 2) controller.abort()
-      }
-    })(),
+    openai.streamTo({ ...ask, signal: controller.signal }, (batch) => {
+      events.push(...batch)
+      if (events.length >= 2) controller.abort()
+    }),
     (err: unknown) => err instanceof ProviderError && err.kind === 'aborted' && err.code === 'PROVIDER_ABORTED' && !err.retryable
   )
   assert.equal(events.length, 2)
@@ -189,46 +188,24 @@ test('abort mid-stream closes the upstream request and throws an aborted error p
 
 test('an already-aborted signal never reaches the upstream', async () => {
   const before = fake.requests.length
-  const { error } = await failure(openai.stream({ ...ask, signal: AbortSignal.abort() }))
+  const { error } = await failure(openai, { ...ask, signal: AbortSignal.abort() })
   assert.equal(error.kind, 'aborted')
   assert.equal(fake.requests.length, before)
 })
 
-test('timeoutMs bounds the whole stream, not just the headers', async () => {
-  fake.enqueue({ type: 'sse', frames: openAiChatFrames({ text: 'slow' }).slice(0, 2), after: 'hang' })
-  const started = Date.now()
-  const { error, events } = await failure(openai.stream({ ...ask, timeoutMs: 150 }))
-  assert.equal(error.kind, 'timeout')
-  assert.equal(error.code, 'PROVIDER_TIMEOUT')
-  assert.equal(error.retryable, true)
-  assert.deepEqual(events, [{ type: 'text-delta', text: 'slow' }])
-  assert.ok(Date.now() - started < 1000)
-  assert.deepEqual(await fake.lastRequest().closed, { early: true })
-})
-
-test('timeoutMs also covers waiting for response headers', async () => {
-  fake.enqueue({ type: 'sse', frames: openAiChatFrames({ text: 'late' }), delayBeforeMs: 2000 })
-  const { error } = await failure(anthropic.stream({ ...ask, timeoutMs: 100 }))
-  assert.equal(error.kind, 'timeout')
-})
-
-test('breaking out of the loop early releases the upstream request', async () => {
+test('a consumer that throws fails the call and releases the upstream request', async () => {
   fake.enqueue({ type: 'sse', frames: openAiChatFrames({ text: Array.from({ length: 100 }, () => 'x') }), delayMs: 10 })
-  // eslint-disable-next-line no-unreachable-loop -- taking one event and leaving is what is under test
-  for await (const event of openai.stream(ask)) {
-    assert.equal(event.type, 'text-delta')
-    break
-  }
+  await assert.rejects(openai.streamTo(ask, () => { throw new Error('consumer gave up') }), /consumer gave up/)
   assert.deepEqual(await fake.lastRequest().closed, { early: true })
 })
 
 test('a 200 JSON error body (proxy style) is classified, and streaming after close() fails fast', async (t) => {
   fake.enqueue({ type: 'json', status: 200, body: { error: { message: 'Rate limit exceeded', type: 'rate_limit_error' } } })
-  assert.equal((await failure(openai.stream(ask))).error.kind, 'rate_limit')
+  assert.equal((await failure(openai, ask)).error.kind, 'rate_limit')
   const closing = createProvider('closing', { baseUrl: fake.openaiBaseUrl, api: 'openai-completions' }, { getApiKey: () => KEY })
   await closing.close()
   t.after(() => closing.close())
-  const { error } = await failure(closing.stream(ask))
+  const { error } = await failure(closing, ask)
   assert.equal(error.kind, 'network')
   assert.equal(error.retryable, false)
 })
@@ -247,8 +224,7 @@ test('a complete answer whose body stays open is returned at once, and the socke
   // [DONE] arrives, but the server never ends the response.
   fake.enqueue({ type: 'sse', frames: openAiChatFrames({ text: 'done early' }), after: 'hang' })
   const started = Date.now()
-  const events: StreamEvent[] = []
-  for await (const event of openai.stream(ask)) events.push(event)
+  const events = await collect(openai, ask)
   assert.ok(Date.now() - started < 500, 'the answer waited for the body to end')
   assert.deepEqual(events.at(-1), { type: 'done', stopReason: 'stop' })
   // The hung body is cut after DRAIN_GRACE_MS (1 s), not kept forever.
@@ -256,7 +232,6 @@ test('a complete answer whose body stays open is returned at once, and the socke
   assert.ok(Date.now() - started >= 900, 'the socket was dropped before the grace was over')
   // And a body that does end is not cut: the next answer on the pool is whole.
   fake.enqueue({ type: 'sse', frames: openAiChatFrames({ text: 'next' }) })
-  const next: StreamEvent[] = []
-  for await (const event of openai.stream(ask)) next.push(event)
+  await collect(openai, ask)
   assert.deepEqual(await fake.lastRequest().closed, { early: false })
 })

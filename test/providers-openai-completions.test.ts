@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import { createProvider, type ProviderAdapter, type StreamEvent } from '../src/providers/index.js'
 import { fakeEmbedding, openAiChatFrames, sseFrame, startFakeUpstream, type FakeUpstream } from './support/fake-upstream.js'
-import { bothWays, collect, comparableEvents, ECHO_TEXT_EVENTS, ECHO_WEATHER_CALL_EVENTS, FROZEN_SYSTEM, FROZEN_TOOLS, frozenPartsTwice } from './support/stream.js'
+import { bothWays, collect, comparableEvents, ECHO_TEXT_EVENTS, ECHO_WEATHER_CALL_EVENTS, SHARED_SYSTEM, SHARED_TOOLS, sharedPartsTwice } from './support/stream.js'
 
 let fake: FakeUpstream
 let provider: ProviderAdapter
@@ -26,14 +26,14 @@ const textOf = (events: StreamEvent[]) => events.flatMap((e) => (e.type === 'tex
 test('streams text deltas, usage and done, and sends a streaming request with usage enabled', async () => {
   fake.enqueue({ type: 'sse', frames: openAiChatFrames({ text: ['Hel', 'lo', '!'], usage: { input: 11, output: 3 } }) })
   const events = await collect(
-    provider.stream({
+    provider, {
       model: 'gpt-test',
       messages: [{ role: 'system', content: 'be brief' }, { role: 'user', content: 'hi' }],
       maxTokens: 50,
       temperature: 0.2,
       stop: ['END'],
       seed: 7,
-    })
+    }
   )
   assert.deepEqual(events, [
     { type: 'text-delta', text: 'Hel' },
@@ -62,7 +62,7 @@ test('streams text deltas, usage and done, and sends a streaming request with us
 test('maps tool calls, tool results, tools and images to the chat wire format', async () => {
   fake.enqueue({ type: 'sse', frames: openAiChatFrames({ text: 'ok' }) })
   await collect(
-    provider.stream({
+    provider, {
       model: 'gpt-test',
       messages: [
         { role: 'user', content: [{ type: 'text', text: 'look' }, { type: 'image', mimeType: 'image/png', data: 'AAAA' }] },
@@ -72,7 +72,7 @@ test('maps tool calls, tool results, tools and images to the chat wire format', 
       ],
       tools: [{ name: 'get_weather', description: 'Weather', parameters: { type: 'object', properties: {} } }],
       toolChoice: { name: 'get_weather' },
-    })
+    }
   )
   const body = fake.lastRequest().body
   assert.deepEqual(body.messages, [
@@ -107,7 +107,7 @@ test('turns streamed tool call deltas into start/delta events with tool_calls st
       ],
     }),
   })
-  const events = await collect(provider.stream({ model: 'gpt-test', messages: [{ role: 'user', content: 'go' }] }))
+  const events = await collect(provider, { model: 'gpt-test', messages: [{ role: 'user', content: 'go' }] })
   assert.deepEqual(events, [
     { type: 'tool-call-start', index: 0, id: 'call_a', name: 'search' },
     { type: 'tool-call-delta', index: 0, argumentsDelta: '{"q":' },
@@ -121,32 +121,32 @@ test('turns streamed tool call deltas into start/delta events with tool_calls st
 test('maps finish_reason length and tolerates a stream without [DONE]', async () => {
   const frames = openAiChatFrames({ text: 'cut', stopReason: 'length' }).filter((f) => f !== 'data: [DONE]\n\n')
   fake.enqueue({ type: 'sse', frames })
-  const events = await collect(provider.stream({ model: 'gpt-test', messages: [{ role: 'user', content: 'x' }] }))
+  const events = await collect(provider, { model: 'gpt-test', messages: [{ role: 'user', content: 'x' }] })
   assert.deepEqual(events.at(-1), { type: 'done', stopReason: 'length' })
 })
 
 test('reads the API key per request so a secrets reload takes effect', async () => {
   apiKey = 'sk-rotated-key-0002'
-  await collect(provider.stream({ model: 'gpt-test', messages: [{ role: 'user', content: 'x' }] }))
+  await collect(provider, { model: 'gpt-test', messages: [{ role: 'user', content: 'x' }] })
   assert.equal(fake.lastRequest().headers.authorization, 'Bearer sk-rotated-key-0002')
 })
 
 test('omits the authorization header when no key is configured (local servers)', async (t) => {
   const keyless = createProvider('ollama', { baseUrl: fake.openaiBaseUrl, api: 'openai-completions' }, { getApiKey: () => undefined })
   t.after(() => keyless.close())
-  const events = await collect(keyless.stream({ model: 'llama', messages: [{ role: 'user', content: 'hello there' }] }))
+  const events = await collect(keyless, { model: 'llama', messages: [{ role: 'user', content: 'hello there' }] })
   assert.equal(fake.lastRequest().headers.authorization, undefined)
   assert.equal(textOf(events), 'echo: hello there')
 })
 
 test('echo model: replies with the last user message, calls offered tools, reports tool results', async () => {
   const tools = [{ name: 'get_weather', parameters: { type: 'object' } }]
-  const plain = await collect(provider.stream({ model: 'm', messages: [{ role: 'user', content: 'ping pong' }] }))
+  const plain = await collect(provider, { model: 'm', messages: [{ role: 'user', content: 'ping pong' }] })
   assert.equal(textOf(plain), 'echo: ping pong')
   assert.deepEqual(plain.find((e) => e.type === 'usage'), { type: 'usage', usage: { inputTokens: 2, outputTokens: 3, totalTokens: 5 } })
 
   const calling = await collect(
-    provider.stream({ model: 'm', tools, messages: [{ role: 'user', content: 'call get_weather {"city":"Oslo"}' }] })
+    provider, { model: 'm', tools, messages: [{ role: 'user', content: 'call get_weather {"city":"Oslo"}' }] }
   )
   const start = calling.find((e) => e.type === 'tool-call-start')
   assert.equal(start?.type === 'tool-call-start' && start.name, 'get_weather')
@@ -154,7 +154,7 @@ test('echo model: replies with the last user message, calls offered tools, repor
   assert.deepEqual(calling.at(-1), { type: 'done', stopReason: 'tool_calls' })
 
   const afterTool = await collect(
-    provider.stream({
+    provider, {
       model: 'm',
       tools,
       messages: [
@@ -162,7 +162,7 @@ test('echo model: replies with the last user message, calls offered tools, repor
         { role: 'assistant', content: '', toolCalls: [{ id: 'c1', name: 'get_weather', arguments: '{}' }] },
         { role: 'tool', toolCallId: 'c1', name: 'get_weather', content: 'rainy' },
       ],
-    })
+    }
   )
   assert.equal(textOf(afterTool), 'tool result: rainy')
 })
@@ -192,7 +192,7 @@ test('embeddings: a malformed body is an invalid_response error', async () => {
 test('reuses keep-alive connections across calls instead of connecting per request', async () => {
   const ports: number[] = []
   for (let i = 0; i < 5; i++) {
-    await collect(provider.stream({ model: 'm', messages: [{ role: 'user', content: `n${i}` }] }))
+    await collect(provider, { model: 'm', messages: [{ role: 'user', content: `n${i}` }] })
     ports.push(fake.lastRequest().remotePort)
   }
   // undici may open a second socket when a call starts in the same tick the last one released
@@ -202,7 +202,7 @@ test('reuses keep-alive connections across calls instead of connecting per reque
 
 test('fake upstream: path-scoped replies wait for their path; non-stream chat and /models echo', async () => {
   fake.enqueue({ type: 'json', path: '/embeddings', body: { data: [{ index: 0, embedding: [42] }] } })
-  const chat = await collect(provider.stream({ model: 'm', messages: [{ role: 'user', content: 'first' }] }))
+  const chat = await collect(provider, { model: 'm', messages: [{ role: 'user', content: 'first' }] })
   assert.equal(textOf(chat), 'echo: first')
   assert.deepEqual((await provider.embed!({ model: 'e', input: ['x'] })).embeddings, [[42]])
 
@@ -245,7 +245,7 @@ test('an error payload in a 200 JSON body is a classified ProviderError', async 
     type: 'json',
     body: { error: { message: "This model's maximum context length is 8192 tokens", type: 'invalid_request_error', code: 'context_length_exceeded' } },
   })
-  await assert.rejects(collect(provider.stream({ model: 'gpt-test', messages: [{ role: 'user', content: 'x' }], stream: false })), {
+  await assert.rejects(collect(provider, { model: 'gpt-test', messages: [{ role: 'user', content: 'x' }], stream: false }), {
     name: 'ProviderError',
     kind: 'context_length',
     upstreamMessage: "This model's maximum context length is 8192 tokens",
@@ -254,7 +254,7 @@ test('an error payload in a 200 JSON body is a classified ProviderError', async 
 
 test('a JSON body without choices[0].message is an invalid response', async () => {
   fake.enqueue({ type: 'json', body: { id: 'chatcmpl-1', object: 'chat.completion', choices: [] } })
-  await assert.rejects(collect(provider.stream({ model: 'gpt-test', messages: [{ role: 'user', content: 'x' }], stream: false })), {
+  await assert.rejects(collect(provider, { model: 'gpt-test', messages: [{ role: 'user', content: 'x' }], stream: false }), {
     kind: 'invalid_response',
     code: 'PROVIDER_INVALID_RESPONSE',
   })
@@ -262,7 +262,7 @@ test('a JSON body without choices[0].message is an invalid response', async () =
 
 test('stream: false still decodes a server that answers with an event stream anyway', async () => {
   fake.enqueue({ type: 'sse', frames: openAiChatFrames({ text: ['streamed ', 'regardless'], usage: { input: 1, output: 2 } }) })
-  const events = await collect(provider.stream({ model: 'gpt-test', messages: [{ role: 'user', content: 'x' }], stream: false }))
+  const events = await collect(provider, { model: 'gpt-test', messages: [{ role: 'user', content: 'x' }], stream: false })
   assert.equal(fake.lastRequest().body.stream, false)
   assert.equal(textOf(events), 'streamed regardless')
   assert.deepEqual(events.slice(-2), [
@@ -289,17 +289,17 @@ test('multi-byte characters split across upstream reads arrive whole', async () 
       res.end(body.subarray(from))
     }
   })
-  const events = await collect(provider.stream({ model: 'm', messages: [{ role: 'user', content: 'hi' }] }))
+  const events = await collect(provider, { model: 'm', messages: [{ role: 'user', content: 'hi' }] })
   assert.equal(textOf(events), text)
   assert.deepEqual(events.at(-1), { type: 'done', stopReason: 'stop' })
 })
 
-test("the engine's frozen system message and tool list: the same wire body on every call", async () => {
-  await frozenPartsTwice(provider, fake, 'm', () => { fake.enqueue({ type: 'sse', frames: openAiChatFrames({ text: 'ok' }) }) }, (text) => ({
+test("the engine's Preencoded system prompt and tool list: the same wire body on every call, and as plain values", async () => {
+  await sharedPartsTwice(provider, fake, 'm', () => { fake.enqueue({ type: 'sse', frames: openAiChatFrames({ text: 'ok' }) }) }, (text) => ({
     model: 'm',
-    messages: [{ role: 'system', content: FROZEN_SYSTEM.content }, { role: 'user', content: text }],
+    messages: [{ role: 'system', content: SHARED_SYSTEM }, { role: 'user', content: text }],
     stream: true,
     stream_options: { include_usage: true },
-    tools: [{ type: 'function', function: { name: 'read', description: 'Reads a file', parameters: FROZEN_TOOLS[0]!.parameters } }]
+    tools: [{ type: 'function', function: { name: 'read', description: 'Reads a file', parameters: SHARED_TOOLS[0]!.parameters } }]
   }))
 })

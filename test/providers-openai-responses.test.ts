@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import { createProvider, type ModelRequest, type ProviderAdapter, type StreamEvent } from '../src/providers/index.js'
 import { fakeEmbedding, responsesFrames, startFakeUpstream, type FakeUpstream } from './support/fake-upstream.js'
-import { bothWays, collect, comparableEvents, ECHO_TEXT_EVENTS, ECHO_WEATHER_CALL_EVENTS, FROZEN_SYSTEM, FROZEN_TOOLS, frozenPartsTwice } from './support/stream.js'
+import { bothWays, collect, comparableEvents, ECHO_TEXT_EVENTS, ECHO_WEATHER_CALL_EVENTS, SHARED_SYSTEM, SHARED_TOOLS, sharedPartsTwice } from './support/stream.js'
 
 let fake: FakeUpstream
 let provider: ProviderAdapter
@@ -19,7 +19,7 @@ after(async () => {
 test('streams output_text deltas and completes with usage', async () => {
   fake.enqueue({ type: 'sse', frames: responsesFrames({ text: ['Bon', 'jour'], usage: { input: 9, output: 2 } }) })
   const events = await collect(
-    provider.stream({ model: 'gpt-5', messages: [{ role: 'user', content: 'hi' }], maxTokens: 64, topP: 0.5, stop: ['x'] })
+    provider, { model: 'gpt-5', messages: [{ role: 'user', content: 'hi' }], maxTokens: 64, topP: 0.5, stop: ['x'] }
   )
   assert.deepEqual(events, [
     { type: 'text-delta', text: 'Bon' },
@@ -44,7 +44,7 @@ test('streams output_text deltas and completes with usage', async () => {
 test('maps history to message, function_call and function_call_output items', async () => {
   fake.enqueue({ type: 'sse', frames: responsesFrames({ text: 'ok' }) })
   await collect(
-    provider.stream({
+    provider, {
       model: 'gpt-5',
       messages: [
         { role: 'system', content: 'sys' },
@@ -55,7 +55,7 @@ test('maps history to message, function_call and function_call_output items', as
       tools: [{ name: 'lookup', parameters: { type: 'object' } }],
       toolChoice: 'required',
       responseFormat: { type: 'json_schema', json_schema: { name: 'out', schema: { type: 'object' }, strict: true } },
-    })
+    }
   )
   const body = fake.lastRequest().body
   assert.deepEqual(body.input, [
@@ -86,7 +86,7 @@ test('turns function_call items and argument deltas into tool call events', asyn
       usage: { input: 5, output: 8 },
     }),
   })
-  const events = await collect(provider.stream({ model: 'gpt-5', messages: [{ role: 'user', content: 'find dogs' }] }))
+  const events = await collect(provider, { model: 'gpt-5', messages: [{ role: 'user', content: 'find dogs' }] })
   assert.deepEqual(events, [
     { type: 'text-delta', text: 'Let me check. ' },
     { type: 'tool-call-start', index: 0, id: 'call_x', name: 'search' },
@@ -107,7 +107,7 @@ test('uses function_call_arguments.done when an implementation sends no deltas',
       ev('response.completed', { response: { status: 'completed' } }),
     ],
   })
-  const events = await collect(provider.stream({ model: 'gpt-5', messages: [{ role: 'user', content: 'x' }] }))
+  const events = await collect(provider, { model: 'gpt-5', messages: [{ role: 'user', content: 'x' }] })
   assert.deepEqual(events, [
     { type: 'tool-call-start', index: 0, id: 'call_1', name: 'f' },
     { type: 'tool-call-delta', index: 0, argumentsDelta: '{"a":1}' },
@@ -117,7 +117,7 @@ test('uses function_call_arguments.done when an implementation sends no deltas',
 
 test('response.incomplete with max_output_tokens maps to length', async () => {
   fake.enqueue({ type: 'sse', frames: responsesFrames({ text: 'trunc', stopReason: 'max_output_tokens', usage: { input: 1, output: 1 } }) })
-  const events = await collect(provider.stream({ model: 'gpt-5', messages: [{ role: 'user', content: 'x' }] }))
+  const events = await collect(provider, { model: 'gpt-5', messages: [{ role: 'user', content: 'x' }] })
   assert.deepEqual(events.at(-1), { type: 'done', stopReason: 'length' })
 })
 
@@ -131,9 +131,7 @@ test('response.failed mid-stream becomes a classified ProviderError', async () =
   })
   const seen: StreamEvent[] = []
   await assert.rejects(
-    (async () => {
-      for await (const e of provider.stream({ model: 'gpt-5', messages: [{ role: 'user', content: 'x' }] })) seen.push(e)
-    })(),
+    provider.streamTo({ model: 'gpt-5', messages: [{ role: 'user', content: 'x' }] }, (batch) => { seen.push(...batch) }),
     { name: 'ProviderError', kind: 'rate_limit', retryable: true, upstreamMessage: 'slow down' }
   )
   assert.deepEqual(seen, [{ type: 'text-delta', text: 'partial' }])
@@ -141,13 +139,13 @@ test('response.failed mid-stream becomes a classified ProviderError', async () =
 
 test('a stream that ends without response.completed is an invalid response', async () => {
   fake.enqueue({ type: 'sse', frames: responsesFrames({ text: 'abc' }).slice(0, -1) })
-  await assert.rejects(collect(provider.stream({ model: 'gpt-5', messages: [{ role: 'user', content: 'x' }] })), {
+  await assert.rejects(collect(provider, { model: 'gpt-5', messages: [{ role: 'user', content: 'x' }] }), {
     code: 'PROVIDER_INVALID_RESPONSE',
   })
 })
 
 test('echo model speaks the Responses protocol too', async () => {
-  const events = await collect(provider.stream({ model: 'gpt-5', messages: [{ role: 'user', content: 'round trip' }] }))
+  const events = await collect(provider, { model: 'gpt-5', messages: [{ role: 'user', content: 'round trip' }] })
   assert.equal(events.flatMap((e) => (e.type === 'text-delta' ? [e.text] : [])).join(''), 'echo: round trip')
 })
 
@@ -195,7 +193,7 @@ test('a JSON answer maps refusals, reasoning items, call ids and incomplete stat
       ],
     },
   })
-  const events = await collect(provider.stream({ model: 'gpt-5', messages: [{ role: 'user', content: 'x' }], stream: false }))
+  const events = await collect(provider, { model: 'gpt-5', messages: [{ role: 'user', content: 'x' }], stream: false })
   assert.deepEqual(events, [
     { type: 'text-delta', text: 'Sure. ' },
     { type: 'text-delta', text: 'No.' },
@@ -207,31 +205,31 @@ test('a JSON answer maps refusals, reasoning items, call ids and incomplete stat
 test('an error payload or a failed response in a 200 JSON body is a classified ProviderError', async () => {
   const req: ModelRequest = { model: 'gpt-5', messages: [{ role: 'user', content: 'x' }], stream: false }
   fake.enqueue({ type: 'json', body: { error: { message: 'Incorrect API key provided', type: 'invalid_request_error', code: 'invalid_api_key' } } })
-  await assert.rejects(collect(provider.stream(req)), { name: 'ProviderError', kind: 'auth', upstreamMessage: 'Incorrect API key provided' })
+  await assert.rejects(collect(provider, req), { name: 'ProviderError', kind: 'auth', upstreamMessage: 'Incorrect API key provided' })
 
   fake.enqueue({
     type: 'json',
     body: { id: 'resp_2', object: 'response', status: 'failed', error: { code: 'rate_limit_exceeded', message: 'slow down' }, output: [] },
   })
-  await assert.rejects(collect(provider.stream(req)), { name: 'ProviderError', kind: 'rate_limit', retryable: true, upstreamMessage: 'slow down' })
+  await assert.rejects(collect(provider, req), { name: 'ProviderError', kind: 'rate_limit', retryable: true, upstreamMessage: 'slow down' })
 })
 
 test('a JSON body that is not a finished response is an invalid response', async () => {
   const req: ModelRequest = { model: 'gpt-5', messages: [{ role: 'user', content: 'x' }], stream: false }
   fake.enqueue({ type: 'json', body: { id: 'resp_3', object: 'response', status: 'completed' } })
-  await assert.rejects(collect(provider.stream(req)), { kind: 'invalid_response', code: 'PROVIDER_INVALID_RESPONSE' })
+  await assert.rejects(collect(provider, req), { kind: 'invalid_response', code: 'PROVIDER_INVALID_RESPONSE' })
 
   // A background response that has not finished has no stream equivalent.
   fake.enqueue({ type: 'json', body: { id: 'resp_4', object: 'response', status: 'in_progress', output: [] } })
-  await assert.rejects(collect(provider.stream(req)), { kind: 'invalid_response' })
+  await assert.rejects(collect(provider, req), { kind: 'invalid_response' })
 })
 
-test("the engine's frozen system message and tool list: the same wire body on every call", async () => {
-  await frozenPartsTwice(provider, fake, 'gpt-5', () => { fake.enqueue({ type: 'sse', frames: responsesFrames({ text: 'ok' }) }) }, (text) => ({
+test("the engine's Preencoded system prompt and tool list: the same wire body on every call, and as plain values", async () => {
+  await sharedPartsTwice(provider, fake, 'gpt-5', () => { fake.enqueue({ type: 'sse', frames: responsesFrames({ text: 'ok' }) }) }, (text) => ({
     model: 'gpt-5',
-    input: [{ type: 'message', role: 'system', content: FROZEN_SYSTEM.content }, { type: 'message', role: 'user', content: text }],
+    input: [{ type: 'message', role: 'system', content: SHARED_SYSTEM }, { type: 'message', role: 'user', content: text }],
     stream: true,
     store: false,
-    tools: [{ type: 'function', name: 'read', description: 'Reads a file', parameters: FROZEN_TOOLS[0]!.parameters, strict: false }]
+    tools: [{ type: 'function', name: 'read', description: 'Reads a file', parameters: SHARED_TOOLS[0]!.parameters, strict: false }]
   }))
 })

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { createSseParser, readSseEvents, type SseEvent } from '../src/providers/sse.js'
+import { createSseParser, type SseEvent } from '../src/providers/sse.js'
 
 function parseAll (chunks: string[]): SseEvent[] {
   const parser = createSseParser()
@@ -63,30 +63,4 @@ test('strips a leading BOM and flushes an unterminated final event at end of str
     { event: 'message', data: 'x' },
     { event: 'message', data: 'tail' },
   ])
-})
-
-test('readSseEvents decodes UTF-8 sequences split across byte chunks', async () => {
-  const bytes = Buffer.from('data: héllo 🌍\n\n', 'utf8')
-  async function * chunks () {
-    for (const byte of bytes) yield Uint8Array.of(byte)
-  }
-  const events: SseEvent[] = []
-  for await (const event of readSseEvents(chunks())) events.push(event)
-  assert.deepEqual(events, [{ event: 'message', data: 'héllo 🌍' }])
-})
-
-test('readSseEvents yields incrementally rather than after the body ends', async () => {
-  let release!: () => void
-  const gate = new Promise<void>((resolve) => (release = resolve))
-  async function * body () {
-    yield Buffer.from('data: first\n\n')
-    await gate
-    yield Buffer.from('data: second\n\n')
-  }
-  const iterator = readSseEvents(body())
-  const first = await iterator.next()
-  assert.deepEqual(first.value, { event: 'message', data: 'first' })
-  release()
-  assert.deepEqual((await iterator.next()).value, { event: 'message', data: 'second' })
-  assert.equal((await iterator.next()).done, true)
 })

@@ -125,3 +125,22 @@ test('logs.tail on a missing file is empty; without file logging it is UNAVAILAB
   const off = await session(t)
   assert.equal((await off.client.request('logs.tail', {})).error.code, 'UNAVAILABLE')
 })
+
+test('results: a snapshotResult method sends each new snapshot; others are serialized on every call', async (t) => {
+  let snapshot = { n: 1 }
+  const shared = { n: 1 }
+  const { client } = await session(t, {
+    beforeListen: (app) => {
+      app.rpc.register('test.snapshot', { scope: 'none', snapshotResult: true, handler: async () => snapshot })
+      app.rpc.register('test.shared', { scope: 'none', handler: async () => shared })
+    }
+  })
+  assert.deepEqual((await client.request('test.snapshot', {})).payload, { n: 1 })
+  assert.deepEqual((await client.request('test.snapshot', {})).payload, { n: 1 })
+  snapshot = { n: 2 }
+  assert.deepEqual((await client.request('test.snapshot', {})).payload, { n: 2 })
+  // The same object, changed in between: without snapshotResult nothing is reused.
+  assert.deepEqual((await client.request('test.shared', {})).payload, { n: 1 })
+  shared.n = 2
+  assert.deepEqual((await client.request('test.shared', {})).payload, { n: 2 })
+})

@@ -4,12 +4,12 @@ import { randomUUID } from 'node:crypto'
 import type { GatewayConfig } from '../../schemas/config.js'
 import type { SessionStore } from '../sessions/index.js'
 import type { ToolRegistry } from '../tools/index.js'
-import type { ProviderAdapter, ProviderLogger } from '../providers/index.js'
+import { preencode, type Preencoded, type ProviderAdapter, type ProviderLogger, type ToolSpec } from '../providers/index.js'
 import { LinkedList } from '../linked-list.js'
 import { ActiveRun, type RunHandle, type RunOutlets } from './active-run.js'
 import { buildAgentCatalog, type AgentCatalog, type AgentInfo } from './catalog.js'
 import { BootstrapLoader } from './bootstrap.js'
-import { SystemMessages } from './system-message.js'
+import { SystemPrompts } from './system-prompt.js'
 import { AgentError } from './errors.js'
 import { KeyedQueue } from '../keyed-queue.js'
 import { Semaphore } from './semaphore.js'
@@ -49,7 +49,9 @@ export class AgentEngine {
   private finishedOrder: string[] = []
   private finishedHead = 0
   private readonly bootstrap: BootstrapLoader
-  private readonly systemMessages = new SystemMessages()
+  private readonly systemPrompts = new SystemPrompts()
+  /** The registry's tool lists (one per config snapshot and agent), each Preencoded once. */
+  private readonly toolLists = new WeakMap<readonly ToolSpec[], Preencoded<readonly ToolSpec[]>>()
   readonly providers: ProviderPool
   private catalogCache: { config: GatewayConfig, catalog: AgentCatalog } | undefined
   private adapterCache: { config: GatewayConfig, get: (t: ModelTarget) => ProviderAdapter } | undefined
@@ -148,8 +150,9 @@ export class AgentEngine {
           adapterFor: this.adapterFor(config),
           sessions: this.opts.sessions,
           tools: this.opts.tools,
+          agentTools: this.agentTools(config, agent.id),
           bootstrap: this.bootstrap,
-          systemMessages: this.systemMessages,
+          systemPrompts: this.systemPrompts,
           now: this.now,
           maxSteps: config.agents?.defaults?.maxSteps ?? 24,
           historyLimit: 200,
@@ -196,6 +199,16 @@ export class AgentEngine {
       this.chainCache.chains.set(key, chain)
     }
     return chain
+  }
+
+  private agentTools (config: GatewayConfig, agentId: string): Preencoded<readonly ToolSpec[]> {
+    const list = this.opts.tools.specs(config, agentId)
+    let tools = this.toolLists.get(list)
+    if (tools === undefined) {
+      tools = preencode(list)
+      this.toolLists.set(list, tools)
+    }
+    return tools
   }
 
   /** One adapter lookup per config snapshot, shared by its runs. */
@@ -287,7 +300,10 @@ function agentOfKey (sessionKey: string | undefined): string | undefined {
   return end > 6 ? sessionKey.slice(6, end) : undefined
 }
 
-/** Sources whose callers are given the run id (WS methods, hooks, wakes); HTTP callers never see it. */
+/**
+ * Sources whose callers work with the run id (WS methods wait on it, hooks and heartbeats report it). HTTP
+ * completion ids carry it too, but no HTTP route looks a run up: those runs are kept only when published.
+ */
 const ID_HANDED_OUT: ReadonlySet<RunRequest['source']> = new Set(['agent', 'chat', 'hook', 'heartbeat'])
 
 interface FinishedRun { result: RunResult, acceptedAt: number, at: number }

@@ -3,12 +3,12 @@
 // message is on disk before the event that announces it.
 import type { GatewayConfig } from '../../schemas/config.js'
 import type { Cancel } from '../cancel.js'
-import type { ChatMessage, ModelRequest, ProviderAdapter, ToolCall, ToolSpec, Usage } from '../providers/index.js'
+import { plainValue, type ChatMessage, type ModelRequest, type Preencoded, type ProviderAdapter, type ToolCall, type ToolSpec, type Usage } from '../providers/index.js'
 import type { SessionStore } from '../sessions/index.js'
 import type { ToolRegistry } from '../tools/index.js'
 import type { AgentInfo } from './catalog.js'
 import type { BootstrapLoader } from './bootstrap.js'
-import type { SystemMessages } from './system-message.js'
+import type { SystemPrompts } from './system-prompt.js'
 import { AgentError } from './errors.js'
 import { callModel, toAgentError, type StepOutput } from './model-call.js'
 import type { ModelTarget } from './model-resolver.js'
@@ -22,8 +22,10 @@ export interface RunDeps {
   adapterFor: (t: ModelTarget) => ProviderAdapter
   sessions: SessionStore
   tools: ToolRegistry
+  /** The agent's tools under this config, Preencoded once per list. */
+  agentTools: Preencoded<readonly ToolSpec[]>
   bootstrap: BootstrapLoader
-  systemMessages: SystemMessages
+  systemPrompts: SystemPrompts
   now: () => number
   maxSteps: number
   historyLimit: number
@@ -69,11 +71,11 @@ export async function executeRun (req: RunRequest, deps: RunDeps, ids: RunIds, s
     if (persist) await record(req.input, req.channel === undefined ? {} : { channel: req.channel })
     emit({ type: 'start', startedAt: ids.startedAt })
     const bootstrap = deps.bootstrap.fresh(agent.workspace) ?? await deps.bootstrap.load(agent.workspace)
-    const messages: ChatMessage[] = [deps.systemMessages.get(agent.id, agent.name, bootstrap, req.extraSystemPrompt), ...history, ...req.input]
+    const system = deps.systemPrompts.get(agent.id, agent.name, bootstrap, req.extraSystemPrompt)
+    const messages: ChatMessage[] = [...history, ...req.input]
     const clientTools = req.clientTools === undefined || req.clientTools.length === 0 ? NO_NAMES : new Set(req.clientTools.map((t) => t.name))
-    const builtinSpecs = deps.tools.specs(deps.config, agent.id)
-    // Without client tools the registry's cached (frozen) list is used as is: no copy per run.
-    const toolSpecs = clientTools.size === 0 ? builtinSpecs : [...builtinSpecs.filter((t) => !clientTools.has(t.name)), ...req.clientTools!]
+    // Client tools make a list of this run's own; without them the agent's Preencoded list goes as is.
+    const toolSpecs = clientTools.size === 0 ? deps.agentTools : [...deps.agentTools.value.filter((t) => !clientTools.has(t.name)), ...req.clientTools!]
 
     for (let step = 1; step <= deps.maxSteps; step++) {
       const step0 = text
@@ -81,7 +83,7 @@ export async function executeRun (req: RunRequest, deps: RunDeps, ids: RunIds, s
         chain: deps.chain,
         adapterFor: deps.adapterFor,
         // Deltas nobody reads are not worth a stream: one JSON answer is cheaper on both ends.
-        request: modelRequest(req, messages, toolSpecs, req.deltas !== false || deps.listening(), signal),
+        request: modelRequest(req, system, messages, toolSpecs, req.deltas !== false || deps.listening(), signal),
         onDelta: (delta) => {
           text += delta
           emit({ type: 'delta', delta, text })
@@ -140,11 +142,12 @@ async function runTool (call: ToolCall, deps: RunDeps, ids: RunIds, cancel: Canc
  * each request a differently shaped object, measurably slower to read in the
  * adapter (µs per request).
  */
-function modelRequest (req: RunRequest, messages: ChatMessage[], tools: readonly ToolSpec[], stream: boolean, signal: Cancel): ModelRequest {
+function modelRequest (req: RunRequest, system: Preencoded<string>, messages: ChatMessage[], tools: NonNullable<ModelRequest['tools']>, stream: boolean, signal: Cancel): ModelRequest {
   const s = req.sampling ?? NO_SAMPLING
-  const withTools = tools.length > 0
+  const withTools = plainValue(tools).length > 0
   return {
     model: '', // set per target by callModel
+    system,
     messages,
     tools: withTools ? tools : undefined,
     toolChoice: withTools ? req.toolChoice : undefined,
@@ -157,8 +160,7 @@ function modelRequest (req: RunRequest, messages: ChatMessage[], tools: readonly
     presencePenalty: s.presencePenalty,
     responseFormat: s.responseFormat,
     stream,
-    signal,
-    timeoutMs: undefined
+    signal
   }
 }
 

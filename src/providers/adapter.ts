@@ -1,12 +1,13 @@
 // The one generic adapter. Every wire API is described by an ApiSpec (pure request/response
-// mapping); this file owns everything they share: the pool, headers, deadlines, aborts, logging.
+// mapping); this file owns everything they share: the pool, headers, aborts, logging, and the
+// wire form of the parts the engine reuses across calls.
 
 import type { Pool } from 'undici'
-import { createCallGuard, type CallGuard } from './call-guard.js'
 import { abortedError, errorFromTransport, type ErrorContext } from './classify.js'
 import { ProviderError } from './errors.js'
-import { BodyEncoder } from './body-encoder.js'
+import { encodeBody } from './body-encoder.js'
 import { parseBaseUrl, postJson } from './http.js'
+import { Preencoded, plainValue, preencode } from './preencoded.js'
 import type { SseEvent } from './sse.js'
 import { streamCall } from './stream-call.js'
 import type {
@@ -19,6 +20,7 @@ import type {
   ProviderDeps,
   ProviderModelConfig,
   StreamEvent,
+  ToolSpec,
 } from './types.js'
 
 /** Turns SSE events of one call into neutral stream events. One instance per call. */
@@ -34,13 +36,22 @@ export interface BuildContext {
   provider: string;
   /** The matching entry of `config.models`, if any (used for per-model defaults). */
   modelConfig?: ProviderModelConfig;
-  /**
-   * Reuses a wire fragment derived from an immutable part of the request (the
-   * tool list is one frozen array per config snapshot). A frozen fragment is
-   * also serialized only once. Absent outside an adapter (plain unit calls).
-   */
-  memo?<K extends object, V>(key: K, make: () => V): V;
 }
+
+/**
+ * A request's system prompt and tool list in wire form, made by the spec's
+ * `systemPart` and `toolsPart` (undefined when the request has none). The
+ * adapter makes them once for the engine's Preencoded parts and reuses them.
+ */
+export interface WireParts {
+  system: unknown;
+  /** The system prompt's text, for an API that merges it with other system text. */
+  systemText: string | undefined;
+  tools: unknown;
+}
+
+/** What a spec builds a body from: the request without the parts it gets in wire form. */
+export type BodyRequest = Omit<ModelRequest, 'system' | 'tools'>
 
 export interface EmbeddingsSpec {
   path(basePath: string): string;
@@ -53,8 +64,15 @@ export interface ApiSpec {
   readonly defaultHeaders: Record<string, string>;
   authHeaders(apiKey: string): Record<string, string>;
   streamPath(basePath: string): string;
-  /** The request body; `req.stream === false` asks for one JSON answer instead of an event stream. */
-  buildBody(req: ModelRequest, ctx: BuildContext): Record<string, unknown>;
+  /** The wire form of a system prompt (a message, or for Anthropic the text itself). */
+  systemPart(text: string): unknown;
+  /** The wire form of a (non-empty) tool list. */
+  toolsPart(tools: readonly ToolSpec[]): unknown;
+  /**
+   * The request body, plain JSON values with `parts` placed as they are;
+   * `req.stream === false` asks for one JSON answer instead of an event stream.
+   */
+  buildBody(req: BodyRequest, parts: WireParts, ctx: BuildContext): Record<string, unknown>;
   createDecoder(ctx: ErrorContext): StreamDecoder;
   /** A whole non-streamed answer → the events its stream would have produced (throws ProviderError). */
   decodeResponse(json: unknown, ctx: ErrorContext): StreamEvent[];
@@ -68,12 +86,6 @@ function lowerKeys (headers: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]))
 }
 
-function failure (err: unknown, ctx: ErrorContext, guard: CallGuard, timeoutMs?: number): ProviderError {
-  const reason = guard.reason()
-  if (reason === 'aborted' || reason === 'timeout') return abortedError(ctx, reason, timeoutMs)
-  return errorFromTransport(ctx, err)
-}
-
 export function createAdapter (id: string, config: ProviderConfig, deps: ProviderDeps, spec: ApiSpec): ProviderAdapter {
   const base = parseBaseUrl(config.baseUrl)
   // undici is ~1 MB of code: loaded on the first call, not at start-up.
@@ -85,13 +97,24 @@ export function createAdapter (id: string, config: ProviderConfig, deps: Provide
   const streamPath = spec.streamPath(base.basePath)
   const { logger } = deps
   let closed = false
-  const fragments = new WeakMap<object, unknown>()
-  const bodies = new BodyEncoder()
-  function memo<K extends object, V> (key: K, make: () => V): V {
-    if (fragments.has(key)) return fragments.get(key) as V
-    const value = make()
-    fragments.set(key, value)
-    return value
+  // The wire form of each of the engine's Preencoded parts, made and encoded once.
+  const wireParts = new WeakMap<Preencoded<unknown>, Preencoded<unknown>>()
+  function wirePart<T> (part: T | Preencoded<T>, make: (value: T) => unknown): unknown {
+    if (!(part instanceof Preencoded)) return make(part)
+    let wire = wireParts.get(part)
+    if (wire === undefined) {
+      wire = preencode(make(part.value))
+      wireParts.set(part, wire)
+    }
+    return wire
+  }
+  function partsOf (req: ModelRequest): WireParts {
+    const { system, tools } = req
+    return {
+      system: system === undefined ? undefined : wirePart(system, spec.systemPart),
+      systemText: system === undefined ? undefined : plainValue(system),
+      tools: tools === undefined || plainValue(tools).length === 0 ? undefined : wirePart(tools, spec.toolsPart),
+    }
   }
 
   function closedError (model: string): ProviderError {
@@ -152,7 +175,7 @@ export function createAdapter (id: string, config: ProviderConfig, deps: Provide
       if (poolNow === undefined) return getPool(req.model).then(() => streamTo(req, onEvents))
       const { call, ctx } = prepare(req.model)
       const modelConfig = config.models?.find((m) => m.id === req.model)
-      const body = bodies.encode(spec.buildBody(req, { provider: id, modelConfig, memo }))
+      const body = encodeBody(spec.buildBody(req, partsOf(req), { provider: id, modelConfig }))
       const stream = req.stream !== false
       if (logger?.isLevelEnabled?.('debug') !== false) logger?.debug({ provider: id, api: spec.api, model: req.model, path: streamPath, stream }, 'provider request')
       return streamCall({
@@ -162,7 +185,6 @@ export function createAdapter (id: string, config: ProviderConfig, deps: Provide
         body,
         whole: stream ? undefined : spec.decodeResponse,
         signal: req.signal,
-        timeoutMs: req.timeoutMs,
         ctx,
         createDecoder: spec.createDecoder,
         onEvents,
@@ -177,37 +199,9 @@ export function createAdapter (id: string, config: ProviderConfig, deps: Provide
     }
   }
 
-  // Pull-style view of the same call (tests, simple consumers). Leaving the
-  // loop early aborts the upstream call.
-  async function * stream (req: ModelRequest): AsyncGenerator<StreamEvent> {
-    const controller = new AbortController()
-    const onOuterAbort = () => { controller.abort(req.signal?.reason) }
-    if (req.signal?.aborted === true) controller.abort(req.signal.reason)
-    else req.signal?.addEventListener('abort', onOuterAbort, { once: true })
-    const queue: StreamEvent[] = []
-    let wake: (() => void) | undefined
-    let ended = false
-    let failure: { error: unknown } | undefined
-    const call = streamTo({ ...req, signal: controller.signal }, (events) => { queue.push(...events); wake?.() })
-    call.then(() => { ended = true; wake?.() }, (error: unknown) => { failure = { error }; ended = true; wake?.() })
-    try {
-      while (true) {
-        while (queue.length > 0) yield queue.shift()!
-        if (ended) break
-        await new Promise<void>((resolve) => { wake = resolve })
-        wake = undefined
-      }
-      if (failure !== undefined) throw failure.error
-    } finally {
-      req.signal?.removeEventListener('abort', onOuterAbort)
-      if (!ended) controller.abort()
-    }
-  }
-
   const adapter: ProviderAdapter = {
     id,
     api: spec.api,
-    stream,
     streamTo,
     async close () {
       if (closed) return
@@ -222,17 +216,14 @@ export function createAdapter (id: string, config: ProviderConfig, deps: Provide
     const path = embeddings.path(base.basePath)
     adapter.embed = async (req: EmbedRequest): Promise<EmbedResult> => {
       const { call, ctx } = prepare(req.model)
-      const headers = call.headers
-      const guard = createCallGuard(req.signal, undefined)
       try {
-        const json = await postJson(await getPool(req.model), { path, headers, body: embeddings.buildBody(req), signal: guard.signal }, ctx, EMBED_BODY_LIMIT)
+        const json = await postJson(await getPool(req.model), { path, headers: call.headers, body: embeddings.buildBody(req), signal: req.signal }, ctx, EMBED_BODY_LIMIT)
         return embeddings.parse(json, ctx)
       } catch (err) {
-        const error = failure(err, ctx, guard)
+        // undici rejects with the signal's reason: the signal says whether this was the caller's abort.
+        const error = req.signal?.aborted === true ? abortedError(ctx) : errorFromTransport(ctx, err)
         report(error, path)
         throw error
-      } finally {
-        guard.dispose()
       }
     }
   }

@@ -164,14 +164,12 @@ export function errorFromTransport (ctx: ErrorContext, err: unknown): ProviderEr
   })
 }
 
-export function abortedError (ctx: ErrorContext, reason: 'aborted' | 'timeout', timeoutMs?: number): ProviderError {
+/** The caller's signal fired (a client went away, a run was aborted or timed out in the engine). */
+export function abortedError (ctx: ErrorContext): ProviderError {
   return new ProviderError({
-    kind: reason,
+    kind: 'aborted',
     provider: ctx.provider,
     model: ctx.model,
-    message:
-      reason === 'aborted'
-        ? `request to provider "${ctx.provider}" was aborted`
-        : `request to provider "${ctx.provider}" exceeded ${timeoutMs ?? 0} ms`,
+    message: `request to provider "${ctx.provider}" was aborted`,
   })
 }

@@ -32,7 +32,7 @@ export interface BoundedText {
 }
 
 /** Reads at most `limit` bytes, then destroys the body so the rest is never transferred. */
-export async function readBounded (body: Dispatcher.ResponseData['body'], limit: number): Promise<BoundedText> {
+async function readBounded (body: Dispatcher.ResponseData['body'], limit: number): Promise<BoundedText> {
   const chunks: Buffer[] = []
   let size = 0
   let truncated = false
@@ -55,7 +55,7 @@ export interface JsonPost {
   headers: Record<string, string>;
   /** A JSON value, or its text already serialized; API bodies are objects, never strings. */
   body: unknown;
-  signal: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 function send (pool: Pool, post: JsonPost, accept: string): Promise<Dispatcher.ResponseData> {

@@ -15,4 +15,5 @@ export function createProvider (id: string, config: ProviderConfig, deps: Provid
 export { ProviderConfigError, ProviderError, isProviderError } from './errors.js'
 export type { ProviderErrorCode, ProviderErrorKind } from './errors.js'
 export { SUPPORTED_APIS, isSupportedApi } from './registry.js'
+export { Preencoded, plainValue, preencode } from './preencoded.js'
 export type * from './types.js'

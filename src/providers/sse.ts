@@ -99,14 +99,3 @@ export function createSseParser (): SseParser {
     },
   }
 }
-
-/** Decodes a byte stream into SSE events without ever holding more than one partial event. */
-export async function * readSseEvents (body: AsyncIterable<Uint8Array | string>): AsyncGenerator<SseEvent> {
-  const decoder = new TextDecoder('utf-8')
-  const parser = createSseParser()
-  for await (const chunk of body) {
-    yield * parser.push(typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true }))
-  }
-  yield * parser.push(decoder.decode())
-  yield * parser.end()
-}

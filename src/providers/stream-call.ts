@@ -6,8 +6,8 @@
 // events at once; a server that streams anyway is decoded as a stream.
 //
 // Outcomes, in the order they can happen:
-// - the caller's signal or the deadline fires: the promise rejects at once
-//   (`aborted` / `timeout`) and the socket is dropped;
+// - the caller's signal fires (the run's abort or deadline): the promise
+//   rejects at once (`aborted`) and the socket is dropped;
 // - a non-2xx status, or a 2xx that is JSON/HTML/XML instead of an event
 //   stream: the body is read up to a cap and turned into a ProviderError;
 // - the decoder sees the API's terminal event: the promise resolves, and the
@@ -34,7 +34,6 @@ export interface StreamCall {
   headers: Record<string, string>;
   body: string | Buffer;
   signal?: AbortLike | undefined;
-  timeoutMs?: number | undefined;
   ctx: ErrorContext;
   /** Made when the answer turns out to be a stream. */
   createDecoder: (ctx: ErrorContext) => StreamDecoder;
@@ -60,7 +59,8 @@ class StreamCallHandler implements Dispatcher.DispatchHandler {
   private mode: Mode = 'waiting'
   private settled = false
   /** Why we cut the call ourselves; set once. */
-  private cut: 'aborted' | 'timeout' | 'drained' | undefined
+  private cut: 'aborted' | 'drained' | undefined
+  /** The drain grace of a finished stream. */
   private timer: NodeJS.Timeout | undefined
   /** The response is over (ended or failed): nothing left to drain. */
   private ended = false
@@ -69,22 +69,20 @@ class StreamCallHandler implements Dispatcher.DispatchHandler {
   private contentType = ''
   private chunks: Buffer[] = []
   private size = 0
+  /** UTF-8 across reads: a read may end inside a character. */
   private text: StringDecoder | undefined
   private parser: SseParser | undefined
   private decoder: StreamDecoder | undefined
-  private readonly onAbort = (): void => { this.stop('aborted') }
+  private readonly onAbort = (): void => { this.stop() }
 
   constructor (call: StreamCall, resolve: () => void, reject: (err: unknown) => void) {
     this.call = call
     this.resolve = resolve
     this.reject = reject
-    const { signal, timeoutMs } = call
+    const { signal } = call
     if (signal !== undefined) {
-      if (signal.aborted) this.stop('aborted')
+      if (signal.aborted) this.stop()
       else signal.addEventListener('abort', this.onAbort, { once: true })
-    }
-    if (timeoutMs !== undefined && timeoutMs > 0 && !this.settled) {
-      this.timer = setTimeout(() => { this.stop('timeout') }, timeoutMs)
     }
   }
 
@@ -106,13 +104,14 @@ class StreamCallHandler implements Dispatcher.DispatchHandler {
     if (this.call.whole !== undefined && !t.includes('event-stream')) { this.mode = 'json'; return }
     if (t.includes('json')) { this.mode = 'not-a-stream'; return }
     this.mode = 'stream'
+    this.text = new StringDecoder('utf8')
     this.parser = createSseParser()
     this.decoder = this.call.createDecoder(this.call.ctx)
   }
 
   onResponseData (controller: DispatchController, chunk: Buffer): void {
     if (this.settled) return // draining a finished answer, or ignoring what follows a failure
-    if (this.mode === 'stream') { this.feed(this.decode(chunk), false); return }
+    if (this.mode === 'stream') { this.feed(this.text!.write(chunk), false); return }
     // Answers and error bodies are read up to a cap; the rest is never transferred.
     const limit = this.mode === 'json' ? JSON_BODY_LIMIT : ERROR_BODY_LIMIT
     const room = limit - this.size
@@ -127,7 +126,7 @@ class StreamCallHandler implements Dispatcher.DispatchHandler {
     this.ended = true
     this.clearTimer()
     if (this.settled) return
-    if (this.mode === 'stream') { this.feed(this.text?.end() ?? '', true); return }
+    if (this.mode === 'stream') { this.feed(this.text!.end(), true); return }
     if (this.mode === 'json') { this.answer(); return }
     this.fail(this.bodyError())
   }
@@ -157,18 +156,6 @@ class StreamCallHandler implements Dispatcher.DispatchHandler {
     this.fail(errorFromTransport(this.call.ctx, err))
   }
 
-  /**
-   * Bytes to text. A read that ends on an ASCII byte (SSE events end in a
-   * line break) holds only whole characters, so it is decoded as is; the
-   * stateful decoder (~0.4 µs to make) is made only once a read ends inside
-   * a multi-byte character, and then decodes the rest of the body.
-   */
-  private decode (chunk: Buffer): string {
-    if (this.text === undefined && (chunk.length === 0 || chunk[chunk.length - 1]! < 0x80)) return chunk.toString('utf8')
-    this.text ??= new StringDecoder('utf8')
-    return this.text.write(chunk)
-  }
-
   /** Parses decoded text; `last` flushes the parser and closes the decoder at the end of the body. */
   private feed (text: string, last: boolean): void {
     const decoder = this.decoder!
@@ -192,7 +179,6 @@ class StreamCallHandler implements Dispatcher.DispatchHandler {
     if (out.length > 0 && !this.deliver(out)) return
     if (!decoder.finished) return
     this.settle()
-    this.clearTimer() // the call's deadline: the answer is in
     this.resolve()
     // The answer is complete; give the rest of the body a moment to end so the
     // socket stays reusable. It usually ends in this same read: the timer is
@@ -231,11 +217,11 @@ class StreamCallHandler implements Dispatcher.DispatchHandler {
     return invalidResponse(ctx, `expected ${wanted}, got ${this.contentType.split(';')[0]}`, text)
   }
 
-  private stop (why: 'aborted' | 'timeout'): void {
+  private stop (): void {
     if (this.settled) return
-    this.cut = why
-    this.fail(abortedError(this.call.ctx, why, this.call.timeoutMs))
-    this.controller?.abort(new Error(`upstream call ${why}`))
+    this.cut = 'aborted'
+    this.fail(abortedError(this.call.ctx))
+    this.controller?.abort(new Error('upstream call aborted'))
   }
 
   private fail (err: unknown): void {

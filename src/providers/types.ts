@@ -2,6 +2,7 @@
 // Core code talks only in these shapes; each wire API lives behind an ApiSpec (see registry.ts).
 
 import type { AbortLike } from '../cancel.js'
+import type { Preencoded } from './preencoded.js'
 
 export type ContentPart =
   | { type: 'text'; text: string }
@@ -22,8 +23,14 @@ export type ToolChoice = 'auto' | 'none' | 'required' | { name: string }
 
 export interface ModelRequest {
   model: string;
+  /**
+   * The system prompt, sent before `messages`. The engine's is Preencoded
+   * (one object while the agent's prompt stays the same), and so is its tool
+   * list: an adapter then encodes their wire form once.
+   */
+  system?: string | Preencoded<string>;
   messages: ChatMessage[];
-  tools?: readonly ToolSpec[];
+  tools?: readonly ToolSpec[] | Preencoded<readonly ToolSpec[]>;
   toolChoice?: ToolChoice;
   maxTokens?: number;
   temperature?: number;
@@ -40,10 +47,8 @@ export interface ModelRequest {
    * hands out are the same either way (all at once, at the end). Default true.
    */
   stream?: boolean;
-  /** An AbortSignal, or the engine's cheaper equivalent. */
+  /** An AbortSignal, or the engine's cheaper equivalent (which also carries the run's deadline). */
   signal?: AbortLike;
-  /** Overall deadline for the call, including the whole stream. */
-  timeoutMs?: number;
 }
 
 export type Usage = { inputTokens: number; outputTokens: number; totalTokens: number }
@@ -78,8 +83,6 @@ export interface ProviderAdapter {
    * resolves after the terminal event, rejects with a ProviderError.
    */
   streamTo(req: ModelRequest, onEvents: (events: StreamEvent[]) => void): Promise<void>;
-  /** The same events, pulled (leaving the loop early aborts the call). */
-  stream(req: ModelRequest): AsyncIterable<StreamEvent>;
   /** Present only for APIs with an embeddings endpoint. */
   embed?(req: EmbedRequest): Promise<EmbedResult>;
   /** Releases the connection pool; in-flight streams are allowed to finish. */

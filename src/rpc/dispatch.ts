@@ -25,7 +25,7 @@ interface Deferred { promise: Promise<unknown>, resolve: (v: unknown) => void, r
 
 export class Dispatcher {
   readonly #opts: DispatcherOptions
-  // One-entry cache: the same frozen payload (e.g. the cached health snapshot) is serialised once.
+  // One-entry cache for methods with `snapshotResult`: the same snapshot (e.g. health) is serialised once.
   #lastPayload: object | undefined
   #lastJson = ''
 
@@ -115,7 +115,7 @@ export class Dispatcher {
     }
     let json: string | undefined
     try {
-      json = this.#serialize(payload)
+      json = this.#serialize(payload, method?.snapshotResult === true)
     } catch (err) {
       peer.log.error({ err, method: method?.name }, 'rpc result is not serialisable')
       peer.send(resErrFrame(id, INTERNAL_ERROR))
@@ -124,9 +124,9 @@ export class Dispatcher {
     peer.send(resOkFrame(id, json))
   }
 
-  #serialize (payload: unknown): string | undefined {
+  #serialize (payload: unknown, snapshot: boolean): string | undefined {
     if (payload === undefined) return undefined
-    if (typeof payload !== 'object' || payload === null || !Object.isFrozen(payload)) return JSON.stringify(payload)
+    if (!snapshot || typeof payload !== 'object' || payload === null) return JSON.stringify(payload)
     if (payload !== this.#lastPayload) {
       this.#lastJson = JSON.stringify(payload)
       this.#lastPayload = payload

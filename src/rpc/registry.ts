@@ -18,6 +18,7 @@ export interface CompiledMethod {
   readonly idempotent: boolean
   /** Read-only methods: params without the unknown top-level keys, or undefined when there were none. */
   readonly dropUnknown: ((params: unknown) => { params: Record<string, unknown>, dropped: string[] } | undefined) | undefined
+  readonly snapshotResult: boolean
   readonly handler: (params: unknown, ctx: RpcContext) => Promise<unknown>
 }
 
@@ -44,6 +45,7 @@ export class MethodRegistry {
       advertise: def.advertise !== false,
       idempotent: def.idempotent === true,
       dropUnknown: (def.readOnly ?? def.scope === SCOPE_READ) ? unknownKeyDropper(def.params) : undefined,
+      snapshotResult: def.snapshotResult === true,
       handler: def.handler as CompiledMethod['handler']
     }))
     this.#advertised = undefined

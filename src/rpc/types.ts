@@ -62,6 +62,8 @@ export interface MethodDefinition<P extends TSchema = TUnknown, R extends TSchem
    * the static scope is `operator.read`.
    */
   readOnly?: boolean
+  /** The handler returns the same unchanging object until there is a new one (a cached snapshot): its JSON is reused. */
+  snapshotResult?: boolean
   handler: (params: Static<P>, ctx: RpcContext) => Promise<Static<R>>
 }
 

@@ -1,11 +1,12 @@
 // Provider event sequences for assertions: drained whole, compared across delivery modes.
 import assert from 'node:assert/strict'
-import type { ModelRequest, ProviderAdapter, StreamEvent } from '../../src/providers/index.js'
+import { preencode, type ModelRequest, type ProviderAdapter, type StreamEvent } from '../../src/providers/index.js'
 import type { FakeUpstream } from './fake-upstream.js'
 
-export async function collect (stream: AsyncIterable<StreamEvent>): Promise<StreamEvent[]> {
+/** Every event of one call, through the adapter's one path (`streamTo`). */
+export async function collect (provider: ProviderAdapter, req: ModelRequest): Promise<StreamEvent[]> {
   const events: StreamEvent[] = []
-  for await (const event of stream) events.push(event)
+  await provider.streamTo(req, (batch) => { events.push(...batch) })
   return events
 }
 
@@ -33,8 +34,8 @@ export function comparableEvents (events: StreamEvent[]): StreamEvent[] {
 
 /** The same request streamed, then as one whole answer: both event lists and the whole request's body. */
 export async function bothWays (provider: ProviderAdapter, upstream: FakeUpstream, req: ModelRequest): Promise<{ streamed: StreamEvent[], whole: StreamEvent[], body: any }> {
-  const streamed = await collect(provider.stream(req))
-  const whole = await collect(provider.stream({ ...req, stream: false }))
+  const streamed = await collect(provider, req)
+  const whole = await collect(provider, { ...req, stream: false })
   return { streamed, whole, body: upstream.lastRequest().body }
 }
 
@@ -53,19 +54,25 @@ export const ECHO_WEATHER_CALL_EVENTS: readonly StreamEvent[] = [
   { type: 'done', stopReason: 'tool_calls' }
 ]
 
-/** What the engine hands every call of an agent: one frozen system message and one frozen tool list. */
-export const FROZEN_SYSTEM = Object.freeze({ role: 'system' as const, content: 'You are main.\n\n## SOUL.md\n\nBe "terse" ✓.' })
-export const FROZEN_TOOLS = Object.freeze([{ name: 'read', description: 'Reads a file', parameters: { type: 'object', properties: { path: { type: 'string' } } } }])
+/** What the engine hands every call of an agent: one Preencoded system prompt and one Preencoded tool list. */
+export const SHARED_SYSTEM = 'You are main.\n\n## SOUL.md\n\nBe "terse" ✓.'
+export const SHARED_TOOLS = [{ name: 'read', description: 'Reads a file', parameters: { type: 'object', properties: { path: { type: 'string' } } } }]
 
 /**
- * Two calls that share the frozen parts, each with its own user text: the
- * wire body of each must be `expected(text)` (the frozen parts are encoded
- * once and reused, so the second call is the one that could go stale).
+ * Two calls that share the Preencoded parts, each with its own user text: the
+ * wire body of each must be `expected(text)` (the parts' wire form is encoded
+ * once and reused, so the second call is the one that could go stale). The
+ * same parts as plain values must give the same body.
  */
-export async function frozenPartsTwice (provider: ProviderAdapter, upstream: FakeUpstream, model: string, enqueue: () => void, expected: (text: string) => unknown): Promise<void> {
+export async function sharedPartsTwice (provider: ProviderAdapter, upstream: FakeUpstream, model: string, enqueue: () => void, expected: (text: string) => unknown): Promise<void> {
+  const system = preencode(SHARED_SYSTEM)
+  const tools = preencode(SHARED_TOOLS)
   for (const text of ['first', 'second']) {
     enqueue()
-    await collect(provider.stream({ model, messages: [FROZEN_SYSTEM, { role: 'user', content: text }], tools: FROZEN_TOOLS }))
+    await collect(provider, { model, system, messages: [{ role: 'user', content: text }], tools })
     assert.deepEqual(upstream.lastRequest().body, expected(text))
   }
+  enqueue()
+  await collect(provider, { model, system: SHARED_SYSTEM, messages: [{ role: 'user', content: 'plain' }], tools: SHARED_TOOLS })
+  assert.deepEqual(upstream.lastRequest().body, expected('plain'))
 }

@@ -24,6 +24,7 @@ export function registerCoreMethods (app: FastifyInstance, hub: { readonly size:
     readOnly: true,
     params: HealthParams,
     result: HealthSnapshot,
+    snapshotResult: true,
     handler: async (params) => params.probe === true ? await rpc.health.refresh() : await rpc.health.get(HEALTH_CACHE_MS)
   })
 
@@ -57,6 +58,7 @@ export function registerCoreMethods (app: FastifyInstance, hub: { readonly size:
     scope: SCOPE_READ,
     params: EmptyParams,
     result: SystemPresenceResult,
+    snapshotResult: true,
     handler: async () => app.presence.list()
   })
 

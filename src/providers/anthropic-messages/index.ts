@@ -1,6 +1,6 @@
 import type { ApiSpec } from '../adapter.js'
 import { createMessagesDecoder } from './decoder.js'
-import { buildMessagesBody } from './request.js'
+import { buildMessagesBody, messagesSystem, messagesTools } from './request.js'
 import { decodeMessagesJson } from './response.js'
 
 export const ANTHROPIC_VERSION = '2023-06-01'
@@ -12,6 +12,8 @@ export const anthropicMessagesSpec: ApiSpec = {
   authHeaders: (apiKey) => ({ 'x-api-key': apiKey }),
   // Accept a baseUrl that already ends in /v1, as OpenAI-style configs often do.
   streamPath: (basePath) => (basePath.endsWith('/v1') ? `${basePath}/messages` : `${basePath}/v1/messages`),
+  systemPart: messagesSystem,
+  toolsPart: messagesTools,
   buildBody: buildMessagesBody,
   createDecoder: createMessagesDecoder,
   decodeResponse: decodeMessagesJson,

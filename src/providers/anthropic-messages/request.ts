@@ -2,9 +2,8 @@
 // matter here: system text is a top-level field, tool results are user-turn blocks, and turns
 // must alternate, so consecutive same-role messages are merged into one turn.
 
-import type { BuildContext } from '../adapter.js'
-import { frozenWire } from '../frozen-wire.js'
-import type { ChatMessage, ContentPart, ModelRequest, ToolChoice } from '../types.js'
+import type { BodyRequest, BuildContext, WireParts } from '../adapter.js'
+import type { ChatMessage, ContentPart, ToolChoice, ToolSpec } from '../types.js'
 
 type Block = Record<string, unknown>
 type Turn = { role: 'user' | 'assistant'; content: Block[] }
@@ -64,7 +63,7 @@ function toTurn (message: Exclude<ChatMessage, { role: 'system' }>): Turn {
   }
 }
 
-export function toAnthropicTurns (messages: ChatMessage[]): { system?: string; turns: Turn[] } {
+function toAnthropicTurns (messages: ChatMessage[]): { system?: string; turns: Turn[] } {
   const system = messages.flatMap((m) => (m.role === 'system' ? [m.content] : []))
   const turns: Turn[] = []
   for (const message of messages) {
@@ -84,25 +83,25 @@ export function toAnthropicTurns (messages: ChatMessage[]): { system?: string; t
   return system.length > 0 ? { system: system.join('\n\n'), turns: nonEmpty } : { turns: nonEmpty }
 }
 
-/**
- * The system text, a string on the wire. For the engine's one frozen system
- * message (the agent's prompt and bootstrap files) the string sits behind a
- * frozen object, made once, that serializes as that string: the body encoder
- * then encodes it once (see body-encoder.ts).
- */
-function systemField (messages: ChatMessage[], text: string, ctx: BuildContext): string | { toJSON: () => string } {
-  const systems = messages.filter((m) => m.role === 'system')
-  const only = systems.length === 1 ? systems[0]! : undefined
-  if (only === undefined || !Object.isFrozen(only)) return text
-  return frozenWire(ctx, only, () => ({ toJSON: () => text }))
-}
-
 function toolChoice (choice: ToolChoice): Block {
   if (typeof choice !== 'string') return { type: 'tool', name: choice.name }
   return { type: choice === 'required' ? 'any' : choice }
 }
 
-export function buildMessagesBody (req: ModelRequest, ctx: BuildContext): Record<string, unknown> {
+/** The system prompt is a top-level string: its wire form is the text itself. */
+export function messagesSystem (text: string): string {
+  return text
+}
+
+export function messagesTools (tools: readonly ToolSpec[]): Block[] {
+  return tools.map((tool) => ({
+    name: tool.name,
+    ...(tool.description === undefined ? {} : { description: tool.description }),
+    input_schema: tool.parameters,
+  }))
+}
+
+export function buildMessagesBody (req: BodyRequest, parts: WireParts, ctx: BuildContext): Record<string, unknown> {
   const { system, turns } = toAnthropicTurns(req.messages)
   const body: Record<string, unknown> = {
     model: req.model,
@@ -110,15 +109,13 @@ export function buildMessagesBody (req: ModelRequest, ctx: BuildContext): Record
     messages: turns,
     stream: req.stream !== false,
   }
-  if (system !== undefined) body.system = systemField(req.messages, system, ctx)
-  const tools = req.tools
-  if (tools && tools.length > 0) {
-    body.tools = frozenWire(ctx, tools, () => tools.map((tool) => ({
-      name: tool.name,
-      ...(tool.description === undefined ? {} : { description: tool.description }),
-      input_schema: tool.parameters,
-    })))
+  // System messages among the turns (old transcripts) are joined after the prompt.
+  if (system === undefined) {
+    if (parts.system !== undefined) body.system = parts.system
+  } else {
+    body.system = parts.systemText === undefined ? system : `${parts.systemText}\n\n${system}`
   }
+  if (parts.tools !== undefined) body.tools = parts.tools
   if (req.toolChoice !== undefined) body.tool_choice = toolChoice(req.toolChoice)
   if (req.temperature !== undefined) body.temperature = req.temperature
   if (req.topP !== undefined) body.top_p = req.topP

@@ -31,8 +31,7 @@ export function createCompletionsDecoder (ctx: ErrorContext): StreamDecoder {
   let stopReason: StopReason | undefined
   let usage: Usage | undefined
   // wire tool index → { our index, id } ; servers that reuse index 0 for every call get a new slot per id
-  // Made on the first tool call: most answers have none.
-  let slots: Map<number, { index: number; id: string }> | undefined
+  const slots = new Map<number, { index: number; id: string }>()
   let nextIndex = 0
   let lastWireIndex = 0
 
@@ -44,7 +43,6 @@ export function createCompletionsDecoder (ctx: ErrorContext): StreamDecoder {
       const wireIndex = typeof call.index === 'number' ? call.index : lastWireIndex
       lastWireIndex = wireIndex
       const id = typeof call.id === 'string' && call.id !== '' ? call.id : undefined
-      slots ??= new Map()
       let slot = slots.get(wireIndex)
       if (!slot || (id !== undefined && id !== slot.id)) {
         const index = nextIndex++

@@ -1,7 +1,7 @@
 import type { ApiSpec } from '../adapter.js'
 import { openAiEmbeddings } from '../openai-embeddings.js'
 import { createCompletionsDecoder } from './decoder.js'
-import { buildCompletionsBody } from './request.js'
+import { buildCompletionsBody, completionsSystem, completionsTools } from './request.js'
 import { decodeCompletionsJson } from './response.js'
 
 /** OpenAI Chat Completions: POST {baseUrl}/chat/completions, baseUrl already ends in /v1. */
@@ -10,7 +10,9 @@ export const openAiCompletionsSpec: ApiSpec = {
   defaultHeaders: {},
   authHeaders: (apiKey) => ({ authorization: `Bearer ${apiKey}` }),
   streamPath: (basePath) => `${basePath}/chat/completions`,
-  buildBody: (req, ctx) => buildCompletionsBody(req, ctx),
+  systemPart: completionsSystem,
+  toolsPart: completionsTools,
+  buildBody: buildCompletionsBody,
   createDecoder: createCompletionsDecoder,
   decodeResponse: decodeCompletionsJson,
   embeddings: openAiEmbeddings,

@@ -1,8 +1,7 @@
 // Neutral request → OpenAI Chat Completions wire body (also what most local servers speak).
 
-import type { BuildContext } from '../adapter.js'
-import { frozenWire } from '../frozen-wire.js'
-import type { ChatMessage, ContentPart, ModelRequest, ToolChoice } from '../types.js'
+import type { BodyRequest, WireParts } from '../adapter.js'
+import type { ChatMessage, ContentPart, ToolChoice, ToolSpec } from '../types.js'
 
 function contentPart (part: ContentPart): Record<string, unknown> {
   if (part.type === 'text') return { type: 'text', text: part.text }
@@ -50,23 +49,30 @@ function toolChoice (choice: ToolChoice): unknown {
 const STREAM_ON = { stream: true, stream_options: { include_usage: true } }
 const STREAM_OFF = { stream: false }
 
-export function buildCompletionsBody (req: ModelRequest, ctx?: BuildContext): Record<string, unknown> {
+export function completionsSystem (text: string): Record<string, unknown> {
+  return { role: 'system', content: text }
+}
+
+export function completionsTools (tools: readonly ToolSpec[]): unknown[] {
+  return tools.map((tool) => ({
+    type: 'function',
+    function: {
+      name: tool.name,
+      ...(tool.description === undefined ? {} : { description: tool.description }),
+      parameters: tool.parameters,
+    },
+  }))
+}
+
+export function buildCompletionsBody (req: BodyRequest, parts: WireParts): Record<string, unknown> {
+  const messages: unknown[] = parts.system === undefined ? [] : [parts.system]
+  for (const message of req.messages) messages.push(toChatMessage(message))
   const body: Record<string, unknown> = {
     model: req.model,
-    messages: req.messages.map((message) => frozenWire(ctx, message, () => toChatMessage(message))),
+    messages,
     ...(req.stream === false ? STREAM_OFF : STREAM_ON),
   }
-  const tools = req.tools
-  if (tools && tools.length > 0) {
-    body.tools = frozenWire(ctx, tools, () => tools.map((tool) => ({
-      type: 'function',
-      function: {
-        name: tool.name,
-        ...(tool.description === undefined ? {} : { description: tool.description }),
-        parameters: tool.parameters,
-      },
-    })))
-  }
+  if (parts.tools !== undefined) body.tools = parts.tools
   if (req.toolChoice !== undefined) body.tool_choice = toolChoice(req.toolChoice)
   if (req.maxTokens !== undefined) body.max_tokens = req.maxTokens
   if (req.temperature !== undefined) body.temperature = req.temperature

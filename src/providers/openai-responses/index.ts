@@ -1,7 +1,7 @@
 import type { ApiSpec } from '../adapter.js'
 import { openAiEmbeddings } from '../openai-embeddings.js'
 import { createResponsesDecoder } from './decoder.js'
-import { buildResponsesBody } from './request.js'
+import { buildResponsesBody, responsesSystem, responsesTools } from './request.js'
 import { decodeResponsesJson } from './response.js'
 
 /** OpenAI Responses API: POST {baseUrl}/responses, baseUrl already ends in /v1. */
@@ -10,7 +10,9 @@ export const openAiResponsesSpec: ApiSpec = {
   defaultHeaders: {},
   authHeaders: (apiKey) => ({ authorization: `Bearer ${apiKey}` }),
   streamPath: (basePath) => `${basePath}/responses`,
-  buildBody: (req, ctx) => buildResponsesBody(req, ctx),
+  systemPart: responsesSystem,
+  toolsPart: responsesTools,
+  buildBody: buildResponsesBody,
   createDecoder: createResponsesDecoder,
   decodeResponse: decodeResponsesJson,
   embeddings: openAiEmbeddings,

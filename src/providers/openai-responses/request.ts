@@ -1,9 +1,8 @@
 // Neutral request → OpenAI Responses API body. History is replayed as input items, so nothing
 // needs to be stored server-side (`store: false`).
 
-import type { BuildContext } from '../adapter.js'
-import { frozenWire } from '../frozen-wire.js'
-import type { ChatMessage, ContentPart, ModelRequest, ToolChoice } from '../types.js'
+import type { BodyRequest, WireParts } from '../adapter.js'
+import type { ChatMessage, ContentPart, ToolChoice, ToolSpec } from '../types.js'
 
 type Item = Record<string, unknown>
 
@@ -13,7 +12,7 @@ function inputPart (part: ContentPart): Item {
   return { type: 'input_image', image_url: url, detail: 'auto' }
 }
 
-export function toInputItems (message: ChatMessage): Item[] {
+function toInputItems (message: ChatMessage): Item[] {
   switch (message.role) {
     case 'system':
       return [{ type: 'message', role: 'system', content: message.content }]
@@ -60,26 +59,30 @@ function textFormat (responseFormat: unknown): Item | undefined {
   return undefined
 }
 
-export function buildResponsesBody (req: ModelRequest, ctx?: BuildContext): Record<string, unknown> {
+export function responsesSystem (text: string): Item {
+  return { type: 'message', role: 'system', content: text }
+}
+
+export function responsesTools (tools: readonly ToolSpec[]): Item[] {
+  return tools.map((tool) => ({
+    type: 'function',
+    name: tool.name,
+    ...(tool.description === undefined ? {} : { description: tool.description }),
+    parameters: tool.parameters,
+    strict: false,
+  }))
+}
+
+export function buildResponsesBody (req: BodyRequest, parts: WireParts): Record<string, unknown> {
+  const input: unknown[] = parts.system === undefined ? [] : [parts.system]
+  for (const message of req.messages) input.push(...toInputItems(message))
   const body: Record<string, unknown> = {
     model: req.model,
-    // A frozen message's items are frozen too: the encoder reuses their bytes.
-    input: req.messages.flatMap((message) => Object.isFrozen(message)
-      ? frozenWire(ctx, message, () => toInputItems(message).map((item) => Object.freeze(item)))
-      : toInputItems(message)),
+    input,
     stream: req.stream !== false,
     store: false,
   }
-  const tools = req.tools
-  if (tools && tools.length > 0) {
-    body.tools = frozenWire(ctx, tools, () => tools.map((tool) => ({
-      type: 'function',
-      name: tool.name,
-      ...(tool.description === undefined ? {} : { description: tool.description }),
-      parameters: tool.parameters,
-      strict: false,
-    })))
-  }
+  if (parts.tools !== undefined) body.tools = parts.tools
   if (req.toolChoice !== undefined) body.tool_choice = toolChoice(req.toolChoice)
   if (req.maxTokens !== undefined) body.max_output_tokens = req.maxTokens
   if (req.temperature !== undefined) body.temperature = req.temperature
