@@ -8,7 +8,7 @@ import { httpGrant, type HttpGrant } from '../src/auth/http-scopes.js'
 import { AuthRateLimiter } from '../src/auth/rate-limiter.js'
 import { safeEqualSecret } from '../src/auth/secret-equal.js'
 import type { AuthMode } from '../src/config/settings.js'
-import { ERR_AUTH_RATE_LIMITED, ERR_MISSING_SCOPE, ERR_UNAUTHORIZED } from '../src/errors.js'
+import { ERR_AUTH_RATE_LIMITED, ERR_MISSING_SCOPE, ERR_UNAUTHORIZED } from '../src/errors/index.js'
 import { isLoopbackAddress } from '../src/net.js'
 import { scopeSatisfied } from '../src/rpc/scopes.js'
 

@@ -4,7 +4,7 @@
 import { execFile } from 'node:child_process'
 import { readdir, readFile, readlink } from 'node:fs/promises'
 import { pidAlive } from './config/state.js'
-import { EXIT_CONFIG, EXIT_FAILURE, StartupError } from './errors.js'
+import { EXIT_CONFIG, EXIT_FAILURE, StartupError } from './errors/index.js'
 import { isRunning, looksLikeGateway, readGatewayLock } from './service/local-process.js'
 
 export async function findListeningPids (port: number): Promise<number[]> {

@@ -11,7 +11,7 @@ import { acquireStateLock, ensureGeneratedToken, tokenFile, writeMinimalConfig }
 import { ConfigStore, type RuntimeConfig } from './config/store.js'
 import type { GatewayConfig } from '../schemas/config.js'
 import type { ConfigSource } from '../plugins/reload.js'
-import { ConfigError, EXIT_FAILURE, StartupError } from './errors.js'
+import { ConfigError, EXIT_FAILURE, StartupError } from './errors/index.js'
 import { normalizeBasePath } from './http/control-ui.js'
 import { freePort, stopLockOwner } from './force.js'
 import { LogFile } from './logging/log-file.js'

@@ -6,7 +6,7 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { loadConfigFile, parseConfigText, validateConfig } from '../src/config/load.js'
-import { ConfigError } from '../src/errors.js'
+import { ConfigError } from '../src/errors/index.js'
 
 const FILE = '/etc/openclaw/openclaw.json'
 

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import type { GatewayConfig } from '../schemas/config.js'
 import type { SecretsSnapshot } from '../src/config/secrets.js'
 import { DEFAULT_PORT, DEV_PORT, resolveAuth, resolveListen } from '../src/config/settings.js'
-import { StartupError } from '../src/errors.js'
+import { StartupError } from '../src/errors/index.js'
 
 const withPort = (port: number): GatewayConfig => ({ gateway: { mode: 'local', port } })
 const noSecrets: SecretsSnapshot = { gatewayToken: undefined, gatewayPassword: undefined, providerKeys: new Map(), values: [] }

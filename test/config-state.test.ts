@@ -6,7 +6,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { acquireStateLock, ensureGeneratedToken, readLockPid, tokenFile, writeMinimalConfig } from '../src/config/state.js'
 import { parseConfigText } from '../src/config/load.js'
-import { StartupError } from '../src/errors.js'
+import { StartupError } from '../src/errors/index.js'
 
 async function tempDir (t: { after: (fn: () => Promise<void>) => void }): Promise<string> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'ocgw-state-'))

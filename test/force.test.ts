@@ -7,7 +7,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import type { TestContext } from 'node:test'
-import { StartupError } from '../src/errors.js'
+import { StartupError } from '../src/errors/index.js'
 import { stopLockOwner, type ProcessControl } from '../src/force.js'
 
 interface FakeProcess {

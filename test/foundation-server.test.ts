@@ -7,7 +7,7 @@ import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { startGateway, type RunningGateway, type StartOptions } from '../src/server.js'
-import { StartupError } from '../src/errors.js'
+import { StartupError } from '../src/errors/index.js'
 import { freePort, request } from './support/spawn-gateway.js'
 
 interface Home { dir: string, logFile: string, env: Record<string, string> }

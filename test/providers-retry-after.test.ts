@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { previewUpstreamText } from '../src/providers/errors.js'
+import { previewUpstreamText } from '../src/errors/providers.js'
 import { parseDuration, parseRetryAfter, retryAfterMsFromHeaders } from '../src/providers/retry-after.js'
 
 const NOW = Date.parse('2025-01-01T00:00:00Z')

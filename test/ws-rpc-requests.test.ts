@@ -4,7 +4,7 @@
 import { test, type TestContext } from 'node:test'
 import assert from 'node:assert/strict'
 import { Type, type TSchema } from '@sinclair/typebox'
-import { RpcError } from '../src/errors.js'
+import { RpcError } from '../src/errors/index.js'
 import type { MethodDefinition } from '../src/rpc/types.js'
 import { build, type TestGatewayOptions } from './support/gateway.js'
 import { connectOk, type ConnectOptions } from './support/ws-client.js'

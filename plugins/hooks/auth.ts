@@ -5,7 +5,7 @@ import type { FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify
 import type { GatewayConfig } from '../../schemas/config.js'
 import { AuthRateLimiter } from '../../src/auth/rate-limiter.js'
 import { safeEqualSecret } from '../../src/auth/secret-equal.js'
-import { ERR_AUTH_RATE_LIMITED, ERR_INVALID_REQUEST, ERR_METHOD_NOT_ALLOWED, ERR_UNAUTHORIZED } from '../../src/errors.js'
+import { ERR_AUTH_RATE_LIMITED, ERR_INVALID_REQUEST, ERR_METHOD_NOT_ALLOWED, ERR_UNAUTHORIZED } from '../../src/errors/index.js'
 import { activeHooks } from '../../src/hooks/policy.js'
 
 export const HOOKS_RATE_LIMIT = { maxAttempts: 20, windowMs: 60_000, lockoutMs: 60_000, exemptLoopback: false }

@@ -7,7 +7,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import {
   HookAgentBody, HookAgentOk, HookError, HookMappedBody, HookMappedOk, HookWakeBody, HookWakeOk, type HooksStatus
 } from '../../schemas/hooks.js'
-import { ERR_INVALID_REQUEST, ERR_NOT_FOUND } from '../../src/errors.js'
+import { ERR_INVALID_REQUEST, ERR_NOT_FOUND } from '../../src/errors/index.js'
 import { findMapping, mappingName } from '../../src/hooks/mappings.js'
 import { activeHooks, normalizeHooksPath, type HooksConfig } from '../../src/hooks/policy.js'
 import { renderTemplate } from '../../src/hooks/templates.js'

@@ -3,7 +3,7 @@
 // `x-openclaw-model: provider/model`) through that provider's adapter.
 import type { FastifyInstance } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import { isAgentError } from '../../src/agents/errors.js'
+import { isAgentError } from '../../src/errors/agents.js'
 import { resolveModelRef, type ModelTarget } from '../../src/agents/model-resolver.js'
 import type { GatewayConfig } from '../../schemas/config.js'
 import { EmbeddingsRequest, EmbeddingsResponse, ErrorResponses, FIELD_MESSAGES, RoutingHeaders } from '../../schemas/openai.js'

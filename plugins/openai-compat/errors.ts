@@ -4,10 +4,10 @@
 // the event streams (which can no longer change their status).
 import createError from '@fastify/error'
 import type { FastifyError } from 'fastify'
-import { AgentError, isAgentError } from '../../src/agents/errors.js'
+import { AgentError, isAgentError } from '../../src/errors/agents.js'
 import { toAgentError } from '../../src/agents/model-call.js'
 import type { RunResult } from '../../src/agents/types.js'
-import { ERR_INVALID_REQUEST, ERR_NOT_FOUND, ERR_TIMEOUT, ERR_UNAVAILABLE, ERR_UPSTREAM } from '../../src/errors.js'
+import { ERR_INVALID_REQUEST, ERR_NOT_FOUND, ERR_TIMEOUT, ERR_UNAVAILABLE, ERR_UPSTREAM } from '../../src/errors/index.js'
 import { codeOf, openAiError, type OpenAiErrorBody } from '../../src/http/openai-error.js'
 import { isProviderError } from '../../src/providers/index.js'
 

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto'
 import type { FastifyRequest } from 'fastify'
 import type { AgentCatalog, AgentInfo } from '../../src/agents/catalog.js'
 import { grantsAdmin, type HttpGrant } from '../../src/auth/http-scopes.js'
-import { ERR_MISSING_SCOPE } from '../../src/errors.js'
+import { ERR_MISSING_SCOPE } from '../../src/errors/index.js'
 import { SCOPE_ADMIN } from '../../src/rpc/scopes.js'
 import { invalidRequest } from './errors.js'
 

@@ -2,7 +2,7 @@
 // together: a client that goes away before its response is finished aborts
 // the run, and engine admission errors become OpenAI errors.
 import type { FastifyInstance, FastifyReply } from 'fastify'
-import { isAgentError } from '../../src/agents/errors.js'
+import { isAgentError } from '../../src/errors/agents.js'
 import type { RunHandle } from '../../src/agents/engine.js'
 import type { RunRequest } from '../../src/agents/types.js'
 import type { DisconnectWatch } from '../../src/http/disconnect-watch.js'

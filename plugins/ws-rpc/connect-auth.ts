@@ -3,7 +3,7 @@
 // "unauthorized: …" wording, hints and details clients render guidance from.
 import type { GatewayAuth } from '../auth.js'
 import type { ConnectParams } from '../../schemas/frames.js'
-import { RpcError } from '../../src/errors.js'
+import { RpcError } from '../../src/errors/index.js'
 import { isLoopbackAddress } from '../../src/net.js'
 
 export type AuthMethod = 'none' | 'token' | 'password'

@@ -7,7 +7,7 @@ import { ConnectParams as ConnectParamsSchema, MIN_PROBE_PROTOCOL, PROTOCOL_VERS
 import type { GatewayConfig } from '../../schemas/config.js'
 import type { DevicePairing, PairingReason } from '../../src/devices/pairing.js'
 import { verifyConnectProof } from '../../src/devices/proof.js'
-import { RpcError } from '../../src/errors.js'
+import { RpcError } from '../../src/errors/index.js'
 import { DEFAULT_OPERATOR_SCOPES, normalizeScopes, scopeSatisfied } from '../../src/rpc/scopes.js'
 import type { Role } from '../../src/rpc/types.js'
 import { compile, describeErrors } from '../../src/rpc/validation.js'

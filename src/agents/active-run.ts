@@ -4,7 +4,7 @@
 // path of every request.
 import { Cancel } from '../cancel.js'
 import type { Linkable } from '../linked-list.js'
-import { AgentError } from './errors.js'
+import { AgentError } from '../errors/agents.js'
 import { createRunPublisher, type Listening, type Publish } from './run-events.js'
 import type { RunEvent, RunListener, RunResult } from './types.js'
 

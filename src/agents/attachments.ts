@@ -1,7 +1,7 @@
 // Chat attachments (base64 content from the Control UI or the CLI) as model
 // input: images become image parts, text files become fenced text.
 import type { ContentPart } from '../providers/index.js'
-import { AgentError } from './errors.js'
+import { AgentError } from '../errors/agents.js'
 
 export interface AttachmentInput { mimeType?: string | undefined, fileName?: string | undefined, content?: unknown }
 

@@ -3,7 +3,7 @@
 // failing over along the chain, but only while nothing has been streamed.
 import { isProviderError, type ModelRequest, type ProviderAdapter, type StopReason, type StreamEvent, type ToolCall, type Usage } from '../providers/index.js'
 import type { AbortLike } from '../cancel.js'
-import { AgentError, type ErrorKind } from './errors.js'
+import { AgentError, type ErrorKind } from '../errors/agents.js'
 import { formatTarget, type ModelTarget } from './model-resolver.js'
 import type { RunEvent } from './types.js'
 

@@ -1,7 +1,7 @@
 // Turns model references (`provider/model`, an alias, or a bare model id)
 // into concrete targets on configured providers.
 import type { GatewayConfig } from '../../schemas/config.js'
-import { AgentError } from './errors.js'
+import { AgentError } from '../errors/agents.js'
 
 export interface ModelTarget { providerId: string, model: string }
 

@@ -3,7 +3,7 @@
 import { isDeepStrictEqual } from 'node:util'
 import type { GatewayConfig } from '../../schemas/config.js'
 import { createProvider, type ProviderAdapter, type ProviderConfig, type ProviderLogger } from '../providers/index.js'
-import { AgentError } from './errors.js'
+import { AgentError } from '../errors/agents.js'
 
 type ProviderSettings = NonNullable<NonNullable<GatewayConfig['models']>['providers']>[string]
 

@@ -1,7 +1,7 @@
 // Engine and store errors as RPC errors (contract 1.4 codes and messages).
-import { RpcError } from '../errors.js'
+import { RpcError } from '../errors/index.js'
 import { isSessionError } from '../sessions/index.js'
-import { isAgentError } from './errors.js'
+import { isAgentError } from '../errors/agents.js'
 
 export function toRpcError (err: unknown, method: string): RpcError {
   if (err instanceof RpcError) return err

@@ -2,7 +2,7 @@
 // run goes, and what it gets at the end.
 import type { ChatMessage, ContentPart, ToolCall, ToolChoice, ToolSpec, Usage, StopReason } from '../providers/index.js'
 import type { SessionEntry, TranscriptMessage } from '../sessions/index.js'
-import type { AgentError } from './errors.js'
+import type { AgentError } from '../errors/agents.js'
 
 export type RunSource = 'agent' | 'chat' | 'openai' | 'responses' | 'hook' | 'heartbeat'
 

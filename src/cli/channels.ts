@@ -3,7 +3,7 @@
 // declares under `channels.*`. --probe also proves the gateway answers (and
 // fails the command when it does not).
 import type { Argv, CommandModule } from 'yargs'
-import { GatewayClientError } from '../client/errors.js'
+import { GatewayClientError } from '../errors/client.js'
 import type { GatewayClient } from '../client/gateway-client.js'
 import { asCliError, connectionOptions, connectHint, openClient, resolveTarget, warnIfConfigBroken, type ConnectionArgs } from './common/connection.js'
 import { loadContext, type GlobalArgs } from './common/context.js'

@@ -3,7 +3,7 @@
 // {ok:false,error} with --json) and exits 1.
 import JSON5 from 'json5'
 import type { Argv, CommandModule } from 'yargs'
-import { GatewayClientError } from '../client/errors.js'
+import { GatewayClientError } from '../errors/client.js'
 import { connectionOptions, runOnGateway, type ConnectionArgs } from './common/connection.js'
 import type { GlobalArgs } from './common/context.js'
 import { CliError, EXIT_FAIL, EXIT_OK, err, out, printJson, runCommand } from './common/output.js'

@@ -7,7 +7,7 @@
 import { mkdir, readFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { Argv, CommandModule } from 'yargs'
-import { GatewayClientError, type ClientErrorCode } from '../client/errors.js'
+import { GatewayClientError, type ClientErrorCode } from '../errors/client.js'
 import { inspectService } from '../service/gateway-service.js'
 import { isRunning, readGatewayLock, readInvocation, sleep, startDetached } from '../service/local-process.js'
 import { findSystemctl, userCommand } from '../service/systemctl.js'

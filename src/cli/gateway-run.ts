@@ -1,7 +1,7 @@
 // Runs the gateway in the foreground for `openclaw gateway [run]`, whether the flags came
 // through yargs or through the fast path in ./index.ts.
 import { runGateway } from '../server.js'
-import { StartupError, EXIT_FAILURE } from '../errors.js'
+import { StartupError, EXIT_FAILURE } from '../errors/index.js'
 import { readVersion } from '../package-info.js'
 import type { RunArgs } from './gateway-options.js'
 

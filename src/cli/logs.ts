@@ -4,7 +4,7 @@
 // following, it reads the local log file directly instead.
 import { open, stat } from 'node:fs/promises'
 import type { Argv, CommandModule } from 'yargs'
-import { GatewayClientError } from '../client/errors.js'
+import { GatewayClientError } from '../errors/client.js'
 import type { GatewayClient } from '../client/gateway-client.js'
 import { asCliError, connectionOptions, openClient, resolveTarget, warnIfConfigBroken, type ConnectionArgs, type GatewayTarget } from './common/connection.js'
 import { gatewayLogFile, loadContext, type CliContext, type GlobalArgs } from './common/context.js'

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto'
 import { EventEmitter } from 'node:events'
 import WebSocket from 'ws'
-import { GatewayClientError, connectError, socketError } from './errors.js'
+import { GatewayClientError, connectError, socketError } from '../errors/client.js'
 import {
   MIN_PROBE_PROTOCOL, OPERATOR_SCOPES, PROTOCOL_VERSION, parseFrame,
   type ConnectAuth, type ConnectChallenge, type ConnectParams, type DeviceProof, type EventFrame, type HelloOk, type ResFrame

@@ -6,7 +6,7 @@ import net from 'node:net'
 import JSON5 from 'json5'
 import { Errors, ValueErrorType, type ValueError } from '@sinclair/typebox/errors'
 import { GatewayConfig } from '../../schemas/config.js'
-import { ConfigError, type ConfigIssue } from '../errors.js'
+import { ConfigError, type ConfigIssue } from '../errors/index.js'
 import type { Env } from './paths.js'
 import { unsupportedWarnings } from './unsupported.js'
 

@@ -2,7 +2,7 @@
 // flags, environment and config, in the runbook's precedence order.
 import net from 'node:net'
 import type { GatewayConfig } from '../../schemas/config.js'
-import { StartupError } from '../errors.js'
+import { StartupError } from '../errors/index.js'
 import type { Env } from './paths.js'
 import type { SecretsSnapshot } from './secrets.js'
 

@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto'
 import { mkdir, open, readFile, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { EXIT_CONFIG, StartupError } from '../errors.js'
+import { EXIT_CONFIG, StartupError } from '../errors/index.js'
 
 export function tokenFile (stateDir: string): string {
   return path.join(stateDir, 'credentials', 'gateway-token')

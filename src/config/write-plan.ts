@@ -3,7 +3,7 @@
 // is an RpcError naming the path; the file and the running config stay.
 import { isDeepStrictEqual } from 'node:util'
 import type { GatewayConfig } from '../../schemas/config.js'
-import { ConfigError, RpcError, type ConfigIssue } from '../errors.js'
+import { ConfigError, RpcError, type ConfigIssue } from '../errors/index.js'
 import { diffPaths } from './diff.js'
 import { parseConfigText, parseJson5 } from './load.js'
 import { mergePatch } from './merge-patch.js'

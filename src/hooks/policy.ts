@@ -3,7 +3,7 @@
 // may target.
 import { randomUUID } from 'node:crypto'
 import type { GatewayConfig } from '../../schemas/config.js'
-import { ERR_INVALID_REQUEST } from '../errors.js'
+import { ERR_INVALID_REQUEST } from '../errors/index.js'
 
 export type HooksConfig = NonNullable<GatewayConfig['hooks']>
 

@@ -4,7 +4,7 @@
 
 import type { Pool } from 'undici'
 import { abortedError, errorFromTransport, type ErrorContext } from './classify.js'
-import { ProviderError } from './errors.js'
+import { ProviderError } from '../errors/providers.js'
 import { encodeBody } from './body-encoder.js'
 import { parseBaseUrl, postJson } from './http.js'
 import { Preencoded, plainValue, preencode } from './preencoded.js'

@@ -1,7 +1,7 @@
 // Turns whatever went wrong upstream (HTTP status + body, in-stream error events, socket failures)
 // into a ProviderError. All adapters share this so the same failure means the same `kind` everywhere.
 
-import { ProviderError, previewUpstreamText, type ProviderErrorKind } from './errors.js'
+import { ProviderError, previewUpstreamText, type ProviderErrorKind } from '../errors/providers.js'
 import { retryAfterMsFromHeaders, type HeaderBag } from './retry-after.js'
 
 /** Who was being called; carried into every error and used to scrub secrets from upstream text. */

@@ -3,7 +3,7 @@
 
 import type { Dispatcher, Pool } from 'undici'
 import { errorFromHttpStatus, invalidResponse, tryParseJson, type ErrorContext } from './classify.js'
-import { ProviderConfigError } from './errors.js'
+import { ProviderConfigError } from '../errors/providers.js'
 
 export const ERROR_BODY_LIMIT = 64 * 1024
 

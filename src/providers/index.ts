@@ -1,7 +1,7 @@
 // Public surface of the providers module. Core code needs only createProvider and the types.
 
 import { createAdapter } from './adapter.js'
-import { ProviderConfigError } from './errors.js'
+import { ProviderConfigError } from '../errors/providers.js'
 import { API_SPECS, isSupportedApi } from './registry.js'
 import type { ProviderAdapter, ProviderConfig, ProviderDeps } from './types.js'
 
@@ -12,8 +12,8 @@ export function createProvider (id: string, config: ProviderConfig, deps: Provid
   return createAdapter(id, config, deps, API_SPECS[config.api])
 }
 
-export { ProviderConfigError, ProviderError, isProviderError } from './errors.js'
-export type { ProviderErrorCode, ProviderErrorKind } from './errors.js'
+export { ProviderConfigError, ProviderError, isProviderError } from '../errors/providers.js'
+export type { ProviderErrorCode, ProviderErrorKind } from '../errors/providers.js'
 export { SUPPORTED_APIS, isSupportedApi } from './registry.js'
 export { Preencoded, plainValue, preencode } from './preencoded.js'
 export type * from './types.js'

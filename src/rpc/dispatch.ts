@@ -2,9 +2,9 @@
 // peer: role and scope checks, params validation, idempotency, the handler,
 // and the one or two `res` frames. Nothing here throws to the caller; a
 // handler failure becomes an error response, never a dead socket.
-import { RpcError } from '../errors.js'
+import { RpcError } from '../errors/index.js'
 import type { FastifyBaseLogger as Logger } from 'fastify'
-import { gatewayClosing, INTERNAL_ERROR, invalidParams, isAuthorizationError, missingScope, requestCancelled, unauthorizedRole, unknownMethod } from './errors.js'
+import { gatewayClosing, INTERNAL_ERROR, invalidParams, isAuthorizationError, missingScope, requestCancelled, unauthorizedRole, unknownMethod } from '../errors/rpc.js'
 import { resErrFrame, resOkFrame } from './frames.js'
 import { idempotencyKeyOf, type IdempotencyCache } from './idempotency.js'
 import type { CompiledMethod } from './registry.js'

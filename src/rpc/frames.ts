@@ -1,6 +1,6 @@
 // Serialises outgoing frames. Events are rendered once per broadcast as a
 // prefix/suffix pair so each recipient only costs a concatenation of its seq.
-import type { RpcErrorShape } from '../errors.js'
+import type { RpcErrorShape } from '../errors/index.js'
 import type { StateVersion } from './types.js'
 
 export function resOkFrame (id: string, payloadJson: string | undefined): string {

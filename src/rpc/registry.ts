@@ -2,7 +2,7 @@
 // here, so the request path only runs the generated checkers.
 import { Kind, type TSchema } from '@sinclair/typebox'
 import { SCOPE_READ } from './scopes.js'
-import { RpcRegistryError } from './errors.js'
+import { RpcRegistryError } from '../errors/rpc.js'
 import type { MethodDefinition, Role, RpcContext, ScopeSpec } from './types.js'
 import { compile, type Validator } from './validation.js'
 

@@ -6,7 +6,7 @@
  * catches up (see agent-registry.ts), and `repair()` does a full pass.
  */
 import { createAgentRegistry } from './agent-registry.js'
-import { SessionError, toSessionError } from './errors.js'
+import { SessionError, toSessionError } from '../errors/sessions.js'
 import { createHandleCache } from './handle-cache.js'
 import { KeyedQueue } from '../keyed-queue.js'
 import { assertAgentId, parseSessionKey, sessionPaths } from './keys.js'

@@ -4,7 +4,7 @@
  * escape the state directory.
  */
 import path from 'node:path'
-import { SessionError } from './errors.js'
+import { SessionError } from '../errors/sessions.js'
 
 const KEY_PATTERN = /^agent:([a-z0-9][a-z0-9_-]{0,63}):.+$/
 const AGENT_ID_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/

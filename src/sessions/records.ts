@@ -3,7 +3,7 @@
  * `patch` records. Together they hold everything an index entry is derived
  * from, which is what lets the index be rebuilt from transcripts alone.
  */
-import { SessionError } from './errors.js'
+import { SessionError } from '../errors/sessions.js'
 import type {
   SessionEntry,
   SessionPatch,

@@ -6,7 +6,7 @@
 import type { TSchema } from '@sinclair/typebox'
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler'
 import type { GatewayConfig } from '../../schemas/config.js'
-import { ToolError, isToolError } from './errors.js'
+import { ToolError, isToolError } from '../errors/tools.js'
 import { compilePolicy, policyLayers } from './policy.js'
 import { capText } from './text-limit.js'
 import type { ToolContext, ToolDefinition, ToolRegistry, ToolResult, ToolSpec } from './types.js'

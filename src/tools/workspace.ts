@@ -12,7 +12,7 @@
 import { constants as fsc } from 'node:fs'
 import { lstat, mkdir, realpath } from 'node:fs/promises'
 import path from 'node:path'
-import { ToolError, fsToolError } from './errors.js'
+import { ToolError, fsToolError } from '../errors/tools.js'
 
 /** Opens a path we already resolved, without following a final symlink or blocking on a FIFO. */
 export const SAFE_READ_FLAGS = fsc.O_RDONLY | fsc.O_NOFOLLOW | fsc.O_NONBLOCK

@@ -9,7 +9,7 @@ import { sessionMessagePayload, sessionsChangedPayload, toSessionRow, withTransc
 import type { TranscriptMessage } from '../../../src/sessions/index.js'
 import type { AgentInfo } from '../../../src/agents/catalog.js'
 import { resolveModelRef } from '../../../src/agents/model-resolver.js'
-import { RpcError } from '../../../src/errors.js'
+import { RpcError } from '../../../src/errors/index.js'
 import type { SystemEvents } from '../../agents/system-events.js'
 
 const HISTORY_MAX_BYTES = 6_291_456

@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify'
 import { DevicePairApproveResult, DevicePairListParams, DevicePairListResult, DevicePairRejectResult, DevicePairRequestParams, type PairedDevice, type PendingPairing } from '../../../schemas/rpc/devices.js'
 import type { DevicePairing } from '../../../src/devices/pairing.js'
-import { RpcError } from '../../../src/errors.js'
+import { RpcError } from '../../../src/errors/index.js'
 import { SCOPE_PAIRING } from '../../../src/rpc/scopes.js'
 
 /** What approving or rejecting a request resolved; a requestId we do not hold is the caller's mistake. */

@@ -3,7 +3,7 @@
 // day change answers `reset: true` even when the old cursor happens to fit.
 import type { FastifyInstance } from 'fastify'
 import { LogsTailParams, LogsTailResult } from '../../../schemas/rpc/core.js'
-import { RpcError } from '../../../src/errors.js'
+import { RpcError } from '../../../src/errors/index.js'
 import { DEFAULT_LIMIT, DEFAULT_MAX_BYTES, readLogTail } from '../../../src/rpc/log-tail.js'
 import { SCOPE_READ } from '../../../src/rpc/scopes.js'
 

@@ -4,7 +4,7 @@ import { AgentParams, AgentWaitParams, WakeParams } from '../../../schemas/rpc/a
 import { attachmentLimits, attachmentParts, userContent } from '../../../src/agents/attachments.js'
 import { toRpcError, withRpcErrors } from '../../../src/agents/rpc-errors.js'
 import type { RunResult } from '../../../src/agents/types.js'
-import { RpcError } from '../../../src/errors.js'
+import { RpcError } from '../../../src/errors/index.js'
 import type { SystemEvents } from '../../agents/system-events.js'
 
 export function registerRunMethods (app: FastifyInstance, systemEvents: SystemEvents): void {

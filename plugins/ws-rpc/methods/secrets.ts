@@ -1,7 +1,7 @@
 // secrets.reload (contract 6.4): resolve every SecretRef again and swap them in
 // whole; a failure keeps the last good values (health shows them degraded).
 import type { FastifyInstance } from 'fastify'
-import { RpcError } from '../../../src/errors.js'
+import { RpcError } from '../../../src/errors/index.js'
 import { SCOPE_ADMIN } from '../../../src/rpc/scopes.js'
 import { EmptyParams } from '../../../schemas/rpc/core.js'
 

@@ -8,7 +8,7 @@ import {
 import { resolveModelRef } from '../../../src/agents/model-resolver.js'
 import { textOf } from '../../../src/agents/transcript-map.js'
 import { sessionsChangedPayload, toSessionRow } from '../../../src/agents/session-rows.js'
-import { RpcError } from '../../../src/errors.js'
+import { RpcError } from '../../../src/errors/index.js'
 import { registerAgentMethod } from './agent-method.js'
 import type { SessionEntry, SessionPatch } from '../../../src/sessions/index.js'
 

@@ -8,7 +8,7 @@
 import type { Argv } from 'yargs'
 import { GatewayClient } from '../../client/gateway-client.js'
 import { deviceSigner } from '../../client/device-identity.js'
-import { GatewayClientError } from '../../client/errors.js'
+import { GatewayClientError } from '../../errors/client.js'
 import type { ConnectAuth } from '../../client/frames.js'
 import { resolveSecretInput } from '../../config/secrets.js'
 import { resolveListen } from '../../config/settings.js'

@@ -1,7 +1,7 @@
 // User-facing output and exit statuses. Commands return an exit code or throw a
 // CliError / GatewayClientError; `runCommand` prints the message (and hint) on
 // stderr and sets process.exitCode, so the process ends once sockets close.
-import { GatewayClientError } from '../../client/errors.js'
+import { GatewayClientError } from '../../errors/client.js'
 
 export const EXIT_OK = 0
 export const EXIT_FAIL = 1

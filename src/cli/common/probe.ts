@@ -1,7 +1,7 @@
 // The connectivity + RPC probe behind `gateway status` and `doctor`: connect
 // (protocol 3..4), then read `health` and `status`. Never throws for gateway
 // failures; it reports them.
-import { GatewayClientError, type ClientErrorCode } from '../../client/errors.js'
+import { GatewayClientError, type ClientErrorCode } from '../../errors/client.js'
 import type { HelloOk } from '../../client/frames.js'
 import type { GatewayClient } from '../../client/gateway-client.js'
 import { connectHint, openClient, type GatewayTarget } from './connection.js'

@@ -3,7 +3,7 @@
 
 import type { StreamDecoder } from '../adapter.js'
 import { errorFromPayload, invalidResponse, parseStreamJson, readErrorPayload, type ErrorContext } from '../classify.js'
-import type { ProviderError } from '../errors.js'
+import type { ProviderError } from '../../errors/providers.js'
 import type { SseEvent } from '../sse.js'
 import type { StopReason, StreamEvent, Usage } from '../types.js'
 

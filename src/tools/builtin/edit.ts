@@ -6,7 +6,7 @@ import { open, stat, type FileHandle } from 'node:fs/promises'
 import { Type } from '@sinclair/typebox'
 import { Closed } from '../../../schemas/common.js'
 import { writeFileAtomic } from '../atomic-write.js'
-import { ToolError, fsToolError } from '../errors.js'
+import { ToolError, fsToolError } from '../../errors/tools.js'
 import type { ToolDefinition } from '../types.js'
 import { SAFE_READ_FLAGS, resolveExisting } from '../workspace.js'
 

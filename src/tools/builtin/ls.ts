@@ -3,7 +3,7 @@ import { lstat, readdir } from 'node:fs/promises'
 import path from 'node:path'
 import { Type } from '@sinclair/typebox'
 import { Closed } from '../../../schemas/common.js'
-import { ToolError, fsToolError } from '../errors.js'
+import { ToolError, fsToolError } from '../../errors/tools.js'
 import type { ToolDefinition } from '../types.js'
 import { resolveExisting } from '../workspace.js'
 

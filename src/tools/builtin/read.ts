@@ -6,7 +6,7 @@
 import { open, type FileHandle } from 'node:fs/promises'
 import { Type } from '@sinclair/typebox'
 import { Closed } from '../../../schemas/common.js'
-import { ToolError, fsToolError } from '../errors.js'
+import { ToolError, fsToolError } from '../../errors/tools.js'
 import { utf8Prefix } from '../text-limit.js'
 import type { ToolDefinition } from '../types.js'
 import { SAFE_READ_FLAGS, resolveExisting } from '../workspace.js'

@@ -2,7 +2,7 @@
 import { Type } from '@sinclair/typebox'
 import { Closed } from '../../../schemas/common.js'
 import { isSessionKey, parseSessionKey } from '../../sessions/keys.js'
-import { ToolError } from '../errors.js'
+import { ToolError } from '../../errors/tools.js'
 import type { ToolDefinition } from '../types.js'
 
 const SessionStatusArgs = Closed({

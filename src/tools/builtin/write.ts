@@ -3,7 +3,7 @@ import { lstat } from 'node:fs/promises'
 import { Type } from '@sinclair/typebox'
 import { Closed } from '../../../schemas/common.js'
 import { writeFileAtomic } from '../atomic-write.js'
-import { ToolError, fsToolError } from '../errors.js'
+import { ToolError, fsToolError } from '../../errors/tools.js'
 import type { ToolDefinition } from '../types.js'
 import { ensureParentDir, resolveForWrite } from '../workspace.js'
 

@@ -1,6 +1,8 @@
-// One catalogue for every error the gateway raises. Each error carries a
-// stable code; surfaces translate them into their own envelope (Fastify's
-// default, the OpenAI shape under /v1, or the RPC error in WS frames).
+// The error catalogue: every error the gateway raises is defined in this
+// folder, one file per domain (agents, providers, sessions, tools, rpc, client;
+// gateway-wide ones here), each with stable codes. Surfaces translate them into
+// their own envelope (Fastify's default, the OpenAI shape under /v1, or the RPC
+// error in WS frames): plugins/openai-compat/errors.ts, src/agents/rpc-errors.ts.
 import createError from '@fastify/error'
 
 /** Exit codes the supervisor relies on (systemd RestartPreventExitStatus=78). */

@@ -1,6 +1,6 @@
 // Client-side failures, each with a stable code the CLI turns into a message,
 // a hint and an exit status.
-import type { RpcErrorShape } from './frames.js'
+import type { RpcErrorShape } from '../client/frames.js'
 
 export type ClientErrorCode =
   | 'UNREACHABLE' // nothing accepted the TCP/WS connection

@@ -1,6 +1,6 @@
 // The RPC errors the control plane raises itself, in one place so the exact
 // wire messages (contract 1.4) are not scattered across the dispatcher.
-import { RpcError, type RpcErrorShape } from '../errors.js'
+import { RpcError, type RpcErrorShape } from './index.js'
 
 export const INTERNAL_ERROR: RpcErrorShape = Object.freeze({ code: 'UNAVAILABLE', message: 'internal error' })
 
