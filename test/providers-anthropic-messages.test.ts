@@ -29,16 +29,16 @@ test('streams text with usage and sends Anthropic headers, system and default ma
       messages: [
         { role: 'system', content: 'rule one' },
         { role: 'system', content: 'rule two' },
-        { role: 'user', content: 'hello' },
+        { role: 'user', content: 'hello' }
       ],
-      stop: ['STOP'],
+      stop: ['STOP']
     }
   )
   assert.deepEqual(events, [
     { type: 'text-delta', text: 'Hi' },
     { type: 'text-delta', text: ' there' },
     { type: 'usage', usage: { inputTokens: 12, outputTokens: 4, totalTokens: 16 } },
-    { type: 'done', stopReason: 'stop' },
+    { type: 'done', stopReason: 'stop' }
   ])
   const sent = fake.lastRequest()
   assert.equal(sent.path, '/v1/messages')
@@ -51,7 +51,7 @@ test('streams text with usage and sends Anthropic headers, system and default ma
     system: 'rule one\n\nrule two',
     messages: [{ role: 'user', content: [{ type: 'text', text: 'hello' }] }],
     stream: true,
-    stop_sequences: ['STOP'],
+    stop_sequences: ['STOP']
   })
 })
 
@@ -74,15 +74,15 @@ test('maps tool calls to tool_use, tool results to tool_result user blocks, merg
           content: 'Checking.',
           toolCalls: [
             { id: 'toolu_1', name: 'weather', arguments: '{"city":"Paris"}' },
-            { id: 'toolu_2', name: 'weather', arguments: '{"city":"Rome"}' },
-          ],
+            { id: 'toolu_2', name: 'weather', arguments: '{"city":"Rome"}' }
+          ]
         },
         { role: 'tool', toolCallId: 'toolu_1', name: 'weather', content: 'sunny' },
         { role: 'tool', toolCallId: 'toolu_2', name: 'weather', content: 'no data', isError: true },
-        { role: 'user', content: 'thanks' },
+        { role: 'user', content: 'thanks' }
       ],
       tools: [{ name: 'weather', description: 'Get weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } }],
-      toolChoice: 'required',
+      toolChoice: 'required'
     }
   )
   const body = fake.lastRequest().body
@@ -91,28 +91,28 @@ test('maps tool calls to tool_use, tool results to tool_result user blocks, merg
       role: 'user',
       content: [
         { type: 'text', text: 'weather in Paris and Rome?' },
-        { type: 'image', source: { type: 'base64', media_type: 'image/jpeg', data: 'QUJD' } },
-      ],
+        { type: 'image', source: { type: 'base64', media_type: 'image/jpeg', data: 'QUJD' } }
+      ]
     },
     {
       role: 'assistant',
       content: [
         { type: 'text', text: 'Checking.' },
         { type: 'tool_use', id: 'toolu_1', name: 'weather', input: { city: 'Paris' } },
-        { type: 'tool_use', id: 'toolu_2', name: 'weather', input: { city: 'Rome' } },
-      ],
+        { type: 'tool_use', id: 'toolu_2', name: 'weather', input: { city: 'Rome' } }
+      ]
     },
     {
       role: 'user',
       content: [
         { type: 'tool_result', tool_use_id: 'toolu_1', content: 'sunny' },
         { type: 'tool_result', tool_use_id: 'toolu_2', content: 'no data', is_error: true },
-        { type: 'text', text: 'thanks' },
-      ],
-    },
+        { type: 'text', text: 'thanks' }
+      ]
+    }
   ])
   assert.deepEqual(body.tools, [
-    { name: 'weather', description: 'Get weather', input_schema: { type: 'object', properties: { city: { type: 'string' } } } },
+    { name: 'weather', description: 'Get weather', input_schema: { type: 'object', properties: { city: { type: 'string' } } } }
   ])
   assert.deepEqual(body.tool_choice, { type: 'any' })
 })
@@ -123,8 +123,8 @@ test('turns tool_use blocks and input_json deltas into tool call events', async 
     frames: anthropicFrames({
       text: 'One moment.',
       toolCalls: [{ id: 'toolu_9', name: 'calc', arguments: ['{"expr":', '"2+2"}'] }],
-      usage: { input: 30, output: 15 },
-    }),
+      usage: { input: 30, output: 15 }
+    })
   })
   const events = await collect(provider, { model: 'claude-small', messages: [{ role: 'user', content: '2+2?' }] })
   assert.deepEqual(events, [
@@ -133,7 +133,7 @@ test('turns tool_use blocks and input_json deltas into tool call events', async 
     { type: 'tool-call-delta', index: 0, argumentsDelta: '{"expr":' },
     { type: 'tool-call-delta', index: 0, argumentsDelta: '"2+2"}' },
     { type: 'usage', usage: { inputTokens: 30, outputTokens: 15, totalTokens: 45 } },
-    { type: 'done', stopReason: 'tool_calls' },
+    { type: 'done', stopReason: 'tool_calls' }
   ])
 })
 
@@ -141,13 +141,13 @@ test('max_tokens stop reason maps to length; cached input tokens count as input'
   const frames = anthropicFrames({ text: 'long', stopReason: 'max_tokens', usage: { input: 10, output: 5 } })
   frames[0] = {
     event: 'message_start',
-    data: { type: 'message_start', message: { usage: { input_tokens: 10, cache_read_input_tokens: 90, output_tokens: 1 } } },
+    data: { type: 'message_start', message: { usage: { input_tokens: 10, cache_read_input_tokens: 90, output_tokens: 1 } } }
   }
   fake.enqueue({ type: 'sse', frames })
   const events = await collect(provider, { model: 'claude-small', messages: [{ role: 'user', content: 'x' }] })
   assert.deepEqual(events.slice(-2), [
     { type: 'usage', usage: { inputTokens: 100, outputTokens: 5, totalTokens: 105 } },
-    { type: 'done', stopReason: 'length' },
+    { type: 'done', stopReason: 'length' }
   ])
 })
 
@@ -156,14 +156,14 @@ test('an error event mid-stream (overloaded) is a retryable server error', async
     type: 'sse',
     frames: [
       ...anthropicFrames({ text: 'par' }).slice(0, 4),
-      { event: 'error', data: { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } } },
-    ],
+      { event: 'error', data: { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } } }
+    ]
   })
   await assert.rejects(collect(provider, { model: 'claude-small', messages: [{ role: 'user', content: 'x' }] }), {
     kind: 'server',
     code: 'PROVIDER_SERVER',
     retryable: true,
-    upstreamMessage: 'Overloaded',
+    upstreamMessage: 'Overloaded'
   })
 })
 
@@ -185,7 +185,7 @@ test('stream: false asks for one JSON message and yields the text events of the 
     model: 'claude-small',
     max_tokens: 4096,
     messages: [{ role: 'user', content: [{ type: 'text', text: 'same either way' }] }],
-    stream: false,
+    stream: false
   })
   assert.deepEqual(whole, ECHO_TEXT_EVENTS)
   assert.deepEqual(comparableEvents(whole), comparableEvents(streamed))
@@ -196,7 +196,7 @@ test('stream: false yields the tool call events of the streamed echo', async () 
   const { streamed, whole, body } = await bothWays(provider, fake, {
     model: 'claude-small',
     tools,
-    messages: [{ role: 'user', content: 'call get_weather {"city":"Oslo"}' }],
+    messages: [{ role: 'user', content: 'call get_weather {"city":"Oslo"}' }]
   })
   assert.equal(body.stream, false)
   assert.deepEqual(comparableEvents(whole), ECHO_WEATHER_CALL_EVENTS)
@@ -213,11 +213,11 @@ test('a JSON message: empty tool input is {}, thinking is skipped, cached input 
       content: [
         { type: 'thinking', thinking: 'hmm', signature: 'sig' },
         { type: 'text', text: 'Listing.' },
-        { type: 'tool_use', id: 'toolu_1', name: 'list', input: {} },
+        { type: 'tool_use', id: 'toolu_1', name: 'list', input: {} }
       ],
       stop_reason: 'max_tokens',
-      usage: { input_tokens: 10, cache_creation_input_tokens: 5, cache_read_input_tokens: 85, output_tokens: 7 },
-    },
+      usage: { input_tokens: 10, cache_creation_input_tokens: 5, cache_read_input_tokens: 85, output_tokens: 7 }
+    }
   })
   const events = await collect(provider, { model: 'claude-small', messages: [{ role: 'user', content: 'x' }], stream: false })
   assert.deepEqual(events, [
@@ -225,7 +225,7 @@ test('a JSON message: empty tool input is {}, thinking is skipped, cached input 
     { type: 'tool-call-start', index: 0, id: 'toolu_1', name: 'list' },
     { type: 'tool-call-delta', index: 0, argumentsDelta: '{}' },
     { type: 'usage', usage: { inputTokens: 100, outputTokens: 7, totalTokens: 107 } },
-    { type: 'done', stopReason: 'length' },
+    { type: 'done', stopReason: 'length' }
   ])
 })
 
@@ -235,7 +235,7 @@ test('an error payload in a 200 JSON body is a classified ProviderError', async 
     name: 'ProviderError',
     kind: 'server',
     retryable: true,
-    upstreamMessage: 'Overloaded',
+    upstreamMessage: 'Overloaded'
   })
 })
 
@@ -243,7 +243,7 @@ test('a JSON body that is not a message is an invalid response', async () => {
   fake.enqueue({ type: 'json', body: { id: 'msg_2', type: 'message', role: 'assistant', content: 'plain text' } })
   await assert.rejects(collect(provider, { model: 'claude-small', messages: [{ role: 'user', content: 'x' }], stream: false }), {
     kind: 'invalid_response',
-    code: 'PROVIDER_INVALID_RESPONSE',
+    code: 'PROVIDER_INVALID_RESPONSE'
   })
 })
 

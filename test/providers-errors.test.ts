@@ -26,7 +26,7 @@ after(async () => {
 const ask = { model: 'm', messages: [{ role: 'user' as const, content: 'hi' }] }
 
 /** Runs the call to its failure; returns the error and the events that came before it. */
-async function failure (provider: ProviderAdapter, req: ModelRequest): Promise<{ error: ProviderError; events: StreamEvent[] }> {
+async function failure (provider: ProviderAdapter, req: ModelRequest): Promise<{ error: ProviderError, events: StreamEvent[] }> {
   const events: StreamEvent[] = []
   try {
     await provider.streamTo(req, (batch) => { events.push(...batch) })
@@ -117,7 +117,7 @@ test('error bodies are read with a cap: a huge body is not downloaded', async ()
         await sleep(5)
       }
       res.end()
-    },
+    }
   })
   const { error } = await failure(openai, ask)
   assert.equal(error.kind, 'server')
@@ -148,7 +148,7 @@ test('a connection reset mid-stream is a retryable network error after the parti
   assert.equal(error.retryable, true)
   assert.deepEqual(events, [
     { type: 'text-delta', text: 'one ' },
-    { type: 'text-delta', text: 'two ' },
+    { type: 'text-delta', text: 'two ' }
   ])
 })
 
@@ -214,7 +214,7 @@ test('createProvider rejects unusable config with a coded ProviderConfigError', 
   const deps = { getApiKey: () => KEY }
   assert.throws(() => createProvider('x', { baseUrl: 'not a url', api: 'openai-completions' }, deps), {
     name: 'ProviderConfigError',
-    code: 'PROVIDER_CONFIG_INVALID',
+    code: 'PROVIDER_CONFIG_INVALID'
   })
   assert.throws(() => createProvider('x', { baseUrl: 'ftp://host/v1', api: 'openai-completions' }, deps), { code: 'PROVIDER_CONFIG_INVALID' })
   assert.throws(() => createProvider('x', { baseUrl: fake.url, api: 'gemini' as never }, deps), /unsupported api "gemini"/)

@@ -32,7 +32,7 @@ test('streams text deltas, usage and done, and sends a streaming request with us
       maxTokens: 50,
       temperature: 0.2,
       stop: ['END'],
-      seed: 7,
+      seed: 7
     }
   )
   assert.deepEqual(events, [
@@ -40,7 +40,7 @@ test('streams text deltas, usage and done, and sends a streaming request with us
     { type: 'text-delta', text: 'lo' },
     { type: 'text-delta', text: '!' },
     { type: 'usage', usage: { inputTokens: 11, outputTokens: 3, totalTokens: 14 } },
-    { type: 'done', stopReason: 'stop' },
+    { type: 'done', stopReason: 'stop' }
   ])
   const sent = fake.lastRequest()
   assert.equal(sent.method, 'POST')
@@ -55,7 +55,7 @@ test('streams text deltas, usage and done, and sends a streaming request with us
     max_tokens: 50,
     temperature: 0.2,
     stop: ['END'],
-    seed: 7,
+    seed: 7
   })
 })
 
@@ -68,10 +68,10 @@ test('maps tool calls, tool results, tools and images to the chat wire format', 
         { role: 'user', content: [{ type: 'text', text: 'look' }, { type: 'image', mimeType: 'image/png', data: 'AAAA' }] },
         { role: 'assistant', content: '', toolCalls: [{ id: 'call_1', name: 'get_weather', arguments: '{"city":"Paris"}' }] },
         { role: 'tool', toolCallId: 'call_1', name: 'get_weather', content: 'sunny' },
-        { role: 'tool', toolCallId: 'call_2', name: 'get_weather', content: 'boom', isError: true },
+        { role: 'tool', toolCallId: 'call_2', name: 'get_weather', content: 'boom', isError: true }
       ],
       tools: [{ name: 'get_weather', description: 'Weather', parameters: { type: 'object', properties: {} } }],
-      toolChoice: { name: 'get_weather' },
+      toolChoice: { name: 'get_weather' }
     }
   )
   const body = fake.lastRequest().body
@@ -80,19 +80,19 @@ test('maps tool calls, tool results, tools and images to the chat wire format', 
       role: 'user',
       content: [
         { type: 'text', text: 'look' },
-        { type: 'image_url', image_url: { url: 'data:image/png;base64,AAAA' } },
-      ],
+        { type: 'image_url', image_url: { url: 'data:image/png;base64,AAAA' } }
+      ]
     },
     {
       role: 'assistant',
       content: null,
-      tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }],
+      tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }]
     },
     { role: 'tool', tool_call_id: 'call_1', content: 'sunny' },
-    { role: 'tool', tool_call_id: 'call_2', content: 'Error: boom' },
+    { role: 'tool', tool_call_id: 'call_2', content: 'Error: boom' }
   ])
   assert.deepEqual(body.tools, [
-    { type: 'function', function: { name: 'get_weather', description: 'Weather', parameters: { type: 'object', properties: {} } } },
+    { type: 'function', function: { name: 'get_weather', description: 'Weather', parameters: { type: 'object', properties: {} } } }
   ])
   assert.deepEqual(body.tool_choice, { type: 'function', function: { name: 'get_weather' } })
 })
@@ -103,9 +103,9 @@ test('turns streamed tool call deltas into start/delta events with tool_calls st
     frames: openAiChatFrames({
       toolCalls: [
         { id: 'call_a', name: 'search', arguments: ['{"q":', '"cats"}'] },
-        { id: 'call_b', name: 'lookup', arguments: '{}' },
-      ],
-    }),
+        { id: 'call_b', name: 'lookup', arguments: '{}' }
+      ]
+    })
   })
   const events = await collect(provider, { model: 'gpt-test', messages: [{ role: 'user', content: 'go' }] })
   assert.deepEqual(events, [
@@ -114,7 +114,7 @@ test('turns streamed tool call deltas into start/delta events with tool_calls st
     { type: 'tool-call-delta', index: 0, argumentsDelta: '"cats"}' },
     { type: 'tool-call-start', index: 1, id: 'call_b', name: 'lookup' },
     { type: 'tool-call-delta', index: 1, argumentsDelta: '{}' },
-    { type: 'done', stopReason: 'tool_calls' },
+    { type: 'done', stopReason: 'tool_calls' }
   ])
 })
 
@@ -160,8 +160,8 @@ test('echo model: replies with the last user message, calls offered tools, repor
       messages: [
         { role: 'user', content: 'call get_weather {}' },
         { role: 'assistant', content: '', toolCalls: [{ id: 'c1', name: 'get_weather', arguments: '{}' }] },
-        { role: 'tool', toolCallId: 'c1', name: 'get_weather', content: 'rainy' },
-      ],
+        { role: 'tool', toolCallId: 'c1', name: 'get_weather', content: 'rainy' }
+      ]
     }
   )
   assert.equal(textOf(afterTool), 'tool result: rainy')
@@ -178,7 +178,7 @@ test('embeddings: posts to /embeddings and returns vectors in input order with u
 
   fake.enqueue({
     type: 'json',
-    body: { data: [{ index: 1, embedding: [2] }, { index: 0, embedding: [1] }], usage: { prompt_tokens: 2, total_tokens: 2 } },
+    body: { data: [{ index: 1, embedding: [2] }, { index: 0, embedding: [1] }], usage: { prompt_tokens: 2, total_tokens: 2 } }
   })
   const reordered = await provider.embed({ model: 'embed-small', input: ['a', 'b'] })
   assert.deepEqual(reordered.embeddings, [[1], [2]])
@@ -209,7 +209,7 @@ test('fake upstream: path-scoped replies wait for their path; non-stream chat an
   const json = await fetch(`${fake.openaiBaseUrl}/chat/completions`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'plain' }] }),
+    body: JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'plain' }] })
   }).then((r) => r.json() as Promise<any>)
   assert.equal(json.choices[0].message.content, 'echo: plain')
   assert.deepEqual(json.usage, { prompt_tokens: 1, completion_tokens: 2, total_tokens: 3 })
@@ -232,7 +232,7 @@ test('stream: false yields the tool call events of the streamed echo', async () 
   const { streamed, whole, body } = await bothWays(provider, fake, {
     model: 'gpt-test',
     tools,
-    messages: [{ role: 'user', content: 'call get_weather {"city":"Oslo"}' }],
+    messages: [{ role: 'user', content: 'call get_weather {"city":"Oslo"}' }]
   })
   assert.equal(body.stream, false)
   assert.equal('stream_options' in body, false)
@@ -243,12 +243,12 @@ test('stream: false yields the tool call events of the streamed echo', async () 
 test('an error payload in a 200 JSON body is a classified ProviderError', async () => {
   fake.enqueue({
     type: 'json',
-    body: { error: { message: "This model's maximum context length is 8192 tokens", type: 'invalid_request_error', code: 'context_length_exceeded' } },
+    body: { error: { message: "This model's maximum context length is 8192 tokens", type: 'invalid_request_error', code: 'context_length_exceeded' } }
   })
   await assert.rejects(collect(provider, { model: 'gpt-test', messages: [{ role: 'user', content: 'x' }], stream: false }), {
     name: 'ProviderError',
     kind: 'context_length',
-    upstreamMessage: "This model's maximum context length is 8192 tokens",
+    upstreamMessage: "This model's maximum context length is 8192 tokens"
   })
 })
 
@@ -256,7 +256,7 @@ test('a JSON body without choices[0].message is an invalid response', async () =
   fake.enqueue({ type: 'json', body: { id: 'chatcmpl-1', object: 'chat.completion', choices: [] } })
   await assert.rejects(collect(provider, { model: 'gpt-test', messages: [{ role: 'user', content: 'x' }], stream: false }), {
     kind: 'invalid_response',
-    code: 'PROVIDER_INVALID_RESPONSE',
+    code: 'PROVIDER_INVALID_RESPONSE'
   })
 })
 
@@ -267,7 +267,7 @@ test('stream: false still decodes a server that answers with an event stream any
   assert.equal(textOf(events), 'streamed regardless')
   assert.deepEqual(events.slice(-2), [
     { type: 'usage', usage: { inputTokens: 1, outputTokens: 2, totalTokens: 3 } },
-    { type: 'done', stopReason: 'stop' },
+    { type: 'done', stopReason: 'stop' }
   ])
 })
 

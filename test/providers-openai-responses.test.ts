@@ -25,7 +25,7 @@ test('streams output_text deltas and completes with usage', async () => {
     { type: 'text-delta', text: 'Bon' },
     { type: 'text-delta', text: 'jour' },
     { type: 'usage', usage: { inputTokens: 9, outputTokens: 2, totalTokens: 11 } },
-    { type: 'done', stopReason: 'stop' },
+    { type: 'done', stopReason: 'stop' }
   ])
   const sent = fake.lastRequest()
   assert.equal(sent.path, '/v1/responses')
@@ -37,7 +37,7 @@ test('streams output_text deltas and completes with usage', async () => {
     stream: true,
     store: false,
     max_output_tokens: 64,
-    top_p: 0.5,
+    top_p: 0.5
   })
 })
 
@@ -50,11 +50,11 @@ test('maps history to message, function_call and function_call_output items', as
         { role: 'system', content: 'sys' },
         { role: 'user', content: [{ type: 'text', text: 'see' }, { type: 'image', url: 'https://x/y.png' }] },
         { role: 'assistant', content: 'checking', toolCalls: [{ id: 'call_9', name: 'lookup', arguments: '{"id":1}' }] },
-        { role: 'tool', toolCallId: 'call_9', name: 'lookup', content: 'found' },
+        { role: 'tool', toolCallId: 'call_9', name: 'lookup', content: 'found' }
       ],
       tools: [{ name: 'lookup', parameters: { type: 'object' } }],
       toolChoice: 'required',
-      responseFormat: { type: 'json_schema', json_schema: { name: 'out', schema: { type: 'object' }, strict: true } },
+      responseFormat: { type: 'json_schema', json_schema: { name: 'out', schema: { type: 'object' }, strict: true } }
     }
   )
   const body = fake.lastRequest().body
@@ -65,12 +65,12 @@ test('maps history to message, function_call and function_call_output items', as
       role: 'user',
       content: [
         { type: 'input_text', text: 'see' },
-        { type: 'input_image', image_url: 'https://x/y.png', detail: 'auto' },
-      ],
+        { type: 'input_image', image_url: 'https://x/y.png', detail: 'auto' }
+      ]
     },
     { type: 'message', role: 'assistant', content: 'checking' },
     { type: 'function_call', call_id: 'call_9', name: 'lookup', arguments: '{"id":1}' },
-    { type: 'function_call_output', call_id: 'call_9', output: 'found' },
+    { type: 'function_call_output', call_id: 'call_9', output: 'found' }
   ])
   assert.deepEqual(body.tools, [{ type: 'function', name: 'lookup', parameters: { type: 'object' }, strict: false }])
   assert.equal(body.tool_choice, 'required')
@@ -83,8 +83,8 @@ test('turns function_call items and argument deltas into tool call events', asyn
     frames: responsesFrames({
       text: 'Let me check. ',
       toolCalls: [{ id: 'call_x', name: 'search', arguments: ['{"q":', '"dogs"}'] }],
-      usage: { input: 5, output: 8 },
-    }),
+      usage: { input: 5, output: 8 }
+    })
   })
   const events = await collect(provider, { model: 'gpt-5', messages: [{ role: 'user', content: 'find dogs' }] })
   assert.deepEqual(events, [
@@ -93,7 +93,7 @@ test('turns function_call items and argument deltas into tool call events', asyn
     { type: 'tool-call-delta', index: 0, argumentsDelta: '{"q":' },
     { type: 'tool-call-delta', index: 0, argumentsDelta: '"dogs"}' },
     { type: 'usage', usage: { inputTokens: 5, outputTokens: 8, totalTokens: 13 } },
-    { type: 'done', stopReason: 'tool_calls' },
+    { type: 'done', stopReason: 'tool_calls' }
   ])
 })
 
@@ -104,14 +104,14 @@ test('uses function_call_arguments.done when an implementation sends no deltas',
     frames: [
       ev('response.output_item.added', { output_index: 0, item: { type: 'function_call', id: 'fc_1', call_id: 'call_1', name: 'f' } }),
       ev('response.function_call_arguments.done', { output_index: 0, item_id: 'fc_1', arguments: '{"a":1}' }),
-      ev('response.completed', { response: { status: 'completed' } }),
-    ],
+      ev('response.completed', { response: { status: 'completed' } })
+    ]
   })
   const events = await collect(provider, { model: 'gpt-5', messages: [{ role: 'user', content: 'x' }] })
   assert.deepEqual(events, [
     { type: 'tool-call-start', index: 0, id: 'call_1', name: 'f' },
     { type: 'tool-call-delta', index: 0, argumentsDelta: '{"a":1}' },
-    { type: 'done', stopReason: 'tool_calls' },
+    { type: 'done', stopReason: 'tool_calls' }
   ])
 })
 
@@ -126,8 +126,8 @@ test('response.failed mid-stream becomes a classified ProviderError', async () =
     type: 'sse',
     frames: [
       ...responsesFrames({ text: 'partial' }).slice(0, 3),
-      { data: { type: 'response.failed', response: { status: 'failed', error: { code: 'rate_limit_exceeded', message: 'slow down' } } } },
-    ],
+      { data: { type: 'response.failed', response: { status: 'failed', error: { code: 'rate_limit_exceeded', message: 'slow down' } } } }
+    ]
   })
   const seen: StreamEvent[] = []
   await assert.rejects(
@@ -140,7 +140,7 @@ test('response.failed mid-stream becomes a classified ProviderError', async () =
 test('a stream that ends without response.completed is an invalid response', async () => {
   fake.enqueue({ type: 'sse', frames: responsesFrames({ text: 'abc' }).slice(0, -1) })
   await assert.rejects(collect(provider, { model: 'gpt-5', messages: [{ role: 'user', content: 'x' }] }), {
-    code: 'PROVIDER_INVALID_RESPONSE',
+    code: 'PROVIDER_INVALID_RESPONSE'
   })
 })
 
@@ -170,7 +170,7 @@ test('stream: false yields the tool call events of the streamed echo', async () 
   const { streamed, whole, body } = await bothWays(provider, fake, {
     model: 'gpt-5',
     tools,
-    messages: [{ role: 'user', content: 'call get_weather {"city":"Oslo"}' }],
+    messages: [{ role: 'user', content: 'call get_weather {"city":"Oslo"}' }]
   })
   assert.equal(body.stream, false)
   assert.deepEqual(comparableEvents(whole), ECHO_WEATHER_CALL_EVENTS)
@@ -189,16 +189,16 @@ test('a JSON answer maps refusals, reasoning items, call ids and incomplete stat
       output: [
         { type: 'reasoning', id: 'rs_1', summary: [] },
         { type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'Sure. ' }, { type: 'refusal', refusal: 'No.' }] },
-        { type: 'function_call', id: 'fc_only', name: 'f', arguments: '' },
-      ],
-    },
+        { type: 'function_call', id: 'fc_only', name: 'f', arguments: '' }
+      ]
+    }
   })
   const events = await collect(provider, { model: 'gpt-5', messages: [{ role: 'user', content: 'x' }], stream: false })
   assert.deepEqual(events, [
     { type: 'text-delta', text: 'Sure. ' },
     { type: 'text-delta', text: 'No.' },
     { type: 'tool-call-start', index: 0, id: 'fc_only', name: 'f' },
-    { type: 'done', stopReason: 'content_filter' },
+    { type: 'done', stopReason: 'content_filter' }
   ])
 })
 
@@ -209,7 +209,7 @@ test('an error payload or a failed response in a 200 JSON body is a classified P
 
   fake.enqueue({
     type: 'json',
-    body: { id: 'resp_2', object: 'response', status: 'failed', error: { code: 'rate_limit_exceeded', message: 'slow down' }, output: [] },
+    body: { id: 'resp_2', object: 'response', status: 'failed', error: { code: 'rate_limit_exceeded', message: 'slow down' }, output: [] }
   })
   await assert.rejects(collect(provider, req), { name: 'ProviderError', kind: 'rate_limit', retryable: true, upstreamMessage: 'slow down' })
 })

@@ -30,7 +30,7 @@ const EXPECTED: SseEvent[] = [
   { event: 'message', data: 'line one\nline two', id: '42' },
   { event: 'ping', data: 'no-space', id: '42' },
   { event: 'message', data: '', id: '42' },
-  { event: 'message', data: 'last', id: '42' },
+  { event: 'message', data: 'last', id: '42' }
 ]
 
 test('parses CRLF, CR and LF line endings, comments, event names, ids and multi-line data', () => {
@@ -54,13 +54,13 @@ test('emits each event as soon as its blank line arrives', () => {
   assert.deepEqual(parser.push('data: b'), [])
   assert.deepEqual(parser.push('\n\ndata: c\n\n'), [
     { event: 'message', data: 'b' },
-    { event: 'message', data: 'c' },
+    { event: 'message', data: 'c' }
   ])
 })
 
 test('strips a leading BOM and flushes an unterminated final event at end of stream', () => {
   assert.deepEqual(parseAll(['\uFEFFdata: x\n\ndata: tail']), [
     { event: 'message', data: 'x' },
-    { event: 'message', data: 'tail' },
+    { event: 'message', data: 'tail' }
   ])
 })

@@ -101,7 +101,7 @@ test('history reads only the tail of a large transcript', async (t) => {
       const result = await real.read(buf, offset, length, position)
       bytesRead += result.bytesRead
       return result
-    },
+    }
   } as unknown as FileHandle
   const size = Buffer.byteLength(body)
   const messages = await readHistory({ handle: counting, size }, { limit: 3 }, () => assert.fail('no bad lines'))

@@ -9,13 +9,13 @@ import {
   type FileSessionStore,
   type SessionEntry,
   type SessionWarning,
-  type TranscriptMessage,
+  type TranscriptMessage
 } from '../src/sessions/index.js'
 
 interface Harness {
-  stateDir: string;
-  warnings: SessionWarning[];
-  open(): FileSessionStore;
+  stateDir: string
+  warnings: SessionWarning[]
+  open(): FileSessionStore
 }
 
 async function harness (t: TestContext): Promise<Harness> {
@@ -33,7 +33,7 @@ async function harness (t: TestContext): Promise<Harness> {
       const store = createFileSessionStore({ stateDir, onWarning: (w) => warnings.push(w) })
       stores.push(store)
       return store
-    },
+    }
   }
 }
 
@@ -216,7 +216,7 @@ function crashChildScript (stateDir: string): string {
 test('SIGKILL mid-append loses no acknowledged message and leaves a recoverable store', async (t) => {
   const h = await harness(t)
   const child = spawn(process.execPath, ['--input-type=module', '-e', crashChildScript(h.stateDir)], {
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe']
   })
   t.after(() => {
     if (child.exitCode === null && child.signalCode === null) process.kill(child.pid!, 'SIGKILL')

@@ -8,12 +8,12 @@ import {
   SessionError,
   type FileSessionStore,
   type FileSessionStoreOptions,
-  type TranscriptMessage,
+  type TranscriptMessage
 } from '../src/sessions/index.js'
 
 type T = TestContext
 
-async function setup (t: T, overrides: Partial<FileSessionStoreOptions> = {}): Promise<{ store: FileSessionStore; stateDir: string }> {
+async function setup (t: T, overrides: Partial<FileSessionStoreOptions> = {}): Promise<{ store: FileSessionStore, stateDir: string }> {
   const stateDir = await mkdtemp(path.join(os.tmpdir(), 'sessions-store-'))
   const store = createFileSessionStore({ stateDir, ...overrides })
   t.after(async () => {
@@ -44,7 +44,7 @@ test('append then history returns messages oldest first, and updates the entry',
   await store.append('agent:main:main', [msg(0), msg(1)])
   const entry = await store.append('agent:main:main', [
     msg(2, { usage: { inputTokens: 10, outputTokens: 5, totalTokens: 15 } }),
-    msg(3, { role: 'toolResult', toolCallId: 'c1', content: 'tool output' }),
+    msg(3, { role: 'toolResult', toolCallId: 'c1', content: 'tool output' })
   ])
   assert.equal(entry.messageCount, 4)
   assert.deepEqual([entry.inputTokens, entry.outputTokens, entry.totalTokens], [10, 5, 15])
@@ -135,7 +135,7 @@ test('ensure creates once; files and directories are private', async (t) => {
     messageCount: 0,
     inputTokens: 0,
     outputTokens: 0,
-    totalTokens: 0,
+    totalTokens: 0
   })
   const dir = sessionsDir(stateDir)
   assert.equal((await stat(dir)).mode & 0o777, 0o700)
@@ -218,7 +218,7 @@ test('invalid keys are rejected and no key can escape the state directory', asyn
   const { store, stateDir } = await setup(t)
   const bad = [
     'main', 'agent:main', 'agent::x', 'agent:Main:x', 'agent:../../etc:x', 'agent:a/b:x', 'Agent:main:x',
-    `agent:${'a'.repeat(65)}:x`, `agent:main:${'x'.repeat(600)}`, 42 as unknown as string,
+    `agent:${'a'.repeat(65)}:x`, `agent:main:${'x'.repeat(600)}`, 42 as unknown as string
   ]
   for (const key of bad) {
     await assertCode(store.append(key, [msg(0)]), 'SESSION_INVALID_KEY')
@@ -245,7 +245,7 @@ test('invalid messages are rejected before anything is written', async (t) => {
     { ...msg(1), timestamp: Number.NaN },
     { ...msg(1), content: [{ text: 'no type' }] },
     { ...msg(1), usage: { inputTokens: 1 } },
-    { ...msg(1), content: [{ type: 'text', text: 'big', size: 1n }] },
+    { ...msg(1), content: [{ type: 'text', text: 'big', size: 1n }] }
   ] as unknown as TranscriptMessage[]
   for (const m of bad) await assertCode(store.append('agent:main:v', [msg(2), m]), 'SESSION_INVALID_MESSAGE')
   assert.deepEqual((await store.history('agent:main:v')).map((m) => m.id), ['m0'])

@@ -23,7 +23,7 @@ async function setup (t: TestContext, opts: { env?: Record<string, string> } = {
     workspace: ws,
     signal,
     sessions: {} as SessionStore,
-    now: () => 0,
+    now: () => 0
   })
   const call = (args: unknown, config: GatewayConfig = ENABLED, signal?: AbortSignal): Promise<ToolResult> =>
     registry.invoke('exec', args, ctx(signal), config, 'main')

@@ -10,10 +10,10 @@ import { assertToolError, builtinToolCaller, type ToolCall } from './support/too
 
 /** File tools never touch sessions; any call is a bug. */
 const noSessions = new Proxy({} as SessionStore, {
-  get: (_t, prop) => () => { throw new Error(`unexpected sessions.${String(prop)}()`) },
+  get: (_t, prop) => () => { throw new Error(`unexpected sessions.${String(prop)}()`) }
 })
 
-interface Env { base: string; ws: string; outside: string; call: ToolCall }
+interface Env { base: string, ws: string, outside: string, call: ToolCall }
 
 async function setup (t: TestContext): Promise<Env> {
   const base = await realpath(await mkdtemp(path.join(os.tmpdir(), 'tools-fs-')))
@@ -129,7 +129,7 @@ test('ls lists entries sorted, with type and size', async (t) => {
   assert.deepEqual((res.details as { entries: unknown[] }).entries, [
     { name: 'a', type: 'dir' },
     { name: 'b.txt', type: 'file', size: 5 },
-    { name: 'c-link', type: 'symlink' },
+    { name: 'c-link', type: 'symlink' }
   ])
   assertToolError(await call('ls', { path: 'b.txt' }), 'TOOL_PATH_TYPE')
 })

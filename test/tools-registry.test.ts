@@ -7,7 +7,7 @@ import { Type } from '@sinclair/typebox'
 import type { GatewayConfig } from '../schemas/config.js'
 import {
   MAX_RESULT_BYTES, ToolError, createToolRegistry, registerBuiltinTools,
-  type ToolContext, type ToolDefinition, type ToolResult,
+  type ToolContext, type ToolDefinition, type ToolResult
 } from '../src/tools/index.js'
 import type { SessionStore } from '../src/sessions/types.js'
 
@@ -24,7 +24,7 @@ function ctx (overrides: Partial<ToolContext> = {}): ToolContext {
     signal: new AbortController().signal,
     sessions: {} as SessionStore,
     now: () => 0,
-    ...overrides,
+    ...overrides
   }
 }
 
@@ -35,7 +35,7 @@ const echoTool: ToolDefinition<typeof EchoArgs> = {
   parameters: EchoArgs,
   async execute (args) {
     return { content: args.text.repeat(args.times ?? 1) }
-  },
+  }
 }
 
 function registryWith (...defs: ToolDefinition[]) {
@@ -171,9 +171,9 @@ test('allow/deny policy with groups: deny wins, allow restricts, agents narrow f
       entries: {
         reader: { tools: { allow: ['group:fs', 'group:sessions'], deny: ['write', 'edit'] } },
         sessionsonly: { tools: { allow: ['sessions_*'] } },
-        fsonly: { tools: { allow: ['group:fs'] } },
-      },
-    },
+        fsonly: { tools: { allow: ['group:fs'] } }
+      }
+    }
   }
   assert.deepEqual(names(r.available(cfg, 'main')), BUILTINS, 'global deny removes exec')
   assert.deepEqual(names(r.available(cfg, 'reader')), ['read', 'ls', 'sessions_list', 'session_status'])
@@ -183,7 +183,7 @@ test('allow/deny policy with groups: deny wins, allow restricts, agents narrow f
   // Deny wins over allow within a layer, and an agent cannot re-allow what the global layer denies.
   const strict: GatewayConfig = {
     tools: { allow: ['group:fs', 'group:sessions'], deny: ['write'] },
-    agents: { entries: { main: { tools: { allow: ['*', 'write'] } } } },
+    agents: { entries: { main: { tools: { allow: ['*', 'write'] } } } }
   }
   assert.deepEqual(names(r.available(strict, 'main')), ['read', 'edit', 'ls', 'sessions_list', 'session_status'])
   assert.deepEqual(names(r.available({ tools: { deny: ['*'] } }, 'main')), [])

@@ -32,7 +32,7 @@ test('sessions_list returns only the calling agent sessions, newest first', asyn
   await seed('agent:main:support', 'Support queue')
   const res = await call('sessions_list', {})
   assert.equal(res.isError, undefined, res.content)
-  const payload = JSON.parse(res.content) as { total: number; sessions: { key: string; label?: string; messageCount: number }[] }
+  const payload = JSON.parse(res.content) as { total: number, sessions: { key: string, label?: string, messageCount: number }[] }
   assert.equal(payload.total, 2)
   assert.deepEqual(payload.sessions.map((s) => s.key), ['agent:main:support', 'agent:main:main'])
   assert.equal(payload.sessions[0].label, 'Support queue')
@@ -45,7 +45,7 @@ test('sessions_list honours limit and search', async (t) => {
   await seed('agent:main:a')
   await seed('agent:main:b', 'billing')
   await seed('agent:main:c')
-  const limited = JSON.parse((await call('sessions_list', { limit: 1 })).content) as { total: number; sessions: { key: string }[] }
+  const limited = JSON.parse((await call('sessions_list', { limit: 1 })).content) as { total: number, sessions: { key: string }[] }
   assert.equal(limited.total, 3)
   assert.deepEqual(limited.sessions.map((s) => s.key), ['agent:main:c'])
   const found = JSON.parse((await call('sessions_list', { search: 'BILL' })).content) as { sessions: { key: string }[] }
@@ -59,13 +59,13 @@ test('session_status reports the current session by default and another of the s
   await seed('agent:main:other', 'other one')
   const current = await call('session_status', {})
   assert.equal(current.isError, undefined, current.content)
-  const status = JSON.parse(current.content) as { key: string; current: boolean; messageCount: number; updatedAt: string }
+  const status = JSON.parse(current.content) as { key: string, current: boolean, messageCount: number, updatedAt: string }
   assert.equal(status.key, 'agent:main:main')
   assert.equal(status.current, true)
   assert.equal(status.messageCount, 1)
   assert.equal(status.updatedAt, new Date(1_700_000_001_000).toISOString())
 
-  const other = JSON.parse((await call('session_status', { sessionKey: 'agent:main:other' })).content) as { key: string; label: string; current: boolean }
+  const other = JSON.parse((await call('session_status', { sessionKey: 'agent:main:other' })).content) as { key: string, label: string, current: boolean }
   assert.deepEqual([other.key, other.label, other.current], ['agent:main:other', 'other one', false])
 })
 

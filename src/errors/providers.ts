@@ -21,7 +21,7 @@ const CODES = {
   network: 'PROVIDER_NETWORK',
   bad_request: 'PROVIDER_BAD_REQUEST',
   invalid_response: 'PROVIDER_INVALID_RESPONSE',
-  aborted: 'PROVIDER_ABORTED',
+  aborted: 'PROVIDER_ABORTED'
 } as const satisfies Record<ProviderErrorKind, string>
 
 export type ProviderErrorCode = (typeof CODES)[ProviderErrorKind]
@@ -31,16 +31,16 @@ const RETRYABLE_KINDS: ReadonlySet<ProviderErrorKind> = new Set(['rate_limit', '
 export const UPSTREAM_MESSAGE_MAX = 300
 
 export interface ProviderErrorOptions {
-  kind: ProviderErrorKind;
-  provider: string;
-  message: string;
-  model?: string;
-  status?: number;
-  retryAfterMs?: number;
-  upstreamMessage?: string;
+  kind: ProviderErrorKind
+  provider: string
+  message: string
+  model?: string
+  status?: number
+  retryAfterMs?: number
+  upstreamMessage?: string
   /** Overrides the kind's default, e.g. an exhausted quota is a 429 that will not heal by waiting. */
-  retryable?: boolean;
-  cause?: unknown;
+  retryable?: boolean
+  cause?: unknown
 }
 
 export class ProviderError extends Error {

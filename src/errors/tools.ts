@@ -31,7 +31,7 @@ export class ToolError extends Error {
   readonly code: ToolErrorCode
   readonly details?: unknown
 
-  constructor (code: ToolErrorCode, message: string, options?: { cause?: unknown; details?: unknown }) {
+  constructor (code: ToolErrorCode, message: string, options?: { cause?: unknown, details?: unknown }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause })
     this.code = code
     if (options?.details !== undefined) this.details = options.details

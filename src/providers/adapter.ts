@@ -20,22 +20,22 @@ import type {
   ProviderDeps,
   ProviderModelConfig,
   StreamEvent,
-  ToolSpec,
+  ToolSpec
 } from './types.js'
 
 /** Turns SSE events of one call into neutral stream events. One instance per call. */
 export interface StreamDecoder {
-  push(event: SseEvent): StreamEvent[];
+  push(event: SseEvent): StreamEvent[]
   /** Called when the body ends before `finished`; returns the closing events or throws. */
-  end(): StreamEvent[];
+  end(): StreamEvent[]
   /** True once the API's terminal event has been seen and `done` emitted. */
-  readonly finished: boolean;
+  readonly finished: boolean
 }
 
 export interface BuildContext {
-  provider: string;
+  provider: string
   /** The matching entry of `config.models`, if any (used for per-model defaults). */
-  modelConfig?: ProviderModelConfig;
+  modelConfig?: ProviderModelConfig
 }
 
 /**
@@ -44,39 +44,39 @@ export interface BuildContext {
  * adapter makes them once for the engine's Preencoded parts and reuses them.
  */
 export interface WireParts {
-  system: unknown;
+  system: unknown
   /** The system prompt's text, for an API that merges it with other system text. */
-  systemText: string | undefined;
-  tools: unknown;
+  systemText: string | undefined
+  tools: unknown
 }
 
 /** What a spec builds a body from: the request without the parts it gets in wire form. */
 export type BodyRequest = Omit<ModelRequest, 'system' | 'tools'>
 
 export interface EmbeddingsSpec {
-  path(basePath: string): string;
-  buildBody(req: EmbedRequest): Record<string, unknown>;
-  parse(json: unknown, ctx: ErrorContext): EmbedResult;
+  path(basePath: string): string
+  buildBody(req: EmbedRequest): Record<string, unknown>
+  parse(json: unknown, ctx: ErrorContext): EmbedResult
 }
 
 export interface ApiSpec {
-  readonly api: ProviderApi;
-  readonly defaultHeaders: Record<string, string>;
-  authHeaders(apiKey: string): Record<string, string>;
-  streamPath(basePath: string): string;
+  readonly api: ProviderApi
+  readonly defaultHeaders: Record<string, string>
+  authHeaders(apiKey: string): Record<string, string>
+  streamPath(basePath: string): string
   /** The wire form of a system prompt (a message, or for Anthropic the text itself). */
-  systemPart(text: string): unknown;
+  systemPart(text: string): unknown
   /** The wire form of a (non-empty) tool list. */
-  toolsPart(tools: readonly ToolSpec[]): unknown;
+  toolsPart(tools: readonly ToolSpec[]): unknown
   /**
    * The request body, plain JSON values with `parts` placed as they are;
    * `req.stream === false` asks for one JSON answer instead of an event stream.
    */
-  buildBody(req: BodyRequest, parts: WireParts, ctx: BuildContext): Record<string, unknown>;
-  createDecoder(ctx: ErrorContext): StreamDecoder;
+  buildBody(req: BodyRequest, parts: WireParts, ctx: BuildContext): Record<string, unknown>
+  createDecoder(ctx: ErrorContext): StreamDecoder
   /** A whole non-streamed answer → the events its stream would have produced (throws ProviderError). */
-  decodeResponse(json: unknown, ctx: ErrorContext): StreamEvent[];
-  readonly embeddings?: EmbeddingsSpec;
+  decodeResponse(json: unknown, ctx: ErrorContext): StreamEvent[]
+  readonly embeddings?: EmbeddingsSpec
 }
 
 const EMBED_BODY_LIMIT = 64 * 1024 * 1024
@@ -113,7 +113,7 @@ export function createAdapter (id: string, config: ProviderConfig, deps: Provide
     return {
       system: system === undefined ? undefined : wirePart(system, spec.systemPart),
       systemText: system === undefined ? undefined : plainValue(system),
-      tools: tools === undefined || plainValue(tools).length === 0 ? undefined : wirePart(tools, spec.toolsPart),
+      tools: tools === undefined || plainValue(tools).length === 0 ? undefined : wirePart(tools, spec.toolsPart)
     }
   }
 
@@ -135,16 +135,16 @@ export function createAdapter (id: string, config: ProviderConfig, deps: Provide
   // secrets built from it are reused until it changes: no per-call objects.
   // They are only read downstream (http.send copies the headers).
   interface Prepared {
-    apiKey: string | undefined;
+    apiKey: string | undefined
     /** Auth and configured headers (embeddings add their own content type). */
-    headers: Record<string, string>;
+    headers: Record<string, string>
     /** Complete headers of a streamed and of a whole-answer model call. */
-    streamHeaders: Record<string, string>;
-    jsonHeaders: Record<string, string>;
-    secrets: string[];
+    streamHeaders: Record<string, string>
+    jsonHeaders: Record<string, string>
+    secrets: string[]
   }
   let prepared: Prepared | undefined
-  function prepare (model: string): { call: Prepared; ctx: ErrorContext } {
+  function prepare (model: string): { call: Prepared, ctx: ErrorContext } {
     if (closed) throw closedError(model)
     const apiKey = deps.getApiKey()
     if (prepared === undefined || prepared.apiKey !== apiKey) {
@@ -155,7 +155,7 @@ export function createAdapter (id: string, config: ProviderConfig, deps: Provide
         headers,
         streamHeaders: { ...headers, 'content-type': 'application/json', accept: 'text/event-stream' },
         jsonHeaders: { ...headers, 'content-type': 'application/json', accept: 'application/json' },
-        secrets: apiKey ? [apiKey, ...headerSecrets] : headerSecrets,
+        secrets: apiKey ? [apiKey, ...headerSecrets] : headerSecrets
       }
     }
     return { call: prepared, ctx: { provider: id, model, secrets: prepared.secrets } }
@@ -208,7 +208,7 @@ export function createAdapter (id: string, config: ProviderConfig, deps: Provide
       closed = true
       poolNow = undefined
       await (await pool)?.close()
-    },
+    }
   }
 
   const embeddings = spec.embeddings

@@ -6,9 +6,9 @@ import { retryAfterMsFromHeaders, type HeaderBag } from './retry-after.js'
 
 /** Who was being called; carried into every error and used to scrub secrets from upstream text. */
 export interface ErrorContext {
-  provider: string;
-  model?: string;
-  secrets: readonly string[];
+  provider: string
+  model?: string
+  secrets: readonly string[]
 }
 
 const CONTEXT_LENGTH =
@@ -27,14 +27,14 @@ const KINDS_BY_TYPE: Record<string, ProviderErrorKind> = {
   timeout_error: 'timeout',
   invalid_request_error: 'bad_request',
   not_found_error: 'bad_request',
-  request_too_large: 'bad_request',
+  request_too_large: 'bad_request'
 }
 
 /** The fields we care about from OpenAI-, Anthropic- and Ollama-style error payloads. */
 export interface ErrorPayload {
-  message?: string;
-  type?: string;
-  code?: string;
+  message?: string
+  type?: string
+  code?: string
 }
 
 export function readErrorPayload (json: unknown): ErrorPayload | undefined {
@@ -73,9 +73,9 @@ function kindForStatus (status: number, wording: string): ProviderErrorKind {
 }
 
 export interface HttpFailure {
-  status: number;
-  headers: HeaderBag;
-  bodyText: string;
+  status: number
+  headers: HeaderBag
+  bodyText: string
 }
 
 export function errorFromHttpStatus (ctx: ErrorContext, failure: HttpFailure): ProviderError {
@@ -92,7 +92,7 @@ export function errorFromHttpStatus (ctx: ErrorContext, failure: HttpFailure): P
     message: `provider "${ctx.provider}" responded ${failure.status} (${kind})${preview ? `: ${preview}` : ''}`,
     upstreamMessage: preview || undefined,
     retryAfterMs,
-    retryable: payload?.code === 'insufficient_quota' ? false : undefined,
+    retryable: payload?.code === 'insufficient_quota' ? false : undefined
   })
 }
 
@@ -108,7 +108,7 @@ export function errorFromPayload (ctx: ErrorContext, payload: ErrorPayload | und
     model: ctx.model,
     message: `provider "${ctx.provider}" reported an error mid-stream (${kind}): ${preview}`,
     upstreamMessage: preview,
-    retryable: payload?.code === 'insufficient_quota' ? false : undefined,
+    retryable: payload?.code === 'insufficient_quota' ? false : undefined
   })
 }
 
@@ -119,7 +119,7 @@ export function invalidResponse (ctx: ErrorContext, what: string, raw?: string):
     provider: ctx.provider,
     model: ctx.model,
     message: `provider "${ctx.provider}" sent an invalid response: ${what}`,
-    upstreamMessage: preview || undefined,
+    upstreamMessage: preview || undefined
   })
 }
 
@@ -160,7 +160,7 @@ export function errorFromTransport (ctx: ErrorContext, err: unknown): ProviderEr
     provider: ctx.provider,
     model: ctx.model,
     message: `provider "${ctx.provider}" ${kind === 'timeout' ? 'timed out' : 'connection failed'} (${code})${detail ? `: ${detail}` : ''}`,
-    cause: err,
+    cause: err
   })
 }
 
@@ -170,6 +170,6 @@ export function abortedError (ctx: ErrorContext): ProviderError {
     kind: 'aborted',
     provider: ctx.provider,
     model: ctx.model,
-    message: `request to provider "${ctx.provider}" was aborted`,
+    message: `request to provider "${ctx.provider}" was aborted`
   })
 }

@@ -8,9 +8,9 @@ import { ProviderConfigError } from '../errors/providers.js'
 export const ERROR_BODY_LIMIT = 64 * 1024
 
 export interface BaseUrl {
-  origin: string;
+  origin: string
   /** Path prefix without a trailing slash, e.g. "/v1" or "". */
-  basePath: string;
+  basePath: string
 }
 
 export function parseBaseUrl (raw: string): BaseUrl {
@@ -27,8 +27,8 @@ export function parseBaseUrl (raw: string): BaseUrl {
 }
 
 export interface BoundedText {
-  text: string;
-  truncated: boolean;
+  text: string
+  truncated: boolean
 }
 
 /** Reads at most `limit` bytes, then destroys the body so the rest is never transferred. */
@@ -51,11 +51,11 @@ async function readBounded (body: Dispatcher.ResponseData['body'], limit: number
 }
 
 export interface JsonPost {
-  path: string;
-  headers: Record<string, string>;
+  path: string
+  headers: Record<string, string>
   /** A JSON value, or its text already serialized; API bodies are objects, never strings. */
-  body: unknown;
-  signal?: AbortSignal | undefined;
+  body: unknown
+  signal?: AbortSignal | undefined
 }
 
 function send (pool: Pool, post: JsonPost, accept: string): Promise<Dispatcher.ResponseData> {
@@ -64,7 +64,7 @@ function send (pool: Pool, post: JsonPost, accept: string): Promise<Dispatcher.R
     path: post.path,
     headers: { ...post.headers, 'content-type': 'application/json', accept },
     body: typeof post.body === 'string' ? post.body : JSON.stringify(post.body),
-    signal: post.signal,
+    signal: post.signal
   })
 }
 

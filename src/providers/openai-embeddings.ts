@@ -30,5 +30,5 @@ export const openAiEmbeddings: EmbeddingsSpec = {
     const promptTokens = typeof usage.prompt_tokens === 'number' ? usage.prompt_tokens : 0
     const totalTokens = typeof usage.total_tokens === 'number' ? usage.total_tokens : promptTokens
     return { embeddings: rows.map((r) => r.vector), usage: { promptTokens, totalTokens } }
-  },
+  }
 }

@@ -9,7 +9,7 @@ import type { ProviderApi } from './types.js'
 export const API_SPECS: Readonly<Record<ProviderApi, ApiSpec>> = Object.freeze({
   'openai-completions': openAiCompletionsSpec,
   'openai-responses': openAiResponsesSpec,
-  'anthropic-messages': anthropicMessagesSpec,
+  'anthropic-messages': anthropicMessagesSpec
 })
 
 export const SUPPORTED_APIS = Object.freeze(Object.keys(API_SPECS) as ProviderApi[])

@@ -34,7 +34,7 @@ const ANTHROPIC_RESETS = [
   'anthropic-ratelimit-requests-reset',
   'anthropic-ratelimit-tokens-reset',
   'anthropic-ratelimit-input-tokens-reset',
-  'anthropic-ratelimit-output-tokens-reset',
+  'anthropic-ratelimit-output-tokens-reset'
 ]
 
 export function retryAfterMsFromHeaders (headers: HeaderBag, now: number = Date.now()): number | undefined {

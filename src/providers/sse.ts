@@ -3,16 +3,16 @@
 
 export interface SseEvent {
   /** The `event:` field, or 'message' when absent. */
-  event: string;
-  data: string;
-  id?: string;
+  event: string
+  data: string
+  id?: string
 }
 
 export interface SseParser {
   /** Feeds decoded text; returns the events completed by it. */
-  push(text: string): SseEvent[];
+  push(text: string): SseEvent[]
   /** Flushes at end of stream. Lenient: an unterminated final event is still dispatched. */
-  end(): SseEvent[];
+  end(): SseEvent[]
 }
 
 export function createSseParser (): SseParser {
@@ -96,6 +96,6 @@ export function createSseParser (): SseParser {
       buffer = ''
       dispatch(out)
       return out
-    },
+    }
   }
 }

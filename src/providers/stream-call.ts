@@ -18,7 +18,7 @@ import type { Dispatcher } from 'undici'
 import type { AbortLike } from '../cancel.js'
 import type { StreamDecoder } from './adapter.js'
 import {
-  abortedError, errorFromHttpStatus, errorFromPayload, errorFromTransport, invalidResponse, readErrorPayload, tryParseJson, type ErrorContext,
+  abortedError, errorFromHttpStatus, errorFromPayload, errorFromTransport, invalidResponse, readErrorPayload, tryParseJson, type ErrorContext
 } from './classify.js'
 import { ERROR_BODY_LIMIT } from './http.js'
 import { createSseParser, type SseParser } from './sse.js'
@@ -28,21 +28,21 @@ import type { StreamEvent } from './types.js'
 export const DRAIN_GRACE_MS = 1_000
 
 export interface StreamCall {
-  pool: Dispatcher;
-  path: string;
+  pool: Dispatcher
+  path: string
   /** Complete request headers (content-type and accept included). */
-  headers: Record<string, string>;
-  body: string | Buffer;
-  signal?: AbortLike | undefined;
-  ctx: ErrorContext;
+  headers: Record<string, string>
+  body: string | Buffer
+  signal?: AbortLike | undefined
+  ctx: ErrorContext
   /** Made when the answer turns out to be a stream. */
-  createDecoder: (ctx: ErrorContext) => StreamDecoder;
+  createDecoder: (ctx: ErrorContext) => StreamDecoder
   /** Set for a non-streamed call: turns the whole JSON answer into events. */
-  whole?: ((json: unknown, ctx: ErrorContext) => StreamEvent[]) | undefined;
+  whole?: ((json: unknown, ctx: ErrorContext) => StreamEvent[]) | undefined
   /** Receives the events of each upstream read, synchronously, in order. */
-  onEvents: (events: StreamEvent[]) => void;
+  onEvents: (events: StreamEvent[]) => void
   /** Turns a failure into what the promise rejects with (and may report it). */
-  mapError?: ((err: unknown) => unknown) | undefined;
+  mapError?: ((err: unknown) => unknown) | undefined
 }
 
 type DispatchController = Dispatcher.DispatchController

@@ -21,22 +21,22 @@ const DIRTY_MARKER = 'sessions.dirty'
 const FS_TIME_SLACK_MS = 2_000
 
 export interface AgentState {
-  agentId: string;
+  agentId: string
   /** The live index; mutate only while holding the key's queue slot, then `writer.flush()`. */
-  entries: Map<string, SessionEntry>;
-  writer: SerialWriter;
+  entries: Map<string, SessionEntry>
+  writer: SerialWriter
 }
 
 export interface AgentRegistry {
-  get(agentId: string): Promise<AgentState>;
+  get(agentId: string): Promise<AgentState>
   /** Call before writing any file of the agent; cheap after the first time. */
-  markDirty(agentId: string): Promise<void>;
+  markDirty(agentId: string): Promise<void>
   /** A write failed in a way that may leave index and transcripts apart: keep the marker. */
-  markSuspect(agentId: string): void;
+  markSuspect(agentId: string): void
   /** Agent ids with a directory on disk or loaded in memory. */
-  listAgentIds(): Promise<string[]>;
+  listAgentIds(): Promise<string[]>
   /** Waits for pending index writes, then removes the dirty markers of agents that stayed consistent. */
-  closeClean(): Promise<void>;
+  closeClean(): Promise<void>
 }
 
 export function createAgentRegistry (
@@ -64,7 +64,7 @@ export function createAgentRegistry (
           suspect.add(agentId)
           throw err
         }
-      }),
+      })
     }
     const marker = await stat(markerFile(agentId)).catch(() => undefined)
     // The previous owner's marker becomes ours: it goes away only when we close cleanly.
@@ -141,7 +141,7 @@ export function createAgentRegistry (
         }
       }
       dirty.clear()
-    },
+    }
   }
 }
 

@@ -21,17 +21,17 @@ import type {
   SessionHistoryOptions,
   SessionListOptions,
   SessionWarning,
-  TranscriptMessage,
+  TranscriptMessage
 } from './types.js'
 
 const DEFAULT_MAX_OPEN_FILES = 64
 
 /** What an operation holding a key's queue slot may use. */
 interface KeyOp {
-  entries: Map<string, SessionEntry>;
-  agentId: string;
+  entries: Map<string, SessionEntry>
+  agentId: string
   /** Persist the index; resolves once a write including every change so far is on disk. */
-  flush(): Promise<void>;
+  flush(): Promise<void>
 }
 
 export function createFileSessionStore (options: FileSessionStoreOptions): FileSessionStore {
@@ -51,7 +51,7 @@ export function createFileSessionStore (options: FileSessionStoreOptions): FileS
     warn,
     queue: new KeyedQueue(),
     handles: createHandleCache(Math.max(1, options.maxOpenFiles ?? DEFAULT_MAX_OPEN_FILES)),
-    agents: createAgentRegistry(paths, clock, warn),
+    agents: createAgentRegistry(paths, clock, warn)
   }
   let closed = false
   let closing: Promise<void> | undefined
@@ -195,10 +195,10 @@ export function createFileSessionStore (options: FileSessionStoreOptions): FileS
         await ctx.agents.closeClean()
       })()
       return closing
-    },
+    }
   }
 
-  async function listSessions (opts: SessionListOptions): Promise<{ sessions: SessionEntry[]; total: number }> {
+  async function listSessions (opts: SessionListOptions): Promise<{ sessions: SessionEntry[], total: number }> {
     const limit = checkCount(opts.limit, 'limit') ?? Infinity
     const offset = checkCount(opts.offset, 'offset') ?? 0
     if (opts.agentId !== undefined) assertAgentId(opts.agentId)

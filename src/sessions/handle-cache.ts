@@ -7,22 +7,22 @@
 import type { FileHandle } from 'node:fs/promises'
 
 export interface OpenTranscript {
-  handle: FileHandle;
+  handle: FileHandle
   /** Bytes known to be complete records; writes append here, failed writes truncate back to it. */
-  size: number;
+  size: number
 }
 
 export interface HandleCache {
-  use<T>(file: string, open: () => Promise<OpenTranscript>, fn: (t: OpenTranscript) => Promise<T>): Promise<T>;
+  use<T>(file: string, open: () => Promise<OpenTranscript>, fn: (t: OpenTranscript) => Promise<T>): Promise<T>
   /** Closes and forgets a handle, e.g. before its file is renamed or after a failed write. */
-  evict(file: string): Promise<void>;
-  closeAll(): Promise<void>;
-  readonly size: number;
+  evict(file: string): Promise<void>
+  closeAll(): Promise<void>
+  readonly size: number
 }
 
 interface Slot {
-  ready: Promise<OpenTranscript>;
-  refs: number;
+  ready: Promise<OpenTranscript>
+  refs: number
 }
 
 export function createHandleCache (maxOpen: number): HandleCache {
@@ -86,6 +86,6 @@ export function createHandleCache (maxOpen: number): HandleCache {
       const all = [...slots.values()]
       slots.clear()
       await Promise.all(all.map(closeSlot))
-    },
+    }
   }
 }

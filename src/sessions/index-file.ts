@@ -9,9 +9,9 @@ import { isSessionId, isSessionKey, parseSessionKey } from './keys.js'
 import type { SessionEntry } from './types.js'
 
 export type IndexReadResult =
-  | { kind: 'ok'; entries: Map<string, SessionEntry> }
+  | { kind: 'ok', entries: Map<string, SessionEntry> }
   | { kind: 'missing' }
-  | { kind: 'corrupt'; reason: string }
+  | { kind: 'corrupt', reason: string }
 
 const COUNTERS = ['createdAt', 'updatedAt', 'messageCount', 'inputTokens', 'outputTokens', 'totalTokens'] as const
 
@@ -67,9 +67,9 @@ export interface SerialWriter {
    * caller's in-memory change is on disk. Calls made while a write runs share
    * one follow-up write: many concurrent updates cost two writes, not many.
    */
-  flush(): Promise<void>;
+  flush(): Promise<void>
   /** Resolves when no write is running or queued. */
-  idle(): Promise<void>;
+  idle(): Promise<void>
 }
 
 export function createSerialWriter (write: () => Promise<void>): SerialWriter {
@@ -99,6 +99,6 @@ export function createSerialWriter (write: () => Promise<void>): SerialWriter {
     },
     async idle () {
       for (let p = queued ?? running; p; p = queued ?? running) await p.catch(() => undefined)
-    },
+    }
   }
 }

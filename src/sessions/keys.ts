@@ -15,8 +15,8 @@ export const INDEX_FILE = 'sessions.json'
 export const TRANSCRIPT_SUFFIX = '.jsonl'
 
 export interface ParsedKey {
-  key: string;
-  agentId: string;
+  key: string
+  agentId: string
 }
 
 export function parseSessionKey (key: unknown): ParsedKey {
@@ -50,10 +50,10 @@ export function assertAgentId (agentId: unknown): asserts agentId is string {
 
 /** Path helpers bound to one state directory. */
 export interface SessionPaths {
-  agentsDir: string;
-  sessionsDir(agentId: string): string;
-  indexFile(agentId: string): string;
-  transcript(agentId: string, sessionId: string): string;
+  agentsDir: string
+  sessionsDir(agentId: string): string
+  indexFile(agentId: string): string
+  transcript(agentId: string, sessionId: string): string
 }
 
 export function sessionPaths (stateDir: string): SessionPaths {
@@ -72,6 +72,6 @@ export function sessionPaths (stateDir: string): SessionPaths {
         throw new SessionError('SESSION_IO_ERROR', `refusing non-uuid session id "${String(sessionId).slice(0, 80)}"`)
       }
       return path.join(sessionsDir(agentId), `${sessionId}${TRANSCRIPT_SUFFIX}`)
-    },
+    }
   }
 }

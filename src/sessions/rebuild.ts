@@ -12,28 +12,28 @@ import { readHeader, scanTranscript, type TranscriptScan } from './transcript-sc
 import type { SessionEntry, SessionWarning } from './types.js'
 
 export interface TranscriptCandidate {
-  file: string;
-  header: HeaderRecord;
+  file: string
+  header: HeaderRecord
 }
 
 export interface Reconciled {
   /** The entry the transcripts support; undefined when there is neither entry nor transcript. */
-  entry: SessionEntry | undefined;
-  changed: boolean;
+  entry: SessionEntry | undefined
+  changed: boolean
   /** The scan behind `entry`, so callers can act on torn tails. */
-  scan?: TranscriptScan;
-  file?: string;
+  scan?: TranscriptScan
+  file?: string
 }
 
 type Warn = (w: SessionWarning) => void
 
 export interface TranscriptListing {
   /** Live transcripts by the key their header names. */
-  byKey: Map<string, TranscriptCandidate[]>;
+  byKey: Map<string, TranscriptCandidate[]>
   /** Session ids whose live transcript exists. */
-  live: Set<string>;
+  live: Set<string>
   /** Session ids with a `.deleted-*` archive: delete() got at least that far. */
-  deleted: Set<string>;
+  deleted: Set<string>
 }
 
 const DELETED_MARK = `${TRANSCRIPT_SUFFIX}.deleted-`
@@ -127,7 +127,7 @@ export async function reconcileEntry (
       message: `several transcripts claim one key; using the newest (${chosen.header.sessionId})`,
       agentId,
       path: chosen.file,
-      count: candidates.length,
+      count: candidates.length
     })
   }
   const scan = await scanTranscript(chosen.file, chosen.header.sessionId).catch(() => undefined)
@@ -144,7 +144,7 @@ export async function reconcileEntry (
 
 const COMPARED_FIELDS = [
   'sessionId', 'createdAt', 'updatedAt', 'messageCount', 'inputTokens', 'outputTokens', 'totalTokens',
-  'lastMessagePreview', 'label', 'displayName', 'model', 'modelProvider', 'thinkingLevel', 'archived', 'pinned', 'channel',
+  'lastMessagePreview', 'label', 'displayName', 'model', 'modelProvider', 'thinkingLevel', 'archived', 'pinned', 'channel'
 ] as const satisfies readonly (keyof SessionEntry)[]
 
 function sameEntry (a: SessionEntry, b: SessionEntry): boolean {

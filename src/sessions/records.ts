@@ -10,24 +10,24 @@ import type {
   SessionSettings,
   SessionSettingsField,
   TranscriptMessage,
-  TranscriptRole,
+  TranscriptRole
 } from './types.js'
 
 export interface HeaderRecord {
-  type: 'session';
-  version: 1;
-  key: string;
-  sessionId: string;
-  agentId: string;
-  createdAt: number;
+  type: 'session'
+  version: 1
+  key: string
+  sessionId: string
+  agentId: string
+  createdAt: number
   /** Settings carried over from a previous sessionId by reset(). */
-  settings?: SessionSettings;
+  settings?: SessionSettings
 }
 
 export interface PatchRecord {
-  type: 'patch';
-  timestamp: number;
-  patch: SessionPatch;
+  type: 'patch'
+  timestamp: number
+  patch: SessionPatch
 }
 
 export type TranscriptRecord = HeaderRecord | PatchRecord | ({ type: 'message' } & TranscriptMessage)
@@ -145,7 +145,7 @@ function previewOf (m: TranscriptMessage): string | undefined {
     typeof m.content === 'string'
       ? m.content
       : m.content
-        .filter((p): p is { type: 'text'; text: string } => p.type === 'text' && typeof p.text === 'string')
+        .filter((p): p is { type: 'text', text: string } => p.type === 'text' && typeof p.text === 'string')
         .map((p) => p.text)
         .join(' ')
   const collapsed = text.replace(/\s+/g, ' ').trim()

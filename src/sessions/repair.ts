@@ -66,7 +66,7 @@ async function repairKey (
         message: 'truncated a partial last line left by an interrupted write',
         agentId: agent.agentId,
         path: result.file,
-        count: result.scan.tornBytes,
+        count: result.scan.tornBytes
       })
     }
   }
@@ -77,7 +77,7 @@ async function repairKey (
     code: 'INDEX_REPAIRED',
     message: current ? 'index entry disagreed with its transcripts; corrected' : 'transcript had no index entry; added',
     agentId: agent.agentId,
-    path: ctx.paths.indexFile(agent.agentId),
+    path: ctx.paths.indexFile(agent.agentId)
   })
   return true
 }

@@ -16,12 +16,12 @@ import { openTranscript } from './transcript-io.js'
 import type { SessionEntry, SessionSettings, SessionWarning } from './types.js'
 
 export interface StoreContext {
-  paths: SessionPaths;
-  clock: () => number;
-  warn: (w: SessionWarning) => void;
-  queue: KeyedQueue;
-  handles: HandleCache;
-  agents: AgentRegistry;
+  paths: SessionPaths
+  clock: () => number
+  warn: (w: SessionWarning) => void
+  queue: KeyedQueue
+  handles: HandleCache
+  agents: AgentRegistry
 }
 
 export function newEntry (ctx: StoreContext, key: string, agentId: string, settings?: SessionSettings): SessionEntry {
@@ -36,7 +36,7 @@ export function newEntry (ctx: StoreContext, key: string, agentId: string, setti
     messageCount: 0,
     inputTokens: 0,
     outputTokens: 0,
-    totalTokens: 0,
+    totalTokens: 0
   }
 }
 
@@ -54,7 +54,7 @@ function headerFor (entry: SessionEntry): HeaderRecord {
     sessionId: entry.sessionId,
     agentId: entry.agentId,
     createdAt: entry.createdAt,
-    ...(Object.keys(settings).length > 0 ? { settings } : {}),
+    ...(Object.keys(settings).length > 0 ? { settings } : {})
   }
 }
 
@@ -80,7 +80,7 @@ export async function withTranscript<T> (
         message: 'transcript missing for an indexed session; counters reset',
         agentId: entry.agentId,
         path: file,
-        count: entry.messageCount,
+        count: entry.messageCount
       })
       resetCounters(entry)
     }

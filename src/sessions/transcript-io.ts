@@ -15,7 +15,7 @@ const NEWLINE = 0x0a
 
 export interface OpenedTranscript extends OpenTranscript {
   /** True when the file was empty or missing and a fresh header was written. */
-  created: boolean;
+  created: boolean
 }
 
 /**
@@ -40,7 +40,7 @@ export async function openTranscript (
         message: 'truncated a partial last line left by an interrupted write',
         agentId: header.agentId,
         path: file,
-        count: size - complete,
+        count: size - complete
       })
       size = complete
     }

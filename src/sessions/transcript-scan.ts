@@ -10,7 +10,7 @@ import {
   messageFromRecord,
   normalizePatch,
   parseRecord,
-  type HeaderRecord,
+  type HeaderRecord
 } from './records.js'
 import type { SessionEntry, SessionPatch } from './types.js'
 
@@ -18,17 +18,17 @@ const CHUNK_BYTES = 256 * 1024
 const NEWLINE = 0x0a
 
 export interface TranscriptScan {
-  header: HeaderRecord;
-  entry: SessionEntry;
+  header: HeaderRecord
+  entry: SessionEntry
   /** Offset just past the last complete line. */
-  validBytes: number;
+  validBytes: number
   /** Bytes after the last newline: a torn write. */
-  tornBytes: number;
-  badLines: number;
+  tornBytes: number
+  badLines: number
 }
 
 /** Yields each complete line with the offset just past its newline. */
-async function * linesForward (handle: FileHandle): AsyncGenerator<{ line: Buffer; end: number }> {
+async function * linesForward (handle: FileHandle): AsyncGenerator<{ line: Buffer, end: number }> {
   let carry: Buffer[] = []
   let position = 0
   for (;;) {
@@ -106,7 +106,7 @@ export function entryFromHeader (header: HeaderRecord): SessionEntry {
     messageCount: 0,
     inputTokens: 0,
     outputTokens: 0,
-    totalTokens: 0,
+    totalTokens: 0
   }
   const settings = header.settings === undefined ? undefined : safePatch(header.settings)
   if (settings) applyPatch(entry, settings)

@@ -5,59 +5,59 @@
  */
 
 export type TranscriptContentPart =
-  | { type: 'text'; text: string }
-  | { type: 'image'; mimeType: string; data?: string; url?: string }
-  | { type: 'toolCall'; id: string; name: string; arguments: string }
-  | { type: string; [k: string]: unknown }
+  | { type: 'text', text: string }
+  | { type: 'image', mimeType: string, data?: string, url?: string }
+  | { type: 'toolCall', id: string, name: string, arguments: string }
+  | { type: string, [k: string]: unknown }
 
 export type TranscriptContent = string | TranscriptContentPart[]
 
 export type TranscriptRole = 'user' | 'assistant' | 'toolResult' | 'system'
 
 export interface TokenUsage {
-  inputTokens: number;
-  outputTokens: number;
-  totalTokens: number;
+  inputTokens: number
+  outputTokens: number
+  totalTokens: number
 }
 
 export interface TranscriptMessage {
-  id: string;
-  role: TranscriptRole;
-  content: TranscriptContent;
-  timestamp: number;
-  runId?: string;
-  toolCallId?: string;
-  toolName?: string;
-  isError?: boolean;
-  model?: string;
-  provider?: string;
-  usage?: TokenUsage;
-  stopReason?: string;
-  label?: string;
+  id: string
+  role: TranscriptRole
+  content: TranscriptContent
+  timestamp: number
+  runId?: string
+  toolCallId?: string
+  toolName?: string
+  isError?: boolean
+  model?: string
+  provider?: string
+  usage?: TokenUsage
+  stopReason?: string
+  label?: string
   /** User messages: the channel it came in on (`webchat`, …). */
-  channel?: string;
+  channel?: string
 }
 
 export interface SessionEntry {
-  key: string;
-  agentId: string;
-  sessionId: string;
-  createdAt: number;
-  updatedAt: number;
-  label?: string;
-  displayName?: string;
-  model?: string;
-  modelProvider?: string;
-  thinkingLevel?: string;
-  archived?: boolean;
-  pinned?: boolean;
-  messageCount: number;
-  inputTokens: number;
-  outputTokens: number;
-  totalTokens: number;
-  lastMessagePreview?: string;
+  key: string
+  agentId: string
+  sessionId: string
+  createdAt: number
+  updatedAt: number
+  label?: string
+  displayName?: string
+  model?: string
+  modelProvider?: string
+  thinkingLevel?: string
+  archived?: boolean
+  pinned?: boolean
+  messageCount: number
+  inputTokens: number
+  outputTokens: number
+  totalTokens: number
+  lastMessagePreview?: string
   /** The channel of the last user message that named one. */
-  channel?: string;
+  channel?: string
 }
 
 /** The user-editable fields of an entry; everything else is derived. */
@@ -76,42 +76,42 @@ export type SessionSettings = Partial<Pick<SessionEntry, SessionSettingsField>>
 export type SessionPatch = { [K in SessionSettingsField]?: SessionEntry[K] | null }
 
 export interface SessionListOptions {
-  agentId?: string;
-  limit?: number;
-  offset?: number;
+  agentId?: string
+  limit?: number
+  offset?: number
   /** Case-insensitive substring match on key, label and displayName. */
-  search?: string;
+  search?: string
   /** Only sessions updated within the last N minutes (by the store clock). */
-  activeMinutes?: number;
+  activeMinutes?: number
 }
 
 export interface SessionHistoryOptions {
   /** At most this many messages (the most recent ones). */
-  limit?: number;
+  limit?: number
   /** At most this many bytes of serialized transcript lines. */
-  maxBytes?: number;
+  maxBytes?: number
 }
 
 export interface SessionDeleteOptions {
   /** Remove the transcript file; otherwise it is archived as `<id>.jsonl.deleted-<ts>`. */
-  deleteTranscript?: boolean;
+  deleteTranscript?: boolean
 }
 
 export interface SessionStore {
-  get(key: string): Promise<SessionEntry | undefined>;
+  get(key: string): Promise<SessionEntry | undefined>
   /** Returns the entry, creating it (and its transcript) on first use. */
-  ensure(key: string): Promise<SessionEntry>;
+  ensure(key: string): Promise<SessionEntry>
   /** Sorted by updatedAt, newest first; `total` counts matches before paging. */
-  list(opts?: SessionListOptions): Promise<{ sessions: SessionEntry[]; total: number }>;
-  patch(key: string, patch: SessionPatch): Promise<SessionEntry>;
+  list(opts?: SessionListOptions): Promise<{ sessions: SessionEntry[], total: number }>
+  patch(key: string, patch: SessionPatch): Promise<SessionEntry>
   /** Resolves once the lines are durable and the index reflects them. Creates the session if needed. */
-  append(key: string, messages: TranscriptMessage[]): Promise<SessionEntry>;
+  append(key: string, messages: TranscriptMessage[]): Promise<SessionEntry>
   /** The most recent messages, oldest first. Unknown sessions have an empty history. */
-  history(key: string, opts?: SessionHistoryOptions): Promise<TranscriptMessage[]>;
+  history(key: string, opts?: SessionHistoryOptions): Promise<TranscriptMessage[]>
   /** Starts a new sessionId; the old transcript stays on disk; settings carry over. */
-  reset(key: string): Promise<SessionEntry>;
-  delete(key: string, opts?: SessionDeleteOptions): Promise<boolean>;
-  close(): Promise<void>;
+  reset(key: string): Promise<SessionEntry>
+  delete(key: string, opts?: SessionDeleteOptions): Promise<boolean>
+  close(): Promise<void>
 }
 
 export type SessionWarningCode =
@@ -125,29 +125,29 @@ export type SessionWarningCode =
 
 /** Recoverable problems found on disk; the store fixes or skips them and reports here. */
 export interface SessionWarning {
-  code: SessionWarningCode;
-  message: string;
-  agentId?: string;
-  path?: string;
+  code: SessionWarningCode
+  message: string
+  agentId?: string
+  path?: string
   /** How many lines/bytes/entries were affected, when that is meaningful. */
-  count?: number;
+  count?: number
 }
 
 export interface FileSessionStoreOptions {
-  stateDir: string;
-  clock?: () => number;
-  onWarning?: (warning: SessionWarning) => void;
+  stateDir: string
+  clock?: () => number
+  onWarning?: (warning: SessionWarning) => void
   /** Upper bound on cached open transcript handles (default 64). */
-  maxOpenFiles?: number;
+  maxOpenFiles?: number
 }
 
 export interface RepairReport {
-  agents: number;
-  sessions: number;
+  agents: number
+  sessions: number
   /** Index entries added, dropped or whose counters changed. */
-  entriesFixed: number;
-  tornTails: number;
-  badLines: number;
+  entriesFixed: number
+  tornTails: number
+  badLines: number
 }
 
 export interface FileSessionStore extends SessionStore {
@@ -155,5 +155,5 @@ export interface FileSessionStore extends SessionStore {
    * Full consistency pass, meant for startup: truncates torn transcript tails and
    * reconciles every index with the transcripts on disk (the JSONL is the truth).
    */
-  repair(): Promise<RepairReport>;
+  repair(): Promise<RepairReport>
 }

@@ -9,7 +9,7 @@ import path from 'node:path'
 
 export interface AtomicWriteOptions {
   /** Permission bits for the new file (kept from the file being replaced, by the caller). */
-  mode?: number;
+  mode?: number
 }
 
 export async function writeFileAtomic (target: string, data: Buffer | string, opts: AtomicWriteOptions = {}): Promise<void> {

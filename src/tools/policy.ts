@@ -11,12 +11,12 @@ import type { GatewayConfig } from '../../schemas/config.js'
 export const TOOL_GROUPS: Readonly<Record<string, readonly string[]>> = Object.freeze({
   'group:fs': Object.freeze(['read', 'write', 'edit', 'ls']),
   'group:sessions': Object.freeze(['sessions_list', 'session_status']),
-  'group:runtime': Object.freeze(['exec']),
+  'group:runtime': Object.freeze(['exec'])
 })
 
 export interface ToolPolicy {
-  allow?: readonly string[];
-  deny?: readonly string[];
+  allow?: readonly string[]
+  deny?: readonly string[]
 }
 
 type Matcher = (name: string) => boolean
@@ -53,7 +53,7 @@ export function compilePolicy (layers: readonly (ToolPolicy | undefined)[]): (to
     .filter((l): l is ToolPolicy => l !== undefined)
     .map((l) => ({
       deny: l.deny !== undefined && l.deny.length > 0 ? listMatcher(l.deny) : undefined,
-      allow: l.allow !== undefined && l.allow.length > 0 ? listMatcher(l.allow) : undefined,
+      allow: l.allow !== undefined && l.allow.length > 0 ? listMatcher(l.allow) : undefined
     }))
   return (toolName) => {
     const name = normalize(toolName)

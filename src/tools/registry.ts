@@ -17,15 +17,15 @@ export const MAX_RESULT_BYTES = 64 * 1024
 const MAX_REPORTED_SCHEMA_ERRORS = 5
 
 interface Entry {
-  def: ToolDefinition;
-  check: TypeCheck<TSchema>;
+  def: ToolDefinition
+  check: TypeCheck<TSchema>
   /** Plain-JSON parameters (TypeBox's symbol keys stripped), cloned per `specs` call. */
-  jsonSchema: Record<string, unknown>;
+  jsonSchema: Record<string, unknown>
 }
 
 export interface ToolRegistryOptions {
   /** Cap on a result's content in UTF-8 bytes (default 64 KiB). */
-  maxResultBytes?: number;
+  maxResultBytes?: number
 }
 
 function deepFreeze<T> (value: T): T {
@@ -60,7 +60,7 @@ function compile (def: ToolDefinition): Entry {
 }
 
 /** Accepts the provider's raw JSON string or an already-parsed object; empty means `{}`. */
-function parseArgs (name: string, args: unknown): { ok: true; value: unknown } | { ok: false; result: ToolResult } {
+function parseArgs (name: string, args: unknown): { ok: true, value: unknown } | { ok: false, result: ToolResult } {
   if (args === undefined || args === null) return { ok: true, value: {} }
   if (typeof args !== 'string') return { ok: true, value: args }
   if (args.trim() === '') return { ok: true, value: {} }
@@ -165,7 +165,7 @@ export function createToolRegistry (opts: ToolRegistryOptions = {}): ToolRegistr
         specs = deepFreeze(available(config, agentId).map((def): ToolSpec => ({
           name: def.name,
           description: def.description,
-          parameters: structuredClone(entries.get(def.name)!.jsonSchema),
+          parameters: structuredClone(entries.get(def.name)!.jsonSchema)
         })))
         perAgent.set(agentId, specs)
       }
@@ -194,6 +194,6 @@ export function createToolRegistry (opts: ToolRegistryOptions = {}): ToolRegistr
       const execCtx = { ...ctx, config }
       const result = await runAbortable(name, () => entry.def.execute(parsed.value, execCtx), ctx.signal)
       return normalizeResult(name, result, maxResultBytes)
-    },
+    }
   }
 }

@@ -32,7 +32,7 @@ export function utf8Suffix (buf: Buffer, max: number): Buffer {
 }
 
 /** Caps `text` at `maxBytes`, appending a note the model can act on. */
-export function capText (text: string, maxBytes: number): { text: string; truncated: boolean } {
+export function capText (text: string, maxBytes: number): { text: string, truncated: boolean } {
   // Cheap exit: a UTF-16 code unit is at most 3 UTF-8 bytes.
   if (text.length * 3 <= maxBytes) return { text, truncated: false }
   const buf = Buffer.from(text, 'utf8')
@@ -40,14 +40,14 @@ export function capText (text: string, maxBytes: number): { text: string; trunca
   const head = utf8Prefix(buf, maxBytes)
   return {
     text: `${head.toString('utf8')}\n[output truncated: showing ${head.length} of ${buf.length} bytes]`,
-    truncated: true,
+    truncated: true
   }
 }
 
 export interface OutputCapture {
-  push(chunk: Buffer): void;
+  push(chunk: Buffer): void
   /** Head and tail joined by an omission note when more than the budget arrived. */
-  finish(): { text: string; truncated: boolean; totalBytes: number };
+  finish(): { text: string, truncated: boolean, totalBytes: number }
 }
 
 /**
@@ -97,8 +97,8 @@ export function createOutputCapture (maxBytes: number): OutputCapture {
       return {
         text: `${headText}\n[... ${omitted} bytes of output omitted ...]\n${tailText}`,
         truncated: true,
-        totalBytes: total,
+        totalBytes: total
       }
-    },
+    }
   }
 }

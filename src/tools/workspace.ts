@@ -19,16 +19,16 @@ export const SAFE_READ_FLAGS = fsc.O_RDONLY | fsc.O_NOFOLLOW | fsc.O_NONBLOCK
 
 export interface WorkspacePath {
   /** The path as the model wrote it, for messages (never the real path). */
-  display: string;
+  display: string
   /** Where to operate: realpath of the target (or of its parent plus missing parts). */
-  real: string;
+  real: string
   /** realpath(workspace). */
-  root: string;
+  root: string
 }
 
 export interface WritablePath extends WorkspacePath {
   /** False when the target does not exist yet (its missing parents are created by ensureParentDir). */
-  exists: boolean;
+  exists: boolean
 }
 
 export function isInside (root: string, candidate: string): boolean {
@@ -54,7 +54,7 @@ function escape (display: string): ToolError {
 }
 
 /** Lexical check and resolution; returns the absolute (not yet real) path. */
-function lexical (workspace: string, root: string, input: string): { display: string; abs: string } {
+function lexical (workspace: string, root: string, input: string): { display: string, abs: string } {
   const raw = input.trim() === '' ? '.' : input
   const display = raw.length > 200 ? `${raw.slice(0, 200)}...` : raw
   if (raw.includes('\0')) throw new ToolError('TOOL_INVALID_ARGS', 'path must not contain NUL bytes')
@@ -70,7 +70,7 @@ function lexical (workspace: string, root: string, input: string): { display: st
  * existence oracle for paths behind a symlink. A dangling symlink on the way
  * is refused: creating through it would land wherever it points.
  */
-async function locate (display: string, abs: string, root: string): Promise<{ real: string; missing: string[] }> {
+async function locate (display: string, abs: string, root: string): Promise<{ real: string, missing: string[] }> {
   const missing: string[] = []
   let current = abs
   for (;;) {

@@ -8,39 +8,39 @@ import type { AddressInfo } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
 
 export interface RecordedRequest {
-  method: string;
-  path: string;
-  headers: IncomingHttpHeaders;
+  method: string
+  path: string
+  headers: IncomingHttpHeaders
   /** Client port of the TCP connection; equal ports on consecutive requests mean keep-alive reuse. */
-  remotePort: number;
-  rawBody: string;
+  remotePort: number
+  rawBody: string
   /** Parsed JSON body, or undefined when it was not JSON. */
-  body: any;
+  body: any
   /** Settles when the response socket closes; `early` means it closed before we finished writing. */
-  closed: Promise<{ early: boolean }>;
+  closed: Promise<{ early: boolean }>
 }
 
 /** A string is written verbatim (bring your own "\n\n"); an object becomes `event:`/`data:` lines. */
-export type SseFrame = string | { event?: string; data: unknown }
+export type SseFrame = string | { event?: string, data: unknown }
 
-type Common = { path?: string; status?: number; headers?: Record<string, string>; delayBeforeMs?: number }
+type Common = { path?: string, status?: number, headers?: Record<string, string>, delayBeforeMs?: number }
 export type FakeReply =
-  | (Common & { type: 'sse'; frames: SseFrame[]; delayMs?: number; after?: 'end' | 'destroy' | 'hang' })
-  | (Common & { type: 'json'; body: unknown })
-  | (Common & { type: 'text'; body: string; contentType?: string })
+  | (Common & { type: 'sse', frames: SseFrame[], delayMs?: number, after?: 'end' | 'destroy' | 'hang' })
+  | (Common & { type: 'json', body: unknown })
+  | (Common & { type: 'text', body: string, contentType?: string })
   | (Common & { type: 'destroy' })
   | (Common & { type: 'echo' })
-  | (Common & { type: 'custom'; handle: (req: RecordedRequest, res: ServerResponse) => void | Promise<void> })
+  | (Common & { type: 'custom', handle: (req: RecordedRequest, res: ServerResponse) => void | Promise<void> })
 
 export interface FakeUpstream {
   /** http://127.0.0.1:<port> — the Anthropic-style base URL. */
-  readonly url: string;
+  readonly url: string
   /** `${url}/v1` — the OpenAI-style base URL. */
-  readonly openaiBaseUrl: string;
-  readonly requests: RecordedRequest[];
-  enqueue(...replies: FakeReply[]): void;
-  lastRequest(): RecordedRequest;
-  close(): Promise<void>;
+  readonly openaiBaseUrl: string
+  readonly requests: RecordedRequest[]
+  enqueue(...replies: FakeReply[]): void
+  lastRequest(): RecordedRequest
+  close(): Promise<void>
 }
 
 export async function startFakeUpstream (): Promise<FakeUpstream> {
@@ -63,7 +63,7 @@ export async function startFakeUpstream (): Promise<FakeUpstream> {
         remotePort: req.socket.remotePort ?? 0,
         rawBody,
         body: tryJson(rawBody),
-        closed,
+        closed
       }
       requests.push(recorded)
       const at = queue.findIndex((r) => r.path === undefined || recorded.path.endsWith(r.path))
@@ -89,7 +89,7 @@ export async function startFakeUpstream (): Promise<FakeUpstream> {
       stop.abort()
       server.closeAllConnections()
       await new Promise<void>((resolve) => server.close(() => resolve()))
-    },
+    }
   }
 }
 
@@ -151,18 +151,18 @@ async function respond (
 
 export interface ScriptedAnswer {
   /** Text deltas, in order (a string is one delta). */
-  text?: string | string[];
-  toolCalls?: { id: string; name: string; arguments: string | string[] }[];
-  usage?: { input: number; output: number };
+  text?: string | string[]
+  toolCalls?: { id: string, name: string, arguments: string | string[] }[]
+  usage?: { input: number, output: number }
   /** Wire-level finish/stop reason; defaults follow from toolCalls. */
-  stopReason?: string;
+  stopReason?: string
 }
 
 const deltas = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v])
 
 export function openAiChatFrames (a: ScriptedAnswer, model = 'fake-model'): SseFrame[] {
   const chunk = (delta: object, finish: string | null = null) => ({
-    data: { id: 'chatcmpl-fake', object: 'chat.completion.chunk', created: 0, model, choices: [{ index: 0, delta, finish_reason: finish }] },
+    data: { id: 'chatcmpl-fake', object: 'chat.completion.chunk', created: 0, model, choices: [{ index: 0, delta, finish_reason: finish }] }
   })
   const frames: SseFrame[] = [chunk({ role: 'assistant', content: '' })]
   for (const text of deltas(a.text)) frames.push(chunk({ content: text }));
@@ -209,7 +209,7 @@ export function anthropicFrames (a: ScriptedAnswer, model = 'fake-claude'): SseF
   const ev = (type: string, rest: object): SseFrame => ({ event: type, data: { type, ...rest } })
   const frames: SseFrame[] = [
     ev('message_start', { message: { id: 'msg_fake', type: 'message', role: 'assistant', model, content: [], usage: { input_tokens: a.usage?.input ?? 0, output_tokens: 1 } } }),
-    ev('ping', {}),
+    ev('ping', {})
   ]
   let block = 0
   if (a.text !== undefined) {
@@ -246,7 +246,7 @@ export function fakeEmbedding (text: string, dimensions = 8): number[] {
 
 export const countWords = (text: string): number => text.split(/\s+/).filter(Boolean).length
 
-type Turn = { role: string; text: string; toolResult?: string }
+type Turn = { role: string, text: string, toolResult?: string }
 
 /** Flattens the three wire formats into role/text turns, which is all the echo model needs. */
 function turnsOf (path: string, body: any): Turn[] {
@@ -328,7 +328,7 @@ export function chatCompletionJson (a: ScriptedAnswer, model = 'fake-model'): ob
     created: 0,
     model,
     choices: [{ index: 0, message, finish_reason: calls.length ? 'tool_calls' : 'stop' }],
-    usage: { prompt_tokens: usage.input, completion_tokens: usage.output, total_tokens: usage.input + usage.output },
+    usage: { prompt_tokens: usage.input, completion_tokens: usage.output, total_tokens: usage.input + usage.output }
   }
 }
 
@@ -352,7 +352,7 @@ export function responsesJson (a: ScriptedAnswer): object {
     incomplete_details: incomplete ? { reason: a.stopReason } : null,
     error: null,
     output,
-    usage,
+    usage
   }
 }
 
@@ -373,6 +373,6 @@ export function anthropicJson (a: ScriptedAnswer, model = 'fake-claude'): object
     content,
     stop_reason: a.stopReason ?? (a.toolCalls?.length ? 'tool_use' : 'end_turn'),
     stop_sequence: null,
-    usage: { input_tokens: a.usage?.input ?? 0, output_tokens: a.usage?.output ?? 0 },
+    usage: { input_tokens: a.usage?.input ?? 0, output_tokens: a.usage?.output ?? 0 }
   }
 }

@@ -18,17 +18,17 @@ export const STOP_REASONS: Record<string, StopReason> = {
   max_tokens: 'length',
   model_context_window_exceeded: 'length',
   tool_use: 'tool_calls',
-  refusal: 'content_filter',
+  refusal: 'content_filter'
 }
 
 /** The token counts one usage object reports; either may be absent (they arrive in separate events). */
-export function readUsageParts (raw: unknown): { input?: number; output?: number } {
+export function readUsageParts (raw: unknown): { input?: number, output?: number } {
   const usage = asObj(raw)
   // Cached prompt tokens are still prompt tokens; they are only reported separately.
   const input = ['input_tokens', 'cache_creation_input_tokens', 'cache_read_input_tokens']
     .map((k) => num(usage[k]))
     .filter((n): n is number => n !== undefined)
-  const parts: { input?: number; output?: number } = {}
+  const parts: { input?: number, output?: number } = {}
   if (input.length > 0) parts.input = input.reduce((a, b) => a + b, 0)
   const output = num(usage.output_tokens)
   if (output !== undefined) parts.output = output
@@ -103,7 +103,7 @@ export function createMessagesDecoder (ctx: ErrorContext): StreamDecoder {
     end (): StreamEvent[] {
       if (stopReason !== undefined) return finish()
       throw invalidResponse(ctx, 'event stream ended before message_stop')
-    },
+    }
   }
   return decoder
 }

@@ -16,5 +16,5 @@ export const anthropicMessagesSpec: ApiSpec = {
   toolsPart: messagesTools,
   buildBody: buildMessagesBody,
   createDecoder: createMessagesDecoder,
-  decodeResponse: decodeMessagesJson,
+  decodeResponse: decodeMessagesJson
 }

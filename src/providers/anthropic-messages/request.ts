@@ -6,7 +6,7 @@ import type { BodyRequest, BuildContext, WireParts } from '../adapter.js'
 import type { ChatMessage, ContentPart, ToolChoice, ToolSpec } from '../types.js'
 
 type Block = Record<string, unknown>
-type Turn = { role: 'user' | 'assistant'; content: Block[] }
+type Turn = { role: 'user' | 'assistant', content: Block[] }
 
 export const DEFAULT_MAX_TOKENS = 4096
 
@@ -40,7 +40,7 @@ function toTurn (message: Exclude<ChatMessage, { role: 'system' }>): Turn {
         content:
           typeof message.content === 'string'
             ? textBlocks(message.content)
-            : message.content.flatMap((part) => (part.type === 'text' ? textBlocks(part.text) : [imageBlock(part)])),
+            : message.content.flatMap((part) => (part.type === 'text' ? textBlocks(part.text) : [imageBlock(part)]))
       }
     case 'assistant':
       return {
@@ -51,9 +51,9 @@ function toTurn (message: Exclude<ChatMessage, { role: 'system' }>): Turn {
             type: 'tool_use',
             id: call.id,
             name: call.name,
-            input: parseToolInput(call.arguments),
-          })),
-        ],
+            input: parseToolInput(call.arguments)
+          }))
+        ]
       }
     case 'tool': {
       const block: Block = { type: 'tool_result', tool_use_id: message.toolCallId, content: message.content }
@@ -63,7 +63,7 @@ function toTurn (message: Exclude<ChatMessage, { role: 'system' }>): Turn {
   }
 }
 
-function toAnthropicTurns (messages: ChatMessage[]): { system?: string; turns: Turn[] } {
+function toAnthropicTurns (messages: ChatMessage[]): { system?: string, turns: Turn[] } {
   const system = messages.flatMap((m) => (m.role === 'system' ? [m.content] : []))
   const turns: Turn[] = []
   for (const message of messages) {
@@ -97,7 +97,7 @@ export function messagesTools (tools: readonly ToolSpec[]): Block[] {
   return tools.map((tool) => ({
     name: tool.name,
     ...(tool.description === undefined ? {} : { description: tool.description }),
-    input_schema: tool.parameters,
+    input_schema: tool.parameters
   }))
 }
 
@@ -107,7 +107,7 @@ export function buildMessagesBody (req: BodyRequest, parts: WireParts, ctx: Buil
     model: req.model,
     max_tokens: req.maxTokens ?? ctx.modelConfig?.maxTokens ?? DEFAULT_MAX_TOKENS,
     messages: turns,
-    stream: req.stream !== false,
+    stream: req.stream !== false
   }
   // System messages among the turns (old transcripts) are joined after the prompt.
   if (system === undefined) {

@@ -11,7 +11,7 @@ export const STOP_REASONS: Record<string, StopReason> = {
   length: 'length',
   tool_calls: 'tool_calls',
   function_call: 'tool_calls',
-  content_filter: 'content_filter',
+  content_filter: 'content_filter'
 }
 
 type Obj = Record<string, unknown>
@@ -31,7 +31,7 @@ export function createCompletionsDecoder (ctx: ErrorContext): StreamDecoder {
   let stopReason: StopReason | undefined
   let usage: Usage | undefined
   // wire tool index → { our index, id } ; servers that reuse index 0 for every call get a new slot per id
-  const slots = new Map<number, { index: number; id: string }>()
+  const slots = new Map<number, { index: number, id: string }>()
   let nextIndex = 0
   let lastWireIndex = 0
 
@@ -89,7 +89,7 @@ export function createCompletionsDecoder (ctx: ErrorContext): StreamDecoder {
       // Tolerate servers that omit `[DONE]`, but only once they said why the turn ended.
       if (stopReason !== undefined) return finish()
       throw invalidResponse(ctx, 'event stream ended before a finish_reason')
-    },
+    }
   }
   return decoder
 }

@@ -15,5 +15,5 @@ export const openAiCompletionsSpec: ApiSpec = {
   buildBody: buildCompletionsBody,
   createDecoder: createCompletionsDecoder,
   decodeResponse: decodeCompletionsJson,
-  embeddings: openAiEmbeddings,
+  embeddings: openAiEmbeddings
 }

@@ -16,7 +16,7 @@ export function toChatMessage (message: ChatMessage): Record<string, unknown> {
     case 'user':
       return {
         role: 'user',
-        content: typeof message.content === 'string' ? message.content : message.content.map(contentPart),
+        content: typeof message.content === 'string' ? message.content : message.content.map(contentPart)
       }
     case 'assistant': {
       const calls = message.toolCalls ?? []
@@ -28,8 +28,8 @@ export function toChatMessage (message: ChatMessage): Record<string, unknown> {
         tool_calls: calls.map((call) => ({
           id: call.id,
           type: 'function',
-          function: { name: call.name, arguments: call.arguments },
-        })),
+          function: { name: call.name, arguments: call.arguments }
+        }))
       }
     }
     case 'tool':
@@ -37,7 +37,7 @@ export function toChatMessage (message: ChatMessage): Record<string, unknown> {
       return {
         role: 'tool',
         tool_call_id: message.toolCallId,
-        content: message.isError ? `Error: ${message.content}` : message.content,
+        content: message.isError ? `Error: ${message.content}` : message.content
       }
   }
 }
@@ -59,8 +59,8 @@ export function completionsTools (tools: readonly ToolSpec[]): unknown[] {
     function: {
       name: tool.name,
       ...(tool.description === undefined ? {} : { description: tool.description }),
-      parameters: tool.parameters,
-    },
+      parameters: tool.parameters
+    }
   }))
 }
 
@@ -70,7 +70,7 @@ export function buildCompletionsBody (req: BodyRequest, parts: WireParts): Recor
   const body: Record<string, unknown> = {
     model: req.model,
     messages,
-    ...(req.stream === false ? STREAM_OFF : STREAM_ON),
+    ...(req.stream === false ? STREAM_OFF : STREAM_ON)
   }
   if (parts.tools !== undefined) body.tools = parts.tools
   if (req.toolChoice !== undefined) body.tool_choice = toolChoice(req.toolChoice)

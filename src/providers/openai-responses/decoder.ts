@@ -22,7 +22,7 @@ function readUsage (raw: unknown): Usage | undefined {
 
 const INCOMPLETE_REASONS: Record<string, StopReason> = {
   max_output_tokens: 'length',
-  content_filter: 'content_filter',
+  content_filter: 'content_filter'
 }
 
 /** Why an incomplete response stopped; unknown reasons read as a cut-off. */
@@ -45,7 +45,7 @@ export function failedError (ctx: ErrorContext, response: Obj): ProviderError {
 }
 
 export function createResponsesDecoder (ctx: ErrorContext): StreamDecoder {
-  const calls = new Map<string, { index: number; sentArgs: boolean }>() // key: output_index or item id
+  const calls = new Map<string, { index: number, sentArgs: boolean }>() // key: output_index or item id
   let nextIndex = 0
 
   function slotFor (data: Obj) {
@@ -78,7 +78,7 @@ export function createResponsesDecoder (ctx: ErrorContext): StreamDecoder {
           calls.set(`o${num(data.output_index)}`, slot)
           if (str(item.id) !== '') calls.set(`i${str(item.id)}`, slot)
           const out: StreamEvent[] = [
-            { type: 'tool-call-start', index: slot.index, id: str(item.call_id) || str(item.id), name: str(item.name) },
+            { type: 'tool-call-start', index: slot.index, id: str(item.call_id) || str(item.id), name: str(item.name) }
           ]
           if (str(item.arguments) !== '') {
             slot.sentArgs = true
@@ -116,7 +116,7 @@ export function createResponsesDecoder (ctx: ErrorContext): StreamDecoder {
     },
     end (): StreamEvent[] {
       throw invalidResponse(ctx, 'event stream ended before response.completed')
-    },
+    }
   }
   return decoder
 }

@@ -15,5 +15,5 @@ export const openAiResponsesSpec: ApiSpec = {
   buildBody: buildResponsesBody,
   createDecoder: createResponsesDecoder,
   decodeResponse: decodeResponsesJson,
-  embeddings: openAiEmbeddings,
+  embeddings: openAiEmbeddings
 }

@@ -21,8 +21,8 @@ function toInputItems (message: ChatMessage): Item[] {
         {
           type: 'message',
           role: 'user',
-          content: typeof message.content === 'string' ? message.content : message.content.map(inputPart),
-        },
+          content: typeof message.content === 'string' ? message.content : message.content.map(inputPart)
+        }
       ]
     case 'assistant': {
       const items: Item[] = []
@@ -37,8 +37,8 @@ function toInputItems (message: ChatMessage): Item[] {
         {
           type: 'function_call_output',
           call_id: message.toolCallId,
-          output: message.isError ? `Error: ${message.content}` : message.content,
-        },
+          output: message.isError ? `Error: ${message.content}` : message.content
+        }
       ]
   }
 }
@@ -69,7 +69,7 @@ export function responsesTools (tools: readonly ToolSpec[]): Item[] {
     name: tool.name,
     ...(tool.description === undefined ? {} : { description: tool.description }),
     parameters: tool.parameters,
-    strict: false,
+    strict: false
   }))
 }
 
@@ -80,7 +80,7 @@ export function buildResponsesBody (req: BodyRequest, parts: WireParts): Record<
     model: req.model,
     input,
     stream: req.stream !== false,
-    store: false,
+    store: false
   }
   if (parts.tools !== undefined) body.tools = parts.tools
   if (req.toolChoice !== undefined) body.tool_choice = toolChoice(req.toolChoice)

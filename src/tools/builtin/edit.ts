@@ -15,7 +15,7 @@ export const EDIT_MAX_BYTES = 4 * 1024 * 1024
 const EditArgs = Closed({
   path: Type.String({ minLength: 1, description: 'File path, relative to the workspace' }),
   oldText: Type.String({ minLength: 1, description: 'Exact text to replace; must occur exactly once in the file' }),
-  newText: Type.String({ description: 'Replacement text' }),
+  newText: Type.String({ description: 'Replacement text' })
 })
 
 /** Match positions, overlapping ones included (an overlap is ambiguous too); stops at `max`. */
@@ -29,7 +29,7 @@ function countAll (haystack: string, needle: string): number {
   return findOccurrences(haystack, needle, Number.POSITIVE_INFINITY).length
 }
 
-async function readText (fh: FileHandle, display: string): Promise<{ text: string; mode: number; mtimeMs: number; size: number }> {
+async function readText (fh: FileHandle, display: string): Promise<{ text: string, mode: number, mtimeMs: number, size: number }> {
   const st = await fh.stat()
   if (!st.isFile()) throw new ToolError('TOOL_PATH_TYPE', `${display}: ${st.isDirectory() ? 'is a directory' : 'not a regular file'}`)
   if (st.size > EDIT_MAX_BYTES) throw new ToolError('TOOL_FILE_TOO_LARGE', `${display} is ${st.size} bytes; edit supports up to ${EDIT_MAX_BYTES}`)
@@ -92,7 +92,7 @@ export const editTool: ToolDefinition<typeof EditArgs> = {
     const line = file.text.slice(0, at).split('\n').length
     return {
       content: `Edited ${target.display}: replaced 1 occurrence at line ${line}`,
-      details: { path: target.display, line },
+      details: { path: target.display, line }
     }
-  },
+  }
 }

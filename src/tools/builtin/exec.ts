@@ -23,15 +23,15 @@ export interface ExecToolOptions {
    * Extra environment for commands. The gateway's own environment is never
    * inherited: it holds provider keys and tokens the model must not read.
    */
-  env?: Readonly<Record<string, string>>;
+  env?: Readonly<Record<string, string>>
   /** Between SIGTERM and SIGKILL of the process group (default 2000 ms). */
-  killGraceMs?: number;
+  killGraceMs?: number
 }
 
 const ExecArgs = Closed({
   command: Type.String({ minLength: 1, maxLength: 100_000, description: 'Shell command, run with /bin/sh -c' }),
   cwd: Type.Optional(Type.String({ description: 'Working directory, relative to the workspace (default: the workspace root)' })),
-  timeoutSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: EXEC_MAX_TIMEOUT_SECONDS, description: 'Timeout; cannot exceed the configured limit' })),
+  timeoutSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: EXEC_MAX_TIMEOUT_SECONDS, description: 'Timeout; cannot exceed the configured limit' }))
 })
 
 /** The operator's limit is both the default and the ceiling a model may ask for. */
@@ -41,21 +41,21 @@ export function execTimeoutSeconds (config: Readonly<GatewayConfig>, requested?:
 }
 
 interface ShellRun {
-  command: string;
-  cwd: string;
-  env: Record<string, string>;
-  timeoutMs: number;
-  killGraceMs: number;
-  signal: AbortSignal;
+  command: string
+  cwd: string
+  env: Record<string, string>
+  timeoutMs: number
+  killGraceMs: number
+  signal: AbortSignal
 }
 
 interface ShellOutcome {
-  exitCode: number | null;
-  signal: NodeJS.Signals | null;
-  stoppedBy?: 'timeout' | 'abort';
-  output: string;
-  truncated: boolean;
-  outputBytes: number;
+  exitCode: number | null
+  signal: NodeJS.Signals | null
+  stoppedBy?: 'timeout' | 'abort'
+  output: string
+  truncated: boolean
+  outputBytes: number
 }
 
 function runShell (run: ShellRun): Promise<ShellOutcome> {
@@ -128,8 +128,8 @@ function describe (outcome: ShellOutcome, timeoutSeconds: number): ToolResult {
       signal: outcome.signal,
       timedOut: outcome.stoppedBy === 'timeout',
       aborted: outcome.stoppedBy === 'abort',
-      truncated: outcome.truncated,
-    },
+      truncated: outcome.truncated
+    }
   }
   if (isError) result.isError = true
   return result
@@ -157,9 +157,9 @@ export function createExecTool (opts: ExecToolOptions = {}): ToolDefinition<type
         env: { PATH: DEFAULT_PATH, HOME: cwd.root, LANG: 'C.UTF-8', TERM: 'dumb', ...opts.env },
         timeoutMs: timeoutSeconds * 1000,
         killGraceMs,
-        signal: ctx.signal,
+        signal: ctx.signal
       })
       return describe(outcome, timeoutSeconds)
-    },
+    }
   }
 }

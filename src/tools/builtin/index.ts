@@ -9,7 +9,7 @@ import { sessionsListTool } from './sessions-list.js'
 import { writeTool } from './write.js'
 
 export interface BuiltinToolOptions {
-  exec?: ExecToolOptions;
+  exec?: ExecToolOptions
 }
 
 export function registerBuiltinTools (registry: ToolRegistry, opts: BuiltinToolOptions = {}): void {

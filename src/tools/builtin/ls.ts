@@ -10,15 +10,15 @@ import { resolveExisting } from '../workspace.js'
 export const LS_MAX_ENTRIES = 1000
 
 const LsArgs = Closed({
-  path: Type.Optional(Type.String({ description: 'Directory, relative to the workspace (default: the workspace root)' })),
+  path: Type.Optional(Type.String({ description: 'Directory, relative to the workspace (default: the workspace root)' }))
 })
 
 type EntryType = 'file' | 'dir' | 'symlink' | 'other'
 
 export interface LsEntry {
-  name: string;
-  type: EntryType;
-  size?: number;
+  name: string
+  type: EntryType
+  size?: number
 }
 
 function format (e: LsEntry): string {
@@ -59,5 +59,5 @@ export const lsTool: ToolDefinition<typeof LsArgs> = {
     if (lines.length === 0) lines.push('(empty directory)')
     if (truncated) lines.push(`[${names.length - shown.length} more entries not shown]`)
     return { content: lines.join('\n'), details: { path: target.display, entries, truncated } }
-  },
+  }
 }

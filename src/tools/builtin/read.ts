@@ -23,17 +23,17 @@ const NEWLINE = 0x0a
 const ReadArgs = Closed({
   path: Type.String({ minLength: 1, description: 'File path, relative to the workspace' }),
   offset: Type.Optional(Type.Integer({ minimum: 1, description: 'First line to return (1-based, default 1)' })),
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000, description: `Maximum number of lines (default ${DEFAULT_LINE_LIMIT})` })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000, description: `Maximum number of lines (default ${DEFAULT_LINE_LIMIT})` }))
 })
 
 interface Window {
-  text: string;
-  firstLine: number;
-  lastLine: number;
+  text: string
+  firstLine: number
+  lastLine: number
   /** Lines seen; exact only when the scan reached the end of the file. */
-  linesSeen: number;
-  stop: 'eof' | 'limit' | 'bytes';
-  moreAfter: boolean;
+  linesSeen: number
+  stop: 'eof' | 'limit' | 'bytes'
+  moreAfter: boolean
 }
 
 async function scanLines (fh: FileHandle, size: number, offset: number, limit: number, signal: AbortSignal): Promise<Window> {
@@ -116,12 +116,12 @@ export const readTool: ToolDefinition<typeof ReadArgs> = {
       }
       return {
         content: w.text + note,
-        details: { path: target.display, firstLine: w.firstLine, lastLine: w.lastLine, truncated: w.stop === 'bytes' || w.moreAfter },
+        details: { path: target.display, firstLine: w.firstLine, lastLine: w.lastLine, truncated: w.stop === 'bytes' || w.moreAfter }
       }
     } catch (err) {
       throw fsToolError(err, target.display)
     } finally {
       await fh.close()
     }
-  },
+  }
 }

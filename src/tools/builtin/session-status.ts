@@ -6,7 +6,7 @@ import { ToolError } from '../../errors/tools.js'
 import type { ToolDefinition } from '../types.js'
 
 const SessionStatusArgs = Closed({
-  sessionKey: Type.Optional(Type.String({ minLength: 1, maxLength: 512, description: 'Session key (default: the current session)' })),
+  sessionKey: Type.Optional(Type.String({ minLength: 1, maxLength: 512, description: 'Session key (default: the current session)' }))
 })
 
 export const sessionStatusTool: ToolDefinition<typeof SessionStatusArgs> = {
@@ -27,8 +27,8 @@ export const sessionStatusTool: ToolDefinition<typeof SessionStatusArgs> = {
       ...entry,
       createdAt: new Date(entry.createdAt).toISOString(),
       updatedAt: new Date(entry.updatedAt).toISOString(),
-      current: key === ctx.sessionKey,
+      current: key === ctx.sessionKey
     }
     return { content: JSON.stringify(status, null, 2), details: entry }
-  },
+  }
 }

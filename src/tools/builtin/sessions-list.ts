@@ -8,7 +8,7 @@ const DEFAULT_LIMIT = 20
 
 const SessionsListArgs = Closed({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, description: `Maximum sessions to return (default ${DEFAULT_LIMIT})` })),
-  search: Type.Optional(Type.String({ maxLength: 200, description: 'Case-insensitive match on key, label and display name' })),
+  search: Type.Optional(Type.String({ maxLength: 200, description: 'Case-insensitive match on key, label and display name' }))
 })
 
 /** The fields a model can use; token counters and previews stay in session_status. */
@@ -30,9 +30,9 @@ export const sessionsListTool: ToolDefinition<typeof SessionsListArgs> = {
       // Always scoped to the caller: an agent never sees another agent's sessions.
       agentId: ctx.agentId,
       limit: args.limit ?? DEFAULT_LIMIT,
-      ...(args.search !== undefined && args.search !== '' ? { search: args.search } : {}),
+      ...(args.search !== undefined && args.search !== '' ? { search: args.search } : {})
     })
     const payload = { total, sessions: sessions.map(summarizeSession) }
     return { content: JSON.stringify(payload, null, 2), details: payload }
-  },
+  }
 }

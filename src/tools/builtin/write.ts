@@ -11,7 +11,7 @@ export const WRITE_MAX_BYTES = 16 * 1024 * 1024
 
 const WriteArgs = Closed({
   path: Type.String({ minLength: 1, description: 'File path, relative to the workspace; missing parent directories are created' }),
-  content: Type.String({ description: 'The complete new file content' }),
+  content: Type.String({ description: 'The complete new file content' })
 })
 
 export const writeTool: ToolDefinition<typeof WriteArgs> = {
@@ -40,7 +40,7 @@ export const writeTool: ToolDefinition<typeof WriteArgs> = {
     }
     return {
       content: `${target.exists ? 'Overwrote' : 'Created'} ${target.display} (${data.length} bytes)`,
-      details: { path: target.display, bytes: data.length, created: !target.exists },
+      details: { path: target.display, bytes: data.length, created: !target.exists }
     }
-  },
+  }
 }
