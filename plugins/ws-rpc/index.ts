@@ -12,10 +12,10 @@ import { IdempotencyCache } from '../../src/rpc/idempotency.js'
 import { SCOPE_PAIRING, scopesFromHeader } from '../../src/rpc/scopes.js'
 import type { ConfigChange } from '../../src/config/store.js'
 import { publicPending } from './methods/device-pair.js'
-import { checkBrowserOrigin } from './origin.js'
 import type { PeerInfo } from './connection.js'
 import { selfPresence } from './hello.js'
 import { ConnectionHub } from './hub.js'
+import { applyPolicyChange } from './policy-change.js'
 import { registerCoreMethods } from './methods/core.js'
 import { registerDevicePairMethods } from './methods/device-pair.js'
 import { registerEmptyStateMethods } from './methods/empty-states.js'
@@ -83,21 +83,7 @@ export default async function wsRpc (app: FastifyInstance, opts: WsRpcOptions) {
     }
   })
 
-  // A reload that rotates the shared secret or narrows the origin policy applies to open sockets too.
-  const onConfigChange = ({ previous, next }: ConfigChange) => {
-    const rotated = previous.auth.token !== next.auth.token || previous.auth.password !== next.auth.password || previous.auth.mode !== next.auth.mode
-    if (rotated) {
-      // On the next loop turn, so the request that rotated the secret (secrets.reload) gets its answer
-      // first; new connections already need the new secret.
-      setImmediate(() => {
-        const n = connections.closeWhere((c) => c.authMethod !== 'token' && c.authMethod !== 'password', 4001, 'gateway auth changed')
-        if (n > 0) app.log.info({ closed: n }, 'closed connections authenticated with the previous gateway secret')
-      })
-    }
-    const ui = next.snapshot.config.gateway?.controlUi
-    const policy = { allowedOrigins: ui?.allowedOrigins ?? [], allowHostHeaderFallback: ui?.dangerouslyAllowHostHeaderOriginFallback === true }
-    connections.closeWhere((c) => c.peer.origin === undefined || checkBrowserOrigin(c.peer.origin, c.peer.host, c.peer.isLocal, policy).ok, 1008, 'origin not allowed')
-  }
+  const onConfigChange = (change: ConfigChange) => { applyPolicyChange(connections, app.log, change) }
   app.configStore.on('change', onConfigChange)
 
   const unsubscribe = app.events.subscribe((e) => { connections.broadcast(e) }, { active: () => connections.size > 0 })
