@@ -64,13 +64,12 @@ export default fp(async function pluginHost (app: FastifyInstance, opts: PluginH
   const log = app.log.child({ subsystem: 'plugins' })
   const { paths, version } = app.gateway
   const trusted = app.configStore.config.gateway?.trustedProxies ?? []
-  const deps: ActivateDeps = {
+  const deps: Omit<ActivateDeps, 'channelTaken'> = {
     rpc: app.rpc,
     tools: app.tools,
     log,
     gateway: Object.freeze({ version, stateDir: paths.stateDir, configPath: paths.configPath }),
-    http: { auth: app.httpAuth, trustProxy: trusted.length > 0 ? trusted : false, timeoutMs: opts.routeTimeoutMs ?? 30_000, registerTimeoutMs: opts.loadTimeoutMs },
-    channelTaken: () => false
+    http: { auth: app.httpAuth, trustProxy: trusted.length > 0 ? trusted : false, timeoutMs: opts.routeTimeoutMs ?? 30_000, registerTimeoutMs: opts.loadTimeoutMs }
   }
   let current: Generation = { active: new Map(), records: [] }
   const listeners = new Set<() => void>()

@@ -48,7 +48,9 @@ export const HookCompletion = Closed({
   deliveryAttempted: Type.Boolean(),
   deliverySuppressionReason: Type.Optional(Type.String()),
   deliveryError: Type.Optional(Type.Literal('delivery-failed')),
-  error: Type.Optional(Type.String())
+  error: Type.Optional(Type.String()),
+  /** The run's stable error code (the engine's catalogue, e.g. RUN_TIMEOUT); `error` is for people. */
+  errorCode: Type.Optional(Type.String())
 })
 export type HookCompletion = Static<typeof HookCompletion>
 

@@ -133,11 +133,11 @@ test('exec provider: anything but a protocol answer is an error that never quote
   await assert.rejects(resolve(raw, EXEC_REF), secretError(`${what} did not print a JSON object (expected {"protocolVersion":1,"values":{"<id>":"<secret>"}}); raw output (jsonOnly: false) is not supported, wrap the command to print that JSON`, secret))
 })
 
-test('exec provider: a reported error is surfaced; exit status and timeout are named', async (t) => {
+test('exec provider: a reported error is named without quoting its text (command output); exit status and timeout are named', async (t) => {
   const dir = await tempDir(t)
   const what = `secret command ${process.execPath} (secrets.providers.cmd)`
   const reported = await execProvider(dir, 'reported', printing(JSON.stringify({ protocolVersion: 1, values: {}, errors: { 'openai/key': { message: 'vault is sealed\nretry later' } } })))
-  await assert.rejects(resolve(reported, EXEC_REF), secretError(`${what} reported an error for "openai/key": vault is sealed retry later`))
+  await assert.rejects(resolve(reported, EXEC_REF), secretError(`${what} reported an error for "openai/key"`, 'vault is sealed'))
   const failing = await execProvider(dir, 'failing', 'process.stdout.write("sk-partial"); process.exit(3)')
   await assert.rejects(resolve(failing, EXEC_REF), secretError(`${what} exited with status 3`, 'sk-partial'))
   const chatty = await execProvider(dir, 'chatty', 'process.stdout.write("x".repeat(2 * 1024 * 1024))')

@@ -93,7 +93,15 @@ export class HookDispatcher {
     }
     const completion = handle.done.then(
       async (r) => await this.deliver(r, action),
-      (err: unknown): HookCompletion => ({ status: 'error', replyDisposition: 'empty', delivered: false, deliveryAttempted: false, deliverySuppressionReason: 'run-failed', error: (err as Error).message })
+      (err: unknown): HookCompletion => ({
+        status: 'error',
+        replyDisposition: 'empty',
+        delivered: false,
+        deliveryAttempted: false,
+        deliverySuppressionReason: 'run-failed',
+        error: (err as Error).message,
+        errorCode: isAgentError(err) ? err.code : 'RUN_FAILED'
+      })
     )
     const admitted: Admitted = { runId: handle.runId, at: this.app.gateway.now(), completion }
     if (action.idempotencyKey !== undefined) this.remember(action.idempotencyKey, admitted)
@@ -104,7 +112,7 @@ export class HookDispatcher {
   private async deliver (r: RunResult, action: HookAgentAction): Promise<HookCompletion> {
     const text = r.text.trim()
     const replyDisposition = text === '' ? 'empty' : SILENT_REPLIES.has(text) ? 'silent' : 'visible'
-    const base = { status: r.status, replyDisposition, ...(r.error !== undefined ? { error: r.error.message } : {}) } as const
+    const base = { status: r.status, replyDisposition, ...(r.error !== undefined ? { error: r.error.message, errorCode: r.error.code } : {}) } as const
     const suppressed = r.status !== 'ok' ? 'run-failed' : !action.deliver ? 'deliver-false' : replyDisposition !== 'visible' ? `${replyDisposition}-reply` : undefined
     if (suppressed !== undefined) return { ...base, delivered: false, deliveryAttempted: false, deliverySuppressionReason: suppressed }
     const preview = text.length > PREVIEW_CHARS ? `${text.slice(0, PREVIEW_CHARS)}…` : text

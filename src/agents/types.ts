@@ -1,21 +1,12 @@
 // The engine's public shapes: what a caller asks for, what it hears while the
 // run goes, and what it gets at the end.
-import type { ChatMessage, ContentPart, ToolCall, ToolChoice, ToolSpec, Usage, StopReason } from '../providers/index.js'
+import type { ChatMessage, ContentPart, Sampling, ToolCall, ToolChoice, ToolSpec, Usage, StopReason } from '../providers/index.js'
 import type { SessionEntry, TranscriptMessage } from '../sessions/index.js'
 import type { AgentError } from '../errors/agents.js'
 
 export type RunSource = 'agent' | 'chat' | 'openai' | 'responses' | 'hook' | 'heartbeat'
 
-export interface Sampling {
-  maxTokens?: number
-  temperature?: number
-  topP?: number
-  stop?: string[]
-  seed?: number
-  frequencyPenalty?: number
-  presencePenalty?: number
-  responseFormat?: unknown
-}
+export type { Sampling }
 
 export interface RunRequest {
   /** Defaults to a fresh uuid; WS callers pass their idempotency key. */

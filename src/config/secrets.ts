@@ -152,7 +152,8 @@ function parseExecOutput (stdout: string, id: string, what: string, wantsRaw = f
   const out = doc as { protocolVersion?: unknown, values?: unknown, errors?: unknown }
   if (out.protocolVersion !== 1) throw new Error(`${what} did not answer with protocolVersion 1`)
   const reported = (out.errors as Record<string, { message?: unknown }> | undefined)?.[id]?.message
-  if (typeof reported === 'string') throw new Error(`${what} reported an error for "${id}": ${oneLine(reported)}`)
+  // Its text is not quoted: it is the command's output, which may hold the secret.
+  if (typeof reported === 'string') throw new Error(`${what} reported an error for "${id}"`)
   const values = typeof out.values === 'object' && out.values !== null ? out.values as Record<string, unknown> : {}
   if (!Object.hasOwn(values, id)) throw new Error(`${what} returned no value for "${id}"`)
   const v = values[id]
@@ -165,11 +166,6 @@ function kindOf (v: unknown): string {
   if (v === null) return 'null'
   if (Array.isArray(v)) return 'an array'
   return typeof v === 'object' ? 'an object' : `a ${typeof v}`
-}
-
-function oneLine (text: string): string {
-  const line = text.replace(/\s+/g, ' ').trim()
-  return line.length > 200 ? `${line.slice(0, 200)}…` : line
 }
 
 function jsonPointer (doc: unknown, pointer: string): unknown {

@@ -1,5 +1,6 @@
 // Config keys the schema accepts (OpenClaw writes them, so a shared file must
 // validate) but nothing in this gateway reads yet. Setting one earns a warning.
+import { valueAt } from './write-plan.js'
 
 /** Dotted paths accepted without effect; each entry goes away when the issue implementing it lands. */
 export const UNSUPPORTED_CONFIG_PATHS: readonly string[] = [
@@ -17,17 +18,8 @@ export const UNSUPPORTED_CONFIG_PATHS: readonly string[] = [
 /** One `<path> is not supported yet and has no effect` line per unsupported path that is set (an empty object is not). */
 export function unsupportedWarnings (config: unknown): string[] {
   return UNSUPPORTED_CONFIG_PATHS
-    .filter((p) => isSet(valueAt(config, p)))
+    .filter((p) => isSet(valueAt(config, p.split('.'))))
     .map((p) => `${p} is not supported yet and has no effect`)
-}
-
-function valueAt (value: unknown, dotted: string): unknown {
-  let cur = value
-  for (const key of dotted.split('.')) {
-    if (typeof cur !== 'object' || cur === null) return undefined
-    cur = (cur as Record<string, unknown>)[key]
-  }
-  return cur
 }
 
 function isSet (v: unknown): boolean {

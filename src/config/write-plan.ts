@@ -96,7 +96,8 @@ function invalid (issues: ConfigIssue[]): RpcError {
   return new RpcError('INVALID_REQUEST', `invalid config: ${where}${first.message}`, { details: { issues } })
 }
 
-function valueAt (v: unknown, path: string[]): unknown {
+/** The value at a key path (`['gateway', 'auth', 'token']`), or undefined where an object is missing. */
+export function valueAt (v: unknown, path: readonly string[]): unknown {
   let cur = v
   for (const k of path) cur = isPlainObject(cur) ? cur[k] : undefined
   return cur

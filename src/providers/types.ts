@@ -21,7 +21,20 @@ export type ToolSpec = { name: string, description?: string, parameters: Record<
 
 export type ToolChoice = 'auto' | 'none' | 'required' | { name: string }
 
-export interface ModelRequest {
+/** Sampling settings a caller may pass through to the model. */
+export interface Sampling {
+  maxTokens?: number
+  temperature?: number
+  topP?: number
+  stop?: string[]
+  seed?: number
+  frequencyPenalty?: number
+  presencePenalty?: number
+  /** OpenAI chat `response_format` shape; translated where the API has an equivalent. */
+  responseFormat?: unknown
+}
+
+export interface ModelRequest extends Sampling {
   model: string
   /**
    * The system prompt, sent before `messages`. The engine's is Preencoded
@@ -32,15 +45,6 @@ export interface ModelRequest {
   messages: ChatMessage[]
   tools?: readonly ToolSpec[] | Preencoded<readonly ToolSpec[]>
   toolChoice?: ToolChoice
-  maxTokens?: number
-  temperature?: number
-  topP?: number
-  stop?: string[]
-  seed?: number
-  frequencyPenalty?: number
-  presencePenalty?: number
-  /** OpenAI chat `response_format` shape; translated where the API has an equivalent. */
-  responseFormat?: unknown
   /**
    * false asks the upstream for one JSON answer instead of an event stream:
    * cheaper on both ends when nobody consumes deltas. The events the adapter
