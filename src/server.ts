@@ -117,7 +117,6 @@ export async function startGateway (opts: StartOptions, restart?: RestartContext
   } catch (err) {
     await app?.close().catch(() => {})
     await lock.release()
-    logFile.end()
     throw err
   }
 
@@ -134,11 +133,9 @@ export async function startGateway (opts: StartOptions, restart?: RestartContext
       : ''
     log.info(`dashboard: ${dashboard}${token}; \`openclaw dashboard\` prints a link that signs in`)
   }
-  // The log file is this start's own: an in-process restart opens a new one, so this one is closed.
   const close = async () => {
     await app!.close()
     logFile.flushSync()
-    logFile.end()
   }
   return { app, config: () => app!.configStore.current.snapshot, paths, listen, logger, url, close }
 }
