@@ -38,6 +38,8 @@ export interface RestartContext {
   /** performance.now() when the restart began. */
   beganAt: number
   lastGood: ConfigSnapshot
+  /** The process's one log file: kept across restarts so late lines of the old instance still land, and no fd leaks. */
+  logFile: LogFile
 }
 
 export interface RunningGateway {
@@ -48,6 +50,8 @@ export interface RunningGateway {
   listen: ListenSettings
   logger: Logger
   url: string
+  /** The log file this run writes to; an in-process restart hands it on. */
+  logFile: LogFile
   close: () => Promise<void>
 }
 
@@ -60,7 +64,8 @@ export async function startGateway (opts: StartOptions, restart?: RestartContext
   const { snapshot, fallback } = await loadStartupConfig(paths, cli.allowUnconfigured === true, env, restart?.lastGood)
   const config = snapshot.config
 
-  const logFile = new LogFile(logFileSettings(config, paths))
+  const logFile = restart?.logFile ?? new LogFile(logFileSettings(config, paths))
+  if (restart !== undefined) logFile.configure(logFileSettings(config, paths))
   const { logger, setFileLevel } = createLogging({
     level: logLevel(config, env),
     file: logFile,
@@ -137,7 +142,7 @@ export async function startGateway (opts: StartOptions, restart?: RestartContext
     await app!.close()
     logFile.flushSync()
   }
-  return { app, config: () => app!.configStore.current.snapshot, paths, listen, logger, url, close }
+  return { app, config: () => app!.configStore.current.snapshot, paths, listen, logger, url, logFile, close }
 }
 
 /**
@@ -185,7 +190,7 @@ export async function runGateway (opts: StartOptions & { graceMs?: number }): Pr
     current.app.gateway.closing = { reason: reason === 'SIGUSR2' ? 'gateway restarting' : 'config change requires restart', restartExpectedMs: 1500 }
     const lastGood = current.config()
     await current.close()
-    running = await startGateway(opts, { beganAt, lastGood })
+    running = await startGateway(opts, { beganAt, lastGood, logFile: current.logFile })
     watch(running)
   }
   const watch = (current: RunningGateway) => {

@@ -3,7 +3,8 @@
 // each test checks the effect (requests, files, health), not just a log line.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { chmod, readFile, rename, rm, writeFile } from 'node:fs/promises'
+import { existsSync } from 'node:fs'
+import { chmod, readdir, readFile, readlink, rename, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { baseConfig, freePort, makeHome, request, runCli, spawnGateway, writeConfig, type GatewayHome, type Spawned } from './support/spawn-gateway.js'
 import { connectOk, type TestClient } from './support/ws-client.js'
@@ -201,7 +202,15 @@ test('SIGUSR2 restarts in place; the ready line measures the restart; a missing 
   const health = await after.request('health', {})
   assert.match(health.payload.configReload.lastError, /is missing/)
   assert.equal(gw.exit, undefined)
+  // Two restarts, one process: the log file is open once, not once per start.
+  if (existsSync(`/proc/${gw.pid}/fd`)) assert.equal(await openCount(gw.pid, home.logFile), 1)
 })
+
+async function openCount (pid: number, file: string): Promise<number> {
+  const dir = `/proc/${pid}/fd`
+  const targets = await Promise.all((await readdir(dir)).map(async (fd) => await readlink(path.join(dir, fd)).catch(() => '')))
+  return targets.filter((target) => target === file).length
+}
 
 async function waitForFile (file: string, pattern: RegExp): Promise<void> {
   await waitFor(`${pattern} in ${file}`, async () => pattern.test(await readFile(file, 'utf8').catch(() => '')), WAIT)
