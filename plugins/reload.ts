@@ -38,9 +38,14 @@ export interface ReloadOutcome {
   error?: string
 }
 
+export interface ReloadNowOptions {
+  /** A restart this reload needs starts this much later (config.apply's `restartDelayMs`); 0 still lets the caller's reply go first. */
+  restartDelayMs?: number
+}
+
 export interface ConfigReloader {
   /** Re-reads the file now (after the reloads already queued) and applies it as the mode says. */
-  reloadNow: (trigger: ReloadTrigger) => Promise<ReloadOutcome>
+  reloadNow: (trigger: ReloadTrigger, opts?: ReloadNowOptions) => Promise<ReloadOutcome>
   /** Resolves the running config's secrets again; a failure keeps the last good ones (and says so in health). */
   reloadSecrets: () => Promise<{ warningCount: number }>
 }
@@ -56,6 +61,7 @@ export default fp(async function reloadPlugin (app: FastifyInstance, opts: Reloa
   let timer: NodeJS.Timeout | undefined
   let queue: Promise<unknown> = Promise.resolve()
   let restarting = false
+  let restartTimer: NodeJS.Timeout | undefined
 
   const failed = (error: string): ReloadOutcome => ({ result: 'failed', hotPaths: [], restartPaths: [], error })
 
@@ -81,7 +87,7 @@ export default fp(async function reloadPlugin (app: FastifyInstance, opts: Reloa
     }
   }
 
-  const evaluate = async (trigger: ReloadTrigger): Promise<ReloadOutcome> => {
+  const evaluate = async (trigger: ReloadTrigger, opts: ReloadNowOptions = {}): Promise<ReloadOutcome> => {
     if (restarting) return { result: 'restarting', hotPaths: [], restartPaths: [] }
     const next = await load(trigger)
     if (!('snapshot' in next)) return next
@@ -103,7 +109,9 @@ export default fp(async function reloadPlugin (app: FastifyInstance, opts: Reloa
     if (plan.action === 'restart') {
       restarting = true
       log.info({ paths: plan.restartPaths }, `config change requires gateway restart (${plan.restartPaths.join(', ')})`)
-      app.gateway.events.emit('restart-request', { reason: 'config change', paths: plan.restartPaths })
+      restartTimer = setTimeout(() => {
+        app.gateway.events.emit('restart-request', { reason: 'config change', paths: plan.restartPaths })
+      }, opts.restartDelayMs ?? 0)
       return { result: 'restarting', hotPaths: [], restartPaths: plan.restartPaths }
     }
     if (plan.ignoredPaths.length > 0) log.warn({ paths: plan.ignoredPaths }, `config change needs a restart and reload mode is hot; not applied (${plan.ignoredPaths.join(', ')})`)
@@ -113,8 +121,8 @@ export default fp(async function reloadPlugin (app: FastifyInstance, opts: Reloa
     return { result: 'applied', hotPaths: plan.hotPaths, restartPaths: plan.ignoredPaths }
   }
 
-  const enqueue = (trigger: ReloadTrigger): Promise<ReloadOutcome> => {
-    const run = queue.then(() => evaluate(trigger))
+  const enqueue = (trigger: ReloadTrigger, opts?: ReloadNowOptions): Promise<ReloadOutcome> => {
+    const run = queue.then(() => evaluate(trigger, opts))
     queue = run.catch(() => {})
     return run
   }
@@ -164,6 +172,7 @@ export default fp(async function reloadPlugin (app: FastifyInstance, opts: Reloa
 
   app.addHook('onClose', async () => {
     clearTimeout(timer)
+    clearTimeout(restartTimer)
     watcher?.close()
     app.gateway.events.off('reload-request', onSignal)
     await queue

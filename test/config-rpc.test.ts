@@ -10,6 +10,7 @@ import { startTestGateway, TEST_TOKEN, type TestGateway } from './support/gatewa
 import { baseConfig, freePort, makeHome, spawnGateway, writeConfig } from './support/spawn-gateway.js'
 import { connectOk, type TestClient, type Frame } from './support/ws-client.js'
 import { REDACTED } from '../src/config/redact.js'
+import { waitFor } from './support/wait.js'
 
 const API_KEY = 'sk-local-provider-key-0123456789'
 const HOOKS_TOKEN = 'hooks-token-abcdefghijklmnop'
@@ -275,6 +276,8 @@ test('a restart-class change is reported as a restart; config.get shows it pendi
   assert.deepEqual(res.reload.restartPaths, ['gateway.bind'])
   assert.deepEqual(res.restart, { reason: 'config change', paths: ['gateway.bind'], delayMs: 0 })
   assert.deepEqual(res.sentinel.payload.sessionKey, 'agent:main:main')
+  // The restart waits for the reply to go out: the caller learns what happens before its socket closes.
+  await waitFor('the restart request', () => restarts.length > 0)
   assert.deepEqual(restarts.map((r) => r.paths), [['gateway.bind']], 'the server was asked to restart')
   // This in-process gateway has no server to restart it: the file is ahead of the running config.
   const got = await ok(client, 'config.get', {})
@@ -282,6 +285,30 @@ test('a restart-class change is reported as a restart; config.get shows it pendi
   assert.notEqual(got.appliedConfigHash, res.hash)
   assert.equal(got.config.gateway.bind, 'lan')
   assert.equal(got.runtimeConfig.gateway.bind, undefined)
+})
+
+test('config.patch honours restartDelayMs: the restart is asked for that much later, not at the reply', async (t) => {
+  const gw = await start(t)
+  const { client } = await admin(t, gw)
+  const restarts: number[] = []
+  gw.app.gateway.events.on('restart-request', () => { restarts.push(Date.now()) })
+  const sent = Date.now()
+  const res = await ok(client, 'config.patch', { raw: '{ gateway: { bind: "lan" } }', baseHash: (await ok(client, 'config.get', {})).hash, restartDelayMs: 1500 })
+  assert.deepEqual(res.restart, { reason: 'config change', paths: ['gateway.bind'], delayMs: 1500 })
+  assert.deepEqual(restarts, [], 'not yet: the delay has not passed')
+  await waitFor('the delayed restart request', () => restarts.length > 0)
+  assert.ok(restarts[0]! - sent >= 1500, `asked ${restarts[0]! - sent} ms after the write, not before the delay`)
+})
+
+test('config.patch rotating the caller\'s own token answers first, then closes that socket with 4001', async (t) => {
+  const gw = await start(t)
+  const { client } = await admin(t, gw)
+  const next = 'rotated-token-0123456789abcdef'
+  const res = await ok(client, 'config.patch', { raw: JSON.stringify({ gateway: { auth: { token: next } } }), baseHash: (await ok(client, 'config.get', {})).hash })
+  assert.equal(res.reload.applied, 'live')
+  assert.deepEqual(res.reload.hotPaths, ['gateway.auth.token'])
+  assert.deepEqual(await client.closed, { code: 4001, reason: 'gateway auth changed' })
+  await connectOk(gw.url, { token: next, scopes: ['operator.read'] }).then(({ client: c }) => { c.close() })
 })
 
 test('reload mode off still applies RPC writes; mode hot leaves restart-class paths pending', async (t) => {

@@ -103,7 +103,7 @@ export function registerConfigMethods (app: FastifyInstance, opts: ConfigRpcOpti
     }
   })
 
-  const write = (method: string, kind: WriteKind, req: WriteRequest, ctx: RpcContext) => {
+  const write = (method: string, kind: WriteKind, req: WriteRequest, ctx: RpcContext, restartDelayMs = 0) => {
     const key = `${method}|${ctx.deviceId ?? ctx.connId}|${ctx.ip}`
     const spent = budget.consume(key)
     if (!spent.allowed) {
@@ -127,9 +127,9 @@ export function registerConfigMethods (app: FastifyInstance, opts: ConfigRpcOpti
       await writeConfigAtomic(file, plan.text)
       const hash = hashText(plan.text)
       log.info({ method, paths: plan.changedPaths, connId: ctx.connId }, `config written by ${method} (${plan.changedPaths.join(', ')})`)
-      const reload = reloadReply(await app.configReload.reloadNow('rpc'))
+      const reload = reloadReply(await app.configReload.reloadNow('rpc', { restartDelayMs }))
       app.events.publish('config.changed', { hash, changedPaths: plan.changedPaths, method, reload: reload.applied }, { scope: SCOPE_READ })
-      const restart = reload.applied === 'restart' ? { reason: 'config change', paths: reload.restartPaths, delayMs: 0 } : null
+      const restart = reload.applied === 'restart' ? { reason: 'config change', paths: reload.restartPaths, delayMs: restartDelayMs } : null
       return { ok: true, path: file, hash, changedPaths: plan.changedPaths, config: redactConfig(plan.config).value, reload, restart }
     })
     writes = run.catch(() => {})
@@ -147,12 +147,12 @@ export function registerConfigMethods (app: FastifyInstance, opts: ConfigRpcOpti
   rpc.register('config.apply', {
     scope: SCOPE_ADMIN,
     params: ConfigApplyParams,
-    handler: async (params, ctx) => withSentinel('config-apply', params, await write('config.apply', 'set', params, ctx), gateway.now())
+    handler: async (params, ctx) => withSentinel('config-apply', params, await write('config.apply', 'set', params, ctx, params.restartDelayMs), gateway.now())
   })
   rpc.register('config.patch', {
     scope: SCOPE_ADMIN,
     params: ConfigPatchParams,
-    handler: async (params, ctx) => withSentinel('config-patch', params, await write('config.patch', 'patch', params, ctx), gateway.now())
+    handler: async (params, ctx) => withSentinel('config-patch', params, await write('config.patch', 'patch', params, ctx, params.restartDelayMs), gateway.now())
   })
 }
 
