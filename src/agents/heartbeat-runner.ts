@@ -43,6 +43,7 @@ export interface HeartbeatRunnerOptions {
 }
 
 const PREVIEW_CHARS = 200
+const ACK_STATUSES: ReadonlySet<HeartbeatEvent['status']> = new Set(['ok-token', 'ok-empty'])
 
 export class HeartbeatRunner {
   private readonly timers = new Map<string, { everyMs: number, handle: unknown }>()
@@ -117,6 +118,8 @@ export class HeartbeatRunner {
       agentId: agent.id,
       sessionKey: key,
       input: [...queued, { role: 'user', content: prompt }],
+      // "Nothing to report" leaves no trace: not in the transcript, not on the bus.
+      keepTurn: (r) => !ACK_STATUSES.has(verdict(r, settings.ackMaxChars).status),
       ...(settings.model !== undefined ? { modelOverride: settings.model } : {})
     })
     // Admitted: the events are in this turn's input now.
