@@ -2,7 +2,9 @@
 // /<name>, behind a dedicated token with its own failed-auth budget. The base
 // path is read at start (a change restarts); everything else is read from the
 // running config on each request, so edits apply live.
+import path from 'node:path'
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify'
+import { Type } from '@sinclair/typebox'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import {
   HookAgentBody, HookAgentOk, HookError, HookMappedBody, HookMappedOk, HookWakeBody, HookWakeOk, type HooksStatus
@@ -13,6 +15,7 @@ import { activeHooks, normalizeHooksPath, type HooksConfig } from '../../src/hoo
 import { KNOWN_PRESETS } from '../../src/hooks/presets.js'
 import { DEFAULT_RUN_BUDGET, RunBudget, type RunBudgetLimits } from '../../src/hooks/run-budget.js'
 import { HookTransforms } from '../../src/hooks/transforms.js'
+import { JsonStateFile } from '../../src/json-state-file.js'
 import { registerHooksMethods } from '../ws-rpc/methods/hooks.js'
 import { hooksGate } from './auth.js'
 import { HookDispatcher } from './dispatch.js'
@@ -22,6 +25,9 @@ import { HookStats } from './stats.js'
 export const HOOKS_BODY_LIMIT = 256 * 1024
 
 const security = [{ hooksToken: [] }]
+const Count = Type.Integer({ minimum: 0 })
+/** The counters kept across restarts (`<stateDir>/hooks-state.json`). */
+const SavedCounters = Type.Object({ version: Type.Literal(1), deliveries: Count, failures: Count, authFailures: Count })
 const errors = { '4xx': HookError, '5xx': HookError }
 
 export interface HooksPluginOptions {
@@ -36,7 +42,15 @@ export default async function hooksPlugin (parent: FastifyInstance, opts: HooksP
   const log = app.log.child({ subsystem: 'hooks' })
   const base = normalizeHooksPath(app.configStore.config.hooks?.path)
   const stats = new HookStats()
-  const gate = hooksGate(() => app.configStore.config, app.gateway.now, () => { stats.authFailures++ })
+  const saved = new JsonStateFile({
+    file: path.join(app.gateway.paths.stateDir, 'hooks-state.json'),
+    schema: SavedCounters,
+    snapshot: () => ({ version: 1 as const, deliveries: stats.deliveries, failures: stats.failures, authFailures: stats.authFailures }),
+    log
+  })
+  const restored = await saved.load()
+  if (restored !== undefined) stats.restore(restored)
+  const gate = hooksGate(() => app.configStore.config, app.gateway.now, () => { stats.authFailures++; saved.markDirty() })
   const dispatcher = new HookDispatcher(app, log)
   const hooksNow = (): HooksConfig => activeHooks(app.configStore.config) ?? {}
   const transforms = new HookTransforms(opts.transformTimeoutMs ?? 10_000)
@@ -55,7 +69,11 @@ export default async function hooksPlugin (parent: FastifyInstance, opts: HooksP
   app.configStore.on('change', onChange)
   const sweeper = setInterval(() => { gate.limiter.sweep(); budget.sweep() }, 60_000)
   sweeper.unref()
-  app.addHook('onClose', async () => { clearInterval(sweeper); app.configStore.off('change', onChange) })
+  app.addHook('onClose', async () => {
+    clearInterval(sweeper)
+    app.configStore.off('change', onChange)
+    await saved.close()
+  })
 
   // Bodies are JSON whatever their content type says (contract 4).
   app.removeAllContentTypeParsers()
@@ -75,6 +93,7 @@ export default async function hooksPlugin (parent: FastifyInstance, opts: HooksP
     if (!gate.authed.has(request)) return
     const done = delivered.get(request)
     stats.record({ ts: app.gateway.now(), path: request.url.split('?')[0]!, status: reply.statusCode, ...done })
+    saved.markDirty()
   })
 
   app.setErrorHandler(function hooksErrorHandler (err: FastifyError, request, reply) {

@@ -60,6 +60,8 @@ export class HeartbeatRunner {
 
   get isEnabled (): boolean { return this.enabled }
   lastEvent (): HeartbeatEvent | null { return this.last }
+  /** The latest event a previous process saved (before any beat of this one). */
+  restore (last: HeartbeatEvent | null): void { this.last ??= last }
 
   /** Interval per agent id, for the agents whose heartbeat is on (and only while heartbeats are enabled). */
   scheduled (): Map<string, number> {
