@@ -173,7 +173,7 @@ export default async function hooksPlugin (parent: FastifyInstance, opts: HooksP
     summary: 'Deliver a payload to the first matching hooks.mappings entry',
     security,
     body: HookMappedBody,
-    response: { 200: HookMappedOk, ...errors }
+    response: { 200: HookMappedOk, 204: Type.Null({ description: 'The mapping produced no action: its transform returned null, or its forEach batch was empty.' }), ...errors }
   }
   app.post(`${base}/*`, { bodyLimit: HOOKS_BODY_LIMIT, schema: mappedSchema }, mapped)
   app.post(base, { bodyLimit: HOOKS_BODY_LIMIT, schema: { ...mappedSchema, hide: true } }, mapped)
