@@ -98,9 +98,11 @@ test('forEach fans out one isolated run per item (the gmail preset); an empty ba
   assert.equal(body.count, 3)
   assert.equal(new Set(body.runIds).size, 3)
   assert.equal(body.dropped, 0)
-  await waitFor('three runs', () => userTexts(upstream).length === 3)
+  // Each visible reply is then delivered to the main session (a heartbeat turn): count the hook turns only.
+  const mailTurns = () => userTexts(upstream).filter((u) => u.startsWith('SECURITY NOTICE') && u.includes('Source: Webhook (Gmail)'))
+  await waitFor('three runs', () => mailTurns().length === 3)
   for (const m of messages) {
-    const text = userTexts(upstream).find((u) => u.includes(`New email from ${m.from}`))
+    const text = mailTurns().find((u) => u.includes(`New email from ${m.from}`))
     assert.ok(text !== undefined, m.id)
     assert.match(text, new RegExp(`Subject: about ${m.id}\\n`))
   }
@@ -110,13 +112,14 @@ test('forEach fans out one isolated run per item (the gmail preset); an empty ba
   assert.equal(empty.status, 204)
 })
 
-test('the loop guard: a mapping starts at most runBudget.max runs per window, then 429 with Retry-After', async (t) => {
+test('the loop guard: a mapping starts at most runBudget.max runs per window, then 429 with Retry-After until the window moves on', async (t) => {
+  let clock = Date.parse('2026-06-01T12:00:00Z')
   const { hook, upstream } = await setup(t, {
     mappings: [
       { id: 'loop', match: { path: 'loop' }, messageTemplate: 'again {{payload.n}}', deliver: false },
       { id: 'other', match: { path: 'other' }, messageTemplate: 'other', deliver: false }
     ]
-  }, { hooks: { runBudget: { max: 2, windowMs: 60_000 } } })
+  }, { now: () => clock, hooks: { runBudget: { max: 2, windowMs: 60_000 } } })
   assert.equal((await hook('/hooks/loop', { n: 1 })).status, 200)
   assert.equal((await hook('/hooks/loop', { n: 2 })).status, 200)
   const third = await hook('/hooks/loop', { n: 3 })
@@ -131,4 +134,6 @@ test('the loop guard: a mapping starts at most runBudget.max runs per window, th
   assert.equal((await agent()).status, 200)
   assert.equal((await agent()).status, 200)
   assert.equal((await agent()).status, 429, '/hooks/agent has a budget too')
+  clock += 60_001
+  assert.equal((await hook('/hooks/loop', { n: 4 })).status, 200, 'a minute later the mapping runs again')
 })
