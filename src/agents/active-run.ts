@@ -78,7 +78,11 @@ export class ActiveRun implements RunHandle, Linkable<ActiveRun> {
 
   private hold (e: RunEvent): void {
     if (e.type !== 'end') {
-      this.held!.push(e)
+      const held = this.held!
+      const last = held.at(-1)
+      // Consecutive deltas merge: a held reply costs its text, not an event per token.
+      if (e.type === 'delta' && last?.type === 'delta') held[held.length - 1] = { type: 'delta', delta: last.delta + e.delta, text: e.text }
+      else held.push(e)
       return
     }
     const held = this.held!
