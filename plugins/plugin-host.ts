@@ -90,14 +90,22 @@ export default fp(async function pluginHost (app: FastifyInstance, opts: PluginH
       baseDir: path.dirname(paths.configPath), home: paths.home, stateDir: paths.stateDir, gatewayDir: HERE, timeoutMs: opts.loadTimeoutMs
     })
     const old = current
+    // A plugin whose module and settings did not change keeps its instance: nothing to rebuild or close.
+    const kept = new Map<string, ActivePlugin>()
+    for (const p of loaded.plugins) {
+      const a = old.active.get(p.id)
+      if (a !== undefined && p.enabled && unchanged(a.plugin, p)) kept.set(p.id, a)
+    }
     // Names are freed first so the new instances can take them again.
-    for (const a of old.active.values()) deactivate(a, deps)
+    for (const a of old.active.values()) if (kept.get(a.plugin.id) !== a) deactivate(a, deps)
     const next: Generation = { active: new Map(), records: [] }
-    const channelTaken = (id: string) => [...next.active.values()].some((a) => a.contributions.channels.some((c) => c.id === id))
+    const channelTaken = (id: string) => [...next.active.values(), ...kept.values()].some((a) => a.contributions.channels.some((c) => c.id === id))
     for (const f of loaded.failures) next.records.push(record(f.id, f.origin, f.enabled, undefined, f.error))
     for (const p of loaded.plugins) {
-      if (!p.enabled) {
-        next.records.push(record(p.id, p.origin, false))
+      const same = kept.get(p.id)
+      if (!p.enabled || same !== undefined) {
+        if (same !== undefined) next.active.set(p.id, same)
+        next.records.push(record(p.id, p.origin, p.enabled, same))
         continue
       }
       try {
@@ -114,10 +122,10 @@ export default fp(async function pluginHost (app: FastifyInstance, opts: PluginH
     for (const listener of listeners) {
       try { listener() } catch (err) { log.warn({ err }, 'plugin change listener failed') }
     }
-    await Promise.all([...old.active.values()].map(async (a) => {
+    await Promise.all([...old.active.values()].filter((a) => kept.get(a.plugin.id) !== a).map(async (a) => {
       await a.server.close(opts.drainMs ?? 5000).catch((err: unknown) => { log.warn({ err, plugin: a.plugin.id }, 'closing a plugin failed') })
     }))
-    log.info({ loaded: [...next.active.keys()], failed: next.records.filter((r) => r.error !== undefined).map((r) => r.id) }, 'plugins loaded')
+    log.info({ loaded: [...next.active.keys()], kept: [...kept.keys()], failed: next.records.filter((r) => r.error !== undefined).map((r) => r.id) }, 'plugins loaded')
     await app.rpc.health.refresh().catch(() => {})
     return next.records
   }
@@ -200,6 +208,11 @@ export default fp(async function pluginHost (app: FastifyInstance, opts: PluginH
     current = { active: new Map(), records: [] }
   })
 }, { name: 'plugin-host', fastify: '5.x', dependencies: ['config', 'auth', 'rpc', 'agents'] })
+
+/** Same module (an edited path plugin is a new module), same origin and entry, same settings. */
+function unchanged (was: ActivePlugin['plugin'], now: ActivePlugin['plugin']): boolean {
+  return was.def === now.def && was.origin === now.origin && was.entryKey === now.entryKey && isDeepStrictEqual(was.config, now.config)
+}
 
 function record (id: string, origin: string, enabled: boolean, active?: ActivePlugin, error?: string): PluginRecord {
   const c = active?.contributions

@@ -193,7 +193,12 @@ export const HookMapping = Closed({
   channel: Type.Optional(Type.String()),
   to: Type.Optional(Type.String()),
   thinking: Type.Optional(Type.String()),
-  timeoutSeconds: Type.Optional(Type.Number({ exclusiveMinimum: 0 }))
+  timeoutSeconds: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
+  transform: Type.Optional(Closed({
+    module: Type.String({ minLength: 1, description: 'An ES module inside hooks.transformsDir.' }),
+    export: Type.Optional(Type.String({ minLength: 1, description: 'The function to call (default: default, then transform).' }))
+  }, { title: 'Transform', description: 'A function of { payload, headers, path, query } returning fields that override the action, or null to drop the delivery.' })),
+  forEach: Type.Optional(Type.String({ pattern: '^(?!__proto__$|prototype$|constructor$)[^.\\[\\]]+$', title: 'Fan out', description: 'A top-level payload array: one action per item (200 at most), each rendered with the array holding only that item.' }))
 }, { title: 'Hook mapping', description: 'POST <hooks.path>/<name>: the first mapping whose match fits runs; {{payload.field}} fills the templates.' })
 export type HookMapping = Static<typeof HookMapping>
 
@@ -226,9 +231,9 @@ export const GatewayConfig = Closed({
     allowRequestSessionKey: Type.Optional(Type.Boolean()),
     allowedSessionKeyPrefixes: Type.Optional(Type.Array(Type.String())),
     mappings: Type.Optional(Type.Array(HookMapping)),
+    presets: Type.Optional(Type.Array(Type.String(), { title: 'Presets', description: 'Built-in mappings appended after hooks.mappings; only "gmail".' })),
+    transformsDir: Type.Optional(Type.String({ title: 'Transforms dir', description: 'Where mapping transforms live, inside <config dir>/hooks/transforms (the default).' })),
     // Accepted for OpenClaw files, not implemented (a set value warns at start).
-    presets: Type.Optional(Type.Array(Type.String())),
-    transformsDir: Type.Optional(Type.String()),
     gmail: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
     internal: Type.Optional(Type.Record(Type.String(), Type.Unknown()))
   }, { title: 'Webhooks' })),

@@ -73,7 +73,11 @@ export const HookMappedOk = Closed({
   mode: Type.Optional(WakeMode),
   eventOutcome: Type.Optional(StringEnum(['queued', 'coalesced'])),
   completion: Type.Optional(HookCompletion),
-  missingFields: Type.Optional(Type.Array(Type.String()))
+  missingFields: Type.Optional(Type.Array(Type.String())),
+  /** forEach: how many actions ran, their run ids, and the items past the 200 bound. */
+  count: Type.Optional(Type.Integer({ minimum: 0 })),
+  runIds: Type.Optional(Type.Array(Type.String())),
+  dropped: Type.Optional(Type.Integer({ minimum: 0 }))
 })
 export type HookMappedOk = Static<typeof HookMappedOk>
 

@@ -13,7 +13,7 @@ import agentsPlugin from '../plugins/agents/index.js'
 import openaiCompat from '../plugins/openai-compat/index.js'
 import toolsInvoke from '../plugins/tools-invoke.js'
 import controlUi, { type ControlUiOptions } from '../plugins/control-ui.js'
-import hooksPlugin from '../plugins/hooks/index.js'
+import hooksPlugin, { type HooksPluginOptions } from '../plugins/hooks/index.js'
 import heartbeatPlugin, { type HeartbeatPluginOptions } from '../plugins/heartbeat.js'
 import pluginHost, { type PluginHostOptions } from '../plugins/plugin-host.js'
 import rpcPlugin, { type RpcPluginOptions } from '../plugins/rpc.js'
@@ -53,6 +53,8 @@ export interface GatewayOptions {
   controlUi?: ControlUiOptions
   /** Agent heartbeat timers (tests inject their own). */
   heartbeat?: HeartbeatPluginOptions
+  /** The hooks loop guard and transform bounds (tests shrink them). */
+  hooks?: HooksPluginOptions
   /** Plugin host tuning (load and route timeouts; tests shorten them). */
   plugins?: PluginHostOptions
   /** HTTP server timing (tests shorten it). */
@@ -157,7 +159,7 @@ export async function buildGateway (opts: GatewayOptions) {
   await app.register(openaiCompat, { prefix: '/v1' })
   await app.register(toolsInvoke)
   await app.register(controlUi, opts.controlUi ?? {})
-  await app.register(hooksPlugin)
+  await app.register(hooksPlugin, opts.hooks ?? {})
   // Third-party plugins last: they may read every core service; their routes live under /plugins/<id>.
   await app.register(pluginHost, { routeTimeoutMs: requestTimeout, ...opts.plugins })
   if (opts.configSource !== undefined) {

@@ -216,7 +216,9 @@ test('wake now runs a turn on the main session', async (t) => {
   const res = await client.request('wake', { mode: 'now', text: 'build finished' })
   assert.equal(res.payload.ok, true)
   assert.equal(res.payload.eventOutcome, 'queued')
-  await client.next((f) => f.event === 'chat' && f.payload.runId === res.payload.runId && f.payload.state === 'final', 5000)
+  // The fake model acknowledges (HEARTBEAT_OK): the turn ends as a heartbeat verdict, not a chat reply.
+  const beat = await client.next((f) => f.event === 'heartbeat', 5000)
+  assert.equal(beat.payload.status, 'ok-token')
   const later = await client.request('wake', { mode: 'next-heartbeat', text: 'deploy done' })
   const again = await client.request('wake', { mode: 'next-heartbeat', text: 'deploy done' })
   assert.equal(later.payload.eventOutcome, 'queued')

@@ -258,7 +258,7 @@ test('a custom hooks.path; the start warns when the hooks token is the gateway t
 
 test('hooks keys this gateway does not implement validate and warn; the rest no longer do', () => {
   const warnings = parseConfigText('/x/openclaw.json', JSON.stringify({ hooks: { enabled: true, token: 't', presets: ['gmail'], gmail: { account: 'a' }, mappings: [] } }), {}).warnings
-  assert.deepEqual([...warnings].sort(), ['hooks.gmail is not supported yet and has no effect', 'hooks.presets is not supported yet and has no effect'])
+  assert.deepEqual([...warnings].sort(), ['hooks.gmail is not supported yet and has no effect'])
   assert.throws(() => parseConfigText('/x/openclaw.json', '{ hooks: { path: "/" } }', {}), /hooks\.path/)
 })
 

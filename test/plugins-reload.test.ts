@@ -9,7 +9,7 @@ import { classifyPath } from '../src/config/reload-plan.js'
 import { startHttpGateway, type HttpGateway } from './support/http-gateway.js'
 import { TEST_TOKEN } from './support/gateway.js'
 import { connectOk } from './support/ws-client.js'
-import { HELLO } from './support/plugins.js'
+import { HELLO, fixture } from './support/plugins.js'
 
 function setPlugins (h: HttpGateway, plugins: Record<string, unknown>): void {
   const store = h.gw.app.configStore
@@ -121,4 +121,41 @@ test('plugins.reload (admin) picks up an edited entry file', async (t) => {
   const reloaded = await c.request('plugins.reload', {})
   assert.deepEqual(reloaded.payload.plugins.map((p: any) => [p.id, p.activated, p.methods]), [['editable', true, ['editable.version']]])
   assert.deepEqual((await c.request('editable.version', {})).payload, { n: 2 })
+})
+
+test('a reload rebuilds only what changed: unchanged plugins keep their instance, a broken one is reported, nothing leaks', async (t) => {
+  const strict = fixture('strict-config.mjs')
+  const h = await startHttpGateway(t, { captureLogs: true, config: () => ({ plugins: { load: { paths: [HELLO, strict] }, entries: { strict: { config: { limits: { max: 1 } } } } } }) })
+  const c = await client(h, t)
+  assert.equal((await c.request('strict.max', {})).payload.max, 1)
+  const before = h.gw.app.pluginHost.list().find((p) => p.id === 'hello')
+
+  // hello unchanged, strict's config changed, and a plugin that throws in register() added.
+  setPlugins(h, { load: { paths: [HELLO, strict, fixture('throws-at-register.mjs')] }, entries: { strict: { config: { limits: { max: 2 } } } } })
+  await h.gw.app.pluginHost.settled()
+  assert.equal(closedLogs(h), 0, 'hello was not rebuilt')
+  assert.deepEqual(await (await h.fetch('/plugins/hello/greet')).json(), { message: 'Hello, world!' })
+  assert.equal((await c.request('hello.greet', {})).payload.message, 'Hello, world!')
+  assert.equal((await c.request('strict.max', {})).payload.max, 2, 'the changed plugin was rebuilt')
+  const health = (await c.request('health', { probe: true })).payload.plugins
+  assert.deepEqual(health.loaded, ['hello', 'strict'])
+  assert.deepEqual(health.errors.map((e: any) => [e.id, e.error]), [['half', 'register failed: boom at register']])
+  assert.equal((await c.request('half.done', {})).error.message, 'unknown method: half.done')
+  assert.equal((await h.fetch('/plugins/half/here')).status, 404)
+  assert.deepEqual(h.gw.app.pluginHost.list().find((p) => p.id === 'hello'), before, 'same methods, tools and routes, once')
+
+  // strict's config turns invalid: it alone goes (its instance closed, its method removed); hello stays.
+  setPlugins(h, { load: { paths: [HELLO, strict] }, entries: { strict: { config: { limits: { max: 0 } } } } })
+  await h.gw.app.pluginHost.settled()
+  assert.equal((await c.request('strict.max', {})).error.message, 'unknown method: strict.max')
+  assert.equal((await c.request('hello.greet', {})).payload.message, 'Hello, world!')
+  assert.match(h.gw.app.pluginHost.list().find((p) => p.id === 'strict')!.error!, /^plugins\.entries\.strict\.config\.limits\.max: /)
+  assert.equal(closedLogs(h), 0)
+
+  // A reload that changes nothing rebuilds nothing.
+  const again = await c.request('plugins.reload', {})
+  assert.deepEqual(again.payload.plugins.find((p: any) => p.id === 'hello').methods, ['hello.greet'])
+  assert.equal(closedLogs(h), 0)
+  await h.gw.close()
+  assert.equal(closedLogs(h), 1, 'the one hello instance closes with the gateway')
 })

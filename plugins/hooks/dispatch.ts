@@ -50,6 +50,9 @@ export class HookDispatcher {
     return { runId: admitted.runId, completion: await admitted.completion }
   }
 
+  /** Whether `key` names a run admitted within the replay window. */
+  knows (key: string): boolean { return this.replay(key) !== undefined }
+
   async wake (hooks: HooksConfig, req: WakeRequest): Promise<WakeResult> {
     const agent = this.resolveAgent(hooks, req.agentId)
     // A wake targets the agent's main session unless the caller may name one.

@@ -2,42 +2,78 @@
 // /<name>, behind a dedicated token with its own failed-auth budget. The base
 // path is read at start (a change restarts); everything else is read from the
 // running config on each request, so edits apply live.
+import path from 'node:path'
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify'
+import { Type } from '@sinclair/typebox'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import {
   HookAgentBody, HookAgentOk, HookError, HookMappedBody, HookMappedOk, HookWakeBody, HookWakeOk, type HooksStatus
 } from '../../schemas/hooks.js'
 import { ERR_INVALID_REQUEST, ERR_NOT_FOUND } from '../../src/errors/index.js'
-import { findMapping, mappingName } from '../../src/hooks/mappings.js'
+import { ERR_HOOK_RATE_LIMITED } from '../../src/errors/hooks.js'
 import { activeHooks, normalizeHooksPath, type HooksConfig } from '../../src/hooks/policy.js'
-import { renderTemplate } from '../../src/hooks/templates.js'
+import { KNOWN_PRESETS } from '../../src/hooks/presets.js'
+import { DEFAULT_RUN_BUDGET, RunBudget, type RunBudgetLimits } from '../../src/hooks/run-budget.js'
+import { HookTransforms } from '../../src/hooks/transforms.js'
+import { JsonStateFile } from '../../src/json-state-file.js'
 import { registerHooksMethods } from '../ws-rpc/methods/hooks.js'
 import { hooksGate } from './auth.js'
 import { HookDispatcher } from './dispatch.js'
+import { mappedHandler } from './mapped.js'
 import { HookStats } from './stats.js'
 
 export const HOOKS_BODY_LIMIT = 256 * 1024
 
 const security = [{ hooksToken: [] }]
+const Count = Type.Integer({ minimum: 0 })
+/** The counters kept across restarts (`<stateDir>/hooks-state.json`). */
+const SavedCounters = Type.Object({ version: Type.Literal(1), deliveries: Count, failures: Count, authFailures: Count })
 const errors = { '4xx': HookError, '5xx': HookError }
 
-export default async function hooksPlugin (parent: FastifyInstance) {
+export interface HooksPluginOptions {
+  /** The loop guard: runs a mapping (or /hooks/agent, /hooks/wake now) may start per window (default 30 per 60 s). */
+  runBudget?: RunBudgetLimits
+  /** Bounds a transform's import and each call (default 10 s). */
+  transformTimeoutMs?: number
+}
+
+export default async function hooksPlugin (parent: FastifyInstance, opts: HooksPluginOptions) {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>()
   const log = app.log.child({ subsystem: 'hooks' })
   const base = normalizeHooksPath(app.configStore.config.hooks?.path)
   const stats = new HookStats()
-  const gate = hooksGate(() => app.configStore.config, app.gateway.now, () => { stats.authFailures++ })
+  const saved = new JsonStateFile({
+    file: path.join(app.gateway.paths.stateDir, 'hooks-state.json'),
+    schema: SavedCounters,
+    snapshot: () => ({ version: 1 as const, deliveries: stats.deliveries, failures: stats.failures, authFailures: stats.authFailures }),
+    log
+  })
+  const restored = await saved.load()
+  if (restored !== undefined) stats.restore(restored)
+  const gate = hooksGate(() => app.configStore.config, app.gateway.now, () => { stats.authFailures++; saved.markDirty() })
   const dispatcher = new HookDispatcher(app, log)
   const hooksNow = (): HooksConfig => activeHooks(app.configStore.config) ?? {}
+  const transforms = new HookTransforms(opts.transformTimeoutMs ?? 10_000)
+  const budget = new RunBudget(opts.runBudget ?? DEFAULT_RUN_BUDGET, app.gateway.now)
+  const spend = (key: string): void => {
+    const r = budget.take(key, 1)
+    if (r.ok) return
+    const err = new ERR_HOOK_RATE_LIMITED(`${key} started too many runs; retry later (hook loop guard)`)
+    throw Object.assign(err, { retryAfterMs: r.retryAfterMs })
+  }
 
   warnAboutConfig(app, log)
   const onChange = ({ changedPaths }: { changedPaths: readonly string[] }) => {
     if (changedPaths.some((p) => p.startsWith('hooks') || p.startsWith('gateway.auth'))) warnAboutConfig(app, log)
   }
   app.configStore.on('change', onChange)
-  const sweeper = setInterval(() => { gate.limiter.sweep() }, 60_000)
+  const sweeper = setInterval(() => { gate.limiter.sweep(); budget.sweep() }, 60_000)
   sweeper.unref()
-  app.addHook('onClose', async () => { clearInterval(sweeper); app.configStore.off('change', onChange) })
+  app.addHook('onClose', async () => {
+    clearInterval(sweeper)
+    app.configStore.off('change', onChange)
+    await saved.close()
+  })
 
   // Bodies are JSON whatever their content type says (contract 4).
   app.removeAllContentTypeParsers()
@@ -57,6 +93,7 @@ export default async function hooksPlugin (parent: FastifyInstance) {
     if (!gate.authed.has(request)) return
     const done = delivered.get(request)
     stats.record({ ts: app.gateway.now(), path: request.url.split('?')[0]!, status: reply.statusCode, ...done })
+    saved.markDirty()
   })
 
   app.setErrorHandler(function hooksErrorHandler (err: FastifyError, request, reply) {
@@ -69,6 +106,8 @@ export default async function hooksPlugin (parent: FastifyInstance) {
       message = 'hook failed'
     }
     if (gate.authed.has(request)) delivered.set(request, { ...delivered.get(request), error: message })
+    const retryAfterMs = (err as { retryAfterMs?: number }).retryAfterMs
+    if (status === 429 && retryAfterMs !== undefined) void reply.header('retry-after', String(Math.ceil(retryAfterMs / 1000)))
     const body: HookError = { ok: false, error: message }
     return reply.status(status).send(body)
   })
@@ -79,6 +118,7 @@ export default async function hooksPlugin (parent: FastifyInstance) {
   }, async (request): Promise<HookWakeOk> => {
     delivered.set(request, { action: 'wake' })
     const b = request.body
+    if ((b.mode ?? 'now') === 'now') spend('wake')
     const r = await dispatcher.wake(hooksNow(), { mode: b.mode ?? 'now', text: b.text, agentId: b.agentId, sessionKey: b.sessionKey })
     if (r.runId !== undefined) delivered.set(request, { action: 'wake', runId: r.runId })
     return r
@@ -98,13 +138,16 @@ export default async function hooksPlugin (parent: FastifyInstance) {
     const b = request.body
     if (b.message.trim() === '') throw new ERR_INVALID_REQUEST('message is required')
     delivered.set(request, { action: 'agent' })
+    const key = idempotencyKey(request) ?? b.idempotencyKey
+    // A replay starts nothing: it does not spend the budget.
+    if (key === undefined || !dispatcher.knows(key)) spend('agent')
     const out = await dispatcher.agent(hooksNow(), {
       message: b.message,
       name: b.name ?? 'Hook',
       agentId: b.agentId,
       sessionKey: b.sessionKey,
       sessionMode: b.sessionMode ?? 'isolated',
-      idempotencyKey: idempotencyKey(request) ?? b.idempotencyKey,
+      idempotencyKey: key,
       waitForCompletion: b.waitForCompletion === true,
       wakeMode: b.wakeMode ?? 'now',
       deliver: b.deliver !== false,
@@ -115,49 +158,22 @@ export default async function hooksPlugin (parent: FastifyInstance) {
     return { ok: true, ...out }
   })
 
-  const mapped = async (request: FastifyRequest<{ Params: { '*'?: string }, Body: Record<string, unknown> }>): Promise<HookMappedOk> => {
-    const hooks = hooksNow()
-    const sub = (request.params['*'] ?? '').replace(/^\/+|\/+$/g, '')
-    const payload = request.body
-    // Config mappings first, then those plugins contribute (plugins/plugin-host.ts), in load order.
-    const fromPlugins = app.hasDecorator('pluginHost') ? app.pluginHost.hookMappings().map((c) => c.mapping) : []
-    const found = findMapping([...(hooks.mappings ?? []), ...fromPlugins], sub, payload)
-    if (found === undefined) throw new ERR_NOT_FOUND(`no hook mapping for "${sub}"`)
-    const { mapping: m, index } = found
-    const name = mappingName(m, index)
-    const action = m.action ?? 'agent'
-    const template = action === 'wake' ? (m.textTemplate ?? m.messageTemplate) : (m.messageTemplate ?? m.textTemplate)
-    const rendered = template === undefined ? { text: JSON.stringify(payload), missing: [] } : renderTemplate(template, { payload, path: sub })
-    if (rendered.missing.length > 0) log.warn({ mapping: name, missing: rendered.missing }, 'hook template fields missing; rendered as empty')
-    const missing = rendered.missing.length > 0 ? { missingFields: rendered.missing } : {}
-    if (rendered.text.trim() === '') throw new ERR_INVALID_REQUEST(`mapping "${name}" rendered an empty ${action === 'wake' ? 'text' : 'message'}`)
-    delivered.set(request, { action })
-    if (action === 'wake') {
-      const r = await dispatcher.wake(hooks, { mode: m.wakeMode ?? 'now', text: rendered.text, agentId: m.agentId })
-      return { ok: true, action, mapping: name, mode: r.mode, eventOutcome: r.eventOutcome, ...(r.runId !== undefined ? { runId: r.runId } : {}), ...missing }
-    }
-    const out = await dispatcher.agent(hooks, {
-      message: rendered.text,
-      name: m.name ?? name,
-      agentId: m.agentId,
-      mappingSessionKey: m.sessionKey,
-      sessionMode: m.sessionMode ?? 'isolated',
-      idempotencyKey: idempotencyKey(request),
-      waitForCompletion: false,
-      wakeMode: m.wakeMode ?? 'now',
-      deliver: m.deliver !== false,
-      model: m.model,
-      timeoutSeconds: m.timeoutSeconds
-    })
-    delivered.set(request, { action, runId: out.runId })
-    return { ok: true, action, mapping: name, runId: out.runId, ...missing }
-  }
+  const mapped = mappedHandler({
+    app,
+    log,
+    dispatcher,
+    transforms,
+    hooksNow,
+    spend,
+    note: (request, done) => { delivered.set(request, done) },
+    idempotencyKey
+  })
   const mappedSchema = {
     tags: ['hooks'],
     summary: 'Deliver a payload to the first matching hooks.mappings entry',
     security,
     body: HookMappedBody,
-    response: { 200: HookMappedOk, ...errors }
+    response: { 200: HookMappedOk, 204: Type.Null({ description: 'The mapping produced no action: its transform returned null, or its forEach batch was empty.' }), ...errors }
   }
   app.post(`${base}/*`, { bodyLimit: HOOKS_BODY_LIMIT, schema: mappedSchema }, mapped)
   app.post(base, { bodyLimit: HOOKS_BODY_LIMIT, schema: { ...mappedSchema, hide: true } }, mapped)
@@ -198,6 +214,7 @@ function warnAboutConfig (app: FastifyInstance, log: FastifyInstance['log']): vo
     log.warn('hooks.enabled is true but hooks.token is empty: hooks stay off')
     return
   }
+  for (const p of hooks.presets ?? []) if (!KNOWN_PRESETS.includes(p)) log.warn({ preset: p }, `hooks.presets: unknown preset "${p}" ignored (known: ${KNOWN_PRESETS.join(', ')})`)
   const auth = app.configStore.current.auth
   if (hooks.token === auth.token || hooks.token === auth.password) {
     log.warn('hooks.token equals the gateway token or password: use a separate secret for webhooks')

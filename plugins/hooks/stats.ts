@@ -19,6 +19,13 @@ export class HookStats {
     if (this.recent.length > RECENT) this.recent.shift()
   }
 
+  /** Counters a previous process saved (the recent list is not kept). */
+  restore (saved: { deliveries: number, failures: number, authFailures: number }): void {
+    this.deliveries += saved.deliveries
+    this.failures += saved.failures
+    this.authFailures += saved.authFailures
+  }
+
   /** Most recent first. */
   list (): Delivery[] { return this.recent.slice().reverse() }
 }

@@ -40,29 +40,56 @@ export class ActiveRun implements RunHandle, Linkable<ActiveRun> {
   private listeners: RunListener[] | undefined = undefined
   /** Built when someone first listens on the bus: most HTTP runs never need one. */
   private toBus: ((e: RunEvent) => void) | undefined = undefined
+  /** A held turn's bus events (RunRequest.keepTurn): published at the end, or dropped with the turn. */
+  private held: RunEvent[] | undefined
 
   constructor (
     readonly runId: string,
     readonly sessionKey: string,
     readonly agentId: string,
     readonly acceptedAt: number,
-    private readonly outlets: RunOutlets
-  ) {}
+    private readonly outlets: RunOutlets,
+    holdEvents = false
+  ) {
+    if (holdEvents) this.held = []
+  }
 
   /** Every event of the run: logged when notable, published, and handed to live listeners. */
   readonly emit = (e: RunEvent): void => {
     const { outlets } = this
     if (e.type === 'failover') outlets.logger.warn({ runId: this.runId, sessionKey: this.sessionKey, from: e.from, to: e.to, reason: e.reason }, `model failover: ${e.from} → ${e.to} (${e.reason})`)
     else if (e.type === 'retry') outlets.logger.info({ runId: this.runId, sessionKey: this.sessionKey, target: e.target, attempt: e.attempt, reason: e.reason, delayMs: e.delayMs }, `model retry: ${e.target} (${e.reason}) in ${e.delayMs} ms`)
-    if (this.toBus === undefined && outlets.listening()) {
-      this.toBus = createRunPublisher(outlets.publish, outlets.listening, { runId: this.runId, sessionKey: this.sessionKey, agentId: this.agentId }, outlets.now)
-    }
-    this.toBus?.(e)
+    if (this.held !== undefined) this.hold(e)
+    else this.publish(e)
     const listeners = this.listeners
     if (listeners === undefined) return
     // One listener (the HTTP stream) is the usual case: no snapshot to copy per event.
     if (listeners.length === 1) listeners[0]!(e)
     else for (const l of listeners.slice()) l(e)
+  }
+
+  private publish (e: RunEvent): void {
+    const { outlets } = this
+    if (this.toBus === undefined && outlets.listening()) {
+      this.toBus = createRunPublisher(outlets.publish, outlets.listening, { runId: this.runId, sessionKey: this.sessionKey, agentId: this.agentId }, outlets.now)
+    }
+    this.toBus?.(e)
+  }
+
+  private hold (e: RunEvent): void {
+    if (e.type !== 'end') {
+      const held = this.held!
+      const last = held.at(-1)
+      // Consecutive deltas merge: a held reply costs its text, not an event per token.
+      if (e.type === 'delta' && last?.type === 'delta') held[held.length - 1] = { type: 'delta', delta: last.delta + e.delta, text: e.text }
+      else held.push(e)
+      return
+    }
+    const held = this.held!
+    this.held = undefined
+    if (e.result.pruned === true) return
+    for (const h of held) this.publish(h)
+    this.publish(e)
   }
 
   /** Whether any of its events went out on the bus (they carry the run id). */

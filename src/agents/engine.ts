@@ -113,7 +113,7 @@ export class AgentEngine {
     const known = req.runId === undefined ? undefined : this.get(runId)
     if (known !== undefined) return known
 
-    const run = new ActiveRun(runId, sessionKey, agent.id, this.now(), this.outlets)
+    const run = new ActiveRun(runId, sessionKey, agent.id, this.now(), this.outlets, req.keepTurn !== undefined && req.persist !== false)
     this.active.add(run)
     // An ephemeral run owns a fresh session key: there is nothing to serialize against.
     run.done = req.persist === false

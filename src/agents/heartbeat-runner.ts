@@ -43,6 +43,7 @@ export interface HeartbeatRunnerOptions {
 }
 
 const PREVIEW_CHARS = 200
+const ACK_STATUSES: ReadonlySet<HeartbeatEvent['status']> = new Set(['ok-token', 'ok-empty'])
 
 export class HeartbeatRunner {
   private readonly timers = new Map<string, { everyMs: number, handle: unknown }>()
@@ -59,6 +60,8 @@ export class HeartbeatRunner {
 
   get isEnabled (): boolean { return this.enabled }
   lastEvent (): HeartbeatEvent | null { return this.last }
+  /** The latest event a previous process saved (before any beat of this one). */
+  restore (last: HeartbeatEvent | null): void { this.last ??= last }
 
   /** Interval per agent id, for the agents whose heartbeat is on (and only while heartbeats are enabled). */
   scheduled (): Map<string, number> {
@@ -117,6 +120,8 @@ export class HeartbeatRunner {
       agentId: agent.id,
       sessionKey: key,
       input: [...queued, { role: 'user', content: prompt }],
+      // "Nothing to report" leaves no trace: not in the transcript, not on the bus.
+      keepTurn: (r) => !ACK_STATUSES.has(verdict(r, settings.ackMaxChars).status),
       ...(settings.model !== undefined ? { modelOverride: settings.model } : {})
     })
     // Admitted: the events are in this turn's input now.

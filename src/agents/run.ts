@@ -4,7 +4,7 @@
 import type { GatewayConfig } from '../../schemas/config.js'
 import type { Cancel } from '../cancel.js'
 import { plainValue, type ChatMessage, type ModelRequest, type Preencoded, type ProviderAdapter, type ToolCall, type ToolSpec, type Usage } from '../providers/index.js'
-import type { SessionStore } from '../sessions/index.js'
+import type { SessionStore, TranscriptMessage } from '../sessions/index.js'
 import type { ToolRegistry } from '../tools/index.js'
 import type { AgentInfo } from './catalog.js'
 import type { BootstrapLoader } from './bootstrap.js'
@@ -36,6 +36,24 @@ export interface RunDeps {
 export interface RunIds { runId: string, sessionKey: string, startedAt: number }
 
 export async function executeRun (req: RunRequest, deps: RunDeps, ids: RunIds, signal: Cancel, emit: (e: RunEvent) => void): Promise<RunResult> {
+  if (req.keepTurn === undefined || req.persist === false) return await runTurn(req, deps, ids, signal, emit, undefined)
+  // A held turn: its lines go to disk in one append once the reply says it is worth keeping.
+  const held: TranscriptMessage[] = []
+  const r = await runTurn(req, deps, ids, signal, emit, held)
+  if (!req.keepTurn(r)) {
+    r.pruned = true
+    return r
+  }
+  if (held.length === 0) return r
+  try {
+    emit({ type: 'message', messages: held, entry: await deps.sessions.append(ids.sessionKey, held) })
+    return r
+  } catch (err) {
+    return { ...r, status: 'error', stopReason: 'error', error: toAgentError(err) }
+  }
+}
+
+async function runTurn (req: RunRequest, deps: RunDeps, ids: RunIds, signal: Cancel, emit: (e: RunEvent) => void, held: TranscriptMessage[] | undefined): Promise<RunResult> {
   const { agent, sessions, now } = deps
   const persist = req.persist !== false
   const usage: Usage = { inputTokens: 0, outputTokens: 0, totalTokens: 0 }
@@ -45,6 +63,7 @@ export async function executeRun (req: RunRequest, deps: RunDeps, ids: RunIds, s
   const record = async (messages: ChatMessage[], meta: { model?: string, provider?: string, channel?: string } = {}) => {
     if (messages.length === 0) return
     const records = messages.map((m) => toTranscript(m, { runId: ids.runId, now: now(), ...meta }))
+    if (held !== undefined) { held.push(...records); return }
     emit({ type: 'message', messages: records, entry: await sessions.append(ids.sessionKey, records) })
   }
   // Built field by field, not from spreads: one result per run, on every request's path.

@@ -38,6 +38,11 @@ export interface RunRequest {
   timeoutMs?: number
   /** Abort from the caller (HTTP client disconnect). */
   signal?: AbortSignal
+  /**
+   * Holds the turn's transcript lines and bus events until the run ends, then
+   * keeps them only when this says so (a heartbeat that only acknowledges is pruned).
+   */
+  keepTurn?: (result: RunResult) => boolean
 }
 
 export type RunStatus = 'ok' | 'error' | 'aborted' | 'timeout'
@@ -57,6 +62,8 @@ export interface RunResult {
   startedAt: number
   endedAt: number
   error?: AgentError
+  /** The turn was held and then dropped (`keepTurn`): nothing of it is on disk or went out on the bus. */
+  pruned?: boolean
 }
 
 export type RunEvent =

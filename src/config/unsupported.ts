@@ -4,8 +4,6 @@ import { valueAt } from './write-plan.js'
 
 /** Dotted paths accepted without effect; each entry goes away when the issue implementing it lands. */
 export const UNSUPPORTED_CONFIG_PATHS: readonly string[] = [
-  'hooks.presets',
-  'hooks.transformsDir',
   'hooks.gmail',
   'hooks.internal',
   'channels',

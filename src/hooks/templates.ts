@@ -20,9 +20,13 @@ export function renderTemplate (template: string, ctx: TemplateContext): Rendere
   return { text, missing }
 }
 
-/** `payload.a.b`, `payload.items[0].id` or `path`; only own properties (no `__proto__` walks). */
+/**
+ * `payload.a.b`, `payload.items[0].id` or `path`; a bare `a.b` reads the payload
+ * too (OpenClaw's mappings write `{{messages[0].id}}`). Only own properties (no `__proto__` walks).
+ */
 function lookup (ctx: TemplateContext, expr: string): unknown {
   const parts = expr.replace(/\[(\d+)\]/g, '.$1').split('.').filter((p) => p !== '')
+  if (parts[0] !== 'payload' && parts[0] !== 'path') parts.unshift('payload')
   let cur: unknown = { payload: ctx.payload, path: ctx.path }
   for (const part of parts) {
     if (typeof cur !== 'object' || cur === null || !Object.hasOwn(cur, part)) return undefined

@@ -27,6 +27,7 @@ export interface TestGatewayOptions {
   rpc?: GatewayOptions['rpc']
   http?: GatewayOptions['http']
   heartbeat?: GatewayOptions['heartbeat']
+  hooks?: GatewayOptions['hooks']
   plugins?: GatewayOptions['plugins']
   logFile?: () => string | undefined
   /** Keep log records in `logs` (level debug). */
@@ -106,6 +107,7 @@ export async function startTestGateway (opts: TestGatewayOptions = {}): Promise<
     rpc: opts.rpc,
     http: opts.http,
     heartbeat: opts.heartbeat,
+    hooks: opts.hooks,
     plugins: opts.plugins
   })
   try {
