@@ -164,3 +164,52 @@ test('429 with retry_after: waits what Telegram says, then delivers', async (t) 
   assert.deepEqual(s.sleeps, [7000, 3000])
   assert.equal(tg.sent().filter((m) => m.text === 'echo: ping').length, 1)
 })
+
+test('bad input: odd updates, HTML, a hang, a reset and a 5xx are reported, retried with backoff, and no message is lost or doubled', async (t) => {
+  const tg = await startFakeTelegram()
+  t.after(() => tg.close())
+  let release: (() => void) | undefined
+  const control: SleepControl = { sleeps: [] }
+  tg.fault('getUpdates', { type: 'html', status: 502 })
+  tg.fault('getUpdates', { type: 'destroy' })
+  tg.fault('getUpdates', { type: 'hang' })
+  tg.fault('getUpdates', { type: 'json', status: 500, body: { ok: false, error_code: 500, description: 'Internal Server Error' } })
+  tg.fault('sendMessage', { type: 'json', status: 502, body: { ok: false, error_code: 502, description: 'Bad Gateway' } })
+  // The first backoff is held until the status has been looked at.
+  control.gate = async () => {
+    if (control.sleeps.length === 1) await new Promise<void>((resolve) => { release = resolve })
+  }
+  const s = await setup(t, () => ({ allowFrom: [CHAT], requestTimeoutMs: 1000 }), { tg, sleep: control })
+  await waitFor('the first backoff', () => release !== undefined)
+  const during = await account(s)
+  assert.equal(during.connected, false)
+  assert.match(during.lastError, /getUpdates: the Bot API answered 502 with a body that is not JSON \(text\/html\)/)
+  assert.equal(during.running, true, 'a failing poll is retried, the account keeps running')
+  release!()
+
+  tg.pushUpdate({ edited_message: { chat: { id: CHAT }, text: 'edited' } })
+  tg.pushUpdate({ message: { text: 'no chat' } })
+  tg.pushUpdate({ message: { chat: { id: CHAT }, sticker: { file_id: 'x' } } })
+  tg.pushUpdate({ callback_query: { id: '1' } })
+  tg.pushMessage(CHAT, 'the real one')
+  await waitFor('the reply', () => tg.sent().length === 1)
+  await waitFor('every update confirmed', () => tg.pending().length === 0)
+  assert.deepEqual(tg.sent().map((m) => m.text), ['echo: the real one'])
+  // HTML, reset, hang (request timeout) and 500: doubling waits; then the failed send retried once.
+  assert.deepEqual(control.sleeps, [1000, 2000, 4000, 8000, 1000])
+  const after = await account(s)
+  assert.equal(after.connected, true)
+  assert.equal(after.lastError, null)
+  assert.deepEqual(await userTexts(s.h, `agent:main:telegram:${CHAT}`), ['the real one'])
+})
+
+test('a plugin channel without accounts is started and reported', async (t) => {
+  const fixture = path.join(path.dirname(new URL(import.meta.url).pathname), '..', '..', 'test', 'fixtures', 'plugins', 'contrib.mjs')
+  const h = await startHttpGateway(t, { config: () => ({ plugins: { load: { paths: [fixture] } } }) })
+  const { client } = await connectOk(h.gw.url, { token: TEST_TOKEN })
+  t.after(() => { client.close() })
+  await waitFor('the channel', async () => (await client.request('channels.status', {})).payload.channelOrder.length === 1)
+  const res = await client.request('channels.status', {})
+  assert.deepEqual(res.payload.channelLabels, { 'demo-chat': 'Demo chat' })
+  assert.equal(res.payload.channelAccounts['demo-chat'][0].connected, false)
+})

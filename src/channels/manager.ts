@@ -11,6 +11,7 @@ import { logoutUnsupported, notStartable, pairingRequestGone, unknownAccount, un
 import { accountSpecs, resolveAccount, type AccountSpec } from './account-config.js'
 import { ChannelAccount, type AccountDeps } from './account.js'
 import type { PairingRequest } from './access.js'
+import { SimpleChannel } from './simple-channel.js'
 import type { ChannelAccounts } from './types.js'
 
 export interface ChannelsManagerDeps {
@@ -30,6 +31,7 @@ export interface ChannelEntry { def: ChannelDefinition, accounts: Map<string, Ch
 
 export class ChannelsManager {
   private readonly channels = new Map<string, ChannelEntry>()
+  private readonly simple = new Map<string, SimpleChannel>()
   private readonly fingerprints = new WeakMap<ChannelAccount, string>()
   /** Accounts an operator stopped (channels.stop): not restarted until channels.start or a change of their settings. */
   private readonly stopped = new Set<string>()
@@ -40,6 +42,9 @@ export class ChannelsManager {
 
   /** Channels with per-account runtime, in registration order. */
   list (): ReadonlyMap<string, ChannelEntry> { return this.channels }
+
+  /** Channels without accounts (start / stop / status only). */
+  simpleChannels (): ReadonlyMap<string, SimpleChannel> { return this.simple }
 
   /** Queued: brings the accounts in line with the config and the registered channels. */
   reconcile (): Promise<void> {
@@ -119,13 +124,16 @@ export class ChannelsManager {
     await this.serial(async () => {
       // The gateway is stopping: its runs are aborted anyway, so replies in flight are not waited for.
       await Promise.all([...this.channels.values()].flatMap((e) => [...e.accounts.values()].map(async (a) => { await a.stop(0) })))
+      await Promise.all([...this.simple.values()].map(async (c) => { await c.stop() }))
       this.channels.clear()
+      this.simple.clear()
     })
   }
 
   private async apply (): Promise<void> {
     if (this.closed) return
     const config = this.deps.config()
+    await this.applySimple()
     const registered = this.deps.registry().filter((r) => r.channel.accounts !== undefined)
     const ids = new Set(registered.map((r) => r.channel.id))
     for (const [id, entry] of this.channels) {
@@ -143,6 +151,21 @@ export class ChannelsManager {
       this.channels.set(def.id, { def, accounts: next })
     }
     this.deps.changed()
+  }
+
+  private async applySimple (): Promise<void> {
+    const defs = this.deps.registry().filter((r) => r.channel.accounts === undefined).map((r) => r.channel)
+    for (const [id, c] of this.simple) {
+      if (defs.includes(c.def)) continue
+      await c.stop()
+      this.simple.delete(id)
+    }
+    for (const def of defs) {
+      if (this.simple.get(def.id)?.def === def) continue
+      const c = new SimpleChannel(def, this.deps.log.child({ channel: def.id }), this.deps.now)
+      this.simple.set(def.id, c)
+      await c.start()
+    }
   }
 
   private async applyAccount (def: ChannelDefinition, entry: ChannelEntry, spec: AccountSpec, config: Readonly<GatewayConfig>): Promise<ChannelAccount> {

@@ -47,12 +47,21 @@ export async function channelsStatus (manager: ChannelsManager, opts: { probe: b
     result.channelAccounts[id] = snapshots
     result.channelDefaultAccountId[id] = defaultId
   }
+  for (const [id, c] of manager.simpleChannels()) {
+    if (opts.channel !== undefined && opts.channel !== id) continue
+    const snap = await c.snapshot() as ChannelAccountSnapshot
+    result.channelOrder.push(id)
+    result.channelLabels[id] = c.def.label
+    result.channels[id] = summary(snap)
+    result.channelAccounts[id] = [snap]
+    result.channelDefaultAccountId[id] = 'default'
+  }
   return result
 }
 
 /** `health.channels` and friends; empty while no channel is registered. */
 export function channelsHealth (manager: ChannelsManager): { channels: Record<string, unknown>, channelOrder: string[], channelLabels: Record<string, string> } | Record<string, never> {
-  if (manager.list().size === 0) return {}
+  if (manager.list().size === 0 && manager.simpleChannels().size === 0) return {}
   const channels: Record<string, unknown> = {}
   const channelLabels: Record<string, string> = {}
   for (const [id, entry] of manager.list()) {
@@ -61,7 +70,11 @@ export function channelsHealth (manager: ChannelsManager): { channels: Record<st
     channels[id] = { ...summary(main), accounts: Object.fromEntries(snapshots.map((s) => [s.accountId, { running: s.running, connected: s.connected, lastError: s.lastError ?? null }])) }
     channelLabels[id] = entry.def.label
   }
-  return { channels, channelOrder: [...manager.list().keys()], channelLabels }
+  for (const [id, c] of manager.simpleChannels()) {
+    channels[id] = { configured: true, running: c.running, ...(c.lastError !== null ? { lastError: c.lastError } : {}) }
+    channelLabels[id] = c.def.label
+  }
+  return { channels, channelOrder: Object.keys(channels), channelLabels }
 }
 
 function summary (main: ChannelAccountSnapshot | undefined): Record<string, unknown> {
