@@ -8,6 +8,7 @@ import { startFakeTelegram } from './support/fake-telegram.js'
 import { TEST_TOKEN } from './support/gateway.js'
 import { connectOk } from './support/ws-client.js'
 import { waitFor } from './support/wait.js'
+import { makeHome, runCli } from './support/spawn-gateway.js'
 
 test('accounts hot-reload one by one: a changed account restarts, the other keeps running', async (t) => {
   const a = await startFakeTelegram('111:token-of-a')
@@ -90,4 +91,29 @@ test('channels.stop / start / logout, with their scopes; a SecretRef token; inva
   assert.equal(bad.running, false)
   const start = await admin.request('channels.start', { channel: 'telegram' })
   assert.match(start.error?.message ?? '', /cannot start: channels\.telegram\.apiRoot/)
+})
+
+test('openclaw channels status --probe shows each account; openclaw channels approve <code> lets a chat in', async (t) => {
+  const tg = await startFakeTelegram()
+  t.after(() => tg.close())
+  const h = await startHttpGateway(t, { config: () => ({ channels: { telegram: { botToken: tg.token, apiRoot: tg.apiRoot, pollTimeoutSeconds: 1 } } }) })
+  const home = await makeHome(t)
+  const cli = async (...args: string[]) => await runCli(home, [...args, '--url', h.gw.url, '--token', TEST_TOKEN])
+  await waitFor('polling', () => tg.calls.some((c) => c.method === 'getUpdates'))
+
+  const status = await cli('channels', 'status', '--probe')
+  assert.equal(status.code, 0, status.stderr)
+  assert.match(status.stdout, /^- Telegram default: enabled, configured, running, connected, mode:polling, bot:@test_bot, token:config, dm:pairing, probe ok$/m)
+
+  tg.pushMessage(31, 'hello', 'lin')
+  await waitFor('the pairing code', () => tg.sent().length === 1)
+  const code = /pairing code: ([A-Z0-9]{8})/.exec(tg.sent()[0]!.text)![1]!
+  const missing = await cli('channels', 'approve', 'ZZZZ2222')
+  assert.equal(missing.code, 1)
+  assert.match(missing.stderr, /no pending pairing request with code ZZZZ2222/)
+  const approve = await cli('channels', 'approve', code.toLowerCase())
+  assert.equal(approve.code, 0, approve.stderr)
+  assert.equal(approve.stdout, `Approved @lin (telegram default, peer 31); notification: sent\n`)
+  tg.pushMessage(31, 'and now', 'lin')
+  await waitFor('the agent reply', () => tg.sent().some((m) => m.text === 'echo: and now'))
 })
