@@ -103,7 +103,7 @@ test('openclaw channels status --probe shows each account; openclaw channels app
 
   const status = await cli('channels', 'status', '--probe')
   assert.equal(status.code, 0, status.stderr)
-  assert.match(status.stdout, /^- Telegram default: enabled, configured, running, connected, mode:polling, bot:@test_bot, token:config, dm:pairing, probe ok$/m)
+  assert.match(status.stdout, /^- Telegram default: enabled, configured, running, connected, mode:polling, bot:@test_bot, token:config, dm:pairing, works$/m)
 
   tg.pushMessage(31, 'hello', 'lin')
   await waitFor('the pairing code', () => tg.sent().length === 1)

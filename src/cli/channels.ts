@@ -91,19 +91,22 @@ function printLive (live: unknown): void {
   }
 }
 
-/** `enabled, configured, running, connected, mode:polling, bot:@x, token:config, probe ok; error: …` */
+/** `enabled, configured, running, connected, mode:polling, bot:@x, token:config, dm:pairing, works; error: …` */
 function accountFacts (a: Obj): string {
   const facts: string[] = []
   if (a.enabled === false) facts.push('disabled')
   else if (a.enabled === true) facts.push('enabled')
-  for (const k of ['configured', 'running', 'connected']) if (typeof a[k] === 'boolean') facts.push(a[k] === true ? k : `not ${k}`)
+  // OpenClaw's CLI words: running / stopped, connected / disconnected, works / probe failed.
+  if (typeof a.configured === 'boolean') facts.push(a.configured ? 'configured' : 'not configured')
+  if (typeof a.running === 'boolean') facts.push(a.running ? 'running' : 'stopped')
+  if (typeof a.connected === 'boolean') facts.push(a.connected ? 'connected' : 'disconnected')
   if (typeof a.mode === 'string') facts.push(`mode:${a.mode}`)
   const bot = (typeof a.bot === 'object' && a.bot !== null ? a.bot : undefined) as Obj | undefined
   if (typeof bot?.username === 'string') facts.push(`bot:@${bot.username}`)
   if (typeof a.tokenSource === 'string') facts.push(`token:${a.tokenSource}`)
   if (typeof a.dmPolicy === 'string') facts.push(`dm:${a.dmPolicy}`)
   const probe = (typeof a.probe === 'object' && a.probe !== null ? a.probe : undefined) as Obj | undefined
-  if (probe !== undefined) facts.push(probe.ok === true ? 'probe ok' : `probe failed${typeof probe.error === 'string' ? ` (${probe.error})` : ''}`)
+  if (probe !== undefined) facts.push(probe.ok === true ? 'works' : `probe failed${typeof probe.error === 'string' ? ` (${probe.error})` : ''}`)
   const error = typeof a.lastError === 'string' ? `; error: ${a.lastError}` : ''
   return `${facts.length === 0 ? 'present' : facts.join(', ')}${error}`
 }
