@@ -113,7 +113,7 @@ test('openclaw channels status --probe shows each account; openclaw channels app
   assert.match(missing.stderr, /no pending pairing request with code ZZZZ2222/)
   const approve = await cli('channels', 'approve', code.toLowerCase())
   assert.equal(approve.code, 0, approve.stderr)
-  assert.equal(approve.stdout, `Approved @lin (telegram default, peer 31); notification: sent\n`)
+  assert.equal(approve.stdout, 'Approved @lin (telegram default, peer 31); notification: sent\n')
   tg.pushMessage(31, 'and now', 'lin')
   await waitFor('the agent reply', () => tg.sent().some((m) => m.text === 'echo: and now'))
 })

@@ -179,7 +179,7 @@ test('bad input: odd updates, HTML, a hang, a reset and a 5xx are reported, retr
   control.gate = async () => {
     if (control.sleeps.length === 1) await new Promise<void>((resolve) => { release = resolve })
   }
-  const s = await setup(t, () => ({ allowFrom: [CHAT], requestTimeoutMs: 1000 }), { tg, sleep: control })
+  const s = await setup(t, () => ({ allowFrom: [CHAT], requestTimeoutMs: 3000 }), { tg, sleep: control })
   await waitFor('the first backoff', () => release !== undefined)
   const during = await account(s)
   assert.equal(during.connected, false)
