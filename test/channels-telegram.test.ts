@@ -24,6 +24,7 @@ async function setup (t: TestContext, telegram: (tg: FakeTelegram) => Record<str
   if (opts.tg === undefined) t.after(() => tg.close())
   const control = opts.sleep ?? { sleeps: [] }
   const h = await startHttpGateway(t, {
+    captureLogs: true,
     ...(opts.home !== undefined ? { home: opts.home } : {}),
     config: () => ({ channels: { telegram: { botToken: tg.token, apiRoot: tg.apiRoot, pollTimeoutSeconds: 1, ...telegram(tg) } } }),
     channels: {
@@ -78,6 +79,7 @@ test('a conversation: inbound message → agent → reply in the chat, typing fi
   assert.equal(health.payload.channels.telegram.running, true)
   assert.deepEqual(health.payload.channelOrder, ['telegram'])
   assert.ok(!JSON.stringify(acc).includes(s.tg.token), 'the bot token is never reported')
+  assert.ok(!JSON.stringify(s.h.gw.logs).includes(s.tg.token), 'nor logged')
 })
 
 test('an unknown chat is denied and gets a pairing code; approving it lets the chat in', async (t) => {
@@ -147,6 +149,8 @@ test('a bad token: reported by status and probe, never retried in a loop', async
   assert.equal(typeof snap.lastProbeAt, 'number')
   assert.equal(probed.payload.channels.telegram.configured, true)
   assert.ok(!JSON.stringify(probed.payload).includes('WRONG-secret'), 'the token is not echoed')
+  assert.ok(!JSON.stringify(s.h.gw.logs).includes('WRONG-secret'), 'nor logged')
+  assert.ok(s.h.gw.logs.some((l) => l.channel === 'telegram' && /bot token was refused/.test(String(l.msg))), 'the failure is logged')
   assert.equal(s.tg.calls.filter((c) => c.method === 'getMe').length, 2, 'one start attempt and one probe')
   assert.equal(s.sleeps.length, 0)
   const start = await s.rpc('channels.start', { channel: 'telegram' })
