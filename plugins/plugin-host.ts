@@ -96,9 +96,10 @@ export default fp(async function pluginHost (app: FastifyInstance, opts: PluginH
     const loaded = await loadPlugins(app.configStore.config, {
       baseDir: path.dirname(paths.configPath), home: paths.home, stateDir: paths.stateDir, gatewayDir: HERE, timeoutMs: opts.loadTimeoutMs
     })
-    // A configured plugin with the same id replaces the bundled one.
+    // A configured plugin with the same id replaces the bundled one; `plugins.entries.<id>` is its entry, not an npm package.
     for (const b of bundled) {
       if (loaded.plugins.some((p) => p.id === b.id)) continue
+      loaded.failures = loaded.failures.filter((f) => f.origin !== `npm:${b.id}`)
       loaded.plugins.push({ id: b.id, origin: `bundled:${b.id}`, entryKey: b.id, def: await b.load(), enabled: true, config: Object.freeze({}) })
     }
     const old = current
@@ -215,10 +216,11 @@ export default fp(async function pluginHost (app: FastifyInstance, opts: PluginH
   })
 }, { name: 'plugin-host', fastify: '5.x', dependencies: ['config', 'auth', 'rpc', 'agents'] })
 
-/** The bundled plugins whose channel is configured (`channels.<id>` is an object). */
+/** The bundled plugins whose channel is configured (`channels.<id>` is an object) and not disabled (`plugins.entries.<id>.enabled`). */
 function configuredBundled (bundled: readonly BundledPlugin[] | undefined, config: Readonly<GatewayConfig>): BundledPlugin[] {
   const channels = config.channels ?? {}
-  return (bundled ?? []).filter((b) => typeof channels[b.id] === 'object' && channels[b.id] !== null)
+  return (bundled ?? []).filter((b) => typeof channels[b.id] === 'object' && channels[b.id] !== null &&
+    config.plugins?.entries?.[b.id]?.enabled !== false)
 }
 
 function record (id: string, origin: string, enabled: boolean, active?: ActivePlugin, error?: string): PluginRecord {

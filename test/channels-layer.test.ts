@@ -117,3 +117,21 @@ test('openclaw channels status --probe shows each account; openclaw channels app
   tg.pushMessage(31, 'and now', 'lin')
   await waitFor('the agent reply', () => tg.sent().some((m) => m.text === 'echo: and now'))
 })
+
+test('plugins.entries.telegram.enabled: false keeps the bundled channel unloaded', async (t) => {
+  const tg = await startFakeTelegram()
+  t.after(() => tg.close())
+  const h = await startHttpGateway(t, {
+    config: () => ({ plugins: { entries: { telegram: { enabled: false } } }, channels: { telegram: { botToken: tg.token, apiRoot: tg.apiRoot } } })
+  })
+  const { client } = await connectOk(h.gw.url, { token: TEST_TOKEN })
+  t.after(() => { client.close() })
+  assert.deepEqual((await client.request('channels.status', {})).payload.channelOrder, [])
+  assert.deepEqual((await client.request('plugins.list', {})).payload.plugins, [])
+  assert.equal(tg.calls.length, 0)
+
+  h.setConfig({ ...fakeProviderConfig(h.upstream), channels: { telegram: { botToken: tg.token, apiRoot: tg.apiRoot, pollTimeoutSeconds: 1 } } })
+  await waitFor('the bundled plugin loaded and polling', () => tg.calls.some((c) => c.method === 'getUpdates'))
+  const plugins = (await client.request('plugins.list', {})).payload.plugins
+  assert.deepEqual(plugins.map((p: Record<string, unknown>) => [p.id, p.origin, p.activated, p.channels]), [['telegram', 'bundled:telegram', true, ['telegram']]])
+})

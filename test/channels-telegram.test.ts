@@ -95,6 +95,14 @@ test('an unknown chat is denied and gets a pairing code; approving it lets the c
   assert.equal(s.tg.sent().length, 1)
   assert.equal(s.h.upstream.requests.length, 0, 'a denied chat never reaches the agent')
 
+  // Another unknown chat asks; the operator dismisses that request.
+  s.tg.pushMessage(78, 'me too', 'mallory')
+  await waitFor('the second code', () => s.tg.sent().length === 2)
+  const other = /pairing code: ([A-Z0-9]{8})/.exec(s.tg.sent()[1]!.text)![1]!
+  const dismissed = await s.rpc('channels.pairing.dismiss', { channel: 'telegram', accountId: 'default', requestId: other })
+  assert.deepEqual(dismissed.payload, { requestId: other, senderId: '78' })
+  assert.equal((await s.rpc('channels.pairing.dismiss', { channel: 'telegram', accountId: 'default', requestId: other })).error?.message, 'pending DM access request no longer exists')
+
   const list = await s.rpc('channels.pairing.list', {})
   assert.equal(list.ok, true, JSON.stringify(list.error))
   assert.equal(list.payload.requests.length, 1)
@@ -106,7 +114,7 @@ test('an unknown chat is denied and gets a pairing code; approving it lets the c
 
   const approved = await s.rpc('channels.pairing.approve', { channel: 'telegram', accountId: 'default', requestId: code!.toLowerCase(), notify: true })
   assert.deepEqual(approved.payload, { requestId: code, senderId: '77', notification: 'sent', commandOwnerBootstrap: 'not-requested' })
-  assert.match(s.tg.sent()[1]!.text, /approved/)
+  assert.match(s.tg.sent()[2]!.text, /approved/)
   s.tg.pushMessage(77, 'now?', 'grace')
   await waitFor('the agent reply', () => s.tg.sent().some((m) => m.text === 'echo: now?'))
   assert.deepEqual(await userTexts(s.h, 'agent:main:telegram:77'), ['now?'])

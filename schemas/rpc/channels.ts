@@ -84,6 +84,9 @@ export const ChannelsPairingApproveParams = Closed({
   bootstrapCommandOwner: Type.Optional(Type.Boolean())
 })
 
+export const ChannelsPairingDismissParams = Closed({ channel: NonEmptyString, accountId: NonEmptyString, requestId: NonEmptyString })
+export const ChannelsPairingDismissResult = Closed({ requestId: NonEmptyString, senderId: NonEmptyString })
+
 export const ChannelsPairingApproveResult = Closed({
   requestId: NonEmptyString,
   senderId: NonEmptyString,

@@ -78,6 +78,17 @@ export class AccessStore {
     return request
   }
 
+  /** Drops an open request without approving its peer (it may ask again). */
+  async dismiss (code: string): Promise<PairingRequest | undefined> {
+    this.expire()
+    const wanted = code.trim().toUpperCase()
+    const request = this.state.pending.find((r) => r.code === wanted)
+    if (request === undefined) return undefined
+    this.state.pending = this.state.pending.filter((r) => r !== request)
+    await this.save()
+    return request
+  }
+
   private expire (): void {
     const now = this.now()
     this.state.pending = this.state.pending.filter((r) => r.expiresAt > now)

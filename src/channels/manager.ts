@@ -119,6 +119,12 @@ export class ChannelsManager {
     return { request, notified: sent ? 'sent' : 'failed' }
   }
 
+  async dismiss (channel: string, accountId: string, code: string): Promise<PairingRequest> {
+    const request = await this.find(channel, accountId).access.dismiss(code)
+    if (request === undefined) throw pairingRequestGone()
+    return request
+  }
+
   async close (): Promise<void> {
     this.closed = true
     await this.serial(async () => {

@@ -1,10 +1,10 @@
 // channels.status (operator.read), channels.start / stop / logout
-// (operator.admin), channels.pairing.list / approve (operator.pairing): the
+// (operator.admin), channels.pairing.list / approve / dismiss (operator.pairing): the
 // channels feature's accounts, in OpenClaw's shapes.
 import type { FastifyInstance } from 'fastify'
 import {
   ChannelAccountParams, ChannelsLogoutResult, ChannelsPairingApproveParams, ChannelsPairingApproveResult,
-  ChannelsPairingListParams, ChannelsPairingListResult, ChannelsStartResult, ChannelsStatusParams, ChannelsStatusResult,
+  ChannelsPairingDismissParams, ChannelsPairingDismissResult, ChannelsPairingListParams, ChannelsPairingListResult, ChannelsStartResult, ChannelsStatusParams, ChannelsStatusResult,
   ChannelsStopResult
 } from '../../../schemas/rpc/channels.js'
 import { MAX_PENDING, PAIRING_TTL_MS } from '../../../src/channels/access.js'
@@ -90,6 +90,15 @@ export function registerChannelMethods (app: FastifyInstance): void {
         notification: notified,
         commandOwnerBootstrap: p.bootstrapCommandOwner === true ? 'unavailable' as const : 'not-requested' as const
       }
+    }
+  })
+  app.rpc.register('channels.pairing.dismiss', {
+    scope: SCOPE_PAIRING,
+    params: ChannelsPairingDismissParams,
+    result: ChannelsPairingDismissResult,
+    handler: async (p) => {
+      const request = await manager.dismiss(p.channel, p.accountId, p.requestId)
+      return { requestId: request.code, senderId: request.peer }
     }
   })
 }
