@@ -100,7 +100,12 @@ export default fp(async function pluginHost (app: FastifyInstance, opts: PluginH
     for (const b of bundled) {
       if (loaded.plugins.some((p) => p.id === b.id)) continue
       loaded.failures = loaded.failures.filter((f) => f.origin !== `npm:${b.id}`)
-      loaded.plugins.push({ id: b.id, origin: `bundled:${b.id}`, entryKey: b.id, def: await b.load(), enabled: true, config: Object.freeze({}) })
+      const origin = `bundled:${b.id}`
+      try {
+        loaded.plugins.push({ id: b.id, origin, entryKey: b.id, def: await b.load(), enabled: true, config: Object.freeze({}) })
+      } catch (err) {
+        loaded.failures.push({ id: b.id, origin, enabled: true, error: `import failed: ${messageOf(err)}` })
+      }
     }
     const old = current
     // Names are freed first so the new instances can take them again.
