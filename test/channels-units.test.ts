@@ -8,6 +8,7 @@ import path from 'node:path'
 import { splitText } from '../src/channels/split-text.js'
 import { OffsetStore } from '../src/channels/telegram/offset-store.js'
 import { AccessStore, MAX_PENDING, PAIRING_TTL_MS } from '../src/channels/access.js'
+import { Inbox } from '../src/channels/inbox.js'
 
 test('splitText: within the limit, at a space or line break when it can, never inside a surrogate pair', () => {
   assert.deepEqual(splitText('short', 10), ['short'])
@@ -71,4 +72,24 @@ test('AccessStore: deny by default, one code per peer, a cap on open requests, e
   const reloaded = new AccessStore(dir, () => now)
   await reloaded.load()
   assert.deepEqual(await reloaded.decide('1', 'a', 'pairing', []), { kind: 'allowed' }, 'approvals are kept on disk')
+})
+
+test('Inbox: open entries come back once in a new process, done ones never; sequence numbers keep growing', async (t) => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'ocgw-inbox-'))
+  t.after(() => rm(dir, { recursive: true, force: true }))
+  const a = new Inbox(dir)
+  assert.deepEqual(await a.replay(), [])
+  const one = await a.add({ peer: '1', text: 'one', senderLabel: 'x', at: 1 })
+  const two = await a.add({ peer: '2', text: 'two', senderLabel: 'y', at: 2 })
+  await a.done(one.seq)
+  assert.deepEqual(await a.replay(), [], 'a process replays only what an earlier one left')
+
+  const b = new Inbox(dir)
+  assert.deepEqual(await b.replay(), [two])
+  assert.deepEqual(await b.replay(), [])
+  const three = await b.add({ peer: '3', text: 'three', senderLabel: 'z', at: 3 })
+  assert.ok(three.seq > two.seq)
+  await b.done(two.seq)
+  await b.done(three.seq)
+  assert.deepEqual(await new Inbox(dir).replay(), [])
 })

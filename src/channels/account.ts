@@ -8,6 +8,7 @@ import type { AgentEngine } from '../agents/engine.js'
 import type { RunHandle } from '../agents/active-run.js'
 import { AccessStore, type DmPolicy } from './access.js'
 import type { AccountSpec } from './account-config.js'
+import type { Inbox, InboxEntry } from './inbox.js'
 import { splitText } from './split-text.js'
 import type { AccountRuntimePatch, ChannelAccounts, ChannelProbeResult, InboundMessage, InboundOutcome } from './types.js'
 
@@ -19,6 +20,8 @@ export interface AccountDeps {
   sleep: (ms: number, signal: AbortSignal) => Promise<void>
   /** This account's own directory. */
   stateDir: string
+  /** Outlives restarts of the account within the process (messages admitted stay admitted). */
+  inbox: Inbox
   /** Called when the status changed (health is refreshed). */
   changed: () => void
   /** How long a stop waits for replies in flight (default 5 s). */
@@ -77,6 +80,8 @@ export class ChannelAccount {
     const settings = this.settings
     await mkdir(this.deps.stateDir, { recursive: true, mode: 0o700 })
     await this.access.load()
+    // Messages a previous process accepted but never got into a transcript.
+    for (const entry of await this.deps.inbox.replay()) this.dispatch(entry)
     const abort = new AbortController()
     this.runAbort = abort
     if (this.sendAbort.signal.aborted) this.sendAbort = new AbortController()
@@ -159,10 +164,14 @@ export class ChannelAccount {
       if (decision.created) this.background(this.deliver(peer, pairingText(this.deps.channelId, decision.code)))
       return 'pairing'
     }
-    return await this.runAgent(peer, text)
+    this.dispatch(await this.deps.inbox.add({ peer, text, senderLabel: message.senderLabel ?? peer, at: this.deps.now() }))
+    return 'accepted'
   }
 
-  private async runAgent (peer: string, text: string): Promise<InboundOutcome> {
+  /** Starts the agent run of an inbox entry; the entry is done once the transcript holds the message. */
+  private dispatch (entry: InboxEntry): void {
+    const { peer, text } = entry
+    const done = () => { this.deps.inbox.done(entry.seq).catch((err: unknown) => { this.deps.log.warn({ err: messageOf(err) }, 'inbox update failed') }) }
     let handle: RunHandle
     try {
       const agent = this.deps.engine.resolveAgent(typeof this.spec.raw.agentId === 'string' ? this.spec.raw.agentId : undefined)
@@ -176,18 +185,16 @@ export class ChannelAccount {
         deltas: false
       })
     } catch (err) {
+      done()
       this.report({ lastError: `agent run refused: ${messageOf(err)}` })
       this.background(this.deliver(peer, 'Sorry, this message could not be handed to the agent.'))
-      return 'denied'
+      return
     }
-    // Durable once the user message is in the transcript (or the run ended before it could be).
-    const recorded = new Promise<void>((resolve) => {
-      const off = handle.listen((e) => { if (e.type === 'message') { off(); resolve() } })
-      handle.done.then(() => { resolve() }, () => { resolve() })
-    })
+    let recorded = false
+    const off = handle.listen((e) => { if (e.type === 'message' && !recorded) { recorded = true; off(); done() } })
+    // A run aborted before it recorded the message (the gateway stopping) leaves it open for the next start.
+    handle.done.then((r) => { off(); if (!recorded && r.status !== 'aborted') done() }, () => { off() })
     this.background(this.reply(peer, handle))
-    await recorded
-    return 'accepted'
   }
 
   private async reply (peer: string, handle: RunHandle): Promise<void> {

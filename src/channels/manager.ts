@@ -11,6 +11,7 @@ import { logoutUnsupported, notStartable, pairingRequestGone, unknownAccount, un
 import { accountSpecs, resolveAccount, type AccountSpec } from './account-config.js'
 import { ChannelAccount, type AccountDeps } from './account.js'
 import type { PairingRequest } from './access.js'
+import { Inbox } from './inbox.js'
 import { SimpleChannel } from './simple-channel.js'
 import type { ChannelAccounts } from './types.js'
 
@@ -32,6 +33,7 @@ export interface ChannelEntry { def: ChannelDefinition, accounts: Map<string, Ch
 export class ChannelsManager {
   private readonly channels = new Map<string, ChannelEntry>()
   private readonly simple = new Map<string, SimpleChannel>()
+  private readonly inboxes = new Map<string, Inbox>()
   private readonly fingerprints = new WeakMap<ChannelAccount, string>()
   /** Accounts an operator stopped (channels.stop): not restarted until channels.start or a change of their settings. */
   private readonly stopped = new Set<string>()
@@ -197,6 +199,7 @@ export class ChannelsManager {
       now: this.deps.now,
       sleep: this.deps.sleep,
       stateDir: this.accountDir(def.id, spec.accountId),
+      inbox: this.inboxes.get(k) ?? this.inboxes.set(k, new Inbox(this.accountDir(def.id, spec.accountId))).get(k)!,
       changed: this.deps.changed,
       drainMs: this.deps.drainMs
     }, spec, accounts, settings)

@@ -19,11 +19,15 @@ export async function readJsonFile (file: string): Promise<unknown> {
 }
 
 export async function writeJsonFile (file: string, value: unknown): Promise<void> {
+  await writeTextFile(file, `${JSON.stringify(value)}\n`)
+}
+
+export async function writeTextFile (file: string, text: string): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true, mode: 0o700 })
   const tmp = `${file}.${randomBytes(6).toString('hex')}.tmp`
   const handle = await open(tmp, 'wx', 0o600)
   try {
-    await handle.writeFile(`${JSON.stringify(value)}\n`, 'utf8')
+    await handle.writeFile(text, 'utf8')
     await handle.sync()
   } finally {
     await handle.close()

@@ -36,8 +36,8 @@ export interface ChannelAccountContext<C = Record<string, unknown>> {
   /** A directory of this account's own (`<stateDir>/channels/<channel>/<accountId>`), created. */
   readonly stateDir: string
   /**
-   * Hands a message to the gateway. Resolves once it is durably recorded (in the session
-   * transcript, or as a pairing request): only then may the channel acknowledge it upstream.
+   * Hands a message to the gateway. Resolves once it is durably recorded (in the account's
+   * inbox, or as a pairing request): only then may the channel acknowledge it upstream.
    */
   receive: (message: InboundMessage) => Promise<InboundOutcome>
   report: (patch: AccountRuntimePatch) => void
