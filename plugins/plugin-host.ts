@@ -8,9 +8,9 @@ import { fileURLToPath } from 'node:url'
 import { isDeepStrictEqual } from 'node:util'
 import fp from 'fastify-plugin'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import type { HookMapping } from '../schemas/config.js'
+import type { GatewayConfig, HookMapping } from '../schemas/config.js'
 import type { ConfigChange } from '../src/config/store.js'
-import type { ChannelDefinition } from '../src/plugin-api.js'
+import type { ChannelDefinition, PluginDefinition } from '../src/plugin-api.js'
 import type { ActivateDeps, ActivePlugin } from '../src/plugins/activate.js'
 import { registerPluginMethods } from './ws-rpc/methods/plugins.js'
 
@@ -53,7 +53,11 @@ export interface PluginHostOptions {
   drainMs?: number
   /** Bounds each plugin's import and each register() (default 10 s): a plugin that hangs is reported, not waited for. */
   loadTimeoutMs?: number
+  /** Plugins shipped with the gateway: each loads while `channels.<id>` is configured (docs/channels.md). */
+  bundled?: readonly BundledPlugin[]
 }
+
+export interface BundledPlugin { id: string, load: () => Promise<PluginDefinition> }
 
 interface Generation { active: Map<string, ActivePlugin>, records: PluginRecord[] }
 type Runtime = typeof import('../src/plugins/loader.js') & typeof import('../src/plugins/activate.js')
@@ -82,13 +86,27 @@ export default fp(async function pluginHost (app: FastifyInstance, opts: PluginH
     import('../src/plugins/loader.js'), import('../src/plugins/activate.js')
   ]).then(([loader, activate]) => ({ ...loader, ...activate })))
 
+  const wantedBundled = (): BundledPlugin[] => configuredBundled(opts.bundled, app.configStore.config)
+
   const build = async (): Promise<readonly PluginRecord[]> => {
     const config = app.configStore.config.plugins
-    if (closed || (current.records.length === 0 && (config?.load?.paths ?? []).length === 0 && Object.keys(config?.entries ?? {}).length === 0)) return current.records
+    const bundled = wantedBundled()
+    if (closed || (current.records.length === 0 && bundled.length === 0 && (config?.load?.paths ?? []).length === 0 && Object.keys(config?.entries ?? {}).length === 0)) return current.records
     const { loadPlugins, activatePlugin, deactivate, messageOf } = await loadRuntime()
     const loaded = await loadPlugins(app.configStore.config, {
       baseDir: path.dirname(paths.configPath), home: paths.home, stateDir: paths.stateDir, gatewayDir: HERE, timeoutMs: opts.loadTimeoutMs
     })
+    // A configured plugin with the same id replaces the bundled one; `plugins.entries.<id>` is its entry, not an npm package.
+    for (const b of bundled) {
+      if (loaded.plugins.some((p) => p.id === b.id)) continue
+      loaded.failures = loaded.failures.filter((f) => f.origin !== `npm:${b.id}`)
+      const origin = `bundled:${b.id}`
+      try {
+        loaded.plugins.push({ id: b.id, origin, entryKey: b.id, def: await b.load(), enabled: true, config: Object.freeze({}) })
+      } catch (err) {
+        loaded.failures.push({ id: b.id, origin, enabled: true, error: `import failed: ${messageOf(err)}` })
+      }
+    }
     const old = current
     // A plugin whose module and settings did not change keeps its instance: nothing to rebuild or close.
     const kept = new Map<string, ActivePlugin>()
@@ -188,7 +206,9 @@ export default fp(async function pluginHost (app: FastifyInstance, opts: PluginH
 
   app.configStore.on('change', onConfigChange)
   function onConfigChange ({ previous, next }: ConfigChange) {
-    if (isDeepStrictEqual(previous.snapshot.config.plugins, next.snapshot.config.plugins)) return
+    const bundledIds = (c: GatewayConfig) => configuredBundled(opts.bundled, c).map((b) => b.id)
+    if (isDeepStrictEqual(previous.snapshot.config.plugins, next.snapshot.config.plugins) &&
+      isDeepStrictEqual(bundledIds(previous.snapshot.config), bundledIds(next.snapshot.config))) return
     reload().catch(() => {})
   }
 
@@ -212,6 +232,13 @@ export default fp(async function pluginHost (app: FastifyInstance, opts: PluginH
 /** Same module (an edited path plugin is a new module), same origin and entry, same settings. */
 function unchanged (was: ActivePlugin['plugin'], now: ActivePlugin['plugin']): boolean {
   return was.def === now.def && was.origin === now.origin && was.entryKey === now.entryKey && isDeepStrictEqual(was.config, now.config)
+}
+
+/** The bundled plugins whose channel is configured (`channels.<id>` is an object) and not disabled (`plugins.entries.<id>.enabled`). */
+function configuredBundled (bundled: readonly BundledPlugin[] | undefined, config: Readonly<GatewayConfig>): BundledPlugin[] {
+  const channels = config.channels ?? {}
+  return (bundled ?? []).filter((b) => typeof channels[b.id] === 'object' && channels[b.id] !== null &&
+    config.plugins?.entries?.[b.id]?.enabled !== false)
 }
 
 function record (id: string, origin: string, enabled: boolean, active?: ActivePlugin, error?: string): PluginRecord {

@@ -15,7 +15,8 @@ import toolsInvoke from '../plugins/tools-invoke.js'
 import controlUi, { type ControlUiOptions } from '../plugins/control-ui.js'
 import hooksPlugin, { type HooksPluginOptions } from '../plugins/hooks/index.js'
 import heartbeatPlugin, { type HeartbeatPluginOptions } from '../plugins/heartbeat.js'
-import pluginHost, { type PluginHostOptions } from '../plugins/plugin-host.js'
+import pluginHost, { type BundledPlugin, type PluginHostOptions } from '../plugins/plugin-host.js'
+import channelsPlugin, { type ChannelsPluginOptions } from '../plugins/channels.js'
 import rpcPlugin, { type RpcPluginOptions } from '../plugins/rpc.js'
 import wsRpc, { type WsRpcOptions } from '../plugins/ws-rpc/index.js'
 import reloadPlugin, { type ConfigSource } from '../plugins/reload.js'
@@ -57,6 +58,8 @@ export interface GatewayOptions {
   hooks?: HooksPluginOptions
   /** Plugin host tuning (load and route timeouts; tests shorten them). */
   plugins?: PluginHostOptions
+  /** Channel accounts (tests inject the backoff sleep). */
+  channels?: ChannelsPluginOptions
   /** HTTP server timing (tests shorten it). */
   http?: {
     /** A client has this long to deliver a whole request (default 30 s); then 408. */
@@ -161,7 +164,8 @@ export async function buildGateway (opts: GatewayOptions) {
   await app.register(controlUi, opts.controlUi ?? {})
   await app.register(hooksPlugin, opts.hooks ?? {})
   // Third-party plugins last: they may read every core service; their routes live under /plugins/<id>.
-  await app.register(pluginHost, { routeTimeoutMs: requestTimeout, ...opts.plugins })
+  await app.register(pluginHost, { routeTimeoutMs: requestTimeout, bundled: BUNDLED_PLUGINS, ...opts.plugins })
+  await app.register(channelsPlugin, opts.channels ?? {})
   if (opts.configSource !== undefined) {
     // With the config.* and secrets.reload methods: they exist only where the config has a file behind it.
     await app.register(reloadPlugin, { source: opts.configSource, configRpc: opts.configRpc ?? {} })
@@ -169,5 +173,10 @@ export async function buildGateway (opts: GatewayOptions) {
 
   return app
 }
+
+/** Plugins shipped with the gateway, imported only while their channel is configured. */
+const BUNDLED_PLUGINS: readonly BundledPlugin[] = [
+  { id: 'telegram', load: async () => (await import('./channels/telegram/index.js')).default }
+]
 
 export type GatewayApp = Awaited<ReturnType<typeof buildGateway>>

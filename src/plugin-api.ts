@@ -8,11 +8,13 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { HookMapping } from '../schemas/config.js'
 import type { MethodDefinition } from './rpc/types.js'
 import type { ToolDefinition, ToolExecContext, ToolResult } from './tools/types.js'
+import type { ChannelAccounts } from './channels/types.js'
 
 export { Type } from '@sinclair/typebox'
 export type { Static, TSchema } from '@sinclair/typebox'
 export type { HookMapping, ToolDefinition, ToolExecContext, ToolResult }
 export type { RpcContext } from './rpc/types.js'
+export type { ChannelAccounts, ChannelAccountContext, ChannelProbeResult, InboundMessage, InboundOutcome, AccountRuntimePatch } from './channels/types.js'
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -38,6 +40,8 @@ export interface ChannelDefinition {
   start?: (ctx: { signal: AbortSignal, log: FastifyBaseLogger }) => void | Promise<void>
   stop?: () => void | Promise<void>
   status?: () => Record<string, unknown> | Promise<Record<string, unknown>>
+  /** Per-account runtime under `channels.<id>` (docs/channels.md): the channels feature runs each account. */
+  accounts?: ChannelAccounts<any>
 }
 
 /** A plugin's part of `health.plugins.status.<id>`: any JSON object. */

@@ -118,7 +118,7 @@ test('keys accepted without effect warn once each; supported keys and empty obje
     },
     hooks: { enabled: true, token: 'hook-token' },
     plugins: { entries: { a: { enabled: true } } },
-    channels: { telegram: { botToken: 'x' } },
+    channels: { telegram: { botToken: 'x' }, discord: { token: 'x' } },
     env: { vars: { A: 'b' } },
     logging: { level: 'info', redactSensitive: 'tools' },
     memory: { search: { provider: 'p', model: 'm' } },
@@ -126,7 +126,7 @@ test('keys accepted without effect warn once each; supported keys and empty obje
   }
   const snap = parseConfigText(FILE, JSON.stringify(config), {})
   assert.deepEqual([...snap.warnings].sort(), [
-    'channels is not supported yet and has no effect',
+    'channels.discord is not supported yet and has no effect',
     'env.vars is not supported yet and has no effect',
     'gateway.publicOrigin is not supported yet and has no effect',
     'gateway.remote is not supported yet and has no effect',

@@ -1,14 +1,15 @@
 // `openclaw channels status [--probe]`: live channel state from RPC
-// `channels.status` when the gateway advertises it; otherwise what the config
-// declares under `channels.*`. --probe also proves the gateway answers (and
-// fails the command when it does not).
+// `channels.status` when the gateway advertises it (each account, and with
+// --probe a live check of its credentials); otherwise what the config declares
+// under `channels.*`. --probe also fails the command when the gateway does not
+// answer. `openclaw channels approve <code>` approves a pairing request.
 import type { Argv, CommandModule } from 'yargs'
 import { GatewayClientError } from '../errors/client.js'
 import type { GatewayClient } from '../client/gateway-client.js'
-import { asCliError, connectionOptions, connectHint, openClient, resolveTarget, warnIfConfigBroken, type ConnectionArgs } from './common/connection.js'
+import { asCliError, connectionOptions, connectHint, openClient, resolveTarget, runOnGateway, warnIfConfigBroken, type ConnectionArgs } from './common/connection.js'
 import { loadContext, type GlobalArgs } from './common/context.js'
-import { formatDuration, out, printJson, runCommand } from './common/output.js'
-import { commandGroup, type JsonArgs } from './common/yargs.js'
+import { CliError, formatDuration, out, printJson, runCommand } from './common/output.js'
+import type { JsonArgs } from './common/yargs.js'
 
 interface ChannelsArgs extends GlobalArgs, ConnectionArgs, JsonArgs {
   probe?: boolean
@@ -76,12 +77,77 @@ function printLive (live: unknown): void {
     return
   }
   out('Channels:')
+  const accounts = (typeof payload.channelAccounts === 'object' && payload.channelAccounts !== null ? payload.channelAccounts : {}) as Record<string, unknown>
+  const labels = (typeof payload.channelLabels === 'object' && payload.channelLabels !== null ? payload.channelLabels : {}) as Record<string, unknown>
   for (const id of order) {
-    const c = (typeof channels[id] === 'object' && channels[id] !== null ? channels[id] : {}) as Obj
-    const facts = ['configured', 'running', 'connected'].filter((k) => typeof c[k] === 'boolean').map((k) => `${k} ${c[k] === true ? 'yes' : 'no'}`)
-    const error = typeof c.lastError === 'string' ? `; error: ${c.lastError}` : ''
-    out(`- ${id}: ${facts.length === 0 ? 'present' : facts.join(', ')}${error}`)
+    const list = Array.isArray(accounts[id]) ? accounts[id] as Obj[] : []
+    const label = typeof labels[id] === 'string' ? labels[id] : id
+    if (list.length === 0) {
+      const c = (typeof channels[id] === 'object' && channels[id] !== null ? channels[id] : {}) as Obj
+      out(`- ${label}: ${accountFacts(c)}`)
+      continue
+    }
+    for (const a of list) out(`- ${label} ${String(a.accountId)}: ${accountFacts(a)}`)
   }
+}
+
+/** `enabled, configured, running, connected, mode:polling, bot:@x, token:config, dm:pairing, works; error: …` */
+function accountFacts (a: Obj): string {
+  const facts: string[] = []
+  if (a.enabled === false) facts.push('disabled')
+  else if (a.enabled === true) facts.push('enabled')
+  // OpenClaw's CLI words: running / stopped, connected / disconnected, works / probe failed.
+  if (typeof a.configured === 'boolean') facts.push(a.configured ? 'configured' : 'not configured')
+  if (typeof a.running === 'boolean') facts.push(a.running ? 'running' : 'stopped')
+  if (typeof a.connected === 'boolean') facts.push(a.connected ? 'connected' : 'disconnected')
+  if (typeof a.mode === 'string') facts.push(`mode:${a.mode}`)
+  const bot = (typeof a.bot === 'object' && a.bot !== null ? a.bot : undefined) as Obj | undefined
+  if (typeof bot?.username === 'string') facts.push(`bot:@${bot.username}`)
+  if (typeof a.tokenSource === 'string') facts.push(`token:${a.tokenSource}`)
+  if (typeof a.dmPolicy === 'string') facts.push(`dm:${a.dmPolicy}`)
+  const probe = (typeof a.probe === 'object' && a.probe !== null ? a.probe : undefined) as Obj | undefined
+  if (probe !== undefined) facts.push(probe.ok === true ? 'works' : `probe failed${typeof probe.error === 'string' ? ` (${probe.error})` : ''}`)
+  const error = typeof a.lastError === 'string' ? `; error: ${a.lastError}` : ''
+  return `${facts.length === 0 ? 'present' : facts.join(', ')}${error}`
+}
+
+interface ApproveArgs extends GlobalArgs, ConnectionArgs, JsonArgs {
+  code: string
+  channel?: string
+  account?: string
+  notify?: boolean
+}
+
+interface PairingList { requests?: Array<{ requestId: string, channel: string, accountId: string, senderId: string, senderLabel: string }> }
+
+async function channelsApprove (args: ApproveArgs): Promise<number> {
+  return await runOnGateway(args, async ({ client }) => {
+    const list = await client.request<PairingList>('channels.pairing.list', {
+      ...(args.channel !== undefined ? { channel: args.channel } : {}),
+      ...(args.account !== undefined ? { accountId: args.account } : {})
+    })
+    const code = args.code.trim().toUpperCase()
+    const request = (list?.requests ?? []).find((r) => r.requestId.toUpperCase() === code)
+    if (request === undefined) throw new CliError(`no pending pairing request with code ${code}`, { hint: 'Codes expire after an hour; the peer gets a new one with its next message.' })
+    const res = await client.request<{ senderId: string, notification: string }>('channels.pairing.approve', {
+      channel: request.channel, accountId: request.accountId, requestId: request.requestId, notify: args.notify !== false
+    })
+    if (args.json === true) printJson({ ...res, channel: request.channel, accountId: request.accountId })
+    else out(`Approved ${request.senderLabel} (${request.channel} ${request.accountId}, peer ${res.senderId}); notification: ${res.notification}`)
+    return 0
+  })
+}
+
+const approveCommand: CommandModule<object, ApproveArgs> = {
+  command: 'approve <code>',
+  describe: 'Approve a pairing request: the peer that was sent <code> may talk to the agent',
+  builder: (y: Argv) => connectionOptions(y)
+    .positional('code', { type: 'string', demandOption: true, description: 'The pairing code the peer was sent' })
+    .option('channel', { type: 'string', description: 'Only this channel (telegram)' })
+    .option('account', { type: 'string', description: 'Only this account id' })
+    .option('notify', { type: 'boolean', default: true, description: 'Tell the peer it was approved (--no-notify: do not)' })
+    .option('json', { type: 'boolean', description: 'Print the RPC result as JSON' }) as unknown as Argv<ApproveArgs>,
+  handler: runCommand(channelsApprove)
 }
 
 const statusCommand: CommandModule<object, ChannelsArgs> = {
@@ -93,4 +159,9 @@ const statusCommand: CommandModule<object, ChannelsArgs> = {
   handler: runCommand(channelsStatus)
 }
 
-export const channelsCommand = commandGroup('channels', 'Inspect messaging channels', statusCommand)
+export const channelsCommand: CommandModule = {
+  command: 'channels',
+  describe: 'Inspect messaging channels and approve pairing requests',
+  builder: (y: Argv) => y.command(statusCommand).command(approveCommand).demandCommand(1, 'Name a channels command.'),
+  handler: () => {}
+}

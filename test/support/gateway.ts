@@ -29,6 +29,9 @@ export interface TestGatewayOptions {
   heartbeat?: GatewayOptions['heartbeat']
   hooks?: GatewayOptions['hooks']
   plugins?: GatewayOptions['plugins']
+  channels?: GatewayOptions['channels']
+  /** An existing directory to run in (kept on close): a second gateway on the same state dir is a restart. */
+  home?: string
   logFile?: () => string | undefined
   /** Keep log records in `logs` (level debug). */
   captureLogs?: boolean
@@ -64,7 +67,8 @@ export async function build (t: TestContext, opts: TestGatewayOptions = {}): Pro
 }
 
 export async function startTestGateway (opts: TestGatewayOptions = {}): Promise<TestGateway> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'ocgw-ws-'))
+  const dir = opts.home ?? await mkdtemp(path.join(os.tmpdir(), 'ocgw-ws-'))
+  const removeDir = async () => { if (opts.home === undefined) await rm(dir, { recursive: true, force: true }) }
   const env = { HOME: dir, ...opts.env }
   const token = opts.token === undefined ? TEST_TOKEN : opts.token
   const userGateway = (opts.config?.gateway ?? {}) as Record<string, unknown>
@@ -108,14 +112,15 @@ export async function startTestGateway (opts: TestGatewayOptions = {}): Promise<
     http: opts.http,
     heartbeat: opts.heartbeat,
     hooks: opts.hooks,
-    plugins: opts.plugins
+    plugins: opts.plugins,
+    channels: opts.channels
   })
   try {
     await opts.beforeListen?.(app)
     await app.listen({ port: 0, host: '127.0.0.1' })
   } catch (err) {
     await app.close()
-    await rm(dir, { recursive: true, force: true })
+    await removeDir()
     throw err
   }
   const port = (app.server.address() as { port: number }).port
@@ -132,7 +137,7 @@ export async function startTestGateway (opts: TestGatewayOptions = {}): Promise<
       if (closed) return
       closed = true
       await app.close()
-      await rm(dir, { recursive: true, force: true })
+      await removeDir()
     }
   }
 }
