@@ -193,6 +193,7 @@ test('the real build: index.html, every asset it links, under the size budget', 
     assert.equal(packed.headers.get('content-encoding'), encoding)
     assert.equal(packed.headers.get('content-type'), 'text/javascript; charset=utf-8')
     assert.equal(packed.headers.get('cache-control'), 'public, max-age=31536000, immutable')
+    assert.match(packed.headers.get('vary') ?? '', /accept-encoding/i, 'caches keep one copy per encoding')
     assert.match(await packed.text(), /openclaw/, 'decoded by fetch')
   }
   // The built index is what the plugin rewrites.
