@@ -11,6 +11,9 @@ import { Chat } from './pages/chat.js'
 import { Sessions } from './pages/sessions.js'
 import { ConfigPage } from './pages/config.js'
 import { Logs } from './pages/logs.js'
+import { Channels } from './pages/channels.js'
+import { Hooks } from './pages/hooks.js'
+import { Plugins } from './pages/plugins.js'
 
 declare const __UI_VERSION__: string
 
@@ -19,7 +22,10 @@ const ROUTES = [
   { path: 'chat', label: 'Chat' },
   { path: 'sessions', label: 'Sessions' },
   { path: 'config', label: 'Config' },
-  { path: 'logs', label: 'Logs' }
+  { path: 'logs', label: 'Logs' },
+  { path: 'channels', label: 'Channels' },
+  { path: 'hooks', label: 'Hooks' },
+  { path: 'plugins', label: 'Plugins' }
 ] as const
 
 /** `#/chat`, else a deep link the server answered with the app (`<basePath>/chat`). */
@@ -83,6 +89,9 @@ export function App () {
                 {route === 'sessions' && <Sessions />}
                 {route === 'config' && <ConfigPage />}
                 {route === 'logs' && <Logs />}
+                {route === 'channels' && <Channels />}
+                {route === 'hooks' && <Hooks />}
+                {route === 'plugins' && <Plugins />}
               </ErrorBoundary>
               )}
       </main>
