@@ -53,7 +53,10 @@ export function App () {
   useEffect(() => {
     const off = client.onState((s) => {
       setState(s)
-      if (s.status === 'connected') setHello(s.hello)
+      if (s.status === 'connected') {
+        setHello(s.hello)
+        if (performance.getEntriesByName('openclaw:connected').length === 0) performance.mark('openclaw:connected')
+      }
     })
     client.start()
     const onHash = () => { setRoute(routeOf(location.hash)) }
