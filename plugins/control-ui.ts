@@ -1,7 +1,7 @@
 // The Control UI (contract 5): the browser app built into ui/dist, served at
 // `/` or `gateway.controlUi.basePath`. Hashed assets are immutable, index.html
 // is revalidated; unknown paths get index.html only for HTML navigations. The
-// WebSocket upgrade on `/` stays with ws-rpc (its route only matches upgrades).
+// WebSocket upgrades on `/` and the base path stay with ws-rpc (its routes match only upgrades).
 // `gateway.controlUi.enabled` is read per request; basePath and root need a restart.
 import { readFile, stat } from 'node:fs/promises'
 import path from 'node:path'
@@ -117,7 +117,7 @@ interface StaticFilesOptions { root: string, base: string, enabled: () => boolea
 
 /**
  * The build's files through @fastify/static, in a context of their own. `wildcard: true` makes
- * one route per folder with no glob of the build at start-up (a rebuilt UI is served as it is);
+ * one route for assets/ with no glob of the build at start-up (a rebuilt UI is served as it is);
  * `preCompressed` sends the .br/.gz copies the build writes. Imported only here, once the UI is
  * registered, so nothing else pays for it.
  */
