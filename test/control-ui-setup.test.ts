@@ -11,6 +11,7 @@ import { startFakeUpstream } from './support/fake-upstream.js'
 import { build, TEST_TOKEN, type TestGateway } from './support/gateway.js'
 import { fakeProviderConfig } from './support/http-gateway.js'
 import { baseConfig, freePort, makeHome, spawnGateway, writeConfig } from './support/spawn-gateway.js'
+import { waitFor } from './support/wait.js'
 import { DESKTOP, haveChromium, launchBrowser, openPage, screenshot, waitForStatus } from './support/browser.js'
 
 const skip = haveChromium() ? false : 'no Chromium at /usr/bin/chromium (CHROMIUM_PATH)'
@@ -147,9 +148,11 @@ test('config form: lists and maps as rows, bad rows caught before saving, the ed
   await page.locator('details', { has: agents }).locator('summary').click()
   await agents.getByRole('button', { name: 'Remove Agents: helper' }).click()
   await page.getByRole('button', { name: 'Save 1 change' }).click()
+  const onFile = async () => JSON.parse(await readFile(gw.configPath, 'utf8')) as Record<string, any>
+  await waitFor('the helper entry gone from the file', async () => (await onFile()).agents?.entries?.helper === undefined)
+  // The first save's banner went when this one started: this one is the second's.
   await page.getByTestId('config-outcome').getByText('applied live').waitFor()
-  onDisk = JSON.parse(await readFile(gw.configPath, 'utf8')) as Record<string, any>
-  assert.equal(onDisk.agents?.entries?.helper, undefined)
+  onDisk = await onFile()
   assert.deepEqual(onDisk.gateway.controlUi.allowedOrigins, ['https://ops.example.test'])
 })
 

@@ -76,9 +76,9 @@ export function mergePatch (changes: Record<string, unknown>): Record<string, un
   return patch
 }
 
-interface Props { parsed: unknown, hash: string, onSaved: (text: string, tone: 'ok' | 'warn') => void, describe: (r: any) => { text: string, tone: 'ok' | 'warn' } }
+interface Props { parsed: unknown, hash: string, onSaving: () => void, onSaved: (text: string, tone: 'ok' | 'warn') => void, describe: (r: any) => { text: string, tone: 'ok' | 'warn' } }
 
-export function ConfigForm ({ parsed, hash, onSaved, describe }: Props) {
+export function ConfigForm ({ parsed, hash, onSaving, onSaved, describe }: Props) {
   const { client } = useApp()
   const schema = useRpc<SchemaResult>('config.schema', {})
   const [draft, setDraft] = useDraft('config.form')
@@ -111,6 +111,8 @@ export function ConfigForm ({ parsed, hash, onSaved, describe }: Props) {
     if (problems > 0) return
     setBusy(true)
     setError(undefined)
+    // The last save's outcome is not this one's.
+    onSaving()
     const values = Object.fromEntries(Object.entries(changes).map(([path, v]) => {
       const rows = rowResults.get(path)
       return [path, rows === undefined ? v : diffPatch(valueAt(parsed, path), rows.value)]
