@@ -2,7 +2,8 @@
 // Chromium: Channels (OpenClaw's channels.status shape, the empty state, a
 // gateway without the method), Hooks (real deliveries to /hooks/wake),
 // Plugins (real fixture plugins, one failing), and a 10,000-message session
-// that opens at its tail in Chat and loads earlier pages on demand.
+// that opens at its tail in Chat and loads earlier pages on demand (and a
+// 60,000-character message that shows its start until asked).
 import { after, before, test, type TestContext } from 'node:test'
 import assert from 'node:assert/strict'
 import type { Browser, Page } from 'playwright-core'
@@ -139,17 +140,23 @@ test('a 10,000-message session opens at its tail in Chat; earlier pages load on 
     })
     await gw.gw.app.sessions.append(key, batch)
   }
+  // And one very long message last: it shows its start until asked for the rest.
+  const long = `${'lorem ipsum '.repeat(5000)}THE END`
+  await gw.gw.app.sessions.append(key, [{ id: 'm-long', role: 'assistant', content: [{ type: 'text', text: long }], timestamp: now }])
   const page = await signedIn(t, gw, 'chat', DESKTOP, `sessionStorage.setItem('openclaw.chat.session', ${JSON.stringify(key)})`)
   const log = page.getByTestId('chat-log')
   await log.getByText('message 9999', { exact: true }).waitFor()
-  await page.getByTestId('chat-earlier').getByText('Showing the newest 100 of 10,000 messages.').waitFor()
+  await page.getByTestId('chat-earlier').getByText('Showing the newest 100 of 10,001 messages.').waitFor()
+  assert.equal(await log.getByText(/THE END/).count(), 0, 'the long message is clipped')
+  await log.getByRole('button', { name: `Show the whole message (${long.length.toLocaleString('en')} characters)` }).click()
+  await log.getByText(/THE END/).waitFor()
   assert.equal(await log.locator('.bubble').count(), 100, 'only the tail is rendered')
   await screenshot(page, 'chat-long')
 
   await page.getByRole('button', { name: 'Load earlier messages' }).click()
-  await page.getByTestId('chat-earlier').getByText('Showing the newest 300 of 10,000 messages.').waitFor()
+  await page.getByTestId('chat-earlier').getByText('Showing the newest 300 of 10,001 messages.').waitFor()
   assert.equal(await log.locator('.bubble').count(), 300)
-  await log.getByText('message 9700', { exact: true }).waitFor({ state: 'attached' })
+  await log.getByText('message 9701', { exact: true }).waitFor({ state: 'attached' })
   // The view stays where the reader was, not thrown back to the bottom.
   const fromBottom = await log.evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight)
   assert.ok(fromBottom > 0, 'still reading older messages after the load')
