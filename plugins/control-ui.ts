@@ -1,7 +1,7 @@
 // The Control UI (contract 5): the browser app built into ui/dist, served at
 // `/` or `gateway.controlUi.basePath`. Hashed assets are immutable, index.html
 // is revalidated; unknown paths get index.html only for HTML navigations. The
-// WebSocket upgrade on `/` stays with ws-rpc (its route only matches upgrades).
+// WebSocket upgrades on `/` and the base path stay with ws-rpc (its routes match only upgrades).
 // `gateway.controlUi.enabled` is read per request; basePath and root need a restart.
 import { readFile, stat } from 'node:fs/promises'
 import path from 'node:path'
@@ -17,7 +17,8 @@ export interface ControlUiOptions {
 }
 
 const HTML_CONSTRAINT = 'acceptsHtml'
-const IMMUTABLE = 'public, max-age=31536000, immutable'
+/** Files at the build's root (ui/public), not hashed: revalidated on each use. */
+const ROOT_FILES = ['favicon.svg']
 /** Paths other surfaces own: an HTML navigation there is a 404, not the app. */
 const RESERVED = ['/v1/', '/tools/', '/hooks/', '/__openclaw__/']
 
@@ -43,7 +44,6 @@ export default async function controlUi (app: FastifyInstance, opts: ControlUiOp
   const enabled = () => app.configStore.config.gateway?.controlUi?.enabled !== false
   const index = indexCache(path.join(root, 'index.html'), base)
 
-  const serveFile = fileSender(root, base)
   // Routes constrained with { acceptsHtml: 'yes' } match only requests whose Accept names text/html.
   addHeaderConstraint(app, HTML_CONSTRAINT, (h) => isHtmlNavigation(h.accept) ? 'yes' : undefined)
   app.addHook('onRequest', (_request, reply, done) => {
@@ -66,15 +66,7 @@ export default async function controlUi (app: FastifyInstance, opts: ControlUiOp
   app.get(base === '' ? '/' : base, route, serveIndex)
   app.get(`${base}/index.html`, route, serveIndex)
 
-  app.get(`${base}/assets/*`, route, async (request, reply) => {
-    if (!enabled()) return reply.callNotFound()
-    // Hashed names: a given URL never changes, so browsers keep it for a year.
-    return await serveFile(request, reply, IMMUTABLE)
-  })
-  app.get(`${base}/favicon.svg`, route, async (request, reply) => {
-    if (!enabled()) return reply.callNotFound()
-    return await serveFile(request, reply, 'no-cache')
-  })
+  await app.register(staticFiles, { root, base, enabled })
 
   // Bootstrap facts for the UI; read auth, like every other gateway read.
   const configUrls = [`${base}/control-ui-config.json`, `${base}/__openclaw/control-ui-config.json`, ...(base === '' ? ['/__openclaw__/control-ui-config.json'] : [])]
@@ -121,46 +113,44 @@ function resolveRoot (configured: string | undefined, option: string | undefined
   return path.join(packageRoot() ?? process.cwd(), 'ui', 'dist')
 }
 
-type Send = typeof import('@fastify/send')
+interface StaticFilesOptions { root: string, base: string, enabled: () => boolean }
 
 /**
- * Files under `root` by their URL path below the base path (@fastify/send: types, ETag,
- * traversal and dotfile refusal). Loaded on the first asset request: importing it costs
- * ~40 ms of start-up that a gateway nobody browses never needs.
+ * The build's files through @fastify/static, in a context of their own. `wildcard: true` makes
+ * one route for assets/ with no glob of the build at start-up (a rebuilt UI is served as it is);
+ * `preCompressed` sends the .br/.gz copies the build writes. Imported only here, once the UI is
+ * registered, so nothing else pays for it.
  */
-function fileSender (root: string, base: string) {
-  let loading: Promise<Send> | undefined
-  return async (request: FastifyRequest, reply: FastifyReply, cacheControl: string) => {
-    loading ??= import('@fastify/send').then((m) => ((m as { default?: Send }).default ?? m) as Send)
-    const send = await loading
-    // The raw (still encoded) path: send decodes it once.
-    const urlPath = request.raw.url!.split('?')[0]!.slice(base.length)
-    const options = { root, dotfiles: 'deny' as const, index: false as const, cacheControl: false, acceptRanges: false }
-    // The build writes .br and .gz beside each script and stylesheet.
-    const encoding = /\.(js|css)$/.test(urlPath) ? preferredEncoding(request.headers['accept-encoding']) : undefined
-    if (encoding !== undefined) {
-      const packed = await send(request.raw, `${urlPath}.${encoding === 'br' ? 'br' : 'gz'}`, options)
-      if (packed.type === 'file') {
-        reply.header('content-encoding', encoding).header('vary', 'accept-encoding')
-        return reply.status(packed.statusCode).headers(packed.headers).type(urlPath.endsWith('.js') ? 'text/javascript; charset=utf-8' : 'text/css; charset=utf-8')
-          .header('cache-control', cacheControl).send(packed.stream)
-      }
-      packed.stream.destroy()
-    }
-    const result = await send(request.raw, urlPath, options)
-    if (result.type !== 'file') {
-      result.stream.destroy()
-      return reply.callNotFound()
-    }
-    return reply.status(result.statusCode).headers(result.headers).header('cache-control', cacheControl).send(result.stream)
+async function staticFiles (app: FastifyInstance, { root, base, enabled }: StaticFilesOptions) {
+  const { default: fastifyStatic } = await import('@fastify/static')
+  await app.register(fastifyStatic, {
+    root: path.join(root, 'assets'),
+    prefix: `${base}/assets/`,
+    wildcard: true,
+    // Root files below go through reply.sendFile; the decorator stays in this context.
+    decorateReply: true,
+    preCompressed: true,
+    // Hashed names: a given URL never changes, so browsers keep it for a year.
+    maxAge: '365d',
+    immutable: true,
+    index: false,
+    dotfiles: 'deny',
+    acceptRanges: false,
+    allowedPath: () => enabled(),
+    // Caches keep one copy per encoding.
+    setHeaders: (res) => { res.setHeader('vary', 'accept-encoding') }
+  })
+  // RFC 9239 names text/javascript; send's table still says application/javascript.
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (String(reply.getHeader('content-type')).startsWith('application/javascript')) reply.type('text/javascript; charset=utf-8')
+    return payload
+  })
+  for (const name of ROOT_FILES) {
+    app.get(`${base}/${name}`, { schema: { hide: true, tags: ['control-ui'] } }, async (_request, reply) => {
+      if (!enabled()) return reply.callNotFound()
+      return reply.header('cache-control', 'no-cache').sendFile(name, root, { cacheControl: false })
+    })
   }
-}
-
-function preferredEncoding (accept: string | string[] | undefined): 'br' | 'gzip' | undefined {
-  const value = Array.isArray(accept) ? accept.join(',') : (accept ?? '')
-  if (/\bbr\b/.test(value)) return 'br'
-  if (/\bgzip\b/.test(value)) return 'gzip'
-  return undefined
 }
 
 /** index.html rewritten for the base path; re-read when the file changes (a rebuilt UI). */

@@ -45,9 +45,10 @@ if (entry === undefined) throw new Error('no entry output')
 const url = (file: string) => `./${path.relative(out, path.join(root, file)).split(path.sep).join('/')}`
 const css = entry[1].cssBundle
 const template = await readFile(path.join(ui, 'index.html'), 'utf8')
+// The chunks the entry imports are preloaded with it: no request waits for the entry to parse.
+const preloads = entry[1].imports.filter((i) => i.kind === 'import-statement').map((i) => `<link rel="modulepreload" href="${url(i.path)}">`)
 const html = template
-  .replace('<!--styles-->', css !== undefined ? `<link rel="stylesheet" href="${url(css)}">` : '')
-  .replace('<!--scripts-->', `<script type="module" src="${url(entry[0])}"></script>`)
+  .replace(/<!--head:[^>]*-->/, [...(css !== undefined ? [`<link rel="stylesheet" href="${url(css)}">`] : []), `<script type="module" src="${url(entry[0])}"></script>`, ...preloads].join('\n'))
 await writeFile(path.join(out, 'index.html'), html)
 
 // What a first visit downloads: the entry, its CSS and the chunks it imports statically.

@@ -34,6 +34,25 @@ function ownDirname (packages: string[]): Plugin {
   }
 }
 
+/**
+ * @fastify/static requires `glob` at load, but calls it only to list files at register time when
+ * `wildcard: false`; the Control UI uses `wildcard: true`. Requiring it on first call instead keeps
+ * glob's module bodies (most of that chunk) out of every start-up. Fails the build if the line moves.
+ */
+function lazyStaticGlob (): Plugin {
+  const line = "const { glob } = require('glob')"
+  return {
+    name: 'lazy-static-glob',
+    setup (b) {
+      b.onLoad({ filter: /node_modules\/@fastify\/static\/index\.js$/ }, async (args) => {
+        const source = await readFile(args.path, 'utf8')
+        if (!source.includes(line)) throw new Error(`${args.path}: "${line}" not found; update lazyStaticGlob in scripts/bundle.ts`)
+        return { contents: source.replace(line, "const glob = (...args) => require('glob').glob(...args)"), loader: 'js', resolveDir: path.dirname(args.path) }
+      })
+    }
+  }
+}
+
 // Chunk names carry a content hash: drop the previous build's so none go stale.
 await rm(path.join(root, 'dist/chunks'), { recursive: true, force: true })
 
@@ -51,7 +70,7 @@ const result = await build({
   sourcemap: true,
   // Bundled CommonJS packages call require() for Node built-ins; an ESM file has none of its own.
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
-  plugins: [ownDirname(READS_OWN_FILES)],
+  plugins: [ownDirname(READS_OWN_FILES), lazyStaticGlob()],
   metafile: true,
   logLevel: 'warning'
 })

@@ -109,7 +109,7 @@ test('the WebSocket upgrade on / still reaches the control plane', async (t) => 
   assert.equal(hello.type, 'hello-ok')
 })
 
-test('basePath moves the app; / is no longer it', async (t) => {
+test('basePath moves the app and its WebSocket; / is no longer the app', async (t) => {
   const gw = await gateway(t, { root: await fixtureRoot(t), basePath: '/openclaw/' })
   const page = await gw.get('/openclaw', { headers: html })
   assert.equal(page.status, 200)
@@ -123,6 +123,12 @@ test('basePath moves the app; / is no longer it', async (t) => {
   assert.equal(root.status, 404)
   await root.body?.cancel()
   assert.equal((await gw.get('/openclaw/control-ui-config.json', { headers: { authorization: `Bearer ${TEST_TOKEN}` } })).status, 200)
+  // The page's WebSocket goes to its own path; the control plane answers there and on / alike.
+  for (const url of [`${gw.url}/openclaw`, `${gw.url}/openclaw/`, gw.url]) {
+    const { client, hello } = await connectOk(url, { token: TEST_TOKEN })
+    client.close()
+    assert.equal(hello.type, 'hello-ok', url)
+  }
 })
 
 test('gateway.controlUi.enabled: false applies live, and back', async (t) => {
@@ -193,6 +199,7 @@ test('the real build: index.html, every asset it links, under the size budget', 
     assert.equal(packed.headers.get('content-encoding'), encoding)
     assert.equal(packed.headers.get('content-type'), 'text/javascript; charset=utf-8')
     assert.equal(packed.headers.get('cache-control'), 'public, max-age=31536000, immutable')
+    assert.match(packed.headers.get('vary') ?? '', /accept-encoding/i, 'caches keep one copy per encoding')
     assert.match(await packed.text(), /openclaw/, 'decoded by fetch')
   }
   // The built index is what the plugin rewrites.

@@ -11,6 +11,7 @@ import { startFakeUpstream } from './support/fake-upstream.js'
 import { build, TEST_TOKEN, type TestGateway } from './support/gateway.js'
 import { fakeProviderConfig } from './support/http-gateway.js'
 import { baseConfig, freePort, makeHome, spawnGateway, writeConfig } from './support/spawn-gateway.js'
+import { waitFor } from './support/wait.js'
 import { DESKTOP, haveChromium, launchBrowser, openPage, screenshot, waitForStatus } from './support/browser.js'
 
 const skip = haveChromium() ? false : 'no Chromium at /usr/bin/chromium (CHROMIUM_PATH)'
@@ -108,6 +109,51 @@ test('config form: schema-driven fields, restart marks, a live save through conf
   const onDisk = JSON.parse(await readFile(gw.configPath, 'utf8')) as Record<string, any>
   assert.equal(onDisk.logging.level, 'debug')
   assert.equal(onDisk.gateway.auth.token, TEST_TOKEN)
+})
+
+test('config form: lists and maps as rows, bad rows caught before saving, the edit kept across a reload', { skip }, async (t) => {
+  const gw = await gatewayWithFile(t)
+  const page = await signedIn(t, `http://127.0.0.1:${gw.port}`, 'config')
+  await page.getByRole('button', { name: 'Form' }).click()
+  const origins = page.locator('fieldset[data-path="gateway.controlUi.allowedOrigins"]')
+  await origins.getByRole('button', { name: /^Add item/ }).click()
+  await origins.getByRole('textbox').last().fill('https://ops.example.test')
+  const agents = page.locator('fieldset[data-path="agents.entries"]')
+  await page.locator('details', { has: agents }).locator('summary').click()
+  await agents.getByRole('button', { name: /^Add entry/ }).click()
+  await agents.getByLabel(/name of entry 1/).fill('Bad Key')
+  await agents.getByText('"Bad Key" is not a valid name here').waitFor()
+  await agents.getByLabel(/name of entry 1/).fill('helper')
+  await agents.getByRole('textbox').last().fill("{ name: 'Helper', bogus: 1 }")
+  await agents.getByText('bogus: is not a known setting').waitFor()
+  await page.getByTestId('config-form-problems').getByText('Fix 1 problem').waitFor()
+  assert.equal(await page.getByRole('button', { name: /^Save 2 changes/ }).isDisabled(), true, 'no save while a row is wrong')
+  await screenshot(page, 'config-form-rows')
+
+  // A reload (or a dropped connection) keeps the unsaved rows, errors and all.
+  await page.reload()
+  await waitForStatus(page, 'Connected')
+  await page.getByRole('button', { name: 'Form' }).click()
+  await agents.getByText('bogus: is not a known setting').waitFor()
+  assert.equal(await origins.getByRole('textbox').last().inputValue(), 'https://ops.example.test')
+  await agents.getByRole('textbox').last().fill("{ name: 'Helper' }")
+  await page.getByTestId('config-form-problems').waitFor({ state: 'detached' })
+  await page.getByRole('button', { name: 'Save 2 changes' }).click()
+  await page.getByTestId('config-outcome').getByText('applied live').waitFor()
+  let onDisk = JSON.parse(await readFile(gw.configPath, 'utf8')) as Record<string, any>
+  assert.deepEqual(onDisk.gateway.controlUi.allowedOrigins, ['https://ops.example.test'])
+  assert.deepEqual(onDisk.agents.entries.helper, { name: 'Helper' })
+
+  // Removing a map row deletes that key (a merge patch null), nothing else.
+  await page.locator('details', { has: agents }).locator('summary').click()
+  await agents.getByRole('button', { name: 'Remove Agents: helper' }).click()
+  await page.getByRole('button', { name: 'Save 1 change' }).click()
+  const onFile = async () => JSON.parse(await readFile(gw.configPath, 'utf8')) as Record<string, any>
+  await waitFor('the helper entry gone from the file', async () => (await onFile()).agents?.entries?.helper === undefined)
+  // The first save's banner went when this one started: this one is the second's.
+  await page.getByTestId('config-outcome').getByText('applied live').waitFor()
+  onDisk = await onFile()
+  assert.deepEqual(onDisk.gateway.controlUi.allowedOrigins, ['https://ops.example.test'])
 })
 
 test('config: a save based on a stale hash is refused and the edit is kept', { skip }, async (t) => {

@@ -5,6 +5,7 @@ import websocket from '@fastify/websocket'
 import type { WebSocket } from 'ws'
 import { DevicePairing } from '../../src/devices/pairing.js'
 import { DevicePairingStore } from '../../src/devices/store.js'
+import { normalizeBasePath } from '../../src/http/control-ui.js'
 import { addHeaderConstraint } from '../../src/http/header-constraint.js'
 import { isLoopbackAddress } from '../../src/net.js'
 import { Dispatcher } from '../../src/rpc/dispatch.js'
@@ -67,21 +68,25 @@ export default async function wsRpc (app: FastifyInstance, opts: WsRpcOptions) {
   addHeaderConstraint(app, UPGRADE_CONSTRAINT, (h) => typeof h.upgrade === 'string' && h.upgrade.toLowerCase() === 'websocket' ? 'websocket' : undefined)
 
   const isLocal = opts.isLocalClient ?? defaultIsLocal
-  app.route({
-    method: 'GET',
-    url: '/',
-    constraints: { [UPGRADE_CONSTRAINT]: 'websocket' },
-    exposeHeadRoute: false,
-    websocket: true,
-    preHandler: releaseUpgradeResponse,
-    handler: (socket: WebSocket, request: FastifyRequest) => {
-      const peer = peerInfo(request, isLocal)
-      // The hub installs its own error listener (see releaseUpgradeResponse).
-      socket.removeAllListeners('error')
-      // request.socket is the TCP socket ws took over; the hub corks it to batch writes.
-      connections.accept(socket, peer, request.socket)
-    }
-  })
+  // The Control UI connects to its own page's path: at `gateway.controlUi.basePath` too (restart).
+  const uiBase = normalizeBasePath(app.configStore.config.gateway?.controlUi?.basePath)
+  for (const url of uiBase === '' ? ['/'] : ['/', uiBase]) {
+    app.route({
+      method: 'GET',
+      url,
+      constraints: { [UPGRADE_CONSTRAINT]: 'websocket' },
+      exposeHeadRoute: false,
+      websocket: true,
+      preHandler: releaseUpgradeResponse,
+      handler: (socket: WebSocket, request: FastifyRequest) => {
+        const peer = peerInfo(request, isLocal)
+        // The hub installs its own error listener (see releaseUpgradeResponse).
+        socket.removeAllListeners('error')
+        // request.socket is the TCP socket ws took over; the hub corks it to batch writes.
+        connections.accept(socket, peer, request.socket)
+      }
+    })
+  }
 
   const onConfigChange = (change: ConfigChange) => { applyPolicyChange(connections, app.log, change) }
   app.configStore.on('change', onConfigChange)

@@ -3,14 +3,17 @@
 // reconnect, so what the operator typed is never lost.
 import { Component, type ComponentChildren } from 'preact'
 import { useEffect, useMemo, useState } from 'preact/hooks'
-import { GatewayClient, type ConnState, type HelloOk } from './gateway.js'
+import { GatewayClient, type ConnectProblem, type ConnState, type HelloOk } from './gateway.js'
 import { AppContext, useApp } from './state.js'
-import { clearToken, currentToken, saveToken } from './token.js'
+import { clearToken, currentPassword, currentToken, savePassword, saveToken } from './token.js'
 import { Overview } from './pages/overview.js'
 import { Chat } from './pages/chat.js'
 import { Sessions } from './pages/sessions.js'
 import { ConfigPage } from './pages/config.js'
 import { Logs } from './pages/logs.js'
+import { Channels } from './pages/channels.js'
+import { Hooks } from './pages/hooks.js'
+import { Plugins } from './pages/plugins.js'
 
 declare const __UI_VERSION__: string
 
@@ -19,7 +22,10 @@ const ROUTES = [
   { path: 'chat', label: 'Chat' },
   { path: 'sessions', label: 'Sessions' },
   { path: 'config', label: 'Config' },
-  { path: 'logs', label: 'Logs' }
+  { path: 'logs', label: 'Logs' },
+  { path: 'channels', label: 'Channels' },
+  { path: 'hooks', label: 'Hooks' },
+  { path: 'plugins', label: 'Plugins' }
 ] as const
 
 /** `#/chat`, else a deep link the server answered with the app (`<basePath>/chat`). */
@@ -31,13 +37,15 @@ function routeOf (hash: string): string {
   return ROUTES.some((r) => r.path === path) ? path : 'overview'
 }
 
+/** The page's own origin and base path, like OpenClaw's UI (the gateway upgrades there too). */
 function wsUrl (): string {
   const proto = location.protocol === 'https:' ? 'wss:' : 'ws:'
-  return `${proto}//${location.host}/`
+  const base = document.documentElement.dataset.openclawControlUiBasePath ?? ''
+  return `${proto}//${location.host}${base}/`
 }
 
 export function App () {
-  const client = useMemo(() => new GatewayClient({ url: wsUrl(), token: currentToken, version: __UI_VERSION__ }), [])
+  const client = useMemo(() => new GatewayClient({ url: wsUrl(), token: currentToken, password: currentPassword, version: __UI_VERSION__ }), [])
   const [state, setState] = useState<ConnState>(client.state)
   const [hello, setHello] = useState<HelloOk | undefined>(undefined)
   const [route, setRoute] = useState(() => routeOf(location.hash))
@@ -45,7 +53,10 @@ export function App () {
   useEffect(() => {
     const off = client.onState((s) => {
       setState(s)
-      if (s.status === 'connected') setHello(s.hello)
+      if (s.status === 'connected') {
+        setHello(s.hello)
+        if (performance.getEntriesByName('openclaw:connected').length === 0) performance.mark('openclaw:connected')
+      }
     })
     client.start()
     const onHash = () => { setRoute(routeOf(location.hash)) }
@@ -71,7 +82,7 @@ export function App () {
       <ConnectionBanner state={state} />
       <main id='main' tabIndex={-1}>
         {needsLogin
-          ? <Login problem={state.problem} onSubmit={(token) => { saveToken(token); client.start() }} />
+          ? <Login problem={state.problem} onSubmit={(secret) => { if (state.problem.credential === 'password') savePassword(secret); else saveToken(secret); client.start() }} />
           : hello === undefined
             ? <Connecting state={state} />
             : (
@@ -81,6 +92,9 @@ export function App () {
                 {route === 'sessions' && <Sessions />}
                 {route === 'config' && <ConfigPage />}
                 {route === 'logs' && <Logs />}
+                {route === 'channels' && <Channels />}
+                {route === 'hooks' && <Hooks />}
+                {route === 'plugins' && <Plugins />}
               </ErrorBoundary>
               )}
       </main>
@@ -98,7 +112,7 @@ function ConnectionIndicator ({ state, hello }: { state: ConnState, hello: Hello
       <span class='dot' aria-hidden='true' />
       <span role='status' aria-live='polite' data-testid='connection-status'>{label}</span>
       {hello !== undefined && <span class='muted version' data-testid='gateway-version'>v{hello.server.version}</span>}
-      {state.status === 'connected' && currentToken() !== undefined && (
+      {state.status === 'connected' && (currentToken() !== undefined || currentPassword() !== undefined) && (
         <button class='link' type='button' onClick={() => { clearToken(); client.stop(); location.reload() }}>Sign out</button>
       )}
     </div>
@@ -128,19 +142,24 @@ function Connecting ({ state }: { state: ConnState }) {
   )
 }
 
-function Login ({ problem, onSubmit }: { problem: { message: string, detail?: string }, onSubmit: (token: string) => void }) {
+function Login ({ problem, onSubmit }: { problem: ConnectProblem, onSubmit: (secret: string) => void }) {
   const [token, setToken] = useState('')
+  const password = problem.credential === 'password'
   return (
     <section class='card login'>
       <h1>Sign in to the gateway</h1>
       <p class='error' role='alert' data-testid='login-error'>{problem.message}</p>
       {problem.detail !== undefined && <p class='muted small'>{problem.detail}</p>}
       <form onSubmit={(e) => { e.preventDefault(); if (token.trim() !== '') onSubmit(token.trim()) }}>
-        <label for='token'>Gateway token</label>
-        <input id='token' name='token' type='password' autoComplete='current-password' value={token} onInput={(e) => { setToken(e.currentTarget.value) }} autoFocus />
+        <label for='token'>{password ? 'Gateway password' : 'Gateway token'}</label>
+        <input id='token' name={password ? 'password' : 'token'} type='password' autoComplete='current-password' value={token} onInput={(e) => { setToken(e.currentTarget.value) }} autoFocus />
         <button type='submit' class='primary'>Connect</button>
       </form>
-      <p class='muted small'>Run <code>openclaw dashboard</code> on the gateway host for a link that signs in directly. The token stays in this tab only.</p>
+      <p class='muted small'>
+        {password
+          ? 'The password is kept in this page only: a reload asks for it again.'
+          : <>Run <code>openclaw dashboard</code> on the gateway host for a link that signs in directly. The token stays in this tab only.</>}
+      </p>
     </section>
   )
 }

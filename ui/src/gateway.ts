@@ -56,6 +56,8 @@ export interface ConnectProblem {
   detail?: string
   /** False when retrying cannot help until the operator acts (a wrong token). */
   retrying: boolean
+  /** For `auth`: which secret the gateway asks for (`gateway.auth.mode`). */
+  credential?: 'token' | 'password'
 }
 
 export type ConnState =
@@ -72,6 +74,8 @@ interface Pending { resolve: (v: any) => void, reject: (e: Error) => void, timer
 export interface GatewayClientOptions {
   url: string
   token: () => string | undefined
+  /** A gateway password (`gateway.auth.mode: "password"`); sent instead of the token when set. */
+  password: () => string | undefined
   version: string
 }
 
@@ -219,7 +223,8 @@ export class GatewayClient {
   }
 
   async #sendConnect (ws: WebSocket, challenge: { nonce: string, ts: number }): Promise<void> {
-    const token = this.#opts.token()
+    const password = this.#opts.password()
+    const token = password === undefined ? this.#opts.token() : undefined
     const identity = await deviceIdentity()
     const platform = (navigator as { userAgentData?: { platform?: string } }).userAgentData?.platform || navigator.platform || 'web'
     const client = { id: CLIENT_ID, version: this.#opts.version, platform, mode: CLIENT_MODE, deviceFamily: 'browser', displayName: 'Control UI' }
@@ -231,7 +236,7 @@ export class GatewayClient {
       maxProtocol: PROTOCOL,
       client,
       role: 'operator',
-      ...(token !== undefined ? { auth: { token } } : {}),
+      ...(password !== undefined ? { auth: { password } } : token !== undefined ? { auth: { token } } : {}),
       device,
       locale: navigator.language,
       userAgent: navigator.userAgent
@@ -267,10 +272,23 @@ export class GatewayClient {
 export function describeRejection (e: RpcErrorShape): ConnectProblem {
   const code = typeof e.details?.code === 'string' ? e.details.code : ''
   const detail = e.message
-  if (code.startsWith('AUTH_TOKEN') || code.startsWith('AUTH_PASSWORD') || /^unauthorized: gateway (token|password)/.test(detail)) {
+  if (code.startsWith('AUTH_PASSWORD') || /^unauthorized: gateway password/.test(detail)) {
     const missing = code.endsWith('MISSING') || /missing/.test(detail)
     return {
       kind: 'auth',
+      credential: 'password',
+      message: missing
+        ? 'This gateway is protected by a password (gateway.auth.password). Enter it below.'
+        : 'The gateway did not accept this password. Check it and try again.',
+      detail,
+      retrying: false
+    }
+  }
+  if (code.startsWith('AUTH_TOKEN') || /^unauthorized: gateway token/.test(detail)) {
+    const missing = code.endsWith('MISSING') || /missing/.test(detail)
+    return {
+      kind: 'auth',
+      credential: 'token',
       message: missing
         ? 'This gateway needs its token. Paste it below, or open the dashboard link that `openclaw dashboard` prints.'
         : 'The gateway did not accept this token. Check it and try again (`openclaw dashboard` prints a link with the right one).',

@@ -9,3 +9,5 @@ adoptFragmentToken()
 const root = document.getElementById('app')!
 root.textContent = ''
 render(<ErrorBoundary><App /></ErrorBoundary>, root)
+// User Timing marks for bench/ui-first-paint (and any operator's devtools): the shell is in the DOM.
+performance.mark('openclaw:shell')

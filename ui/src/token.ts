@@ -25,9 +25,20 @@ export function saveToken (token: string): void {
 export function clearToken (): void {
   try { sessionStorage.removeItem(KEY) } catch { /* nothing stored */ }
   memory = undefined
+  password = undefined
 }
 
 let memory: string | undefined
+// A gateway password is kept in this page's memory only, never in storage (contract 5).
+let password: string | undefined
+
+export function savePassword (value: string): void {
+  password = value
+}
+
+export function currentPassword (): string | undefined {
+  return password
+}
 
 export function currentToken (): string | undefined {
   return readToken() ?? memory

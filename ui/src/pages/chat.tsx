@@ -1,17 +1,24 @@
 // Chat: pick a session, read its history, send a message and watch the
 // reply stream in (`chat` events: delta → final | error | aborted), abort a
 // run, switch the session's model. The composer's text is a draft kept in
-// sessionStorage: a reconnect or reload never loses it.
+// sessionStorage: a reconnect or reload never loses it. A long transcript
+// opens at its newest messages; older ones load on demand, a page at a time.
 import { useEffect, useRef, useState } from 'preact/hooks'
 import { errorText, useApp, useConnected, useDraft, useGatewayEvent, useRpc } from '../state.js'
 import { useModelSetup } from './first-run.js'
 
 interface Message { role: string, content: unknown, timestamp?: number, id?: string }
-interface History { sessionKey: string, messages: Message[], sessionInfo?: { model?: string, label?: string } | null, inFlightRun?: { runId: string } }
+interface History { sessionKey: string, messages: Message[], totalMessages?: number, hasMore?: boolean, sessionInfo?: { model?: string, label?: string } | null, inFlightRun?: { runId: string } }
 interface SessionRow { key: string, label?: string, displayName?: string, updatedAt?: number | null }
 interface Run { runId: string | undefined, text: string, state: 'sending' | 'streaming' | 'error' | 'aborted', error?: string }
 
 const SESSION_KEY = 'openclaw.chat.session'
+/** The newest messages shown first; "load earlier" adds a page, up to chat.history's limit. */
+const FIRST_PAGE = 100
+const PAGE = 200
+const HISTORY_MAX = 1000
+/** Longer messages show their start until asked for the rest (a huge paste must not stall the page). */
+const CLIP_CHARS = 8000
 
 export function textOf (content: unknown): string {
   if (typeof content === 'string') return content
@@ -29,7 +36,8 @@ export function Chat () {
   const defaults = hello?.snapshot.sessionDefaults
   const [sessionKey, setSessionKeyState] = useState(() => sessionStorage.getItem(SESSION_KEY) ?? defaults?.mainSessionKey ?? 'main')
   const setSessionKey = (k: string) => { sessionStorage.setItem(SESSION_KEY, k); setSessionKeyState(k) }
-  const history = useRpc<History>('chat.history', { sessionKey, limit: 200 }, [sessionKey])
+  const [limit, setLimit] = useState(FIRST_PAGE)
+  const history = useRpc<History>('chat.history', { sessionKey, limit }, [sessionKey, limit])
   const sessions = useRpc<{ sessions: SessionRow[] }>('sessions.list', { limit: 50 }, [])
   const models = useRpc<{ models: Array<{ id: string, provider: string, name?: string }> }>('models.list', {})
   const setup = useModelSetup()
@@ -39,6 +47,8 @@ export function Chat () {
   const [error, setError] = useState<string | undefined>(undefined)
   const [model, setModel] = useState<string>('')
   const logRef = useRef<HTMLDivElement>(null)
+  // Distance from the bottom to restore after older messages load above (else: follow the tail).
+  const keepFromBottom = useRef<number | undefined>(undefined)
 
   useEffect(() => {
     if (history.data === undefined) return
@@ -49,8 +59,21 @@ export function Chat () {
     // A run that was streaming when the connection dropped: its events are gone, the history has the outcome.
     setRun((r) => (history.data?.inFlightRun !== undefined ? { runId: history.data.inFlightRun.runId, text: r?.text ?? '', state: 'streaming' } : undefined))
   }, [history.data])
-  useEffect(() => { setMessages([]); setRun(undefined); setError(undefined) }, [sessionKey])
-  useEffect(() => { logRef.current?.scrollTo({ top: logRef.current.scrollHeight }) }, [messages, run?.text])
+  useEffect(() => { setMessages([]); setRun(undefined); setError(undefined); setLimit(FIRST_PAGE) }, [sessionKey])
+  useEffect(() => {
+    const log = logRef.current
+    if (log === null) return
+    const keep = keepFromBottom.current
+    keepFromBottom.current = undefined
+    log.scrollTop = keep !== undefined ? log.scrollHeight - keep : log.scrollHeight
+  }, [messages, run?.text])
+  const loadEarlier = () => {
+    const log = logRef.current
+    if (log !== null) keepFromBottom.current = log.scrollHeight - log.scrollTop
+    setLimit((n) => Math.min(n + PAGE, HISTORY_MAX))
+  }
+  const total = history.data?.totalMessages ?? 0
+  const stored = history.data?.messages.length ?? 0
 
   useGatewayEvent((e) => {
     if (e.event !== 'chat') return
@@ -131,8 +154,16 @@ export function Chat () {
       )}
       <div class='log' ref={logRef} aria-live='polite' data-testid='chat-log'>
         {history.error !== undefined && <p class='error'>{history.error}</p>}
-        {messages.length === 0 && run === undefined && <p class='muted center'>No messages yet. Say hello.</p>}
-        {messages.map((m, i) => <Bubble key={m.id ?? i} role={m.role} text={textOf(m.content)} />)}
+        {history.data?.hasMore === true && (
+          <div class='earlier muted small' data-testid='chat-earlier'>
+            Showing the newest {stored.toLocaleString('en')} of {total.toLocaleString('en')} messages.{' '}
+            {limit < HISTORY_MAX
+              ? <button type='button' class='link' disabled={history.loading} onClick={loadEarlier}>{history.loading ? 'Loading…' : 'Load earlier messages'}</button>
+              : <span>Older ones stay in the session's transcript file.</span>}
+          </div>
+        )}
+        {messages.length === 0 && run === undefined && history.data !== undefined && <p class='muted center'>No messages yet. Say hello.</p>}
+        {messages.map((m, i) => <Bubble key={m.id ?? `from-end-${messages.length - i}`} role={m.role} text={textOf(m.content)} />)}
         {run !== undefined && (
           <Bubble role='assistant' text={run.text} streaming={run.state === 'streaming' || run.state === 'sending'} note={run.state === 'aborted' ? 'Stopped' : run.error} />
         )}
@@ -153,12 +184,16 @@ export function Chat () {
   )
 }
 
-function Bubble ({ role, text, streaming, note }: { role: string, text: string, streaming?: boolean, note?: string | undefined }) {
+function Bubble ({ role, text: full, streaming, note }: { role: string, text: string, streaming?: boolean, note?: string | undefined }) {
   const who = role === 'user' ? 'You' : role === 'assistant' ? 'Assistant' : role
+  const [whole, setWhole] = useState(false)
+  const clipped = !whole && streaming !== true && full.length > CLIP_CHARS
+  const text = clipped ? full.slice(0, CLIP_CHARS) : full
   return (
     <div class={`bubble ${role === 'user' ? 'user' : role === 'assistant' ? 'assistant' : 'other'}`} data-role={role} data-streaming={streaming === true ? 'true' : undefined}>
       <div class='who muted small'>{who}{streaming === true && <span class='typing'> · typing…</span>}</div>
       <div class='text'>{text === '' && streaming === true ? '…' : text}</div>
+      {clipped && <button type='button' class='link small' onClick={() => { setWhole(true) }}>Show the whole message ({full.length.toLocaleString('en')} characters)</button>}
       {note !== undefined && <div class='note small'>{note}</div>}
     </div>
   )

@@ -1,20 +1,21 @@
 // The config as a form, driven by config.schema: one field per plain setting
 // (text, number, switch, choice) with the schema's label and help and a
-// "restart" mark where a change needs one. Lists and maps stay in the JSON5
-// editor. Changed fields are saved as one config.patch with the base hash.
+// "restart" mark where a change needs one; lists and maps as rows
+// (config-rows.tsx). Changed fields are saved as one config.patch with the base
+// hash, and only once every row passes the schema checks.
 import { useMemo, useState } from 'preact/hooks'
 import { RpcError } from '../gateway.js'
 import { errorText, useApp, useDraft, useRpc } from '../state.js'
+import { diffPatch, RowsInput, rowsOf, rowsValue, type Row, type RowsField, type Schema } from './config-rows.js'
 
 const REDACTED = '__OPENCLAW_REDACTED__'
 
-interface Schema { type?: string, title?: string, description?: string, properties?: Record<string, Schema>, anyOf?: Schema[], const?: unknown, minimum?: number, maximum?: number }
 interface Hint { label?: string, help?: string, sensitive?: boolean, restart?: boolean }
 interface SchemaResult { schema: Schema, uiHints: Record<string, Hint> }
-interface Field { path: string, kind: 'boolean' | 'string' | 'number' | 'integer' | 'enum', options?: string[], label: string, help?: string | undefined, restart: boolean, sensitive: boolean }
+interface Field { path: string, kind: 'boolean' | 'string' | 'number' | 'integer' | 'enum' | 'list' | 'map', options?: string[], label: string, help?: string | undefined, restart: boolean, sensitive: boolean, item?: Schema, keyPattern?: string | undefined }
 interface Section { key: string, label: string, fields: Field[] }
 
-/** The plain settings under each top-level key; lists, maps and unions other than choices are left out. */
+/** The settings under each top-level key: plain values, choices, lists and maps (other unions are left to JSON5). */
 export function formSections (schema: Schema, hints: Record<string, Hint>): Section[] {
   const sections: Section[] = []
   for (const [key, node] of Object.entries(schema.properties ?? {})) {
@@ -34,6 +35,15 @@ function walk (node: Schema, path: string, hints: Record<string, Hint>, out: Fie
     return
   }
   const base = { path, label: hint.label ?? node.title ?? path.split('.').pop()!, help: hint.help ?? node.description, restart, sensitive: hint.sensitive === true }
+  const mapItem = node.patternProperties !== undefined ? Object.entries(node.patternProperties)[0] : undefined
+  if (node.type === 'array' && node.items !== undefined) {
+    out.push({ ...base, kind: 'list', item: node.items })
+    return
+  }
+  if (node.type === 'object' && (mapItem !== undefined || typeof node.additionalProperties === 'object')) {
+    out.push({ ...base, kind: 'map', item: mapItem?.[1] ?? (node.additionalProperties as Schema), keyPattern: mapItem?.[0] })
+    return
+  }
   if (node.anyOf !== undefined && node.anyOf.every((s) => typeof s.const === 'string')) {
     out.push({ ...base, kind: 'enum', options: node.anyOf.map((s) => s.const as string) })
   } else if (node.type === 'boolean' || node.type === 'string' || node.type === 'integer' || node.type === 'number') {
@@ -53,21 +63,22 @@ function valueAt (obj: unknown, path: string): unknown {
   return cur
 }
 
-/** A JSON merge patch setting each changed path (null deletes the key). */
+/** A JSON merge patch setting each changed path (null deletes the key; undefined leaves it). */
 export function mergePatch (changes: Record<string, unknown>): Record<string, unknown> {
   const patch: Record<string, unknown> = {}
   for (const [path, value] of Object.entries(changes)) {
     const keys = path.split('.')
     let cur = patch
+    if (value === undefined) continue
     for (const k of keys.slice(0, -1)) cur = (cur[k] ??= {}) as Record<string, unknown>
     cur[keys[keys.length - 1]!] = value
   }
   return patch
 }
 
-interface Props { parsed: unknown, hash: string, onSaved: (text: string, tone: 'ok' | 'warn') => void, describe: (r: any) => { text: string, tone: 'ok' | 'warn' } }
+interface Props { parsed: unknown, hash: string, onSaving: () => void, onSaved: (text: string, tone: 'ok' | 'warn') => void, describe: (r: any) => { text: string, tone: 'ok' | 'warn' } }
 
-export function ConfigForm ({ parsed, hash, onSaved, describe }: Props) {
+export function ConfigForm ({ parsed, hash, onSaving, onSaved, describe }: Props) {
   const { client } = useApp()
   const schema = useRpc<SchemaResult>('config.schema', {})
   const [draft, setDraft] = useDraft('config.form')
@@ -76,17 +87,38 @@ export function ConfigForm ({ parsed, hash, onSaved, describe }: Props) {
   const [busy, setBusy] = useState(false)
   const sections = useMemo(() => (schema.data !== undefined ? formSections(schema.data.schema, schema.data.uiHints) : []), [schema.data])
 
+  const fields = useMemo(() => new Map(sections.flatMap((s) => s.fields.map((f) => [f.path, f] as const))), [sections])
+  // Rows (lists, maps) stay as typed in the draft; their values and per-row errors are derived.
+  const rowResults = useMemo(() => {
+    const out = new Map<string, ReturnType<typeof rowsValue>>()
+    for (const [path, rows] of Object.entries(changes)) {
+      const f = fields.get(path)
+      if (f?.item !== undefined) out.set(path, rowsValue(f as RowsField, rows as Row[]))
+    }
+    return out
+  }, [changes, fields])
+  const problems = [...rowResults.values()].reduce((n, r) => n + r.errors.filter((e) => e !== undefined).length, 0)
+
   const set = (path: string, value: unknown) => {
     const next = { ...changes }
-    if (JSON.stringify(value) === JSON.stringify(valueAt(parsed, path) ?? null)) delete next[path]
+    const f = fields.get(path)
+    const original = f?.item !== undefined ? rowsOf(f as RowsField, valueAt(parsed, path)) : valueAt(parsed, path) ?? null
+    if (JSON.stringify(value) === JSON.stringify(original)) delete next[path]
     else next[path] = value
     setDraft(Object.keys(next).length === 0 ? '' : JSON.stringify(next))
   }
   const save = async () => {
+    if (problems > 0) return
     setBusy(true)
     setError(undefined)
+    // The last save's outcome is not this one's.
+    onSaving()
+    const values = Object.fromEntries(Object.entries(changes).map(([path, v]) => {
+      const rows = rowResults.get(path)
+      return [path, rows === undefined ? v : diffPatch(valueAt(parsed, path), rows.value)]
+    }))
     try {
-      const r = await client.request('config.patch', { raw: JSON.stringify(mergePatch(changes), null, 2), baseHash: hash })
+      const r = await client.request('config.patch', { raw: JSON.stringify(mergePatch(values), null, 2), baseHash: hash })
       setDraft('')
       const d = describe(r)
       onSaved(d.text, d.tone)
@@ -108,14 +140,16 @@ export function ConfigForm ({ parsed, hash, onSaved, describe }: Props) {
         <details key={s.key} open={s.key === 'gateway' || s.fields.some((f) => f.path in changes)}>
           <summary>{s.label}</summary>
           <div class='fields'>
-            {s.fields.map((f) => <FieldInput key={f.path} field={f} value={f.path in changes ? changes[f.path] : valueAt(parsed, f.path)} changed={f.path in changes} onChange={(v) => { set(f.path, v) }} />)}
+            {s.fields.map((f) => f.item !== undefined
+              ? <RowsInput key={f.path} field={f as RowsField} rows={f.path in changes ? changes[f.path] as Row[] : rowsOf(f as RowsField, valueAt(parsed, f.path))} errors={rowResults.get(f.path)?.errors ?? []} changed={f.path in changes} heading={<FieldLabel field={f} changed={f.path in changes} />} onChange={(rows) => { set(f.path, rows) }} />
+              : <FieldInput key={f.path} field={f} value={f.path in changes ? changes[f.path] : valueAt(parsed, f.path)} changed={f.path in changes} onChange={(v) => { set(f.path, v) }} />)}
           </div>
         </details>
       ))}
-      <p class='muted small'>Lists and maps (providers, agents, origins…) are edited in the JSON5 view.</p>
       {error !== undefined && <p class='error' role='alert'>{error}</p>}
+      {problems > 0 && <p class='error' role='alert' data-testid='config-form-problems'>Fix {problems} problem{problems === 1 ? '' : 's'} above before saving; your edit is kept meanwhile.</p>}
       <div class='actions'>
-        <button type='submit' class='primary' disabled={busy || pending.length === 0}>{busy ? 'Saving…' : `Save ${pending.length} change${pending.length === 1 ? '' : 's'}`}</button>
+        <button type='submit' class='primary' disabled={busy || pending.length === 0 || problems > 0}>{busy ? 'Saving…' : `Save ${pending.length} change${pending.length === 1 ? '' : 's'}`}</button>
         <button type='button' disabled={busy || pending.length === 0} onClick={() => { setDraft('') }}>Discard</button>
         {needsRestart && <span class='pill warn'>needs a restart</span>}
       </div>
@@ -123,13 +157,13 @@ export function ConfigForm ({ parsed, hash, onSaved, describe }: Props) {
   )
 }
 
+function FieldLabel ({ field: f, changed }: { field: Field, changed: boolean }) {
+  return <>{f.label}{f.restart && <span class='pill warn' title='A change here needs a gateway restart'>restart</span>}{changed && <span class='pill'>changed</span>}</>
+}
+
 function FieldInput ({ field: f, value, changed, onChange }: { field: Field, value: unknown, changed: boolean, onChange: (v: unknown) => void }) {
   const id = `cf-${f.path}`
-  const label = (
-    <label for={id}>
-      {f.label}{f.restart && <span class='pill warn' title='A change here needs a gateway restart'>restart</span>}{changed && <span class='pill'>changed</span>}
-    </label>
-  )
+  const label = <label for={id}><FieldLabel field={f} changed={changed} /></label>
   const help = f.help !== undefined ? <span class='muted small'>{f.help} <code>{f.path}</code></span> : <span class='muted small'><code>{f.path}</code></span>
   if (f.kind === 'boolean') {
     // Three states: an unset switch means the gateway's default, which may be on.

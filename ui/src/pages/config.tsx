@@ -127,6 +127,7 @@ export function ConfigPage () {
           {outcome !== undefined && outcome.kind === 'saved' && <div class={`banner ${outcome.tone}`} role='status' data-testid='config-outcome'><p>{outcome.text}</p></div>}
           <ConfigForm
             parsed={data.parsed} hash={data.hash} describe={(r: WriteResult) => { const d = describe(r); return d.kind === 'saved' ? d : { text: d.text, tone: 'warn' } }}
+            onSaving={() => { setOutcome(undefined) }}
             onSaved={(text, tone) => {
               setOutcome({ kind: 'saved', text, tone })
               if (!dirty) { setDraft(''); setBaseHash('') }
