@@ -11,6 +11,7 @@ import {
   type SessionWarning,
   type TranscriptMessage
 } from '../src/sessions/index.js'
+import { readIndexFiles, writeIndexFiles } from './support/session-files.js'
 
 interface Harness {
   stateDir: string
@@ -132,15 +133,13 @@ test('repair() reconciles a stale index, adopts orphans and truncates torn tails
   const stale = await store.append('agent:main:stale', [msg(0)])
   const vanished = await store.append('agent:main:vanished', [msg(0), msg(1)])
   const orphan = await store.append('agent:main:orphan', [msg(0)])
-  const indexFile = path.join(dirOf(h.stateDir), 'sessions.json')
-  const snapshot = await readFile(indexFile, 'utf8')
+  const index = await readIndexFiles(dirOf(h.stateDir))
   await store.append('agent:main:orphan', [msg(1)])
   await store.close()
 
   // Simulate a crash after the transcript write but before the index write, plus damage.
-  const index = JSON.parse(snapshot)
   delete index['agent:main:orphan']
-  await writeFile(indexFile, JSON.stringify(index))
+  await writeIndexFiles(dirOf(h.stateDir), index)
   await appendFile(transcriptOf(h.stateDir, stale), JSON.stringify({ type: 'message', ...msg(1, { usage: { inputTokens: 1, outputTokens: 1, totalTokens: 2 } }) }) + '\n{"type":"mess')
   await unlink(transcriptOf(h.stateDir, vanished))
 
@@ -163,15 +162,14 @@ test('after an unclean shutdown, interrupted deletes and resets are completed on
   await store.append('agent:main:del', [msg(0)])
   const oldReset = await store.append('agent:main:res', [msg(0), msg(1)])
   await store.append('agent:main:steady', [msg(0)])
-  const indexFile = path.join(dirOf(h.stateDir), 'sessions.json')
-  const snapshot = await readFile(indexFile, 'utf8')
+  const snapshot = await readIndexFiles(dirOf(h.stateDir))
   await store.delete('agent:main:del')
   await store.reset('agent:main:res')
   const newReset = await store.append('agent:main:res', [msg(9)])
   await store.close()
 
   // The process "died" after the file operations but before any index write, without a clean close.
-  await writeFile(indexFile, snapshot)
+  await writeIndexFiles(dirOf(h.stateDir), snapshot)
   await writeFile(path.join(dirOf(h.stateDir), 'sessions.dirty'), '')
   const reopened = h.open()
   assert.equal(await reopened.get('agent:main:del'), undefined)
@@ -186,11 +184,10 @@ test('repair() finishes an interrupted delete even without the unclean-shutdown 
   const h = await harness(t)
   const store = h.open()
   await store.append('agent:main:del', [msg(0)])
-  const indexFile = path.join(dirOf(h.stateDir), 'sessions.json')
-  const snapshot = await readFile(indexFile, 'utf8')
+  const snapshot = await readIndexFiles(dirOf(h.stateDir))
   await store.delete('agent:main:del')
   await store.close()
-  await writeFile(indexFile, snapshot)
+  await writeIndexFiles(dirOf(h.stateDir), snapshot)
   const reopened = h.open()
   assert.ok(await reopened.get('agent:main:del'), 'without the marker the index is trusted')
   assert.equal((await reopened.repair()).entriesFixed, 1)

@@ -10,6 +10,7 @@ import {
   type FileSessionStoreOptions,
   type TranscriptMessage
 } from '../src/sessions/index.js'
+import { readIndexFiles } from './support/session-files.js'
 
 type T = TestContext
 
@@ -101,7 +102,7 @@ test('100 parallel appends to one session all land, in call order, on whole line
   assert.equal(lines.pop(), '', 'file ends with a newline')
   assert.equal(lines.length, 101, 'header plus one line per message')
   for (const line of lines) JSON.parse(line)
-  const index = JSON.parse(await readFile(path.join(sessionsDir(stateDir), 'sessions.json'), 'utf8'))
+  const index = await readIndexFiles(sessionsDir(stateDir))
   assert.equal(index[key].messageCount, 100, 'the last index write includes every append')
 })
 
@@ -112,7 +113,7 @@ test('parallel appends to different sessions and agents stay separate', async (t
   // Every resolved append must already be in the index file, even with index writes coalesced across keys.
   for (const key of keys) {
     const agentId = key.split(':')[1]
-    const index = JSON.parse(await readFile(path.join(sessionsDir(stateDir, agentId), 'sessions.json'), 'utf8'))
+    const index = await readIndexFiles(sessionsDir(stateDir, agentId))
     assert.equal(index[key].messageCount, 10, key)
   }
   for (const key of keys) {
@@ -230,8 +231,8 @@ test('invalid keys are rejected and no key can escape the state directory', asyn
   assert.deepEqual((await readdir(stateDir)).sort(), ['agents'])
   assert.deepEqual(await readdir(path.join(stateDir, 'agents')), ['main'])
   const names = await readdir(sessionsDir(stateDir))
-  assert.ok(names.every((n) => ['sessions.json', 'sessions.dirty'].includes(n) || /^[0-9a-f-]{36}\.jsonl$/.test(n)), names.join(','))
-  assert.equal(names.length, tricky.length + 2)
+  assert.ok(names.every((n) => ['sessions.json', 'sessions.log', 'sessions.dirty'].includes(n) || /^[0-9a-f-]{36}\.jsonl$/.test(n)), names.join(','))
+  assert.equal(names.length, tricky.length + 3)
   assert.equal((await store.get('agent:main:CaseKept'))?.key, 'agent:main:CaseKept')
   assert.equal(await store.get('agent:main:casekept'), undefined, 'keys are case-preserving')
 })
