@@ -123,6 +123,8 @@ export interface SessionStore {
   /** Starts a new sessionId; the old transcript stays on disk; settings carry over. */
   reset(key: string): Promise<SessionEntry>
   delete(key: string, opts?: SessionDeleteOptions): Promise<boolean>
+  /** Retention: removes sessions (and their transcripts) the policy says are too old, too many or too big. */
+  cleanup(opts?: CleanupOptions): Promise<CleanupReport>
   close(): Promise<void>
 }
 
@@ -172,8 +174,6 @@ export interface FileSessionStore extends SessionStore {
    * reconciles every index with the transcripts on disk (the JSONL is the truth).
    */
   repair(): Promise<RepairReport>
-  /** Retention: removes sessions (and their transcripts) the policy says are too old, too many or too big. */
-  cleanup(opts?: CleanupOptions): Promise<CleanupReport>
 }
 
 /** `session.maintenance`, resolved to numbers; an absent limit is not enforced. */
