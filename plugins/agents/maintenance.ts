@@ -44,8 +44,15 @@ export function startMaintenance (app: FastifyInstance, log: FastifyBaseLogger):
       (r) => {
         const sum = (f: 'pruned' | 'capped' | 'evicted' | 'archivesRemoved') => r.agents.reduce((n, a) => n + a[f], 0)
         log.info({
-          mode: r.mode, dryRun: r.dryRun, agents: r.agents.length, removed: r.removed, pruned: sum('pruned'),
-          capped: sum('capped'), evicted: sum('evicted'), archivesRemoved: sum('archivesRemoved'), durationMs: app.gateway.now() - started
+          mode: r.mode,
+          dryRun: r.dryRun,
+          agents: r.agents.length,
+          removed: r.removed,
+          pruned: sum('pruned'),
+          capped: sum('capped'),
+          evicted: sum('evicted'),
+          archivesRemoved: sum('archivesRemoved'),
+          durationMs: app.gateway.now() - started
         }, 'session maintenance pass')
       },
       (err: unknown) => { log.warn({ err }, 'session maintenance pass failed') }
