@@ -4,12 +4,12 @@
  * (a 100,000-session index never sits in memory as one string). It is a cache
  * of what the transcripts say, so anything doubtful means "rebuild", never "crash".
  */
-import { open, readFile, unlink } from 'node:fs/promises'
+import { open, readFile, unlink, type FileHandle } from 'node:fs/promises'
+import { StringDecoder } from 'node:string_decoder'
 import path from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { FILE_MODE, isErrno, renameDurably } from './fs-util.js'
 import { isSessionId, isSessionKey, parseSessionKey } from './keys.js'
-import { linesForward } from './transcript-scan.js'
 import type { SessionEntry } from './types.js'
 
 export type IndexReadResult =
@@ -20,6 +20,7 @@ export type IndexReadResult =
 const COUNTERS = ['createdAt', 'updatedAt', 'messageCount', 'inputTokens', 'outputTokens', 'totalTokens'] as const
 /** Entries per write while streaming a snapshot out; each batch is one short synchronous stringify. */
 const WRITE_BATCH = 2_000
+const READ_CHUNK = 256 * 1024
 
 /** Reads our one-entry-per-line layout; any other valid JSON object (an older pretty-printed file) is read whole. */
 export async function readIndex (file: string): Promise<IndexReadResult> {
@@ -35,8 +36,7 @@ export async function readIndex (file: string): Promise<IndexReadResult> {
   let layoutOk = true
   let ended = false
   try {
-    for await (const { line } of linesForward(handle)) {
-      const text = line.toString('utf8')
+    for await (const text of textLines(handle)) {
       lineNo += 1
       if (lineNo === 1) {
         layoutOk = text === '{'
@@ -60,6 +60,29 @@ export async function readIndex (file: string): Promise<IndexReadResult> {
   }
   if (layoutOk && ended) return { kind: 'ok', entries, legacy: false }
   return readWhole(file)
+}
+
+/**
+ * Complete lines as strings, decoded a chunk at a time through one reused
+ * buffer: far less garbage than a Buffer and a string per line (RSS at 100k).
+ */
+async function * textLines (handle: FileHandle): AsyncGenerator<string> {
+  const buf = Buffer.allocUnsafe(READ_CHUNK)
+  const decoder = new StringDecoder('utf8')
+  let carry = ''
+  for (;;) {
+    const { bytesRead } = await handle.read(buf, 0, READ_CHUNK, null)
+    if (bytesRead === 0) break
+    const text = carry + decoder.write(buf.subarray(0, bytesRead))
+    let start = 0
+    let nl: number
+    while ((nl = text.indexOf('\n', start)) !== -1) {
+      yield text.slice(start, nl)
+      start = nl + 1
+    }
+    carry = text.slice(start)
+  }
+  // A last line without its newline is a torn write: not yielded, so the layout check fails.
 }
 
 function parseEntryLine (text: string): [string, unknown] | undefined {
