@@ -32,6 +32,7 @@ export interface AgentRegistryOptions {
   clock: () => number
   warn: (w: SessionWarning) => void
   openFile: typeof open
+  compactMinLines?: number
   busyKeys: () => Iterable<string>
   onCompactError: (err: unknown) => void
 }
@@ -122,6 +123,7 @@ export function createAgentRegistry (o: AgentRegistryOptions): AgentRegistry {
         snapshotExists: snapshot.kind === 'ok' && !corrupt,
         rotatedExists: okLogs.rotated,
         openFile: o.openFile,
+        ...(o.compactMinLines !== undefined ? { compactMinLines: o.compactMinLines } : {}),
         busyKeys: o.busyKeys,
         onWriteError: () => { suspect.add(agentId) },
         onCompactError: o.onCompactError

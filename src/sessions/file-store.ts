@@ -65,6 +65,7 @@ export function createFileSessionStore (options: FileSessionStoreOptions): FileS
       clock,
       warn,
       openFile,
+      ...(options.indexCompactMinLines !== undefined ? { compactMinLines: options.indexCompactMinLines } : {}),
       busyKeys: () => queue.keys(),
       onCompactError: (err) => warn({ code: 'INDEX_COMPACT_FAILED', message: `index compaction failed, will retry: ${toSessionError(err).message}` })
     })

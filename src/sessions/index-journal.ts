@@ -27,6 +27,7 @@ export interface JournalOptions {
   snapshotExists: boolean
   rotatedExists: boolean
   openFile: typeof open
+  compactMinLines?: number
   /** Keys with store operations running or queued right now. */
   busyKeys: () => Iterable<string>
   /** A write failed: the index may lag its transcripts until the next successful commit. */
@@ -116,7 +117,7 @@ export function createIndexJournal (o: JournalOptions): IndexJournal {
     size += buf.length
     lines += batch.length
     for (const [k] of batch) o.touched.add(k)
-    if (!compacting && lines > Math.max(MIN_COMPACT_LINES, o.entries.size * COMPACT_SHARE)) {
+    if (!compacting && lines > Math.max(o.compactMinLines ?? MIN_COMPACT_LINES, o.entries.size * COMPACT_SHARE)) {
       compacting = compactNow(false).catch(o.onCompactError).finally(() => { compacting = undefined })
     }
   }

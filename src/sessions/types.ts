@@ -155,6 +155,8 @@ export interface FileSessionStoreOptions {
   onWarning?: (warning: SessionWarning) => void
   /** Upper bound on cached open transcript handles (default 64). */
   maxOpenFiles?: number
+  /** Fold the index log into sessions.json once it holds this many lines (default 1000, or a quarter of the index if larger). */
+  indexCompactMinLines?: number
   /** How the store opens files for writing; injectable so tests can fail a write (a full disk). */
   openFile?: typeof import('node:fs/promises').open
 }
