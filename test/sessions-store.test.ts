@@ -176,7 +176,38 @@ test('list sorts by updatedAt desc, filters and pages', async (t) => {
   assert.deepEqual((await store.list({ search: 'falcon' })).sessions.map((s) => s.key), ['agent:main:two'])
   assert.deepEqual((await store.list({ activeMinutes: 1.5 })).sessions.map((s) => s.key), ['agent:main:four', 'agent:ops:three'])
   assert.deepEqual(await store.list({ agentId: 'nobody' }), { sessions: [], total: 0 })
+  const first = await store.list({ limit: 2 })
+  assert.deepEqual((await store.list({ limit: 2, cursor: first.nextCursor })).sessions.map((s) => s.key), ['agent:main:two', 'agent:main:one'])
   await assertCode(store.list({ agentId: '../etc' }), 'SESSION_INVALID_KEY')
+})
+
+test('list pages by cursor, stable while new sessions arrive, and searches the last message', async (t) => {
+  let now = 2_000_000
+  const { store } = await setup(t, { clock: () => now })
+  for (let i = 0; i < 1_200; i += 100) {
+    now += 1
+    await Promise.all(Array.from({ length: 100 }, (_, j) => store.append(`agent:main:s${String(i + j).padStart(4, '0')}`, [msg(i + j, { content: `note ${i + j === 1034 ? 'kumquat' : 'plain'}` })])))
+  }
+  const expected = (await store.list({ limit: 10_000 })).sessions.map((s) => s.key)
+  assert.equal(expected.length, 1_200)
+  const seen: string[] = []
+  let cursor: string | undefined
+  let pages = 0
+  do {
+    const page = await store.list({ limit: 500, ...(cursor !== undefined ? { cursor } : {}) })
+    assert.equal(page.total, 1_200 + pages, 'total counts every match')
+    seen.push(...page.sessions.map((s) => s.key))
+    cursor = page.nextCursor
+    pages += 1
+    // A session created between pages goes to the top and does not shift the pages after the cursor.
+    now += 1
+    await store.append(`agent:main:new${pages}`, [msg(0)])
+  } while (cursor !== undefined)
+  assert.deepEqual(seen, expected)
+  assert.equal(pages, 3)
+  const found = await store.list({ search: 'KUMQUAT' })
+  assert.deepEqual(found.sessions.map((s) => s.key), ['agent:main:s1034'], 'search matches the last message preview')
+  await assertCode(store.list({ cursor: 'not-a-cursor' }), 'SESSION_INVALID_OPTIONS')
 })
 
 test('reset starts a new sessionId, keeps settings and the old transcript on disk', async (t) => {
