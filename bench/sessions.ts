@@ -2,9 +2,10 @@
 //
 // Per size N it seeds a state dir with N sessions (two messages each, plus one
 // 10,000-message transcript) through the store's own record and index writers,
-// then measures, in a fresh child process per size: start-up (store open to the
-// first `list` page) and RSS after it, the `list` first page, a search, and a
-// 200-message `history` tail. In this process it runs persisted turns (8 at a
+// then measures, in a fresh child process per size running the real gateway:
+// listening, start-up (to the first `sessions.list` page over WS) and RSS after
+// it, the `sessions.list` first page, a search, and a 200-message `chat.history`
+// tail. In this process it runs persisted turns through the store (8 at a
 // time, each a new session: user + assistant messages, fdatasync'd) and reports
 // turns/s and p50/p99 latency. The 100-session row is the baseline of the ratios.
 import { spawn } from 'node:child_process'
@@ -55,29 +56,51 @@ async function seed (stateDir: string, n: number): Promise<void> {
   await writeIndex(path.join(dir, 'sessions.json'), entries)
 }
 
-interface ReadFigures { startupMs: number, rssMb: number, listMs: number, searchMs: number, searchHits: number, historyMs: number }
+interface ReadFigures { listenMs: number, startupMs: number, rssMb: number, listMs: number, searchMs: number, searchHits: number, historyMs: number }
 
-/** The read side, measured in a fresh process so start-up and RSS are its own. */
+/**
+ * The read side through the real gateway and its WS methods, in a fresh
+ * process so start-up and RSS are its own: start-up is build → listening →
+ * the first `sessions.list` page answered (which loads the index).
+ */
 const CHILD = `
-const { createFileSessionStore } = await import(process.argv[1]);
+const [gatewayUrl, loadUrl, stateDir, bigKey] = process.argv.slice(1);
+const { startBenchGateway } = await import(gatewayUrl);
+const { handshake } = await import(loadUrl);
 const now = () => performance.now();
 const t0 = now();
-const store = createFileSessionStore({ stateDir: process.argv[2] });
-await store.list({ limit: 50 });
+const gw = await startBenchGateway({}, {}, { stateDir });
+const listenMs = now() - t0;
+const ws = await handshake(gw.url.replace('http:', 'ws:'), 'gateway');
+let n = 0;
+const rpc = (method, params) => new Promise((resolve, reject) => {
+  const id = 'r' + (++n);
+  const onMessage = (data) => {
+    const f = JSON.parse(data.toString());
+    if (f.type !== 'res' || f.id !== id) return;
+    ws.off('message', onMessage);
+    f.ok ? resolve(f.payload) : reject(new Error(JSON.stringify(f.error)));
+  };
+  ws.on('message', onMessage);
+  ws.send(JSON.stringify({ type: 'req', id, method, params }));
+});
+await rpc('sessions.list', { limit: 50 });
 const startupMs = now() - t0;
 const rssMb = process.memoryUsage().rss / 2 ** 20;
 const med = async (fn) => { const xs = []; for (let i = 0; i < 9; i++) { const s = now(); await fn(); xs.push(now() - s) } return xs.sort((a, b) => a - b)[4] };
-const listMs = await med(() => store.list({ limit: 50 }));
+const listMs = await med(() => rpc('sessions.list', { limit: 50 }));
 let searchHits = 0;
-const searchMs = await med(async () => { searchHits = (await store.list({ limit: 50, search: 'seed-9' })).total });
-const historyMs = await med(() => store.history(${JSON.stringify(BIG_KEY)}, { limit: 200 }));
-await store.close();
-process.stdout.write(JSON.stringify({ startupMs, rssMb, listMs, searchMs, searchHits, historyMs }));
+const searchMs = await med(async () => { searchHits = (await rpc('sessions.list', { limit: 50, search: 'seed-9' })).totalCount });
+const historyMs = await med(() => rpc('chat.history', { sessionKey: bigKey, limit: 200 }));
+ws.close();
+await gw.close();
+process.stdout.write(JSON.stringify({ listenMs, startupMs, rssMb, listMs, searchMs, searchHits, historyMs }));
 `
 
 async function measureReads (stateDir: string): Promise<ReadFigures> {
-  const storeUrl = new URL('../src/sessions/index.js', import.meta.url).href
-  const child = spawn(process.execPath, ['--input-type=module', '-e', CHILD, storeUrl, stateDir], { stdio: ['ignore', 'pipe', 'inherit'] })
+  const gatewayUrl = new URL('./support/gateway.js', import.meta.url).href
+  const loadUrl = new URL('./ws-load.js', import.meta.url).href
+  const child = spawn(process.execPath, ['--input-type=module', '-e', CHILD, gatewayUrl, loadUrl, stateDir, BIG_KEY], { stdio: ['ignore', 'pipe', 'inherit'] })
   let text = ''
   child.stdout.on('data', (d: Buffer) => { text += d.toString() })
   await new Promise<void>((resolve, reject) => child.on('exit', (code) => code === 0 ? resolve() : reject(new Error(`child exited ${String(code)}`))))
@@ -130,10 +153,10 @@ async function main (): Promise<void> {
   const base = rows[0]!
   const mark = (ok: boolean): string => ok ? 'ok' : 'MISSED'
   console.log(`sessions bench: ${turns} persisted turns per size, ${CONCURRENCY} concurrent, each a new session; baseline = ${base.n} sessions`)
-  console.log('sessions | turns/s | p50 ms | p99 ms | p50 vs base | start-up ms | RSS MB | list ms | search ms (hits) | history tail ms')
+  console.log('sessions | turns/s | p50 ms | p99 ms | p50 vs base | listening ms | start-up ms | RSS MB | list ms | search ms (hits) | history tail ms')
   for (const r of rows) {
     console.log([r.n, f(r.turns.turnsPerSec, 0), f(r.turns.p50), f(r.turns.p99), `${f(r.turns.p50 / base.turns.p50, 2)}x`,
-      f(r.reads.startupMs, 0), f(r.reads.rssMb, 0), f(r.reads.listMs, 2), `${f(r.reads.searchMs, 2)} (${r.reads.searchHits})`, f(r.reads.historyMs, 2)].join(' | '))
+      f(r.reads.listenMs, 0), f(r.reads.startupMs, 0), f(r.reads.rssMb, 0), f(r.reads.listMs, 2), `${f(r.reads.searchMs, 2)} (${r.reads.searchHits})`, f(r.reads.historyMs, 2)].join(' | '))
   }
   const big = rows[rows.length - 1]!
   console.log(`targets at ${big.n}: p50 within 1.2x of ${base.n}: ${mark(big.turns.p50 <= 1.2 * base.turns.p50)}; list < 50 ms: ${mark(big.reads.listMs < 50 && big.reads.searchMs < 50)}; ` +

@@ -189,6 +189,8 @@ export function createIndexJournal (o: JournalOptions): IndexJournal {
     idle,
     async close () {
       await idle()
+      // Leave sessions.json current for tools that read it while the gateway is down.
+      if (lines > 0 || rotatedExists) await compactNow(false).catch(o.onCompactError)
       await exclusive(closeLog)
     }
   }
