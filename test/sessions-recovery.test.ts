@@ -13,7 +13,7 @@ import {
   type SessionWarning,
   type TranscriptMessage
 } from '../src/sessions/index.js'
-import { readIndexFiles, writeIndexFiles } from './support/session-files.js'
+import { readIndexFiles, restoreRawIndex, saveRawIndex, writeIndexFiles } from './support/session-files.js'
 
 interface Harness {
   stateDir: string
@@ -285,6 +285,9 @@ test('a turn appends one line to the index log; sessions.json is not rewritten p
   const lines = (await readFile(logOf(h.stateDir), 'utf8')).split('\n')
   assert.equal(lines.length - logBefore, 2, 'one log line per committed turn')
   assert.deepEqual(JSON.parse(lines[lines.length - 2]!).e.messageCount, 2)
+  await store.close()
+  const closed = JSON.parse(await readFile(path.join(dirOf(h.stateDir), 'sessions.json'), 'utf8'))
+  assert.deepEqual([closed['agent:main:a'].messageCount, closed['agent:main:b'].messageCount], [2, 1], 'a clean close leaves sessions.json current for tools that read only it')
 })
 
 test('a torn last line of the index log is cut on load; acknowledged turns survive', async (t) => {
@@ -292,7 +295,10 @@ test('a torn last line of the index log is cut on load; acknowledged turns survi
   const store = h.open()
   await store.append('agent:main:a', [msg(0), msg(1)])
   await store.append('agent:main:b', [msg(0)])
+  const raw = await saveRawIndex(dirOf(h.stateDir))
   await store.close()
+  // As the process left them when it died mid-append (a clean close would have compacted).
+  await restoreRawIndex(dirOf(h.stateDir), raw)
   await appendFile(logOf(h.stateDir), '{"k":"agent:main:a","e":{"key":"agent:ma')
   const reopened = h.open()
   assert.equal((await reopened.get('agent:main:a'))?.messageCount, 2)
@@ -309,7 +315,9 @@ test('a corrupt line inside the index log sets the log aside and rebuilds from t
   await store.append('agent:main:a', [msg(0), msg(1)])
   await store.patch('agent:main:a', { label: 'kept' })
   await store.append('agent:main:b', [msg(0)])
+  const raw = await saveRawIndex(dirOf(h.stateDir))
   await store.close()
+  await restoreRawIndex(dirOf(h.stateDir), raw)
   const lines = (await readFile(logOf(h.stateDir), 'utf8')).split('\n')
   lines.splice(1, 0, '{"k":"agent:main:a","e":{"sessionId":"../../etc/passwd"}}')
   await writeFile(logOf(h.stateDir), lines.join('\n'))
@@ -363,8 +371,10 @@ test('an interrupted compaction (sessions.log.1 left behind) is replayed and fin
   const store = h.open()
   await store.append('agent:main:a', [msg(0)])
   await store.append('agent:main:a', [msg(1)])
+  const raw = await saveRawIndex(dirOf(h.stateDir))
   await store.close()
   // The process died after rotating the log, before the new snapshot was in place.
+  await restoreRawIndex(dirOf(h.stateDir), raw)
   await rename(logOf(h.stateDir), `${logOf(h.stateDir)}.1`)
   await writeFile(logOf(h.stateDir), '')
   const reopened = h.open()

@@ -27,3 +27,19 @@ export async function writeIndexFiles (dir: string, index: Index): Promise<void>
   await rm(path.join(dir, 'sessions.log.1'), { force: true })
   await writeFile(path.join(dir, 'sessions.json'), JSON.stringify(index))
 }
+
+export interface RawIndex { snapshot: string, log: string }
+
+/** The index files byte for byte, to put back after a close: the state a process left when it died there. */
+export async function saveRawIndex (dir: string): Promise<RawIndex> {
+  return {
+    snapshot: await readFile(path.join(dir, 'sessions.json'), 'utf8'),
+    log: await readFile(path.join(dir, 'sessions.log'), 'utf8').catch(() => '')
+  }
+}
+
+export async function restoreRawIndex (dir: string, raw: RawIndex): Promise<void> {
+  await rm(path.join(dir, 'sessions.log.1'), { force: true })
+  await writeFile(path.join(dir, 'sessions.json'), raw.snapshot)
+  await writeFile(path.join(dir, 'sessions.log'), raw.log)
+}
