@@ -99,10 +99,10 @@ test('session.maintenance runs a background pass with one log line; sessions.cle
   assert.equal(bad.error.details.code, 'SESSION_INVALID_OPTIONS')
 
   now = 40 * DAY
-  const dry = await client.request('sessions.cleanup', { dryRun: true, activeKey: 'agent:main:recent2' })
+  const dry = await client.request('sessions.cleanup', { dryRun: true, agent: 'main', activeKey: 'agent:main:recent2' })
   assert.equal(dry.ok, true, JSON.stringify(dry.error))
   assert.deepEqual([dry.payload.dryRun, dry.payload.removed, dry.payload.agents[0].keys], [true, 2, ['agent:main:recent3', 'agent:main:recent4']])
-  const real = await client.request('sessions.cleanup', {})
+  const real = await client.request('sessions.cleanup', { allAgents: true })
   assert.deepEqual([real.payload.dryRun, real.payload.removed], [false, 3])
   assert.equal((await client.request('sessions.list', {})).payload.totalCount, 0)
   const unknown = await client.request('sessions.cleanup', { bogus: true })

@@ -73,14 +73,19 @@ export const SessionsDeleteParams = Closed({
   expectedSessionId: OptString
 })
 
+/** OpenClaw's params, plus our `dryRun`; without `agent` or `allAgents`, the default agent's sessions. */
 export const SessionsCleanupParams = Closed({
-  agentId: OptString,
-  /** Report what a pass would remove without removing anything. */
-  dryRun: OptBool,
+  agent: OptString,
+  allAgents: OptBool,
   /** Remove even when `session.maintenance.mode` is "warn". */
   enforce: OptBool,
   /** A session to keep whatever the policy says (the caller's own). */
-  activeKey: Type.Optional(NonEmptyString)
+  activeKey: Type.Optional(NonEmptyString),
+  /** Report what a pass would remove without removing anything (ours). */
+  dryRun: OptBool,
+  /** OpenClaw store repairs we do not need (our index is rebuilt from transcripts): accepted, no effect. */
+  fixMissing: OptBool,
+  fixDmScope: OptBool
 })
 
 export const SessionsDescribeParams = Closed({

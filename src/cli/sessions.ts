@@ -10,6 +10,7 @@ type CleanupArgs = GlobalArgs & ConnectionArgs & JsonArgs & {
   dryRun?: boolean
   enforce?: boolean
   agent?: string
+  allAgents?: boolean
   activeKey?: string
 }
 
@@ -21,7 +22,8 @@ async function cleanup (args: CleanupArgs): Promise<number> {
     const res = await client.request<CleanupResult>('sessions.cleanup', {
       dryRun: args.dryRun === true,
       enforce: args.enforce === true,
-      ...(args.agent !== undefined ? { agentId: args.agent } : {}),
+      ...(args.agent !== undefined ? { agent: args.agent } : {}),
+      ...(args.allAgents === true ? { allAgents: true } : {}),
       ...(args.activeKey !== undefined ? { activeKey: args.activeKey } : {})
     })
     if (args.json === true) {
@@ -44,7 +46,8 @@ const cleanupCommand: CommandModule<object, CleanupArgs> = {
   builder: (y: Argv) => connectionOptions(y)
     .option('dry-run', { type: 'boolean', description: 'List what would be removed; remove nothing' })
     .option('enforce', { type: 'boolean', description: 'Remove even when session.maintenance.mode is "warn"' })
-    .option('agent', { type: 'string', description: 'Only this agent\'s sessions' })
+    .option('agent', { type: 'string', description: 'This agent\'s sessions (default: the default agent)' })
+    .option('all-agents', { type: 'boolean', description: 'Every agent\'s sessions' })
     .option('active-key', { type: 'string', description: 'A session key to keep whatever the policy says' })
     .option('json', { type: 'boolean', description: 'Print the RPC result as JSON' }) as Argv<CleanupArgs>,
   handler: runCommand(cleanup)

@@ -144,7 +144,7 @@ export function registerSessionMethods (app: FastifyInstance): void {
     handler: async (params) => await runCleanup(app, {
       dryRun: params.dryRun === true,
       enforce: params.enforce === true,
-      ...(params.agentId !== undefined ? { agentId: app.agents.resolveAgent(params.agentId).id } : {}),
+      ...(params.allAgents === true && params.agent === undefined ? {} : { agentId: app.agents.resolveAgent(params.agent).id }),
       ...(params.activeKey !== undefined ? { activeKey: params.activeKey } : {})
     })
   })
