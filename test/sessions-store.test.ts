@@ -208,6 +208,8 @@ test('list pages by cursor, stable while new sessions arrive, and searches the l
   const found = await store.list({ search: 'KUMQUAT' })
   assert.deepEqual(found.sessions.map((s) => s.key), ['agent:main:s1034'], 'search matches the last message preview')
   await assertCode(store.list({ cursor: 'not-a-cursor' }), 'SESSION_INVALID_OPTIONS')
+  const none = await store.list({ limit: 0 })
+  assert.deepEqual([none.sessions, none.total, none.nextCursor], [[], 1_203, undefined], 'limit 0 counts without listing')
 })
 
 test('reset starts a new sessionId, keeps settings and the old transcript on disk', async (t) => {

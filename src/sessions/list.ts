@@ -52,6 +52,7 @@ export function pageOf (sources: Iterable<Iterable<SessionEntry>>, req: PageRequ
       total += 1
       if (req.after && !before(req.after, e)) continue
       afterCursor += 1
+      if (k === 0) continue
       if (k > TOP_K_MAX) {
         best.push(e)
         continue
