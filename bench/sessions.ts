@@ -1,4 +1,5 @@
-// Session store at scale: `node dist/bench/sessions.js [--sizes 100,10000,100000] [--turns 400]`.
+// Session store at scale: `node dist/bench/sessions.js [--sizes 100,10000,100000] [--turns 400]
+// [--compare <another build's dist/src/sessions/index.js>]` (turns through that store too, same seed).
 //
 // Per size N it seeds a state dir with N sessions (two messages each, plus one
 // 10,000-message transcript) through the store's own record and index writers,
@@ -112,8 +113,10 @@ async function measureReads (stateDir: string): Promise<ReadFigures> {
 
 interface TurnFigures { turnsPerSec: number, p50: number, p99: number }
 
-async function measureTurns (stateDir: string, turns: number): Promise<TurnFigures> {
-  const store = createFileSessionStore({ stateDir })
+type StoreFactory = typeof createFileSessionStore
+
+async function measureTurns (stateDir: string, turns: number, create: StoreFactory = createFileSessionStore): Promise<TurnFigures> {
+  const store = create({ stateDir })
   await store.list({ limit: 1 })
   const latencies: number[] = []
   let next = 0
@@ -139,7 +142,9 @@ const f = (x: number, d = 1): string => x.toFixed(d)
 async function main (): Promise<void> {
   const sizes = argValue('--sizes', '100,10000,100000').split(',').map(Number)
   const turns = Number(argValue('--turns', '400'))
-  const rows: Array<{ n: number, reads: ReadFigures, turns: TurnFigures, seedMs: number }> = []
+  const compare = process.argv.includes('--compare') ? argValue('--compare', '') : undefined
+  const other = compare ? (await import(path.resolve(compare)) as { createFileSessionStore: StoreFactory }).createFileSessionStore : undefined
+  const rows: Array<{ n: number, reads: ReadFigures, turns: TurnFigures, otherTurns?: TurnFigures, seedMs: number }> = []
   for (const n of sizes) {
     const stateDir = await mkdtemp(path.join(os.tmpdir(), 'bench-sessions-'))
     try {
@@ -147,7 +152,10 @@ async function main (): Promise<void> {
       await seed(stateDir, n)
       const seedMs = performance.now() - s
       const reads = await measureReads(stateDir)
-      rows.push({ n, reads, turns: await measureTurns(stateDir, turns), seedMs })
+      const mine = await measureTurns(stateDir, turns)
+      // The other store gets the same seed (its own turns left out: new keys only).
+      const otherTurns = other ? await measureTurns(stateDir, turns, other) : undefined
+      rows.push({ n, reads, turns: mine, ...(otherTurns ? { otherTurns } : {}), seedMs })
       process.stderr.write(`size ${n} done (seeded in ${f(seedMs / 1000)} s)\n`)
     } finally {
       await rm(stateDir, { recursive: true, force: true })
@@ -160,6 +168,11 @@ async function main (): Promise<void> {
   for (const r of rows) {
     console.log([r.n, f(r.turns.turnsPerSec, 0), f(r.turns.p50), f(r.turns.p99), `${f(r.turns.p50 / base.turns.p50, 2)}x`,
       f(r.reads.listenMs, 0), `${f(r.reads.startupMs, 0)} (${f(r.reads.startupCpuMs, 0)})`, f(r.reads.rssMb, 0), f(r.reads.listMs, 2), `${f(r.reads.searchMs, 2)} (${r.reads.searchHits})`, f(r.reads.historyMs, 2)].join(' | '))
+  }
+  if (other) {
+    console.log(`--compare ${compare}: the same turns through that store`)
+    console.log('sessions | turns/s | p50 ms | p99 ms | p50 vs this build')
+    for (const r of rows) console.log([r.n, f(r.otherTurns!.turnsPerSec, 0), f(r.otherTurns!.p50), f(r.otherTurns!.p99), `${f(r.otherTurns!.p50 / r.turns.p50, 2)}x`].join(' | '))
   }
   const big = rows[rows.length - 1]!
   console.log(`targets at ${big.n}: p50 within 1.2x of ${base.n}: ${mark(big.turns.p50 <= 1.2 * base.turns.p50)}; list < 50 ms: ${mark(big.reads.listMs < 50 && big.reads.searchMs < 50)}; ` +
