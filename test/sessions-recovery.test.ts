@@ -14,6 +14,7 @@ import {
   type TranscriptMessage
 } from '../src/sessions/index.js'
 import { readIndexFiles, restoreRawIndex, saveRawIndex, writeIndexFiles } from './support/session-files.js'
+import { waitFor } from './support/wait.js'
 
 interface Harness {
   stateDir: string
@@ -420,7 +421,7 @@ function fullDisk (failing: (file: string) => boolean): NonNullable<FileSessionS
     const handle = await open(file, flags, mode)
     return new Proxy(handle, {
       get (target, prop) {
-        if ((prop === 'appendFile' || prop === 'write') && failing(String(file))) return (data: string | Uint8Array) => fail(target, data)
+        if ((prop === 'appendFile' || prop === 'write' || prop === 'writeFile') && failing(String(file))) return (data: string | Uint8Array) => fail(target, data)
         const value = Reflect.get(target, prop, target) as unknown
         return typeof value === 'function' ? value.bind(target) : value
       }
@@ -455,4 +456,21 @@ test('a full disk fails the turn with SESSION_DISK_FULL and leaves no partial li
   await store.close()
   const reopened = h.open()
   assert.equal((await reopened.get('agent:main:a'))?.messageCount, 3, 'and the index caught up with it')
+})
+
+test('a compaction that hits a full disk keeps the old snapshot and the log, reports it, and turns go on', async (t) => {
+  const h = await harness(t)
+  let full = false
+  const store = h.open({ indexCompactMinLines: 3, openFile: fullDisk((file) => full && file.endsWith('.tmp')) })
+  await store.append('agent:main:a', [msg(0)])
+  full = true
+  for (let i = 1; i <= 6; i++) await store.append('agent:main:a', [msg(i)])
+  await waitFor('a failed compaction', () => h.warnings.some((w) => w.code === 'INDEX_COMPACT_FAILED'))
+  assert.match(h.warnings.find((w) => w.code === 'INDEX_COMPACT_FAILED')!.message, /disk is full/)
+  assert.equal((await readIndexFiles(dirOf(h.stateDir)))['agent:main:a']?.messageCount, 7, 'snapshot plus logs still hold every turn')
+  assert.ok(!(await readdir(dirOf(h.stateDir))).some((n) => n.endsWith('.tmp')), 'no temp file left behind')
+  full = false
+  await store.close()
+  const reopened = h.open()
+  assert.equal((await reopened.get('agent:main:a'))?.messageCount, 7)
 })

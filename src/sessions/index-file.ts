@@ -51,7 +51,9 @@ export async function readIndex (file: string): Promise<IndexReadResult> {
           else {
             const problem = entryProblem(one[0], one[1])
             if (problem) return { kind: 'corrupt', reason: `entry "${one[0].slice(0, 80)}": ${problem}` }
-            entries.set(one[0], one[1] as SessionEntry)
+            // The entry's own key string, not the parsed copy: one string per key in memory.
+            const entry = one[1] as SessionEntry
+            entries.set(entry.key, entry)
           }
         }
         if (!layoutOk) break
@@ -153,7 +155,7 @@ export async function writeIndex (
   try {
     try {
       let first = true
-      await handle.write('{\n')
+      await handle.writeFile('{\n')
       for (let i = 0; i < keys.length; i += WRITE_BATCH) {
         let chunk = ''
         for (const key of keys.slice(i, i + WRITE_BATCH)) {
@@ -162,9 +164,9 @@ export async function writeIndex (
           chunk += `${first ? '' : ',\n'}${JSON.stringify(key)}:${JSON.stringify(entry)}`
           first = false
         }
-        await handle.write(chunk)
+        await handle.writeFile(chunk)
       }
-      await handle.write('\n}\n')
+      await handle.writeFile('\n}\n')
       await handle.sync()
     } finally {
       await handle.close()

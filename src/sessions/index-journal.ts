@@ -104,7 +104,8 @@ export function createIndexJournal (o: JournalOptions): IndexJournal {
       if (!snapshotExists) await writeIndex(o.indexFile, o.entries, o.openFile)
       snapshotExists = true
       handle ??= await openLog()
-      await handle.write(buf)
+      // appendFile loops until every byte is written; a bare write() may stop short.
+      await handle.appendFile(buf)
       await handle.datasync()
     } catch (err) {
       for (const [k, kind] of batch) if (kind === 'e' || !pending.has(k)) pending.set(k, kind)
