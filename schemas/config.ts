@@ -202,6 +202,21 @@ export const HookMapping = Closed({
 }, { title: 'Hook mapping', description: 'POST <hooks.path>/<name>: the first mapping whose match fits runs; {{payload.field}} fills the templates.' })
 export type HookMapping = Static<typeof HookMapping>
 
+const byteSize = (options: { title: string, description: string }) => Type.Union([
+  Type.Integer({ minimum: 0 }),
+  Type.String({ pattern: '^\\d+(\\.\\d+)?\\s*([kKmMgGtT]?[bB])?$' }),
+  Type.Literal(false)
+], options)
+
+/** OpenClaw's `session.maintenance` keys (docs/sessions.md); set, it turns on the background pass. */
+export const SessionMaintenance = Closed({
+  mode: Type.Optional(StringEnum(['enforce', 'warn'], { title: 'Maintenance mode', description: '"enforce" (default) removes; "warn" only logs what a pass would remove.' })),
+  pruneAfter: Type.Optional(Type.Union([Type.String({ pattern: '^\\d+(\\.\\d+)?\\s*(ms|s|m|h|d|w)$' }), Type.Literal(false)], { title: 'Prune after', description: 'Remove sessions idle this long, e.g. "30d" (default); false keeps them.' })),
+  maxEntries: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.Literal(false)], { title: 'Max sessions per agent', description: 'Keep the most recently active N (default 5000); false for no cap.' })),
+  maxDiskBytes: Type.Optional(byteSize({ title: 'Disk budget per agent', description: 'e.g. "10gb" (default); 0 or false disables.' })),
+  highWaterBytes: Type.Optional(byteSize({ title: 'Disk target after cleanup', description: 'Default 80% of maxDiskBytes.' }))
+}, { title: 'Session maintenance', description: 'Retention of stored sessions; applies live.' })
+
 export const GatewayConfig = Closed({
   $schema: Type.Optional(Type.String()),
   meta: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
@@ -255,6 +270,7 @@ export const GatewayConfig = Closed({
     })))
   }, { title: 'Plugins', description: 'Plugin modules to load and their settings (docs/plugins.md); a change reloads the plugins live.' })),
   channels: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { title: 'Channels' })),
+  session: Type.Optional(Closed({ maintenance: Type.Optional(SessionMaintenance) }, { title: 'Sessions' })),
   env: Type.Optional(Closed({ vars: Type.Optional(Type.Record(Type.String(), Type.String({ sensitive: true }), { title: 'Environment variables' })) }))
 })
 export type GatewayConfig = Static<typeof GatewayConfig>

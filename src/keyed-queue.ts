@@ -15,6 +15,11 @@ export class KeyedQueue {
     return result
   }
 
+  /** Keys with a task running or queued. */
+  keys (): IterableIterator<string> {
+    return this.tails.keys()
+  }
+
   /** Resolves once every task queued so far (and any they queue) has settled. */
   async drain (): Promise<void> {
     while (this.tails.size > 0) await Promise.all([...this.tails.values()])

@@ -1,6 +1,6 @@
 // The query commands against a real gateway child process (built CLI, temp
 // home and state dir, its own port): gateway status, status, health, gateway
-// call, logs, secrets reload, channels status, and the auth/--url failures.
+// call, logs, secrets reload, sessions cleanup, channels status, and the auth/--url failures.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFile, writeFile } from 'node:fs/promises'
@@ -113,6 +113,16 @@ test('CLI commands against a running gateway', { timeout: 120_000 }, async (t) =
     const r = await cli('secrets', 'reload')
     assert.equal(r.code, 0, r.stderr)
     assert.match(r.stdout, /^ok \(warnings: \d+\)$/m)
+  })
+
+  await t.test('sessions cleanup --dry-run reports the pass without removing; --json is the RPC result', async () => {
+    const r = await cli('sessions', 'cleanup', '--dry-run')
+    assert.equal(r.code, 0, r.stderr)
+    assert.match(r.stdout, /^Dry run \(mode enforce\): would remove 0 session\(s\)$/m)
+    const j = await cli('sessions', 'cleanup', '--dry-run', '--json')
+    assert.equal(j.code, 0, j.stderr)
+    const res = JSON.parse(j.stdout)
+    assert.deepEqual([res.ok, res.dryRun, res.removed], [true, true, 0])
   })
 
   await t.test('channels status --probe: gateway reachable, no channels configured', async () => {

@@ -10,6 +10,7 @@ import {
   type FileSessionStoreOptions,
   type TranscriptMessage
 } from '../src/sessions/index.js'
+import { readIndexFiles } from './support/session-files.js'
 
 type T = TestContext
 
@@ -101,7 +102,7 @@ test('100 parallel appends to one session all land, in call order, on whole line
   assert.equal(lines.pop(), '', 'file ends with a newline')
   assert.equal(lines.length, 101, 'header plus one line per message')
   for (const line of lines) JSON.parse(line)
-  const index = JSON.parse(await readFile(path.join(sessionsDir(stateDir), 'sessions.json'), 'utf8'))
+  const index = await readIndexFiles(sessionsDir(stateDir))
   assert.equal(index[key].messageCount, 100, 'the last index write includes every append')
 })
 
@@ -112,7 +113,7 @@ test('parallel appends to different sessions and agents stay separate', async (t
   // Every resolved append must already be in the index file, even with index writes coalesced across keys.
   for (const key of keys) {
     const agentId = key.split(':')[1]
-    const index = JSON.parse(await readFile(path.join(sessionsDir(stateDir, agentId), 'sessions.json'), 'utf8'))
+    const index = await readIndexFiles(sessionsDir(stateDir, agentId))
     assert.equal(index[key].messageCount, 10, key)
   }
   for (const key of keys) {
@@ -175,7 +176,40 @@ test('list sorts by updatedAt desc, filters and pages', async (t) => {
   assert.deepEqual((await store.list({ search: 'falcon' })).sessions.map((s) => s.key), ['agent:main:two'])
   assert.deepEqual((await store.list({ activeMinutes: 1.5 })).sessions.map((s) => s.key), ['agent:main:four', 'agent:ops:three'])
   assert.deepEqual(await store.list({ agentId: 'nobody' }), { sessions: [], total: 0 })
+  const first = await store.list({ limit: 2 })
+  assert.deepEqual((await store.list({ limit: 2, cursor: first.nextCursor })).sessions.map((s) => s.key), ['agent:main:two', 'agent:main:one'])
   await assertCode(store.list({ agentId: '../etc' }), 'SESSION_INVALID_KEY')
+})
+
+test('list pages by cursor, stable while new sessions arrive, and searches the last message', async (t) => {
+  let now = 2_000_000
+  const { store } = await setup(t, { clock: () => now })
+  for (let i = 0; i < 1_200; i += 100) {
+    now += 1
+    await Promise.all(Array.from({ length: 100 }, (_, j) => store.append(`agent:main:s${String(i + j).padStart(4, '0')}`, [msg(i + j, { content: `note ${i + j === 1034 ? 'kumquat' : 'plain'}` })])))
+  }
+  const expected = (await store.list({ limit: 10_000 })).sessions.map((s) => s.key)
+  assert.equal(expected.length, 1_200)
+  const seen: string[] = []
+  let cursor: string | undefined
+  let pages = 0
+  do {
+    const page = await store.list({ limit: 500, ...(cursor !== undefined ? { cursor } : {}) })
+    assert.equal(page.total, 1_200 + pages, 'total counts every match')
+    seen.push(...page.sessions.map((s) => s.key))
+    cursor = page.nextCursor
+    pages += 1
+    // A session created between pages goes to the top and does not shift the pages after the cursor.
+    now += 1
+    await store.append(`agent:main:new${pages}`, [msg(0)])
+  } while (cursor !== undefined)
+  assert.deepEqual(seen, expected)
+  assert.equal(pages, 3)
+  const found = await store.list({ search: 'KUMQUAT' })
+  assert.deepEqual(found.sessions.map((s) => s.key), ['agent:main:s1034'], 'search matches the last message preview')
+  await assertCode(store.list({ cursor: 'not-a-cursor' }), 'SESSION_INVALID_OPTIONS')
+  const none = await store.list({ limit: 0 })
+  assert.deepEqual([none.sessions, none.total, none.nextCursor], [[], 1_203, undefined], 'limit 0 counts without listing')
 })
 
 test('reset starts a new sessionId, keeps settings and the old transcript on disk', async (t) => {
@@ -230,8 +264,8 @@ test('invalid keys are rejected and no key can escape the state directory', asyn
   assert.deepEqual((await readdir(stateDir)).sort(), ['agents'])
   assert.deepEqual(await readdir(path.join(stateDir, 'agents')), ['main'])
   const names = await readdir(sessionsDir(stateDir))
-  assert.ok(names.every((n) => ['sessions.json', 'sessions.dirty'].includes(n) || /^[0-9a-f-]{36}\.jsonl$/.test(n)), names.join(','))
-  assert.equal(names.length, tricky.length + 2)
+  assert.ok(names.every((n) => ['sessions.json', 'sessions.log', 'sessions.dirty'].includes(n) || /^[0-9a-f-]{36}\.jsonl$/.test(n)), names.join(','))
+  assert.equal(names.length, tricky.length + 3)
   assert.equal((await store.get('agent:main:CaseKept'))?.key, 'agent:main:CaseKept')
   assert.equal(await store.get('agent:main:casekept'), undefined, 'keys are case-preserving')
 })

@@ -14,8 +14,11 @@ import { BENCH_TOKEN } from './token.js'
 
 export interface BenchGateway { url: string, port: number, close: () => Promise<void> }
 
-/** `config` is written as the gateway's config file would be; `gateway.auth.token` defaults to BENCH_TOKEN. */
-export async function startBenchGateway (config: Record<string, any> = {}, listen: { backlog?: number } = {}): Promise<BenchGateway> {
+/**
+ * `config` is written as the gateway's config file would be; `gateway.auth.token` defaults to BENCH_TOKEN.
+ * `stateDir` points the gateway at prepared state (left in place on close).
+ */
+export async function startBenchGateway (config: Record<string, any> = {}, listen: { backlog?: number } = {}, opts: { stateDir?: string } = {}): Promise<BenchGateway> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'ocgw-bench-'))
   const env = { HOME: dir }
   const full = { ...config, gateway: { mode: 'local', auth: { mode: 'token', token: BENCH_TOKEN }, ...config.gateway } }
@@ -23,7 +26,7 @@ export async function startBenchGateway (config: Record<string, any> = {}, liste
   const secrets = await resolveSecrets(snapshot.config, env)
   const app = await buildGateway({
     store: new ConfigStore({ snapshot, secrets, auth: resolveAuth(snapshot.config, secrets, {}, env) }),
-    paths: { home: dir, profile: undefined, stateDir: path.join(dir, 'state'), configPath: path.join(dir, 'openclaw.json'), logDir: dir },
+    paths: { home: dir, profile: undefined, stateDir: opts.stateDir ?? path.join(dir, 'state'), configPath: path.join(dir, 'openclaw.json'), logDir: dir },
     listen: { port: 0, bind: 'loopback', host: '127.0.0.1' },
     logger: createLogger({ level: 'silent', file: undefined }),
     version: '0.0.0-bench',

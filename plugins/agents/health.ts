@@ -1,9 +1,6 @@
-// What the agent engine and the session store add to \`health\` and \`status\`,
-// and the background repair pass of the session store.
+// What the agent engine and the session store add to `health` and `status`.
 import type { AgentEngine } from '../../src/agents/engine.js'
-import type { FastifyBaseLogger } from 'fastify'
 import type { SessionStore } from '../../src/sessions/index.js'
-import type { FileSessionStore } from '../../src/sessions/types.js'
 import type { HealthExtender, StatusExtender } from '../../src/rpc/types.js'
 
 export function healthPart (engine: AgentEngine, sessions: SessionStore, stateDir: string, now: () => number): HealthExtender {
@@ -27,11 +24,4 @@ export function statusPart (engine: AgentEngine, sessions: SessionStore): Status
     agents: { defaultId: engine.catalog().defaultId, count: engine.catalog().agents.length, activeRuns: engine.activeRuns().length },
     sessions: { count: (await sessions.list({ limit: 1 })).total }
   })
-}
-
-export function repairInBackground (sessions: FileSessionStore, log: FastifyBaseLogger): void {
-  sessions.repair().then(
-    (r) => { if (r.tornTails + r.badLines + r.entriesFixed > 0) log.info(r, 'session store repaired') },
-    (err: unknown) => { log.warn({ err }, 'session store repair failed') }
-  )
 }

@@ -11,7 +11,8 @@ import { registerChatMethods } from '../ws-rpc/methods/chat.js'
 import { registerChatStartupMethods } from '../ws-rpc/methods/chat-startup.js'
 import { registerRunMethods } from '../ws-rpc/methods/run.js'
 import { registerSessionMethods } from '../ws-rpc/methods/sessions.js'
-import { healthPart, repairInBackground, statusPart } from './health.js'
+import { healthPart, statusPart } from './health.js'
+import { startMaintenance } from './maintenance.js'
 import { SystemEvents } from './system-events.js'
 
 declare module 'fastify' {
@@ -64,8 +65,13 @@ export default fp(async function agentsPlugin (app: FastifyInstance) {
   app.rpc.extendStatus(statusPart(engine, sessions))
 
   app.configStore.on('change', () => { engine.reconfigure() })
-  // A full consistency pass (torn tails, stale index) runs after start-up, off the critical path.
-  app.addHook('onReady', async () => { setImmediate(repairInBackground, sessions, log) })
-  app.addHook('preClose', async () => { await engine.close() })
+  // Torn tails are cut on first touch and a crash is caught up on load, so start-up reads no transcript;
+  // retention runs in the background when `session.maintenance` asks for it.
+  let stopMaintenance: (() => Promise<void>) | undefined
+  app.addHook('onReady', async () => { stopMaintenance = startMaintenance(app, log) })
+  app.addHook('preClose', async () => {
+    await stopMaintenance?.()
+    await engine.close()
+  })
   app.addHook('onClose', async () => { await sessions.close() })
 }, { name: 'agents', fastify: '5.x', dependencies: ['config', 'rpc'] })

@@ -11,6 +11,8 @@ export const SESSIONS_LIST_MAX_LIMIT = 10_000
 export const SessionsListFields = {
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: SESSIONS_LIST_MAX_LIMIT })),
   offset: Type.Optional(Type.Integer({ minimum: 0 })),
+  /** The previous page's `nextCursor`: stable paging while sessions are added (ours, not OpenClaw's). */
+  cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 2048 })),
   activeMinutes: Type.Optional(Type.Integer({ minimum: 1 })),
   activeOnly: OptBool,
   sortBy: Type.Optional(StringEnum(['updatedAt', 'lastInteractionAt', 'activity'])),
@@ -69,6 +71,21 @@ export const SessionsDeleteParams = Closed({
   agentId: OptString,
   deleteTranscript: OptBool,
   expectedSessionId: OptString
+})
+
+/** OpenClaw's params, plus our `dryRun`; without `agent` or `allAgents`, the default agent's sessions. */
+export const SessionsCleanupParams = Closed({
+  agent: OptString,
+  allAgents: OptBool,
+  /** Remove even when `session.maintenance.mode` is "warn". */
+  enforce: OptBool,
+  /** A session to keep whatever the policy says (the caller's own). */
+  activeKey: Type.Optional(NonEmptyString),
+  /** Report what a pass would remove without removing anything (ours). */
+  dryRun: OptBool,
+  /** OpenClaw store repairs we do not need (our index is rebuilt from transcripts): accepted, no effect. */
+  fixMissing: OptBool,
+  fixDmScope: OptBool
 })
 
 export const SessionsDescribeParams = Closed({

@@ -21,6 +21,10 @@ export function toRpcError (err: unknown, method: string): RpcError {
         })
     }
   }
+  // A failed disk is the gateway's problem, not the caller's params.
+  if (isSessionError(err) && (err.code === 'SESSION_IO_ERROR' || err.code === 'SESSION_DISK_FULL')) {
+    return new RpcError('UNAVAILABLE', err.message, { details: { code: err.code } })
+  }
   if (isSessionError(err)) return new RpcError('INVALID_REQUEST', `invalid ${method} params: ${err.message}`, { details: { code: err.code } })
   throw err
 }

@@ -7,6 +7,7 @@ import { doctorCommand } from './doctor.js'
 import { gatewayCommand } from './gateway.js'
 import { GLOBAL_FLAGS } from './gateway-options.js'
 import { healthCommand } from './health.js'
+import { sessionsCommand } from './sessions.js'
 import { logsCommand } from './logs.js'
 import { secretsCommand } from './secrets.js'
 import { setupCommand } from './setup.js'
@@ -24,6 +25,7 @@ export async function runCli (argv: string[]): Promise<void> {
     .command(doctorCommand)
     .command(dashboardCommand)
     .command(secretsCommand)
+    .command(sessionsCommand)
     .command(channelsCommand)
     .command(setupCommand)
     .demandCommand(1, 'Name a command.')

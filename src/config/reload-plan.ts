@@ -16,6 +16,8 @@ const RULES: ReadonlyArray<readonly [string, ReloadKind]> = [
   ['gateway.auth.token', 'hot'], ['gateway.auth.password', 'hot'],
   ['agents.defaults', 'hot'], ['agents.entries', 'hot'], ['models', 'hot'], ['memory', 'hot'], ['tools', 'hot'],
   ['hooks', 'hot'], ['channels', 'hot'],
+  // Read by each maintenance pass.
+  ['session', 'hot'],
   // The hooks routes are registered at start under this path.
   ['hooks.path', 'restart'],
   // The plugin host rebuilds every plugin's instance on a change (plugins/plugin-host.ts).

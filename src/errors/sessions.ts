@@ -8,6 +8,7 @@ export type SessionErrorCode =
   | 'SESSION_INVALID_OPTIONS'
   | 'SESSION_STORE_CLOSED'
   | 'SESSION_IO_ERROR'
+  | 'SESSION_DISK_FULL'
 
 export class SessionError extends Error {
   override readonly name = 'SessionError'
@@ -27,5 +28,9 @@ export function isSessionError (err: unknown): err is SessionError {
 export function toSessionError (err: unknown): SessionError {
   if (err instanceof SessionError) return err
   const message = err instanceof Error ? err.message : String(err)
+  const errno = (err as { code?: unknown } | null)?.code
+  if (errno === 'ENOSPC' || errno === 'EDQUOT') {
+    return new SessionError('SESSION_DISK_FULL', 'session store disk is full: nothing was saved; free space and retry', { cause: err })
+  }
   return new SessionError('SESSION_IO_ERROR', `session store I/O failed: ${message}`, { cause: err })
 }

@@ -1,15 +1,18 @@
 /**
  * The file-backed SessionStore. Every operation on one key runs in that key's
  * queue slot: transcript first (durable), then the in-memory index, then a
- * coalesced atomic index write. A crash between the two leaves the transcript
- * ahead of the index; the next load notices the unclean-shutdown marker and
- * catches up (see agent-registry.ts), and `repair()` does a full pass.
+ * group-committed line in the agent's index log. A crash between the two leaves
+ * the transcript ahead of the index; the next load notices the unclean-shutdown
+ * marker and catches up (see agent-registry.ts), and `repair()` does a full pass.
  */
+import { open } from 'node:fs/promises'
 import { createAgentRegistry } from './agent-registry.js'
 import { SessionError, toSessionError } from '../errors/sessions.js'
 import { createHandleCache } from './handle-cache.js'
 import { KeyedQueue } from '../keyed-queue.js'
 import { assertAgentId, parseSessionKey, sessionPaths } from './keys.js'
+import { decodeCursor, encodeCursor, matchesSearch, pageOf } from './list.js'
+import { cleanupSessions } from './maintenance.js'
 import { applyMessages, applyPatch, normalizeMessage, normalizePatch, serializeRecord } from './records.js'
 import { repairAll } from './repair.js'
 import { copyEntry, newEntry, removeFile, retireTranscript, withTranscript, type StoreContext } from './store-context.js'
@@ -20,6 +23,7 @@ import type {
   SessionEntry,
   SessionHistoryOptions,
   SessionListOptions,
+  SessionListResult,
   SessionWarning,
   TranscriptMessage
 } from './types.js'
@@ -30,8 +34,10 @@ const DEFAULT_MAX_OPEN_FILES = 64
 interface KeyOp {
   entries: Map<string, SessionEntry>
   agentId: string
-  /** Persist the index; resolves once a write including every change so far is on disk. */
-  flush(): Promise<void>
+  /** Persist this key's entry; resolves once a log write including the change is on disk. */
+  commit(): Promise<void>
+  /** Before writing an indexed session's transcript, so a crash recheck knows to look at it. */
+  touch(): Promise<void>
 }
 
 export function createFileSessionStore (options: FileSessionStoreOptions): FileSessionStore {
@@ -45,13 +51,24 @@ export function createFileSessionStore (options: FileSessionStoreOptions): FileS
     }
   }
   const paths = sessionPaths(options.stateDir)
+  const openFile = options.openFile ?? open
+  const queue = new KeyedQueue()
   const ctx: StoreContext = {
     paths,
     clock,
     warn,
-    queue: new KeyedQueue(),
+    queue,
+    openFile,
     handles: createHandleCache(Math.max(1, options.maxOpenFiles ?? DEFAULT_MAX_OPEN_FILES)),
-    agents: createAgentRegistry(paths, clock, warn)
+    agents: createAgentRegistry({
+      paths,
+      clock,
+      warn,
+      openFile,
+      ...(options.indexCompactMinLines !== undefined ? { compactMinLines: options.indexCompactMinLines } : {}),
+      busyKeys: () => queue.keys(),
+      onCompactError: (err) => warn({ code: 'INDEX_COMPACT_FAILED', message: `index compaction failed, will retry: ${toSessionError(err).message}` })
+    })
   }
   let closed = false
   let closing: Promise<void> | undefined
@@ -71,7 +88,12 @@ export function createFileSessionStore (options: FileSessionStoreOptions): FileS
     const { agentId } = parseSessionKey(key)
     return ctx.queue.run(key, async () => {
       const agent = await ctx.agents.get(agentId)
-      return fn({ entries: agent.entries, agentId, flush: () => agent.writer.flush() })
+      return fn({
+        entries: agent.entries,
+        agentId,
+        commit: () => agent.journal.commit([key]),
+        touch: () => agent.entries.has(key) ? agent.journal.touch(key) : Promise.resolve()
+      })
     })
   }
 
@@ -93,11 +115,11 @@ export function createFileSessionStore (options: FileSessionStoreOptions): FileS
 
     ensure: (key) =>
       guarded(() =>
-        locked(key, async ({ entries, agentId, flush }) => {
+        locked(key, async ({ entries, agentId, commit }) => {
           const existing = entries.get(key)
           if (existing) return copyEntry(existing)
           const entry = await create(entries, key, agentId)
-          await flush()
+          await commit()
           return copyEntry(entry)
         })
       ),
@@ -108,15 +130,16 @@ export function createFileSessionStore (options: FileSessionStoreOptions): FileS
       guarded(() => {
         parseSessionKey(key)
         const normalized = normalizePatch(patch)
-        return locked(key, async ({ entries, flush }) => {
+        return locked(key, async ({ entries, commit, touch }) => {
           const entry = entries.get(key)
           if (!entry) throw new SessionError('SESSION_NOT_FOUND', `session not found: ${key}`)
           if (Object.keys(normalized).length === 0) return copyEntry(entry)
           // Recorded in the transcript too, so a rebuilt index keeps labels and model choices.
           const line = serializeRecord({ type: 'patch', timestamp: clock(), patch: normalized })
+          await touch()
           await withTranscript(ctx, entry, (t) => appendLines(t, line))
           applyPatch(entry, normalized)
-          await flush()
+          await commit()
           return copyEntry(entry)
         })
       }),
@@ -127,14 +150,15 @@ export function createFileSessionStore (options: FileSessionStoreOptions): FileS
         if (!Array.isArray(messages)) throw new SessionError('SESSION_INVALID_MESSAGE', 'messages must be an array')
         const normalized = messages.map((m) => normalizeMessage(m))
         const lines = serializeMessages(normalized)
-        return locked(key, async ({ entries, agentId, flush }) => {
+        return locked(key, async ({ entries, agentId, commit, touch }) => {
+          await touch()
           const entry = entries.get(key) ?? (await create(entries, key, agentId))
           if (normalized.length > 0) {
             await withTranscript(ctx, entry, (t) => appendLines(t, lines))
             applyMessages(entry, normalized)
             entry.updatedAt = clock()
           }
-          await flush()
+          await commit()
           return copyEntry(entry)
         })
       }),
@@ -143,7 +167,7 @@ export function createFileSessionStore (options: FileSessionStoreOptions): FileS
       guarded(() => {
         parseSessionKey(key)
         const checked = checkHistoryOptions(opts)
-        return locked(key, async ({ entries, flush }) => {
+        return locked(key, async ({ entries, commit }) => {
           const entry = entries.get(key)
           if (!entry) return [] as TranscriptMessage[]
           const onBadLines = (count: number): void =>
@@ -151,14 +175,14 @@ export function createFileSessionStore (options: FileSessionStoreOptions): FileS
           const countBefore = entry.messageCount
           const messages = await withTranscript(ctx, entry, (t) => readHistory(t, checked, onBadLines))
           // Opening may have found the transcript gone and zeroed the counters; persist that.
-          if (entry.messageCount !== countBefore) await flush()
+          if (entry.messageCount !== countBefore) await commit()
           return messages
         })
       }),
 
     reset: (key) =>
       guarded(() =>
-        locked(key, async ({ entries, agentId, flush }) => {
+        locked(key, async ({ entries, agentId, commit }) => {
           const old = entries.get(key)
           if (!old) throw new SessionError('SESSION_NOT_FOUND', `session not found: ${key}`)
           // Old file aside first: a crash after this point reads as "reset happened, nothing said yet".
@@ -166,26 +190,28 @@ export function createFileSessionStore (options: FileSessionStoreOptions): FileS
           const entry = newEntry(ctx, key, agentId, old)
           await withTranscript(ctx, entry, async () => undefined)
           entries.set(key, entry)
-          await flush()
+          await commit()
           return copyEntry(entry)
         })
       ),
 
     delete: (key, opts = {}) =>
       guarded(() =>
-        locked(key, async ({ entries, flush }) => {
+        locked(key, async ({ entries, commit }) => {
           const entry = entries.get(key)
           if (!entry) return false
           // Archive first even when deleting: the archive is what tells crash recovery a delete was under way.
           const archived = await retireTranscript(ctx, entry, `.deleted-${clock()}`)
           entries.delete(key)
-          await flush()
+          await commit()
           if (opts.deleteTranscript && archived) await removeFile(archived)
           return true
         })
       ),
 
     repair: () => guarded(() => repairAll(ctx)),
+
+    cleanup: (opts = {}) => guarded(() => cleanupSessions(ctx, opts, deleteForCleanup)),
 
     close () {
       closed = true
@@ -198,9 +224,10 @@ export function createFileSessionStore (options: FileSessionStoreOptions): FileS
     }
   }
 
-  async function listSessions (opts: SessionListOptions): Promise<{ sessions: SessionEntry[], total: number }> {
+  async function listSessions (opts: SessionListOptions): Promise<SessionListResult> {
     const limit = checkCount(opts.limit, 'limit') ?? Infinity
     const offset = checkCount(opts.offset, 'offset') ?? 0
+    const after = opts.cursor !== undefined ? decodeCursor(opts.cursor) : undefined
     if (opts.agentId !== undefined) assertAgentId(opts.agentId)
     const agentIds = opts.agentId !== undefined ? [opts.agentId] : await ctx.agents.listAgentIds()
     const search = opts.search?.trim().toLowerCase()
@@ -208,16 +235,34 @@ export function createFileSessionStore (options: FileSessionStoreOptions): FileS
       throw new SessionError('SESSION_INVALID_OPTIONS', 'activeMinutes must be a non-negative number')
     }
     const activeSince = opts.activeMinutes !== undefined ? clock() - opts.activeMinutes * 60_000 : undefined
-    const matches: SessionEntry[] = []
-    for (const agentId of agentIds) {
-      for (const entry of (await ctx.agents.get(agentId)).entries.values()) {
-        if (activeSince !== undefined && entry.updatedAt < activeSince) continue
-        if (search && !matchesSearch(entry, search)) continue
-        matches.push(entry)
-      }
+    const sources = await Promise.all(agentIds.map(async (id) => (await ctx.agents.get(id)).entries.values()))
+    const page = pageOf(sources, {
+      offset,
+      limit,
+      ...(after ? { after } : {}),
+      match: (e) => (activeSince === undefined || e.updatedAt >= activeSince) &&
+        (!search || matchesSearch(e, search)) &&
+        (opts.filter === undefined || opts.filter(e))
+    })
+    const last = page.entries[page.entries.length - 1]
+    return {
+      sessions: page.entries.map(copyEntry),
+      total: page.total,
+      ...(page.more && last ? { nextCursor: encodeCursor(last) } : {})
     }
-    matches.sort((a, b) => b.updatedAt - a.updatedAt || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
-    return { sessions: matches.slice(offset, offset + limit).map(copyEntry), total: matches.length }
+  }
+
+  /** Retention removes the session and its transcript, unless a write queued meanwhile made it recent again. */
+  function deleteForCleanup (key: string, stillStale: (e: SessionEntry) => boolean): Promise<boolean> {
+    return locked(key, async ({ entries, commit }) => {
+      const entry = entries.get(key)
+      if (!entry || !stillStale(entry)) return false
+      const archived = await retireTranscript(ctx, entry, `.deleted-${clock()}`)
+      entries.delete(key)
+      await commit()
+      if (archived) await removeFile(archived)
+      return true
+    })
   }
 }
 
@@ -228,10 +273,6 @@ function serializeMessages (messages: readonly TranscriptMessage[]): string {
   } catch (err) {
     throw new SessionError('SESSION_INVALID_MESSAGE', `message is not JSON-serializable: ${(err as Error).message}`)
   }
-}
-
-function matchesSearch (entry: SessionEntry, needle: string): boolean {
-  return [entry.key, entry.label, entry.displayName].some((s) => s?.toLowerCase().includes(needle))
 }
 
 function checkCount (value: number | undefined, name: string): number | undefined {

@@ -49,3 +49,20 @@ export async function writeFileAtomic (file: string, data: string): Promise<void
 export function isErrno (err: unknown, ...codes: string[]): boolean {
   return typeof err === 'object' && err !== null && codes.includes((err as { code?: unknown }).code as string)
 }
+
+/** rename, then fsync the directory so the new name survives power loss. */
+export async function renameDurably (from: string, to: string): Promise<void> {
+  await rename(from, to)
+  await syncDir(path.dirname(to))
+}
+
+/** unlink (a missing file is fine), then fsync the directory. */
+export async function removeDurably (file: string): Promise<void> {
+  try {
+    await unlink(file)
+  } catch (err) {
+    if (isErrno(err, 'ENOENT')) return
+    throw err
+  }
+  await syncDir(path.dirname(file))
+}

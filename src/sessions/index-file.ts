@@ -1,31 +1,114 @@
 /**
- * The per-agent `sessions.json` index: a map key → SessionEntry. It is a cache
- * of what the transcripts say, so anything doubtful about it means "rebuild",
- * never "crash".
+ * The per-agent `sessions.json` snapshot: a JSON object key → SessionEntry,
+ * written one entry per line so it can be read and written a chunk at a time
+ * (a 100,000-session index never sits in memory as one string). It is a cache
+ * of what the transcripts say, so anything doubtful means "rebuild", never "crash".
  */
-import { readFile } from 'node:fs/promises'
-import { isErrno, writeFileAtomic } from './fs-util.js'
-import { isSessionId, isSessionKey, parseSessionKey } from './keys.js'
+import { open, readFile, unlink, type FileHandle } from 'node:fs/promises'
+import { StringDecoder } from 'node:string_decoder'
+import path from 'node:path'
+import { randomBytes } from 'node:crypto'
+import { FILE_MODE, isErrno, renameDurably } from './fs-util.js'
+import { agentOfKey, isSessionId } from './keys.js'
 import type { SessionEntry } from './types.js'
 
 export type IndexReadResult =
-  | { kind: 'ok', entries: Map<string, SessionEntry> }
+  | { kind: 'ok', entries: Map<string, SessionEntry>, legacy: boolean }
   | { kind: 'missing' }
   | { kind: 'corrupt', reason: string }
 
 const COUNTERS = ['createdAt', 'updatedAt', 'messageCount', 'inputTokens', 'outputTokens', 'totalTokens'] as const
+/** Entries per write while streaming a snapshot out; each batch is one short synchronous stringify. */
+const WRITE_BATCH = 2_000
+const READ_CHUNK = 256 * 1024
 
+/** Reads our one-entry-per-line layout; any other valid JSON object (an older pretty-printed file) is read whole. */
 export async function readIndex (file: string): Promise<IndexReadResult> {
-  let text: string
+  let handle
   try {
-    text = await readFile(file, 'utf8')
+    handle = await open(file, 'r')
   } catch (err) {
     if (isErrno(err, 'ENOENT')) return { kind: 'missing' }
     throw err
   }
+  const entries = new Map<string, SessionEntry>()
+  let lineNo = 0
+  let layoutOk = true
+  let ended = false
+  try {
+    for await (const batch of textLines(handle)) {
+      for (const text of batch) {
+        lineNo += 1
+        if (lineNo === 1) {
+          layoutOk = text === '{'
+        } else if (text === '}') {
+          ended = true
+        } else if (text === '' || ended) {
+          layoutOk = text === '' && !ended
+        } else {
+          const one = parseEntryLine(text)
+          if (!one) layoutOk = false
+          else {
+            const problem = entryProblem(one[0], one[1])
+            if (problem) return { kind: 'corrupt', reason: `entry "${one[0].slice(0, 80)}": ${problem}` }
+            // The entry's own key string, not the parsed copy: one string per key in memory.
+            const entry = one[1] as SessionEntry
+            entries.set(entry.key, entry)
+          }
+        }
+        if (!layoutOk) break
+      }
+      if (!layoutOk) break
+    }
+  } finally {
+    await handle.close()
+  }
+  if (layoutOk && ended) return { kind: 'ok', entries, legacy: false }
+  return readWhole(file)
+}
+
+/**
+ * Complete lines as strings, a chunk's worth per step, decoded through one
+ * reused buffer: one await per 256 kB instead of per line (~4x faster at 100k).
+ */
+async function * textLines (handle: FileHandle): AsyncGenerator<string[]> {
+  const buf = Buffer.allocUnsafe(READ_CHUNK)
+  const decoder = new StringDecoder('utf8')
+  let carry = ''
+  for (;;) {
+    const { bytesRead } = await handle.read(buf, 0, READ_CHUNK, null)
+    if (bytesRead === 0) break
+    const lines = (carry + decoder.write(buf.subarray(0, bytesRead))).split('\n')
+    carry = lines.pop()!
+    yield lines
+  }
+  // A last line without its newline is a torn write: not yielded, so the layout check fails.
+}
+
+function parseEntryLine (text: string): [string, unknown] | undefined {
+  const end = text.endsWith(',') ? text.length - 1 : text.length
+  const sep = text.indexOf('":{')
+  // Fast path: a key without escapes is the text between the quotes; parsing the value alone is ~5x faster than the pair.
+  if (text.startsWith('"') && sep > 0 && !text.slice(0, sep).includes('\\')) {
+    try {
+      return [text.slice(1, sep), JSON.parse(text.slice(sep + 2, end))]
+    } catch {
+      return undefined
+    }
+  }
+  try {
+    const obj = JSON.parse(`{${text.slice(0, end)}}`) as Record<string, unknown>
+    const keys = Object.keys(obj)
+    return keys.length === 1 ? [keys[0]!, obj[keys[0]!]] : undefined
+  } catch {
+    return undefined
+  }
+}
+
+async function readWhole (file: string): Promise<IndexReadResult> {
   let parsed: unknown
   try {
-    parsed = JSON.parse(text)
+    parsed = JSON.parse(await readFile(file, 'utf8'))
   } catch (err) {
     return { kind: 'corrupt', reason: `not JSON: ${(err as Error).message}` }
   }
@@ -38,16 +121,17 @@ export async function readIndex (file: string): Promise<IndexReadResult> {
     if (problem) return { kind: 'corrupt', reason: `entry "${key.slice(0, 80)}": ${problem}` }
     entries.set(key, value as SessionEntry)
   }
-  return { kind: 'ok', entries }
+  return { kind: 'ok', entries, legacy: true }
 }
 
 /** Enough checking that later code can trust types and build paths from sessionId. */
-function entryProblem (key: string, value: unknown): string | undefined {
-  if (!isSessionKey(key)) return 'invalid key'
+export function entryProblem (key: string, value: unknown): string | undefined {
+  const agentId = agentOfKey(key)
+  if (agentId === undefined) return 'invalid key'
   if (typeof value !== 'object' || value === null) return 'not an object'
   const e = value as Record<string, unknown>
   if (e.key !== key) return 'key mismatch'
-  if (e.agentId !== parseSessionKey(key).agentId) return 'agentId mismatch'
+  if (e.agentId !== agentId) return 'agentId mismatch'
   if (!isSessionId(e.sessionId)) return 'sessionId is not a uuid'
   for (const field of COUNTERS) {
     if (typeof e[field] !== 'number' || !Number.isFinite(e[field])) return `${field} is not a number`
@@ -55,10 +139,43 @@ function entryProblem (key: string, value: unknown): string | undefined {
   return undefined
 }
 
-export async function writeIndex (file: string, entries: ReadonlyMap<string, SessionEntry>): Promise<void> {
-  const obj: Record<string, SessionEntry> = {}
-  for (const [key, entry] of entries) obj[key] = entry
-  await writeFileAtomic(file, `${JSON.stringify(obj, null, 2)}\n`)
+/**
+ * Streams the entries to a temp file in batches, fsyncs it and renames it over
+ * `file`. Each entry is copied as it is when its batch runs, so entries changed
+ * meanwhile are at least as new as when the write began.
+ */
+export async function writeIndex (
+  file: string,
+  entries: ReadonlyMap<string, SessionEntry>,
+  openFile: typeof open = open
+): Promise<void> {
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`)
+  const keys = [...entries.keys()]
+  const handle = await openFile(tmp, 'wx', FILE_MODE)
+  try {
+    try {
+      let first = true
+      await handle.writeFile('{\n')
+      for (let i = 0; i < keys.length; i += WRITE_BATCH) {
+        let chunk = ''
+        for (const key of keys.slice(i, i + WRITE_BATCH)) {
+          const entry = entries.get(key)
+          if (entry === undefined) continue
+          chunk += `${first ? '' : ',\n'}${JSON.stringify(key)}:${JSON.stringify(entry)}`
+          first = false
+        }
+        await handle.writeFile(chunk)
+      }
+      await handle.writeFile('\n}\n')
+      await handle.sync()
+    } finally {
+      await handle.close()
+    }
+    await renameDurably(tmp, file)
+  } catch (err) {
+    await unlink(tmp).catch(() => undefined)
+    throw err
+  }
 }
 
 export interface SerialWriter {

@@ -30,6 +30,11 @@ export function parseSessionKey (key: unknown): ParsedKey {
   return { key, agentId: match[1] }
 }
 
+/** The agent id of a valid key, else undefined (one regex run, for the index load's hot loop). */
+export function agentOfKey (key: string): string | undefined {
+  return key.length <= MAX_KEY_LENGTH ? KEY_PATTERN.exec(key)?.[1] : undefined
+}
+
 export function isSessionKey (key: unknown): key is string {
   return typeof key === 'string' && key.length <= MAX_KEY_LENGTH && KEY_PATTERN.test(key)
 }

@@ -3,7 +3,7 @@
  * its header; when several claim one key (a crash during reset), the one the
  * index points at wins if it still exists, else the newest.
  */
-import { readdir, stat } from 'node:fs/promises'
+import { readdir } from 'node:fs/promises'
 import path from 'node:path'
 import { isErrno } from './fs-util.js'
 import { isSessionId, TRANSCRIPT_SUFFIX } from './keys.js'
@@ -39,15 +39,15 @@ export interface TranscriptListing {
 const DELETED_MARK = `${TRANSCRIPT_SUFFIX}.deleted-`
 
 /**
- * Reads the header of every live transcript in `dir`, grouped by key; with
- * `modifiedSinceMs`, only files whose mtime is at least that. Archived files
- * (`.reset-*`, `.deleted-*`) do not end in `.jsonl` and are never candidates.
+ * Reads the header of every live transcript in `dir` (or of those whose
+ * sessionId `wanted` accepts), grouped by key. Archived files (`.reset-*`,
+ * `.deleted-*`) do not end in `.jsonl` and are never candidates.
  */
 export async function collectTranscripts (
   dir: string,
   agentId: string,
   warn: Warn,
-  modifiedSinceMs = -Infinity
+  wanted: (sessionId: string) => boolean = () => true
 ): Promise<TranscriptListing> {
   const listing: TranscriptListing = { byKey: new Map(), live: new Set(), deleted: new Set() }
   let names: string[]
@@ -67,11 +67,8 @@ export async function collectTranscripts (
     if (!name.endsWith(TRANSCRIPT_SUFFIX)) continue
     const sessionId = name.slice(0, -TRANSCRIPT_SUFFIX.length)
     if (!isSessionId(sessionId)) continue
+    if (!wanted(sessionId)) continue
     const file = path.join(dir, name)
-    if (modifiedSinceMs > -Infinity) {
-      const mtime = await stat(file).then((s) => s.mtimeMs, () => -Infinity)
-      if (mtime < modifiedSinceMs) continue
-    }
     const header = await readHeader(file, sessionId).catch(() => undefined)
     if (!header || header.agentId !== agentId) {
       warn({ code: 'TRANSCRIPT_UNREADABLE', message: 'transcript has no usable session header; left untouched', agentId, path: file })
@@ -152,38 +149,46 @@ function sameEntry (a: SessionEntry, b: SessionEntry): boolean {
 }
 
 /**
- * Reconciles, in place, every key with a transcript modified since `sinceMs`
- * (all of them by default, which is a full rebuild onto `entries`), and every
- * entry whose transcript is gone. Only safe while nothing else writes this
- * agent's files. Returns how many entries changed.
+ * Reconciles, in place, every key (a full rebuild onto `entries`), or with
+ * `recheck` only those keys plus transcripts the index does not know (a
+ * session created, reset or deleted around a crash); entries whose transcript
+ * is gone are always reconciled. Only safe while nothing else writes this
+ * agent's files. Returns the keys that changed.
  */
 export async function refreshEntries (
   dir: string,
   agentId: string,
   entries: Map<string, SessionEntry>,
   warn: Warn,
-  sinceMs = -Infinity
-): Promise<number> {
-  const listing = await collectTranscripts(dir, agentId, warn, sinceMs)
-  let changed = 0
+  recheck?: ReadonlySet<string>
+): Promise<string[]> {
+  let wanted: ((sessionId: string) => boolean) | undefined
+  if (recheck) {
+    const known = new Set<string>()
+    const again = new Set<string>()
+    for (const [key, e] of entries) (recheck.has(key) ? again : known).add(e.sessionId)
+    wanted = (id) => again.has(id) || !known.has(id)
+  }
+  const listing = await collectTranscripts(dir, agentId, warn, wanted)
+  const changed: string[] = []
   for (const [key, entry] of [...entries]) {
     if (listing.live.has(entry.sessionId) || listing.byKey.has(key)) continue
     if (wasDeleted(listing, entry)) {
       entries.delete(key)
-      changed += 1
+      changed.push(key)
       continue
     }
     const result = await reconcileEntry(dir, agentId, entry, [], warn)
     if (result.changed && result.entry) {
       entries.set(key, result.entry)
-      changed += 1
+      changed.push(key)
     }
   }
   for (const [key, candidates] of listing.byKey) {
     const result = await reconcileEntry(dir, agentId, entries.get(key), candidates, warn)
     if (!result.changed || !result.entry) continue
     entries.set(key, result.entry)
-    changed += 1
+    changed.push(key)
   }
   return changed
 }

@@ -23,14 +23,14 @@ async function repairAgent (ctx: StoreContext, agent: AgentState, report: Repair
   const dir = ctx.paths.sessionsDir(agent.agentId)
   const listing = await collectTranscripts(dir, agent.agentId, ctx.warn)
   const keys = [...new Set([...agent.entries.keys(), ...listing.byKey.keys()])].sort()
-  let changed = false
+  const changed: string[] = []
   for (const key of keys) {
     // Under the key's slot so a concurrent append cannot land between scan and fix.
     const fixed = await ctx.queue.run(key, () => repairKey(ctx, agent, key, listing, report))
-    changed ||= fixed
+    if (fixed) changed.push(key)
   }
   report.sessions += agent.entries.size
-  if (changed) await agent.writer.flush()
+  if (changed.length > 0) await agent.journal.commit(changed)
 }
 
 /** Returns true when the index entry changed. */

@@ -4,7 +4,7 @@
  * that touch transcripts on behalf of an index entry.
  */
 import { randomUUID } from 'node:crypto'
-import { rename, unlink } from 'node:fs/promises'
+import { rename, unlink, type open } from 'node:fs/promises'
 import path from 'node:path'
 import type { AgentRegistry } from './agent-registry.js'
 import { ensurePrivateDir, isErrno, syncDir } from './fs-util.js'
@@ -22,6 +22,7 @@ export interface StoreContext {
   queue: KeyedQueue
   handles: HandleCache
   agents: AgentRegistry
+  openFile: typeof open
 }
 
 export function newEntry (ctx: StoreContext, key: string, agentId: string, settings?: SessionSettings): SessionEntry {
@@ -72,7 +73,7 @@ export async function withTranscript<T> (
   await ctx.agents.markDirty(entry.agentId)
   const open = async (): Promise<OpenTranscript> => {
     await ensurePrivateDir(path.dirname(file))
-    const opened = await openTranscript(file, headerFor(entry), ctx.warn)
+    const opened = await openTranscript(file, headerFor(entry), ctx.warn, ctx.openFile)
     if (opened.created && entry.messageCount > 0) {
       // The transcript vanished (or never made it to disk): the JSONL is the truth, so the counters go.
       ctx.warn({

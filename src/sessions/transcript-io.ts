@@ -26,9 +26,10 @@ export interface OpenedTranscript extends OpenTranscript {
 export async function openTranscript (
   file: string,
   header: HeaderRecord,
-  warn: (w: SessionWarning) => void
+  warn: (w: SessionWarning) => void,
+  openFile: typeof open = open
 ): Promise<OpenedTranscript> {
-  const handle = await open(file, 'a+', FILE_MODE)
+  const handle = await openFile(file, 'a+', FILE_MODE)
   try {
     let size = (await handle.stat()).size
     const complete = await completeLinesEnd(handle, size)

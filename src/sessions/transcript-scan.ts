@@ -28,7 +28,7 @@ export interface TranscriptScan {
 }
 
 /** Yields each complete line with the offset just past its newline. */
-async function * linesForward (handle: FileHandle): AsyncGenerator<{ line: Buffer, end: number }> {
+export async function * linesForward (handle: FileHandle): AsyncGenerator<{ line: Buffer, end: number }> {
   let carry: Buffer[] = []
   let position = 0
   for (;;) {

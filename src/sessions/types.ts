@@ -79,10 +79,22 @@ export interface SessionListOptions {
   agentId?: string
   limit?: number
   offset?: number
-  /** Case-insensitive substring match on key, label and displayName. */
+  /** Where the previous page ended (its `nextCursor`); `offset` then counts from there. */
+  cursor?: string
+  /** Case-insensitive substring match on key, label, displayName and the last message preview. */
   search?: string
   /** Only sessions updated within the last N minutes (by the store clock). */
   activeMinutes?: number
+  /** A further condition, applied before paging so pages stay full. */
+  filter?: (entry: SessionEntry) => boolean
+}
+
+export interface SessionListResult {
+  sessions: SessionEntry[]
+  /** Matches before paging (ignoring the cursor). */
+  total: number
+  /** Present when more matches follow this page. */
+  nextCursor?: string
 }
 
 export interface SessionHistoryOptions {
@@ -102,7 +114,7 @@ export interface SessionStore {
   /** Returns the entry, creating it (and its transcript) on first use. */
   ensure(key: string): Promise<SessionEntry>
   /** Sorted by updatedAt, newest first; `total` counts matches before paging. */
-  list(opts?: SessionListOptions): Promise<{ sessions: SessionEntry[], total: number }>
+  list(opts?: SessionListOptions): Promise<SessionListResult>
   patch(key: string, patch: SessionPatch): Promise<SessionEntry>
   /** Resolves once the lines are durable and the index reflects them. Creates the session if needed. */
   append(key: string, messages: TranscriptMessage[]): Promise<SessionEntry>
@@ -111,6 +123,8 @@ export interface SessionStore {
   /** Starts a new sessionId; the old transcript stays on disk; settings carry over. */
   reset(key: string): Promise<SessionEntry>
   delete(key: string, opts?: SessionDeleteOptions): Promise<boolean>
+  /** Retention: removes sessions (and their transcripts) the policy says are too old, too many or too big. */
+  cleanup(opts?: CleanupOptions): Promise<CleanupReport>
   close(): Promise<void>
 }
 
@@ -122,6 +136,8 @@ export type SessionWarningCode =
   | 'INDEX_CORRUPT'
   | 'INDEX_REBUILT'
   | 'INDEX_REPAIRED'
+  | 'INDEX_MIGRATED'
+  | 'INDEX_COMPACT_FAILED'
 
 /** Recoverable problems found on disk; the store fixes or skips them and reports here. */
 export interface SessionWarning {
@@ -139,6 +155,10 @@ export interface FileSessionStoreOptions {
   onWarning?: (warning: SessionWarning) => void
   /** Upper bound on cached open transcript handles (default 64). */
   maxOpenFiles?: number
+  /** Fold the index log into sessions.json once it holds this many lines (default 1000, or a quarter of the index if larger). */
+  indexCompactMinLines?: number
+  /** How the store opens files for writing; injectable so tests can fail a write (a full disk). */
+  openFile?: typeof import('node:fs/promises').open
 }
 
 export interface RepairReport {
@@ -156,4 +176,45 @@ export interface FileSessionStore extends SessionStore {
    * reconciles every index with the transcripts on disk (the JSONL is the truth).
    */
   repair(): Promise<RepairReport>
+}
+
+/** `session.maintenance`, resolved to numbers; an absent limit is not enforced. */
+export interface MaintenancePolicy {
+  /** Remove sessions idle for longer than this. */
+  pruneAfterMs?: number
+  /** Keep at most this many sessions per agent (the most recently active). */
+  maxEntries?: number
+  /** Per-agent budget for the sessions directory (transcripts and archives). */
+  maxDiskBytes?: number
+  /** What a disk cleanup brings usage down to (default 80% of maxDiskBytes). */
+  highWaterBytes?: number
+}
+
+export interface CleanupOptions extends MaintenancePolicy {
+  agentId?: string
+  /** Report what would go without removing anything. */
+  dryRun?: boolean
+  /** Sessions never removed (a run in progress, the caller's own session). */
+  protect?: (key: string) => boolean
+}
+
+export interface CleanupAgentReport {
+  agentId: string
+  sessionsBefore: number
+  sessionsAfter: number
+  /** Sessions removed for age, for count and for disk. */
+  pruned: number
+  capped: number
+  evicted: number
+  archivesRemoved: number
+  /** Measured only when a disk budget is set. */
+  diskBytesBefore?: number
+  diskBytesAfter?: number
+  /** The removed (or, dry, to-be-removed) keys, at most 200. */
+  keys: string[]
+}
+
+export interface CleanupReport {
+  dryRun: boolean
+  agents: CleanupAgentReport[]
 }

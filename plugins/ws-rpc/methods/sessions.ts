@@ -1,15 +1,16 @@
-// sessions.list / subscribe / preview / patch / reset / delete, with a
-// `sessions.changed` event for every mutation.
+// sessions.list / subscribe / preview / patch / reset / delete / cleanup, with a
+// `sessions.changed` event for every single-session mutation.
 import type { FastifyInstance } from 'fastify'
 import type { Static } from '@sinclair/typebox'
 import {
-  SessionsDeleteParams, SessionsListParams, SessionsPatchParams, SessionsPreviewParams, SessionsResetParams, SessionsSubscribeParams
+  SessionsCleanupParams, SessionsDeleteParams, SessionsListParams, SessionsPatchParams, SessionsPreviewParams, SessionsResetParams, SessionsSubscribeParams
 } from '../../../schemas/rpc/sessions.js'
 import { resolveModelRef } from '../../../src/agents/model-resolver.js'
 import { textOf } from '../../../src/agents/transcript-map.js'
 import { sessionsChangedPayload, toSessionRow } from '../../../src/agents/session-rows.js'
 import { RpcError } from '../../../src/errors/index.js'
 import { registerAgentMethod } from './agent-method.js'
+import { runCleanup } from '../../agents/maintenance.js'
 import type { SessionEntry, SessionPatch } from '../../../src/sessions/index.js'
 
 type ListParams = Static<typeof SessionsListParams>
@@ -22,36 +23,40 @@ export function registerSessionMethods (app: FastifyInstance): void {
     const runIds = app.agents.activeRuns(sessionKey).map((h) => h.runId)
     app.events.publish('sessions.changed', sessionsChangedPayload(reason, sessionKey, entry, runIds, app.gateway.now()), { sessionKey })
   }
-  // Filters run before paging, so every page is full and `totalCount` counts what the filters keep.
+  // Filters run in the store before paging, so every page is full and `totalCount` counts what the filters keep.
   const list = async (params: ListParams) => {
     const limit = params.limit ?? 100
     const offset = params.offset ?? 0
     const catalog = app.agents.catalog()
+    const filter = (e: SessionEntry) => (params.archived === 'all' || (params.archived === true ? e.archived === true : e.archived !== true)) &&
+      (params.label === undefined || e.label === params.label) &&
+      (params.activeOnly !== true || app.agents.activeRuns(e.key).length > 0) &&
+      (params.configuredAgentsOnly !== true || catalog.get(e.agentId) !== undefined)
     // We never spawn child sessions: a spawnedBy query has nothing to find.
-    const { sessions } = params.spawnedBy !== undefined
-      ? { sessions: [] }
+    const { sessions: page, total, nextCursor } = params.spawnedBy !== undefined
+      ? { sessions: [], total: 0, nextCursor: undefined }
       : await app.sessions.list({
+        limit,
+        offset,
+        filter,
+        ...(params.cursor !== undefined ? { cursor: params.cursor } : {}),
         ...(params.agentId !== undefined ? { agentId: params.agentId } : {}),
         ...(params.search !== undefined ? { search: params.search } : {}),
         ...(params.activeMinutes !== undefined ? { activeMinutes: params.activeMinutes } : {})
       })
-    const visible = sessions.filter((e) => (params.archived === 'all' || (params.archived === true ? e.archived === true : e.archived !== true)) &&
-      (params.label === undefined || e.label === params.label) &&
-      (params.activeOnly !== true || app.agents.activeRuns(e.key).length > 0) &&
-      (params.configuredAgentsOnly !== true || catalog.get(e.agentId) !== undefined))
-    const page = visible.slice(offset, offset + limit)
-    const more = offset + page.length < visible.length
+    const more = nextCursor !== undefined
     return {
       ts: app.gateway.now(),
       path: app.gateway.paths.stateDir,
       count: page.length,
       defaults: app.rpc.sessionDefaults(),
       sessions: page.map(row),
-      totalCount: visible.length,
+      totalCount: total,
       limitApplied: limit,
       offset,
       hasMore: more,
-      ...(more ? { nextOffset: offset + page.length } : {})
+      ...(more && params.cursor === undefined ? { nextOffset: offset + page.length } : {}),
+      ...(more ? { nextCursor } : {})
     }
   }
   // Refuse a write to a session that changed since the caller loaded it.
@@ -131,6 +136,17 @@ export function registerSessionMethods (app: FastifyInstance): void {
       changed(params.reason ?? 'reset', key, entry)
       return { ok: true, key, entry: row(entry) }
     }
+  })
+
+  registerAgentMethod(app, 'sessions.cleanup', {
+    scope: 'operator.admin',
+    params: SessionsCleanupParams,
+    handler: async (params) => await runCleanup(app, {
+      dryRun: params.dryRun === true,
+      enforce: params.enforce === true,
+      ...(params.allAgents === true && params.agent === undefined ? {} : { agentId: app.agents.resolveAgent(params.agent).id }),
+      ...(params.activeKey !== undefined ? { activeKey: params.activeKey } : {})
+    })
   })
 
   registerAgentMethod(app, 'sessions.delete', {
