@@ -25,8 +25,10 @@ export async function runTelegramAccount (ctx: ChannelAccountContext<TelegramCon
     try {
       if (!identified) {
         const me = await callBotApi(target, 'getMe', {}, config.requestTimeoutMs, signal) as { id?: unknown, username?: unknown }
-        ctx.report({ details: { bot: { id: me?.id, username: me?.username } } })
+        // Connected from here: a long poll may hold its first answer for pollTimeoutSeconds.
+        ctx.report({ details: { bot: { id: me?.id, username: me?.username } }, connected: true, lastError: null })
         identified = true
+        connected = true
       }
       const updates = await callBotApi(target, 'getUpdates', { offset: store.offset, timeout: config.pollTimeoutSeconds, allowed_updates: ['message'] },
         config.pollTimeoutSeconds * 1000 + config.requestTimeoutMs, signal)
