@@ -3,16 +3,18 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { AgentCatalog, AgentInfo } from '../../src/agents/catalog.js'
+import type { GatewayConfig } from '../../schemas/config.js'
 import { toChatHistory } from '../../src/agents/transcript-map.js'
 import type { ChatMessage, RunRequest, Sampling, ToolChoice, ToolSpec } from '../../src/agents/types.js'
 import { ErrorResponses, FIELD_MESSAGES, ResponseObject, ResponsesRequest, ResponseStreamEvent, RoutingHeaders } from '../../schemas/openai.js'
+import { resolveReferences, storedInput } from './response-items.js'
 import { endpointGate, type SurfaceOptions } from './endpoints.js'
 import { fromRunResult, invalidRequest } from './errors.js'
 import { ImageBudget, imagePolicy } from './images.js'
-import type { ResponseStore } from './response-store.js'
+import { storeLimits, type ResponseStore } from './response-store.js'
 import { completionOf, newId, outputOf, snapshot, type ResponseMeta } from './responses-build.js'
 import { convertInput } from './responses-input.js'
-import { resolveChannel, resolveModelOverride, resolveSession, resolveTargetAgent, type SessionTarget } from './routing.js'
+import { resolveChannel, resolveModelOverride, resolveModelTarget, resolveSession, type SessionTarget } from './routing.js'
 import { startRun } from './run-bridge.js'
 import { responseEvents, streamRun } from './streaming/index.js'
 import { currentTurnStart, type TurnRole } from './turns.js'
@@ -47,12 +49,16 @@ export default async function responsesRoutes (parent: FastifyInstance, opts: Su
     }
   }, async (request, reply) => {
     const body = request.body
+    if (body.background === true) throw invalidRequest('Background responses are not supported by this gateway: omit `background`.', 'background', 'unsupported_background')
     const catalog = app.agents.catalog()
-    const store = body.store !== false
-    const { agent, session } = target(catalog, request, body, opts.store, store)
-    const modelOverride = resolveModelOverride(request, app.httpGrant)
-    const images = new ImageBudget(imagePolicy(app.configStore.config.gateway?.http?.endpoints?.responses, true))
-    const converted = convertInput(body.input, images)
+    const config = app.configStore.config
+    // Reported as stored only when it will be: `store: false` or a store limited to 0 keeps nothing.
+    const store = body.store !== false && storeLimits(config).maxResponses > 0
+    const { agent, session, providerModel } = await target(catalog, config, request, body, opts.store, store)
+    const modelOverride = resolveModelOverride(request, app.httpGrant) ?? providerModel
+    const images = new ImageBudget(imagePolicy(config.gateway?.http?.endpoints?.responses, true))
+    const input = await resolveReferences(body.input, opts.store)
+    const converted = convertInput(input, images)
     const system = [...(body.instructions !== undefined && body.instructions !== null ? [body.instructions] : []), ...converted.system]
       .filter((s) => s.trim() !== '').join('\n\n')
     const turn = await splitTurn(app, converted.messages, session)
@@ -75,39 +81,48 @@ export default async function responsesRoutes (parent: FastifyInstance, opts: Su
       sampling: samplingOf(body)
     }
     const run = startRun(app, reply, req, { modelOverride, agentId: agent.id }, opts.disconnects)
-    const meta: ResponseMeta = { id: newId('resp'), createdAt: Math.floor(Date.now() / 1000), model: body.model ?? 'openclaw', request: body, store }
-    // Only a response whose turn was written down can be continued.
-    const remember = () => { if (session.persist && store) opts.store.remember(meta.id, { sessionKey: run.handle.sessionKey, agentId: run.handle.agentId }) }
+    const createdAtMs = app.gateway.now()
+    const meta: ResponseMeta = { id: newId('resp'), createdAt: Math.floor(createdAtMs / 1000), model: body.model ?? 'openclaw', request: body, store }
+    // Every response the client was given with `store: true` is kept (its session was persisted too).
+    const save = (response: ResponseObject) => {
+      if (!store) return
+      const { agentId, sessionKey } = run.handle
+      opts.store.save({ id: meta.id, createdAtMs, agentId, sessionKey, response, input: storedInput(meta.id, input) })
+    }
 
     if (body.stream === true) {
-      const result = await streamRun(reply, run, responseEvents(meta), opts.keepAlive)
-      if (result?.status === 'ok') remember()
+      const events = responseEvents(meta)
+      const result = await streamRun(reply, run, events, opts.keepAlive)
+      if (result !== undefined && events.final !== undefined) save(events.final)
       return
     }
     const result = await run.handle.done
     if (run.clientGone) return reply.hijack()
     if (result.status !== 'ok') throw fromRunResult(result)
-    remember()
     const { status, reason } = completionOf(result)
-    return reply.type('application/json').send(snapshot(meta, { status, output: outputOf(result, newId('msg')), result, incompleteReason: reason }))
+    const response = snapshot(meta, { status, output: outputOf(result, meta.id), result, incompleteReason: reason })
+    save(response)
+    return reply.type('application/json').send(response)
   })
 }
 
+interface Target { agent: AgentInfo, session: SessionTarget, providerModel: string | undefined }
+
 /** The agent and session: those of the previous response when continuing, else contract 3.2 routing. */
-function target (catalog: AgentCatalog, request: FastifyRequest, body: Body, stored: ResponseStore, store: boolean): { agent: AgentInfo, session: SessionTarget } {
+async function target (catalog: AgentCatalog, config: Readonly<GatewayConfig>, request: FastifyRequest, body: Body, stored: ResponseStore, store: boolean): Promise<Target> {
+  const { agent, providerModel } = resolveModelTarget(catalog, config, request, body.model ?? 'openclaw')
   const previous = body.previous_response_id
   if (previous !== undefined && previous !== null && previous !== '') {
-    const hit = stored.lookup(previous)
-    const agent = hit !== undefined ? catalog.get(hit.agentId) : undefined
-    if (hit === undefined || agent === undefined) {
+    const hit = await stored.get(previous)
+    const continued = hit !== undefined ? catalog.get(hit.agentId) : undefined
+    if (hit === undefined || continued === undefined) {
       throw invalidRequest(`Previous response with id '${previous}' not found.`, 'previous_response_id', 'previous_response_not_found')
     }
-    return { agent, session: { sessionKey: hit.sessionKey, persist: store, origin: 'continued' } }
+    return { agent: continued, session: { sessionKey: hit.sessionKey, persist: store, origin: 'continued' }, providerModel }
   }
-  const agent = resolveTargetAgent(catalog, request, body.model ?? 'openclaw')
   const session = resolveSession(catalog, request, agent, 'openresponses', body.user)
   // A stored response must be continuable, so even a "stateless" one is written under its fresh key.
-  return { agent, session: { ...session, persist: store } }
+  return { agent, session: { ...session, persist: store }, providerModel }
 }
 
 /**
