@@ -301,7 +301,8 @@ export const ResponseIdParams = Type.Object({ id: Type.String({ description: 'A 
 
 export const InputItemsQuery = Type.Object({
   after: Type.Optional(Type.String({ description: 'List items after this item id.' })),
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
+  // Query strings are not coerced (coerceTypes is off): a number is its digits.
+  limit: Type.Optional(Type.String({ pattern: '^(100|[1-9][0-9]?)$', description: '1 to 100 (default 20)' })),
   order: Type.Optional(Enum(['asc', 'desc'] as const, { default: 'desc' })),
   include: Type.Optional(Type.Unknown({ description: 'Accepted and ignored.' }))
 }, Open)

@@ -7,7 +7,10 @@ import { DeletedResponse, ErrorResponses, InputItemList, InputItemsQuery, Respon
 import { endpointGate } from './endpoints.js'
 import { invalidRequest, notFound } from './errors.js'
 import type { ResponseStore, StoredResponse } from './response-store.js'
+import { formatSchemaErrors } from './validation.js'
 import { SCOPE_READ, SCOPE_WRITE } from '../../src/rpc/scopes.js'
+
+const LIMIT_MESSAGE = { limit: "Invalid 'limit': expected an integer from 1 to 100." }
 
 const schema = <T>(summary: string, ok: T) => ({
   tags: ['openai'],
@@ -37,11 +40,12 @@ export default async function storedResponsesRoutes (parent: FastifyInstance, op
 
   app.get('/responses/:id/input_items', {
     onRequest: read,
+    schemaErrorFormatter: formatSchemaErrors(LIMIT_MESSAGE),
     schema: { ...schema('List the input items of a stored response', InputItemList), querystring: InputItemsQuery }
   }, async (request) => {
     const record = await find(request.params.id)
     const q = request.query
-    return page(record.input, q.order ?? 'desc', q.limit ?? 20, q.after)
+    return page(record.input, q.order ?? 'desc', q.limit === undefined ? 20 : Number(q.limit), q.after)
   })
 
   app.post('/responses/:id/cancel', { onRequest: write, schema: schema('Cancel a background response (none exist here)', ResponseObject) }, async (request) => {

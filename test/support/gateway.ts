@@ -39,6 +39,8 @@ export interface TestGatewayOptions {
   configFile?: boolean
   configRpc?: GatewayOptions['configRpc']
   now?: GatewayOptions['now']
+  /** An existing home (state under <home>/state) that outlives this gateway: a second gateway on it is a restart. */
+  home?: string
   /** Runs after buildGateway, before listen (extra routes, test-only RPC methods). */
   beforeListen?: (app: GatewayApp) => void | Promise<void>
 }
@@ -63,7 +65,9 @@ export async function build (t: TestContext, opts: TestGatewayOptions = {}): Pro
 }
 
 export async function startTestGateway (opts: TestGatewayOptions = {}): Promise<TestGateway> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'ocgw-ws-'))
+  const dir = opts.home ?? await mkdtemp(path.join(os.tmpdir(), 'ocgw-ws-'))
+  // A caller-owned home is the caller's to remove.
+  const removeDir = async () => { if (opts.home === undefined) await rm(dir, { recursive: true, force: true }) }
   const env = { HOME: dir, ...opts.env }
   const token = opts.token === undefined ? TEST_TOKEN : opts.token
   const userGateway = (opts.config?.gateway ?? {}) as Record<string, unknown>
@@ -113,7 +117,7 @@ export async function startTestGateway (opts: TestGatewayOptions = {}): Promise<
     await app.listen({ port: 0, host: '127.0.0.1' })
   } catch (err) {
     await app.close()
-    await rm(dir, { recursive: true, force: true })
+    await removeDir()
     throw err
   }
   const port = (app.server.address() as { port: number }).port
@@ -130,7 +134,7 @@ export async function startTestGateway (opts: TestGatewayOptions = {}): Promise<
       if (closed) return
       closed = true
       await app.close()
-      await rm(dir, { recursive: true, force: true })
+      await removeDir()
     }
   }
 }
