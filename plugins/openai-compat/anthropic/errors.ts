@@ -30,6 +30,11 @@ export function anthropicError (status: number, message: string): AnthropicError
   return { type: 'error', error: { type: anthropicErrorType(status), message } }
 }
 
+const UNIONS: Array<[RegExp, string]> = [
+  [/^messages\.\d+\.content$/, 'a string or a list of content blocks'],
+  [/^system$/, 'a string or a list of text blocks']
+]
+
 /** Schema errors in Anthropic's wording: `messages.0.content: Field required`, dotted paths. */
 export function anthropicSchemaErrors (errors: FastifySchemaValidationError[], dataVar: string): Error {
   const first = errors[0]
@@ -39,6 +44,9 @@ export function anthropicSchemaErrors (errors: FastifySchemaValidationError[], d
   if (first.keyword === 'required' && typeof params.missingProperty === 'string') {
     return invalidRequest(`${at === '' ? '' : `${at}.`}${params.missingProperty}: Field required`)
   }
+  // A union's raw errors name one failed branch ("must be string"); say what the field takes.
+  const union = UNIONS.find(([pattern]) => pattern.test(at))
+  if (union !== undefined) return invalidRequest(`${at}: Input should be ${union[1]}`)
   if (at === '') return invalidRequest(first.keyword === 'type' ? 'The request body must be a JSON object.' : `Invalid request ${dataVar}: ${first.message ?? 'is invalid'}.`)
   if (first.keyword === 'enum' && Array.isArray(params.allowedValues)) {
     return invalidRequest(`${at}: Input should be ${params.allowedValues.map((v) => JSON.stringify(v)).join(' or ')}`)
