@@ -75,7 +75,9 @@ test('tools: a tool_use ends the turn; its tool_result continues the conversatio
   assert.ok(h.upstream.lastRequest().body.tools.some((tool: any) => tool.function.name === 'get_time'), 'the client tool was offered to the model')
 
   const second = await client.messages.create({
-    model: 'openclaw', max_tokens: 64, tools: TOOLS,
+    model: 'openclaw',
+    max_tokens: 64,
+    tools: TOOLS,
     messages: [ask, { role: 'assistant', content: first.content }, { role: 'user', content: [{ type: 'tool_result', tool_use_id: use.id, content: '12:00' }] }]
   })
   assert.deepEqual(second.content, [{ type: 'text', text: 'tool result: 12:00' }])
@@ -92,7 +94,8 @@ test('images: a base64 image of the current turn reaches the model; an earlier o
   const h = await startHttpGateway(t)
   const image = { type: 'image' as const, source: { type: 'base64' as const, media_type: 'image/png' as const, data: PNG_B64 } }
   await anthropic(h).messages.create({
-    model: 'openclaw', max_tokens: 16,
+    model: 'openclaw',
+    max_tokens: 16,
     messages: [
       { role: 'user', content: [{ type: 'text', text: 'old' }, image] },
       { role: 'assistant', content: 'seen' },
@@ -118,7 +121,9 @@ test('count_tokens: the documented estimate over what is sent', async (t) => {
   const h = await startHttpGateway(t)
   const image = { type: 'image' as const, source: { type: 'base64' as const, media_type: 'image/png' as const, data: PNG_B64 } }
   const r = await anthropic(h).messages.countTokens({
-    model: 'openclaw', system: 'abcd', tools: TOOLS,
+    model: 'openclaw',
+    system: 'abcd',
+    tools: TOOLS,
     messages: [{ role: 'user', content: [{ type: 'text', text: 'x'.repeat(40) }, image] }]
   })
   const toolChars = 'get_time'.length + 'the time'.length + JSON.stringify(TOOLS[0]!.input_schema).length
