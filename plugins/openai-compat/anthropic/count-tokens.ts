@@ -25,6 +25,7 @@ export default async function countTokensRoute (parent: FastifyInstance, opts: S
     schemaErrorFormatter: anthropicSchemaErrors,
     schema: {
       tags: ['anthropic'],
+      security: [{ bearerAuth: [] }, { apiKeyHeader: [] }],
       summary: 'Estimate the input tokens of a message request',
       description: `An estimate: ${CHARS_PER_TOKEN} characters of text per token, ${IMAGE_TOKENS} tokens per image, over the system prompt, messages and tool definitions sent (not the agent's own prompt).`,
       headers: AnthropicHeaders,

@@ -28,6 +28,7 @@ export default async function messagesRoutes (parent: FastifyInstance, opts: Sur
     schemaErrorFormatter: anthropicSchemaErrors,
     schema: {
       tags: ['anthropic'],
+      security: [{ bearerAuth: [] }, { apiKeyHeader: [] }],
       summary: 'Create a message (Anthropic Messages API; runs an agent turn)',
       description: '`stream: true` answers `text/event-stream` with Anthropic\'s events, message_start … message_stop.',
       headers: AnthropicHeaders,
