@@ -41,6 +41,32 @@ function findItem (record: StoredResponse, id: string): object | undefined {
   return record.response.output.find((o) => o.id === id) ?? record.input.find((o) => o.id === id)
 }
 
+/** Stored conversations are followed back at most this far. */
+const MAX_CHAIN = 1000
+
+/**
+ * The conversation up to and including `last`, from the stored records of a
+ * chain of stateless responses: each one's input items, then its output.
+ * A link that is gone (deleted, expired) ends the history there.
+ */
+export async function conversationOf (store: ResponseStore, last: StoredResponse): Promise<ResponsesInputItem[]> {
+  const records = [last]
+  let previous = last.response.previous_response_id
+  while (previous !== null && records.length < MAX_CHAIN) {
+    const record = await store.get(previous)
+    if (record === undefined || record.persisted) break
+    records.push(record)
+    previous = record.response.previous_response_id
+  }
+  // Earlier turns keep the fact of an image, not its bytes (as on chat completions).
+  return records.reverse().flatMap((r) => [...r.input, ...r.response.output].map((item) => withoutImages(item as ResponsesInputItem)))
+}
+
+function withoutImages (item: ResponsesInputItem): ResponsesInputItem {
+  if (!Array.isArray(item.content) || !item.content.some((p) => p.type === 'input_image')) return item
+  return { ...item, content: item.content.map((p) => (p.type === 'input_image' ? { type: 'input_text', text: '[image]' } : p)) }
+}
+
 /** The request's input as stored items: each with an id, in the shapes `input_items` lists. */
 export function storedInput (responseId: string, input: string | readonly ResponsesInputItem[]): StoredInputItem[] {
   if (typeof input === 'string') {

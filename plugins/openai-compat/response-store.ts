@@ -1,7 +1,8 @@
 // Stored responses (`store` not false): one JSON file per response under
 // <stateDir>/responses, named `<createdAtMs>-<id>.json` so a start-up reads
 // only the directory listing. Bounded in count and age (read per call, so a
-// reload applies); writes are queued off the request path, in order.
+// reload applies); writes leave the request path and run concurrently, each
+// file's own operations in order.
 import { mkdir, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { LRUCache } from 'lru-cache'
@@ -14,6 +15,8 @@ export interface StoredResponse {
   createdAtMs: number
   agentId: string
   sessionKey: string
+  /** Whether the run was written to its session: a continuation then reads the transcript, else this chain of records. */
+  persisted: boolean
   response: ResponseObject
   /** The request's input items, each with its id, item references resolved. */
   input: StoredInputItem[]
@@ -63,7 +66,8 @@ export async function openResponseStore (opts: ResponseStoreOptions): Promise<Re
 class FileResponseStore implements ResponseStore {
   /** Recent records, so a continuation right after its response never reads the disk. */
   private readonly recent = new LRUCache<string, StoredResponse>({ max: 512 })
-  private queue: Promise<void> = Promise.resolve()
+  /** The last queued file operation per response: a delete waits for its write. */
+  private readonly pending = new Map<string, Promise<void>>()
 
   constructor (private readonly opts: ResponseStoreOptions, private readonly index: Map<string, number>) {
     this.prune()
@@ -75,7 +79,7 @@ class FileResponseStore implements ResponseStore {
     this.index.set(record.id, record.createdAtMs)
     this.recent.set(record.id, record)
     const file = this.file(record.id, record.createdAtMs)
-    this.enqueue('write', async () => {
+    this.enqueue(record.id, 'write', async () => {
       // Deleted or evicted before its turn: nothing to write.
       if (this.index.get(record.id) !== record.createdAtMs) return
       const tmp = `${file}.${process.pid}.tmp`
@@ -114,7 +118,9 @@ class FileResponseStore implements ResponseStore {
     return true
   }
 
-  async flush (): Promise<void> { await this.queue }
+  async flush (): Promise<void> {
+    while (this.pending.size > 0) await Promise.all(this.pending.values())
+  }
 
   /** Evicts the oldest past the count limit and everything past the age limit. */
   private prune (): void {
@@ -130,13 +136,16 @@ class FileResponseStore implements ResponseStore {
     this.index.delete(id)
     this.recent.delete(id)
     const file = this.file(id, createdAtMs)
-    this.enqueue('delete', async () => {
+    this.enqueue(id, 'delete', async () => {
       await unlink(file).catch((err: NodeJS.ErrnoException) => { if (err.code !== 'ENOENT') throw err })
     })
   }
 
-  private enqueue (op: string, task: () => Promise<void>): void {
-    this.queue = this.queue.then(task).catch((err: unknown) => { this.opts.onError(err, op) })
+  private enqueue (id: string, op: string, task: () => Promise<void>): void {
+    const done: Promise<void> = (this.pending.get(id) ?? Promise.resolve()).then(task)
+      .catch((err: unknown) => { this.opts.onError(err, op) })
+      .finally(() => { if (this.pending.get(id) === done) this.pending.delete(id) })
+    this.pending.set(id, done)
   }
 
   private file (id: string, createdAtMs: number): string {

@@ -107,6 +107,11 @@ export function resolveSession (catalog: AgentCatalog, request: FastifyRequest, 
     checkSessionKey(key, 'user')
     return { sessionKey: key, persist: true, origin: 'user' }
   }
+  return statelessSession(agent, prefix)
+}
+
+/** A fresh key nothing is written under. */
+export function statelessSession (agent: AgentInfo, prefix: 'openai' | 'openresponses'): SessionTarget {
   return { sessionKey: `agent:${agent.id}:${prefix}:${randomUUID()}`, persist: false, origin: 'stateless' }
 }
 
