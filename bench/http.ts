@@ -216,6 +216,7 @@ async function main (): Promise<void> {
     gatewayTarget(STATELESS, gateway),
     gatewayTarget(WITH_WORKSPACE, withWorkspace),
     gatewayTarget(RESPONSES, gateway, ROUTES.responses),
+    gatewayTarget(UNSTORED, gateway, ROUTES.unstored),
     gatewayTarget(MESSAGES, gateway, ROUTES.messages)
   ]
   try {
@@ -232,9 +233,11 @@ async function main (): Promise<void> {
 const ROUTES = {
   chat: { path: '/v1/chat/completions', body: (stream: boolean) => JSON.stringify({ model: 'openclaw', stream, messages: [{ role: 'user', content: 'hi' }] }) },
   responses: { path: '/v1/responses', body: (stream: boolean) => JSON.stringify({ model: 'openclaw', stream, input: 'hi' }) },
+  unstored: { path: '/v1/responses', body: (stream: boolean) => JSON.stringify({ model: 'openclaw', stream, input: 'hi', store: false }) },
   messages: { path: '/v1/messages', body: (stream: boolean) => JSON.stringify({ model: 'openclaw', stream, max_tokens: 64, messages: [{ role: 'user', content: 'hi' }] }) }
 }
 const RESPONSES = 'gateway /v1/responses (stored)'
+const UNSTORED = 'gateway /v1/responses (store: false)'
 const MESSAGES = 'gateway /v1/messages'
 const STATELESS = 'gateway (stateless)'
 const WITH_WORKSPACE = 'gateway (16 KB workspace)'
@@ -259,7 +262,7 @@ function report (rows: Row[], o: { seconds: number, rounds: number, connections:
     // Informational: the upstream, on the same cores, also reads the bigger requests.
     const more = ws.cpuUs === undefined || gw.cpuUs === undefined ? '-' : f(ws.cpuUs - gw.cpuUs, 0)
     console.log(`${label}: with ${WORKSPACE_KB} KB of workspace bootstrap files, ${more} µs CPU per request more than with an empty workspace (throughput ${pct(ws.ratio)} of bare; the upstream reads ${WORKSPACE_KB} KB more per request on the same cores)`)
-    for (const name of [RESPONSES, MESSAGES]) {
+    for (const name of [RESPONSES, UNSTORED, MESSAGES]) {
       const row = rows.find((x) => x.stream === stream && x.target === name)!
       const rel = row.ratio / gw.ratio
       console.log(`${label}: ${name} ${pct(row.ratio)} of bare, ${pct(rel)} of the chat completions ratio (target >= 90 %: ${rel >= 0.9 ? 'met' : 'NOT met'}); cpu ${row.cpuUs === undefined || gw.cpuUs === undefined ? '-' : f(row.cpuUs - gw.cpuUs, 0)} µs/req more than chat`)

@@ -2,16 +2,15 @@
 // turns (it sends earlier answers as item_reference), the official openai
 // SDK's retrieve/delete/input_items, persistence across a restart, the
 // configured bounds, and the bad references of issue #18.
-import { test } from 'node:test'
+import { test, type TestContext } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtemp, readdir, rm } from 'node:fs/promises'
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { generateText, streamText, type ModelMessage } from 'ai'
 import { createOpenAI } from '@ai-sdk/openai'
 import { NotFoundError } from 'openai'
 import { startHttpGateway } from './support/http-gateway.js'
-import { waitFor } from './support/wait.js'
 
 /** `store` is in the wire object, not in the SDK's Response type. */
 const storeOf = (r: object) => (r as { store?: boolean }).store
@@ -83,17 +82,36 @@ test('openai SDK: retrieve, input_items (paged both ways), delete; store:false i
   assert.equal((await client.responses.retrieve(streamed.id)).output_text, 'echo: streamed and kept')
 })
 
-test('stored responses survive a restart: retrieve, previous_response_id and item_reference', async (t) => {
+/** Everything the store has on disk, as text. */
+async function onDisk (stateDir: string): Promise<string> {
+  const dir = path.join(stateDir, 'responses')
+  const texts = await Promise.all((await readdir(dir)).map(async (f) => await readFile(path.join(dir, f), 'utf8')))
+  return texts.join('')
+}
+
+async function tempHome (t: TestContext): Promise<string> {
   const home = await mkdtemp(path.join(os.tmpdir(), 'ocgw-resp-'))
   t.after(() => rm(home, { recursive: true, force: true }))
+  return home
+}
+
+test('stored responses survive a restart: retrieve, previous_response_id (stateless and named sessions), item_reference, deletions', async (t) => {
+  const home = await tempHome(t)
   const before = await startHttpGateway(t, { home })
   const first = await before.client.responses.create({ model: 'openclaw', input: 'remember me' })
+  const named = await before.client.responses.create({ model: 'openclaw', input: 'I am bob', user: 'bob' })
+  const deleted = await before.client.responses.create({ model: 'openclaw', input: 'forget me' })
+  await before.client.responses.delete(deleted.id)
+  assert.equal((await before.gw.app.sessions.list()).total, 1, 'only the named session is written; stateless responses live in the store')
   await before.gw.close()
-  const files = await readdir(path.join(home, 'state', 'responses'))
-  assert.deepEqual(files.filter((f) => f.endsWith(`${first.id}.json`)).length, 1)
+  assert.ok((await onDisk(before.gw.stateDir)).includes(first.id))
 
   const after = await startHttpGateway(t, { home })
   assert.equal((await after.client.responses.retrieve(first.id)).output_text, 'echo: remember me')
+  await assert.rejects(after.client.responses.retrieve(deleted.id), NotFoundError)
+  const bob = await after.client.responses.create({ model: 'openclaw', previous_response_id: named.id, input: 'who am I?' })
+  assert.equal(bob.output_text, 'echo: who am I?')
+  assert.deepEqual(after.upstream.lastRequest().body.messages.slice(1).map((m: any) => m.content), ['I am bob', 'echo: I am bob', 'who am I?'])
   const next = await after.client.responses.create({ model: 'openclaw', previous_response_id: first.id, input: 'still there?' })
   assert.equal(next.output_text, 'echo: still there?')
   const sent = after.upstream.lastRequest().body.messages.slice(1).map((m: any) => m.content)
@@ -103,14 +121,19 @@ test('stored responses survive a restart: retrieve, previous_response_id and ite
   assert.deepEqual(after.upstream.lastRequest().body.messages.slice(1).map((m: any) => m.content), ['echo: remember me', 'quote it'])
 })
 
-test('bounds: past maxResponses the oldest is deleted (file too); maxResponses 0 reports store:false', async (t) => {
-  const { client, gw, setConfig } = await startHttpGateway(t, { config: () => ({ gateway: { http: { endpoints: { responses: { store: { maxResponses: 2 } } } } } }) })
+test('bounds: past maxResponses the oldest is deleted, also after a restart; maxResponses 0 reports store:false', async (t) => {
+  const home = await tempHome(t)
+  const config = () => ({ gateway: { http: { endpoints: { responses: { store: { maxResponses: 2 } } } } } })
+  const first = await startHttpGateway(t, { home, config })
   const ids: string[] = []
-  for (const text of ['a', 'b', 'c']) ids.push((await client.responses.create({ model: 'openclaw', input: text })).id)
-  await assert.rejects(client.responses.retrieve(ids[0]!), NotFoundError)
-  assert.equal((await client.responses.retrieve(ids[2]!)).output_text, 'echo: c')
-  const dir = path.join(gw.stateDir, 'responses')
-  await waitFor('the evicted file to go', async () => (await readdir(dir)).length === 2)
+  for (const text of ['a', 'b', 'c']) ids.push((await first.client.responses.create({ model: 'openclaw', input: text })).id)
+  await assert.rejects(first.client.responses.retrieve(ids[0]!), NotFoundError)
+  assert.equal((await first.client.responses.retrieve(ids[2]!)).output_text, 'echo: c')
+  await first.gw.close()
+
+  const { client, gw, setConfig } = await startHttpGateway(t, { home, config: () => ({}) })
+  await assert.rejects(client.responses.retrieve(ids[0]!), NotFoundError, 'an eviction is remembered even under a larger limit')
+  assert.equal((await client.responses.retrieve(ids[1]!)).output_text, 'echo: b')
 
   const base = gw.app.configStore.config
   setConfig({ ...base, gateway: { ...base.gateway, http: { endpoints: { responses: { store: { maxResponses: 0 } } } } } })

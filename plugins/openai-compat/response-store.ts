@@ -1,9 +1,11 @@
-// Stored responses (`store` not false): one JSON file per response under
-// <stateDir>/responses, named `<createdAtMs>-<id>.json` so a start-up reads
-// only the directory listing. Bounded in count and age (read per call, so a
-// reload applies); writes leave the request path and run concurrently, each
-// file's own operations in order.
-import { mkdir, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises'
+// Stored responses (`store` not false), bounded in count and age (read per
+// call, so a reload applies) and kept on disk as an append-only log under
+// <stateDir>/responses: segment files of JSON lines, a record per saved
+// response and a `{"drop":id}` line per deletion or eviction. Saves leave the
+// request path: what one loop turn saves is appended in one write. Segments
+// are deleted oldest first once none of their records is live (a younger one
+// may hold the drop lines of older ones); start-up replays them.
+import { appendFile, mkdir, open, readdir, readFile, unlink } from 'node:fs/promises'
 import path from 'node:path'
 import { LRUCache } from 'lru-cache'
 import type { GatewayConfig } from '../../schemas/config.js'
@@ -31,12 +33,12 @@ export function storeLimits (config: Readonly<GatewayConfig>): StoreLimits {
 }
 
 export interface ResponseStore {
-  /** Kept in memory at once, on disk shortly after. */
+  /** Kept in memory at once, on disk after the current loop turn. */
   save: (record: StoredResponse) => void
   get: (id: string) => Promise<StoredResponse | undefined>
   /** False when there was no such (live) response. */
   delete: (id: string) => Promise<boolean>
-  /** Resolves once every queued write has reached the disk. */
+  /** Resolves once everything saved so far is on disk. */
   flush: () => Promise<void>
   readonly size: number
 }
@@ -48,107 +50,207 @@ export interface ResponseStoreOptions {
   onError: (err: unknown, op: string) => void
 }
 
-const FILE = /^(\d+)-(resp_[0-9a-f]{32})\.json$/
-export const RESPONSE_ID = /^resp_[0-9a-f]{32}$/
+interface Segment { file: string, size: number, records: number, live: number }
+interface Entry { createdAtMs: number, segment: Segment, offset: number, length: number }
+
+const SEGMENT = /^(\d+)-(\d+)\.jsonl$/
+const SEGMENT_RECORDS = 1000
+const SEGMENT_BYTES = 16 * 1024 * 1024
 
 export async function openResponseStore (opts: ResponseStoreOptions): Promise<ResponseStore> {
   await mkdir(opts.dir, { recursive: true, mode: 0o700 })
-  // Oldest first: the Map keeps insertion order, so eviction takes from its head.
-  const index = new Map<string, number>()
-  const names = (await readdir(opts.dir)).flatMap((name) => {
-    const m = FILE.exec(name)
-    return m === null ? [] : [{ id: m[2]!, createdAtMs: Number(m[1]) }]
-  }).sort((a, b) => a.createdAtMs - b.createdAtMs)
-  for (const n of names) index.set(n.id, n.createdAtMs)
-  return new FileResponseStore(opts, index)
+  const store = new LogResponseStore(opts)
+  await store.load()
+  return store
 }
 
-class FileResponseStore implements ResponseStore {
-  /** Recent records, so a continuation right after its response never reads the disk. */
+class LogResponseStore implements ResponseStore {
+  /** Live responses, oldest first (eviction takes from the head). */
+  private readonly index = new Map<string, Entry>()
+  /** Saved but not yet on disk. */
+  private readonly unwritten = new Map<string, StoredResponse>()
   private readonly recent = new LRUCache<string, StoredResponse>({ max: 512 })
-  /** The last queued file operation per response: a delete waits for its write. */
-  private readonly pending = new Map<string, Promise<void>>()
+  /** Oldest first; the last one is appended to. */
+  private readonly segments: Segment[] = []
+  private current: Segment | undefined
+  private seq = 0
+  private lines: Array<{ segment: Segment, text: string }> = []
+  private flushing: Promise<void> = Promise.resolve()
+  private scheduled = false
 
-  constructor (private readonly opts: ResponseStoreOptions, private readonly index: Map<string, number>) {
-    this.prune()
-  }
+  constructor (private readonly opts: ResponseStoreOptions) {}
 
   get size (): number { return this.index.size }
 
+  /** Replays the segments, oldest first; a torn last line (a crash) is skipped. */
+  async load (): Promise<void> {
+    const names = (await readdir(this.opts.dir)).filter((n) => SEGMENT.test(n))
+      .sort((a, b) => segmentOrder(a) - segmentOrder(b) || Number(SEGMENT.exec(a)![2]) - Number(SEGMENT.exec(b)![2]))
+    for (const name of names) {
+      const segment: Segment = { file: path.join(this.opts.dir, name), size: 0, records: 0, live: 0 }
+      this.segments.push(segment)
+      const data = await readFile(segment.file)
+      segment.size = data.length
+      for (let start = 0; start < data.length;) {
+        const end = data.indexOf(0x0a, start)
+        if (end === -1) break
+        this.replay(segment, data.subarray(start, end), start)
+        start = end + 1
+      }
+      this.seq = Math.max(this.seq, Number(SEGMENT.exec(name)![2]) + 1)
+      // Appending after a torn line would glue the next record to it.
+      this.current = data.length === 0 || data[data.length - 1] === 0x0a ? segment : undefined
+    }
+    this.prune()
+    this.collect()
+  }
+
+  private replay (segment: Segment, line: Buffer, offset: number): void {
+    let value: { id?: string, createdAtMs?: number, drop?: string }
+    try {
+      value = JSON.parse(line.toString('utf8'))
+    } catch {
+      return
+    }
+    if (typeof value.drop === 'string') {
+      const entry = this.index.get(value.drop)
+      if (entry !== undefined) { this.index.delete(value.drop); entry.segment.live-- }
+      return
+    }
+    if (typeof value.id !== 'string' || typeof value.createdAtMs !== 'number') return
+    segment.records++
+    segment.live++
+    this.index.set(value.id, { createdAtMs: value.createdAtMs, segment, offset, length: line.length })
+  }
+
   save (record: StoredResponse): void {
-    this.index.set(record.id, record.createdAtMs)
+    const text = `${JSON.stringify(record)}\n`
+    const segment = this.segmentFor()
+    const length = Buffer.byteLength(text) - 1
+    this.index.set(record.id, { createdAtMs: record.createdAtMs, segment, offset: segment.size, length })
+    segment.size += length + 1
+    segment.records++
+    segment.live++
+    this.unwritten.set(record.id, record)
     this.recent.set(record.id, record)
-    const file = this.file(record.id, record.createdAtMs)
-    this.enqueue(record.id, 'write', async () => {
-      // Deleted or evicted before its turn: nothing to write.
-      if (this.index.get(record.id) !== record.createdAtMs) return
-      const tmp = `${file}.${process.pid}.tmp`
-      await writeFile(tmp, JSON.stringify(record), { mode: 0o600 })
-      await rename(tmp, file)
-    })
+    this.append(segment, text)
     this.prune()
   }
 
   async get (id: string): Promise<StoredResponse | undefined> {
-    const createdAtMs = this.index.get(id)
-    if (createdAtMs === undefined) return undefined
-    if (createdAtMs < this.opts.now() - this.opts.limits().maxAgeMs) {
-      this.drop(id, createdAtMs)
+    const entry = this.index.get(id)
+    if (entry === undefined) return undefined
+    if (entry.createdAtMs < this.opts.now() - this.opts.limits().maxAgeMs) {
+      this.drop(id, entry)
       return undefined
     }
-    const hit = this.recent.get(id)
-    if (hit !== undefined) return hit
-    // A write still queued is in `recent`; anything else is on disk (or lost with a crash).
+    const cached = this.unwritten.get(id) ?? this.recent.get(id)
+    if (cached !== undefined) return cached
     try {
-      const record = JSON.parse(await readFile(this.file(id, createdAtMs), 'utf8')) as StoredResponse
-      if (this.index.get(id) !== createdAtMs) return undefined
+      const record = await this.read(entry)
+      if (this.index.get(id) !== entry) return undefined
       this.recent.set(id, record)
       return record
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.opts.onError(err, 'read')
-      this.index.delete(id)
+      this.opts.onError(err, 'read')
       return undefined
     }
   }
 
   async delete (id: string): Promise<boolean> {
-    const record = await this.get(id)
-    if (record === undefined) return false
-    this.drop(id, record.createdAtMs)
+    const entry = this.index.get(id)
+    if (entry === undefined || await this.get(id) === undefined) return false
+    this.drop(id, entry)
     return true
   }
 
   async flush (): Promise<void> {
-    while (this.pending.size > 0) await Promise.all(this.pending.values())
+    while (this.scheduled || this.lines.length > 0) await this.write()
+    await this.flushing
   }
 
   /** Evicts the oldest past the count limit and everything past the age limit. */
   private prune (): void {
     const { maxResponses, maxAgeMs } = this.opts.limits()
     const oldest = this.opts.now() - maxAgeMs
-    for (const [id, createdAtMs] of this.index) {
-      if (this.index.size <= maxResponses && createdAtMs >= oldest) break
-      this.drop(id, createdAtMs)
+    for (const [id, entry] of this.index) {
+      if (this.index.size <= maxResponses && entry.createdAtMs >= oldest) break
+      this.drop(id, entry)
     }
   }
 
-  private drop (id: string, createdAtMs: number): void {
+  private drop (id: string, entry: Entry): void {
     this.index.delete(id)
+    this.unwritten.delete(id)
     this.recent.delete(id)
-    const file = this.file(id, createdAtMs)
-    this.enqueue(id, 'delete', async () => {
-      await unlink(file).catch((err: NodeJS.ErrnoException) => { if (err.code !== 'ENOENT') throw err })
-    })
+    entry.segment.live--
+    const segment = this.segmentFor()
+    const text = `${JSON.stringify({ drop: id })}\n`
+    segment.size += Buffer.byteLength(text)
+    this.append(segment, text)
+    this.collect()
   }
 
-  private enqueue (id: string, op: string, task: () => Promise<void>): void {
-    const done: Promise<void> = (this.pending.get(id) ?? Promise.resolve()).then(task)
-      .catch((err: unknown) => { this.opts.onError(err, op) })
-      .finally(() => { if (this.pending.get(id) === done) this.pending.delete(id) })
-    this.pending.set(id, done)
+  /** Deletes the oldest segments while none of their records is live. */
+  private collect (): void {
+    while (this.segments.length > 0 && this.segments[0]!.live === 0 && this.segments[0] !== this.current) {
+      this.removeFile(this.segments.shift()!)
+    }
   }
 
-  private file (id: string, createdAtMs: number): string {
-    return path.join(this.opts.dir, `${createdAtMs}-${id}.json`)
+  private segmentFor (): Segment {
+    const c = this.current
+    if (c !== undefined && c.records < SEGMENT_RECORDS && c.size < SEGMENT_BYTES) return c
+    this.current = { file: path.join(this.opts.dir, `${this.opts.now()}-${this.seq++}.jsonl`), size: 0, records: 0, live: 0 }
+    this.segments.push(this.current)
+    return this.current
   }
+
+  private append (segment: Segment, text: string): void {
+    this.lines.push({ segment, text })
+    if (this.scheduled) return
+    this.scheduled = true
+    setImmediate(() => { void this.write() })
+  }
+
+  /** One append per segment for everything queued; appends stay in order. */
+  private async write (): Promise<void> {
+    this.scheduled = false
+    const lines = this.lines
+    if (lines.length === 0) return
+    this.lines = []
+    const written = [...this.unwritten.keys()]
+    this.flushing = this.flushing.then(async () => {
+      let i = 0
+      while (i < lines.length) {
+        const segment = lines[i]!.segment
+        let text = ''
+        for (; i < lines.length && lines[i]!.segment === segment; i++) text += lines[i]!.text
+        await appendFile(segment.file, text, { mode: 0o600 })
+      }
+    }).catch((err: unknown) => { this.opts.onError(err, 'write') })
+      .finally(() => { for (const id of written) this.unwritten.delete(id) })
+    await this.flushing
+  }
+
+  private async read (entry: Entry): Promise<StoredResponse> {
+    const fh = await open(entry.segment.file, 'r')
+    try {
+      const buf = Buffer.alloc(entry.length)
+      await fh.read(buf, 0, entry.length, entry.offset)
+      return JSON.parse(buf.toString('utf8')) as StoredResponse
+    } finally {
+      await fh.close()
+    }
+  }
+
+  private removeFile (segment: Segment): void {
+    // After the appends already queued for it, so a late append cannot recreate the file.
+    this.flushing = this.flushing.then(async () => { await unlink(segment.file) })
+      .catch((err: NodeJS.ErrnoException) => { if (err.code !== 'ENOENT') this.opts.onError(err, 'delete') })
+  }
+}
+
+function segmentOrder (name: string): number {
+  return Number(SEGMENT.exec(name)![1])
 }
