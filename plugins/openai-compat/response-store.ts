@@ -74,7 +74,8 @@ class LogResponseStore implements ResponseStore {
   private readonly segments: Segment[] = []
   private current: Segment | undefined
   private seq = 0
-  private lines: Array<{ segment: Segment, text: string }> = []
+  /** Queued file operations, in order: text to append, or the segment file to delete (text null). */
+  private lines: Array<{ segment: Segment, text: string | null }> = []
   private flushing: Promise<void> = Promise.resolve()
   private scheduled = false
 
@@ -84,8 +85,7 @@ class LogResponseStore implements ResponseStore {
 
   /** Replays the segments, oldest first; a torn last line (a crash) is skipped. */
   async load (): Promise<void> {
-    const names = (await readdir(this.opts.dir)).filter((n) => SEGMENT.test(n))
-      .sort((a, b) => segmentOrder(a) - segmentOrder(b) || Number(SEGMENT.exec(a)![2]) - Number(SEGMENT.exec(b)![2]))
+    const names = (await readdir(this.opts.dir)).filter((n) => SEGMENT.test(n)).sort((a, b) => segmentSeq(a) - segmentSeq(b))
     for (const name of names) {
       const segment: Segment = { file: path.join(this.opts.dir, name), size: 0, records: 0, live: 0 }
       this.segments.push(segment)
@@ -97,7 +97,7 @@ class LogResponseStore implements ResponseStore {
         this.replay(segment, data.subarray(start, end), start)
         start = end + 1
       }
-      this.seq = Math.max(this.seq, Number(SEGMENT.exec(name)![2]) + 1)
+      this.seq = Math.max(this.seq, segmentSeq(name) + 1)
       // Appending after a torn line would glue the next record to it.
       this.current = data.length === 0 || data[data.length - 1] === 0x0a ? segment : undefined
     }
@@ -201,19 +201,19 @@ class LogResponseStore implements ResponseStore {
   private segmentFor (): Segment {
     const c = this.current
     if (c !== undefined && c.records < SEGMENT_RECORDS && c.size < SEGMENT_BYTES) return c
-    this.current = { file: path.join(this.opts.dir, `${this.opts.now()}-${this.seq++}.jsonl`), size: 0, records: 0, live: 0 }
+    this.current = { file: path.join(this.opts.dir, `${this.seq++}-${this.opts.now()}.jsonl`), size: 0, records: 0, live: 0 }
     this.segments.push(this.current)
     return this.current
   }
 
-  private append (segment: Segment, text: string): void {
+  private append (segment: Segment, text: string | null): void {
     this.lines.push({ segment, text })
     if (this.scheduled) return
     this.scheduled = true
     setImmediate(() => { void this.write() })
   }
 
-  /** One append per segment for everything queued; appends stay in order. */
+  /** One append per run of lines for one segment; everything stays in order. */
   private async write (): Promise<void> {
     this.scheduled = false
     const lines = this.lines
@@ -223,10 +223,11 @@ class LogResponseStore implements ResponseStore {
     this.flushing = this.flushing.then(async () => {
       let i = 0
       while (i < lines.length) {
-        const segment = lines[i]!.segment
-        let text = ''
-        for (; i < lines.length && lines[i]!.segment === segment; i++) text += lines[i]!.text
-        await appendFile(segment.file, text, { mode: 0o600 })
+        const { segment, text } = lines[i++]!
+        if (text === null) { await this.removeSegment(segment); continue }
+        let joined = text
+        while (i < lines.length && lines[i]!.segment === segment && lines[i]!.text !== null) joined += lines[i++]!.text!
+        await appendFile(segment.file, joined, { mode: 0o600 })
       }
     }).catch((err: unknown) => { this.opts.onError(err, 'write') })
       .finally(() => { for (const id of written) this.unwritten.delete(id) })
@@ -244,13 +245,17 @@ class LogResponseStore implements ResponseStore {
     }
   }
 
+  /** Queued behind the appends already queued for it, so none can recreate the file. */
   private removeFile (segment: Segment): void {
-    // After the appends already queued for it, so a late append cannot recreate the file.
-    this.flushing = this.flushing.then(async () => { await unlink(segment.file) })
-      .catch((err: NodeJS.ErrnoException) => { if (err.code !== 'ENOENT') this.opts.onError(err, 'delete') })
+    this.append(segment, null)
+  }
+
+  private async removeSegment (segment: Segment): Promise<void> {
+    await unlink(segment.file).catch((err: NodeJS.ErrnoException) => { if (err.code !== 'ENOENT') this.opts.onError(err, 'delete') })
   }
 }
 
-function segmentOrder (name: string): number {
+/** Segments are `<seq>-<createdMs>.jsonl`; the sequence number orders them across restarts. */
+function segmentSeq (name: string): number {
   return Number(SEGMENT.exec(name)![1])
 }
