@@ -2,9 +2,9 @@
 // call, so a reload applies) and kept on disk as an append-only log under
 // <stateDir>/responses: segment files of JSON lines, a record per saved
 // response and a `{"drop":id}` line per deletion or eviction. Saves leave the
-// request path: what one loop turn saves is appended in one write. Segments
-// are deleted oldest first once none of their records is live (a younger one
-// may hold the drop lines of older ones); start-up replays them.
+// request path: what one loop turn saves is encoded and appended after it, in
+// one write. Segments are deleted oldest first once none of their records is
+// live (a younger one may hold the drop lines of older ones); start-up replays them.
 import { appendFile, mkdir, open, readdir, readFile, unlink } from 'node:fs/promises'
 import path from 'node:path'
 import { LRUCache } from 'lru-cache'
@@ -51,7 +51,9 @@ export interface ResponseStoreOptions {
 }
 
 interface Segment { file: string, size: number, records: number, live: number }
+/** Where a record's line is: known once it has been encoded for writing. */
 interface Entry { createdAtMs: number, segment: Segment, offset: number, length: number }
+type Op = { segment: Segment, record: StoredResponse } | { segment: Segment, drop: string } | { segment: Segment, remove: true }
 
 const SEGMENT = /^(\d+)-(\d+)\.jsonl$/
 const SEGMENT_RECORDS = 1000
@@ -74,8 +76,8 @@ class LogResponseStore implements ResponseStore {
   private readonly segments: Segment[] = []
   private current: Segment | undefined
   private seq = 0
-  /** Queued file operations, in order: text to append, or the segment file to delete (text null). */
-  private lines: Array<{ segment: Segment, text: string | null }> = []
+  /** Queued file operations, in order. */
+  private ops: Op[] = []
   private flushing: Promise<void> = Promise.resolve()
   private scheduled = false
 
@@ -124,16 +126,13 @@ class LogResponseStore implements ResponseStore {
   }
 
   save (record: StoredResponse): void {
-    const text = `${JSON.stringify(record)}\n`
     const segment = this.segmentFor()
-    const length = Buffer.byteLength(text) - 1
-    this.index.set(record.id, { createdAtMs: record.createdAtMs, segment, offset: segment.size, length })
-    segment.size += length + 1
+    this.index.set(record.id, { createdAtMs: record.createdAtMs, segment, offset: 0, length: 0 })
     segment.records++
     segment.live++
     this.unwritten.set(record.id, record)
     this.recent.set(record.id, record)
-    this.append(segment, text)
+    this.enqueue({ segment, record })
     this.prune()
   }
 
@@ -165,7 +164,7 @@ class LogResponseStore implements ResponseStore {
   }
 
   async flush (): Promise<void> {
-    while (this.scheduled || this.lines.length > 0) await this.write()
+    while (this.scheduled || this.ops.length > 0) await this.write()
     await this.flushing
   }
 
@@ -184,10 +183,7 @@ class LogResponseStore implements ResponseStore {
     this.unwritten.delete(id)
     this.recent.delete(id)
     entry.segment.live--
-    const segment = this.segmentFor()
-    const text = `${JSON.stringify({ drop: id })}\n`
-    segment.size += Buffer.byteLength(text)
-    this.append(segment, text)
+    this.enqueue({ segment: this.segmentFor(), drop: id })
     this.collect()
   }
 
@@ -206,32 +202,46 @@ class LogResponseStore implements ResponseStore {
     return this.current
   }
 
-  private append (segment: Segment, text: string | null): void {
-    this.lines.push({ segment, text })
+  private enqueue (op: Op): void {
+    this.ops.push(op)
     if (this.scheduled) return
     this.scheduled = true
     setImmediate(() => { void this.write() })
   }
 
-  /** One append per run of lines for one segment; everything stays in order. */
+  /** Encoding happens here, after the loop turn that saved: not on the request's path. */
   private async write (): Promise<void> {
     this.scheduled = false
-    const lines = this.lines
-    if (lines.length === 0) return
-    this.lines = []
+    const ops = this.ops
+    if (ops.length === 0) return
+    this.ops = []
     const written = [...this.unwritten.keys()]
+    const tasks = this.encode(ops)
     this.flushing = this.flushing.then(async () => {
-      let i = 0
-      while (i < lines.length) {
-        const { segment, text } = lines[i++]!
-        if (text === null) { await this.removeSegment(segment); continue }
-        let joined = text
-        while (i < lines.length && lines[i]!.segment === segment && lines[i]!.text !== null) joined += lines[i++]!.text!
-        await appendFile(segment.file, joined, { mode: 0o600 })
+      for (const task of tasks) {
+        if (task.text === null) await this.removeSegment(task.segment)
+        else await appendFile(task.segment.file, task.text, { mode: 0o600 })
       }
     }).catch((err: unknown) => { this.opts.onError(err, 'write') })
       .finally(() => { for (const id of written) this.unwritten.delete(id) })
     await this.flushing
+  }
+
+  /** One text per run of operations on one segment; each record gets its byte range. */
+  private encode (ops: readonly Op[]): Array<{ segment: Segment, text: string | null }> {
+    const tasks: Array<{ segment: Segment, text: string | null }> = []
+    for (const op of ops) {
+      if ('remove' in op) { tasks.push({ segment: op.segment, text: null }); continue }
+      const line = 'record' in op ? JSON.stringify(op.record) : JSON.stringify({ drop: op.drop })
+      const bytes = Buffer.byteLength(line)
+      const entry = 'record' in op ? this.index.get(op.record.id) : undefined
+      if (entry !== undefined) { entry.offset = op.segment.size; entry.length = bytes }
+      op.segment.size += bytes + 1
+      const last = tasks.at(-1)
+      if (last !== undefined && last.segment === op.segment && last.text !== null) last.text += `${line}\n`
+      else tasks.push({ segment: op.segment, text: `${line}\n` })
+    }
+    return tasks
   }
 
   private async read (entry: Entry): Promise<StoredResponse> {
@@ -247,7 +257,7 @@ class LogResponseStore implements ResponseStore {
 
   /** Queued behind the appends already queued for it, so none can recreate the file. */
   private removeFile (segment: Segment): void {
-    this.append(segment, null)
+    this.enqueue({ segment, remove: true })
   }
 
   private async removeSegment (segment: Segment): Promise<void> {
