@@ -7,7 +7,7 @@ import assert from 'node:assert/strict'
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import { generateText, streamText, type ModelMessage } from 'ai'
+import { generateText, jsonSchema, stepCountIs, streamText, tool, type ModelMessage } from 'ai'
 import { createOpenAI } from '@ai-sdk/openai'
 import { NotFoundError } from 'openai'
 import { startHttpGateway } from './support/http-gateway.js'
@@ -37,6 +37,23 @@ test('ai SDK: the default (Responses) model holds a multi-turn conversation thro
   // Streamed, a third turn on top of both.
   const third = streamText({ model, messages: [...messages, ...second.response.messages, { role: 'user', content: 'third' }] })
   assert.equal(await third.text, 'echo: third')
+})
+
+test('ai SDK: a client tool over two steps (call, then its result with the earlier turn referenced)', async (t) => {
+  const { baseURL, token, upstream } = await startHttpGateway(t)
+  const model = createOpenAI({ baseURL, apiKey: token! })('openclaw')
+  const calls: unknown[] = []
+  const getTime = tool({
+    description: 'the time',
+    inputSchema: jsonSchema<{ tz: string }>({ type: 'object', properties: { tz: { type: 'string' } }, required: ['tz'] }),
+    execute: async (input) => { calls.push(input); return '12:00' }
+  })
+  const r = await generateText({ model, tools: { get_time: getTime }, stopWhen: stepCountIs(3), prompt: 'call get_time {"tz":"UTC"}' })
+  assert.deepEqual(calls, [{ tz: 'UTC' }])
+  assert.equal(r.steps.length, 2)
+  assert.match(r.text, /^tool result: .*12:00/)
+  const roles = upstream.lastRequest().body.messages.slice(1).map((m: any) => m.role)
+  assert.deepEqual(roles, ['user', 'assistant', 'tool'])
 })
 
 test('ai SDK: .chat() models talk to /v1/chat/completions', async (t) => {
