@@ -20,16 +20,18 @@ function record (n: number, createdAtMs: number): StoredResponse {
   return { id, createdAtMs, agentId: 'main', sessionKey: `agent:main:openresponses:${n}`, persisted: false, response, input: [] }
 }
 
-async function open (dir: string, limits: Partial<StoreLimits> = {}, now = () => 1_000_000): Promise<ResponseStore> {
+async function open (t: TestContext, dir: string, limits: Partial<StoreLimits> = {}, now = () => 1_000_000): Promise<ResponseStore> {
   // A failed file operation surfaces as an unhandled rejection, which fails the test.
-  return await openResponseStore({ dir, limits: () => ({ maxResponses: 10_000, maxAgeMs: 3_600_000, ...limits }), now, onError: (err) => { throw err } })
+  const store = await openResponseStore({ dir, limits: () => ({ maxResponses: 10_000, maxAgeMs: 3_600_000, ...limits }), now, onError: (err) => { throw err } })
+  t.after(() => store.close())
+  return store
 }
 
 const text = async (store: ResponseStore, n: number) => (await store.get(record(n, 0).id))?.response.output_text
 
 test('a reopened store has what was saved, minus deletions and evictions; dead segments are deleted', async (t) => {
   const dir = await tempDir(t)
-  const store = await open(dir, { maxResponses: 1500 })
+  const store = await open(t, dir, { maxResponses: 1500 })
   for (let n = 0; n < 2500; n++) store.save(record(n, 1_000_000))
   assert.equal(store.size, 1500)
   assert.equal(await store.delete(record(2000, 0).id), true)
@@ -38,7 +40,7 @@ test('a reopened store has what was saved, minus deletions and evictions; dead s
   // 2500 records in segments of 1000: the first segment's records are all evicted, so its file is gone.
   assert.equal((await readdir(dir)).length, 2)
 
-  const reopened = await open(dir, { maxResponses: 5000 })
+  const reopened = await open(t, dir, { maxResponses: 5000 })
   assert.equal(reopened.size, 1499)
   assert.equal(await text(reopened, 999), undefined, 'evicted stays evicted under a larger limit')
   assert.equal(await text(reopened, 1000), 'answer 1000 é')
@@ -48,25 +50,25 @@ test('a reopened store has what was saved, minus deletions and evictions; dead s
 
 test('a torn last line (a crash mid-write) is skipped and later saves go to a new segment', async (t) => {
   const dir = await tempDir(t)
-  const store = await open(dir)
+  const store = await open(t, dir)
   store.save(record(1, 1_000_000))
   await store.flush()
   const [segment] = await readdir(dir)
   await appendFile(path.join(dir, segment!), '{"id":"resp_torn","createdAtMs":1,"resp')
 
-  const second = await open(dir)
+  const second = await open(t, dir)
   assert.equal(await text(second, 1), 'answer 1 é')
   second.save(record(2, 1_000_000))
   await second.flush()
   assert.equal((await readdir(dir)).length, 2)
-  const third = await open(dir)
+  const third = await open(t, dir)
   assert.deepEqual([await text(third, 1), await text(third, 2), third.size], ['answer 1 é', 'answer 2 é', 2])
 })
 
 test('a response older than maxAge is gone, on read and on reopen', async (t) => {
   const dir = await tempDir(t)
   let now = 1_000_000
-  const store = await open(dir, { maxAgeMs: 60_000 }, () => now)
+  const store = await open(t, dir, { maxAgeMs: 60_000 }, () => now)
   store.save(record(1, now))
   store.save(record(2, now + 30_000))
   await store.flush()
@@ -74,9 +76,9 @@ test('a response older than maxAge is gone, on read and on reopen', async (t) =>
   assert.equal(await text(store, 1), undefined)
   assert.equal(await text(store, 2), 'answer 2 é')
   await store.flush()
-  const reopened = await open(dir, { maxAgeMs: 60_000 }, () => now)
+  const reopened = await open(t, dir, { maxAgeMs: 60_000 }, () => now)
   assert.deepEqual([await text(reopened, 1), await text(reopened, 2)], [undefined, 'answer 2 é'])
   now += 30_000
-  const later = await open(dir, { maxAgeMs: 60_000 }, () => now)
+  const later = await open(t, dir, { maxAgeMs: 60_000 }, () => now)
   assert.equal(later.size, 0)
 })

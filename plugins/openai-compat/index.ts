@@ -53,7 +53,7 @@ export default async function openaiCompat (app: FastifyInstance, opts: OpenAiCo
     now: app.gateway.now,
     onError: (err, op) => { app.log.warn({ err, op }, 'response store failed') }
   })
-  app.addHook('onClose', async () => { await store.flush() })
+  app.addHook('onClose', async () => { await store.close() })
   await app.register(modelsRoutes)
   await app.register(chatCompletionsRoutes, surface)
   await app.register(responsesRoutes, { ...surface, store })
