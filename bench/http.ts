@@ -202,19 +202,22 @@ async function main (): Promise<void> {
   const withWorkspace = await spawnRole('gateway', [`--upstream=${upstream.url}`, `--workspace-kb=${WORKSPACE_KB}`])
   const children = [gateway.child, withWorkspace.child, proxy.child, upstream.child]
   const upstreamBody = (stream: boolean) => JSON.stringify({ model: 'echo', stream, messages: [{ role: 'user', content: 'hi' }] })
-  const gatewayTarget = (name: string, g: { child: ChildProcess, url: string }): Target => ({
+  const gatewayTarget = (name: string, g: { child: ChildProcess, url: string }, route = ROUTES.chat): Target => ({
     name,
     pid: g.child.pid,
     url: g.url,
-    path: '/v1/chat/completions',
+    path: route.path,
     headers: { authorization: `Bearer ${BENCH_TOKEN}` },
-    body: (stream) => JSON.stringify({ model: 'openclaw', stream, messages: [{ role: 'user', content: 'hi' }] })
+    body: route.body
   })
   const targets: Target[] = [
     { name: 'upstream direct', pid: upstream.child.pid, url: upstream.url, path: '/v1/chat/completions', headers: {}, body: upstreamBody },
     { name: 'bare pass-through', pid: proxy.child.pid, url: proxy.url, path: '/v1/chat/completions', headers: {}, body: upstreamBody },
     gatewayTarget(STATELESS, gateway),
-    gatewayTarget(WITH_WORKSPACE, withWorkspace)
+    gatewayTarget(WITH_WORKSPACE, withWorkspace),
+    gatewayTarget(RESPONSES, gateway, ROUTES.responses),
+    gatewayTarget(UNSTORED, gateway, ROUTES.unstored),
+    gatewayTarget(MESSAGES, gateway, ROUTES.messages)
   ]
   try {
     const rows: Row[] = []
@@ -226,6 +229,16 @@ async function main (): Promise<void> {
   }
 }
 
+/** The same one-line question on each API: chat is stateless; a response is stored (the default). */
+const ROUTES = {
+  chat: { path: '/v1/chat/completions', body: (stream: boolean) => JSON.stringify({ model: 'openclaw', stream, messages: [{ role: 'user', content: 'hi' }] }) },
+  responses: { path: '/v1/responses', body: (stream: boolean) => JSON.stringify({ model: 'openclaw', stream, input: 'hi' }) },
+  unstored: { path: '/v1/responses', body: (stream: boolean) => JSON.stringify({ model: 'openclaw', stream, input: 'hi', store: false }) },
+  messages: { path: '/v1/messages', body: (stream: boolean) => JSON.stringify({ model: 'openclaw', stream, max_tokens: 64, messages: [{ role: 'user', content: 'hi' }] }) }
+}
+const RESPONSES = 'gateway /v1/responses (stored)'
+const UNSTORED = 'gateway /v1/responses (store: false)'
+const MESSAGES = 'gateway /v1/messages'
 const STATELESS = 'gateway (stateless)'
 const WITH_WORKSPACE = 'gateway (16 KB workspace)'
 const WORKSPACE_KB = 16
@@ -233,11 +246,11 @@ const WORKSPACE_KB = 16
 function report (rows: Row[], o: { seconds: number, rounds: number, connections: number }): void {
   const f = (n: number, d = 2) => n.toFixed(d)
   const pct = (x: number) => `${f(100 * x, 0)} %`
-  console.log(`\nPOST /v1/chat/completions — ${o.connections} connections, ${o.seconds} s per case in ${o.rounds} alternating rounds, loopback, ${os.cpus().length} CPUs`)
-  console.log('case                                    req/s    p50 ms   p99 ms  vs bare  errors  cpu µs/req  seq p50 ms  ttfb p50 ms')
+  console.log(`\nPOST /v1/chat/completions (and /v1/responses, /v1/messages) — ${o.connections} connections, ${o.seconds} s per case in ${o.rounds} alternating rounds, loopback, ${os.cpus().length} CPUs`)
+  console.log('case                                            req/s    p50 ms   p99 ms  vs bare  errors  cpu µs/req  seq p50 ms  ttfb p50 ms')
   for (const r of rows) {
     const label = `${r.target}${r.stream ? ' [stream]' : ''}`
-    console.log(`${label.padEnd(36)}${f(r.rps, 0).padStart(9)}${f(r.p50).padStart(10)}${f(r.p99).padStart(9)}${pct(r.ratio).padStart(9)}${String(r.errors).padStart(8)}${(r.cpuUs === undefined ? '-' : f(r.cpuUs, 0)).padStart(12)}${f(r.seqP50, 3).padStart(12)}${f(r.ttfbP50, 3).padStart(13)}`)
+    console.log(`${label.padEnd(44)}${f(r.rps, 0).padStart(9)}${f(r.p50).padStart(10)}${f(r.p99).padStart(9)}${pct(r.ratio).padStart(9)}${String(r.errors).padStart(8)}${(r.cpuUs === undefined ? '-' : f(r.cpuUs, 0)).padStart(12)}${f(r.seqP50, 3).padStart(12)}${f(r.ttfbP50, 3).padStart(13)}`)
   }
   for (const stream of [false, true]) {
     const gw = rows.find((x) => x.stream === stream && x.target === STATELESS)!
@@ -249,6 +262,11 @@ function report (rows: Row[], o: { seconds: number, rounds: number, connections:
     // Informational: the upstream, on the same cores, also reads the bigger requests.
     const more = ws.cpuUs === undefined || gw.cpuUs === undefined ? '-' : f(ws.cpuUs - gw.cpuUs, 0)
     console.log(`${label}: with ${WORKSPACE_KB} KB of workspace bootstrap files, ${more} µs CPU per request more than with an empty workspace (throughput ${pct(ws.ratio)} of bare; the upstream reads ${WORKSPACE_KB} KB more per request on the same cores)`)
+    for (const name of [RESPONSES, UNSTORED, MESSAGES]) {
+      const row = rows.find((x) => x.stream === stream && x.target === name)!
+      const rel = row.ratio / gw.ratio
+      console.log(`${label}: ${name} ${pct(row.ratio)} of bare, ${pct(rel)} of the chat completions ratio (target >= 90 %: ${rel >= 0.9 ? 'met' : 'NOT met'}); cpu ${row.cpuUs === undefined || gw.cpuUs === undefined ? '-' : f(row.cpuUs - gw.cpuUs, 0)} µs/req more than chat`)
+    }
     if (stream) {
       const ttfb = gw.ttfbP50 - bare.ttfbP50
       console.log(`streaming time-to-first-byte overhead ${f(ttfb, 3)} ms (target < 1 ms: ${ttfb < 1 ? 'met' : 'NOT met'})`)

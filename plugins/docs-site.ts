@@ -39,12 +39,14 @@ export async function buildDocsSite (opts: DocsSiteOptions): Promise<DocsSite> {
       components: {
         securitySchemes: {
           bearerAuth: { type: 'http', scheme: 'bearer', description: 'The gateway token or password.' },
+          apiKeyHeader: { type: 'apiKey', in: 'header', name: 'x-api-key', description: 'The gateway token or password, as Anthropic clients send it (/v1/messages only).' },
           hooksToken: { type: 'http', scheme: 'bearer', description: 'hooks.token (also accepted as X-OpenClaw-Token); never the gateway token.' }
         }
       },
       security: [{ bearerAuth: [] }],
       tags: [
         { name: 'openai', description: 'OpenAI-compatible API' },
+        { name: 'anthropic', description: 'Anthropic-compatible Messages API' },
         { name: 'tools', description: 'Direct tool invocation' },
         { name: 'hooks', description: 'Webhook ingress (hooks.enabled, hooks.token)' }
       ]

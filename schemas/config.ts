@@ -41,6 +41,14 @@ const Endpoint = Closed({
   }))
 })
 
+const ResponsesEndpoint = Closed({
+  ...Endpoint.properties,
+  store: Type.Optional(Closed({
+    maxResponses: Type.Optional(Type.Integer({ minimum: 0, title: 'Max stored responses', description: 'The oldest are deleted past this count (default 10000); 0 stores nothing.' })),
+    maxAgeSeconds: Type.Optional(Type.Integer({ minimum: 1, title: 'Max age (s)', description: 'Stored responses older than this are deleted (default 30 days).' }))
+  }, { title: 'Stored responses', description: 'Responses kept under <stateDir>/responses for retrieval, previous_response_id and item_reference.' }))
+})
+
 const Gateway = Closed({
   mode: Type.Optional(StringEnum(['local', 'remote'], { title: 'Gateway mode', description: 'Must be "local" for this machine to run the gateway.' })),
   port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535, title: 'Port', description: 'WebSocket and HTTP port (default 18789); --port and OPENCLAW_GATEWAY_PORT win. A change needs a restart.' })),
@@ -62,8 +70,14 @@ const Gateway = Closed({
   http: Type.Optional(Closed({
     endpoints: Type.Optional(Closed({
       chatCompletions: Type.Optional(Endpoint),
-      responses: Type.Optional(Endpoint)
+      responses: Type.Optional(ResponsesEndpoint),
+      messages: Type.Optional(Closed({
+        enabled: Type.Optional(Type.Boolean({ title: 'Enabled', description: 'Serve the Anthropic-compatible POST /v1/messages and /v1/messages/count_tokens (default true); applies live.' }))
+      }, { title: 'Anthropic Messages endpoint' }))
     }, { title: 'OpenAI-compatible endpoints' })),
+    models: Type.Optional(Closed({
+      includeProviderModels: Type.Optional(Type.Boolean({ title: 'Include provider models', description: 'List the configured provider models as `provider/model` in GET /v1/models and accept them as `model` (default true).' }))
+    }, { title: 'Model ids' })),
     cors: Type.Optional(Closed({ allowedOrigins: Type.Optional(Type.Array(Type.String())) })),
     securityHeaders: Type.Optional(Closed({
       strictTransportSecurity: Type.Optional(Type.Union([Type.String(), Type.Literal(false)]))

@@ -18,6 +18,8 @@ const OrNull = <T extends TSchema>(schema: T) => {
 
 const Open = { additionalProperties: true }
 
+export const MODEL_DESCRIPTION = '`openclaw`, `openclaw/default`, `openclaw/<agentId>` or a configured `provider/model` (default `openclaw`)'
+
 // ---------- errors and models ----------
 
 export const OpenAiErrorBody = Type.Object({
@@ -97,7 +99,7 @@ const Penalty = OrNull(Type.Number({ minimum: -2, maximum: 2 }))
 const MaxTokens = OrNull(Type.Integer({ minimum: 1 }))
 
 export const ChatCompletionRequest = Type.Object({
-  model: Type.Optional(Type.String({ description: '`openclaw`, `openclaw/default` or `openclaw/<agentId>` (default `openclaw`)' })),
+  model: Type.Optional(Type.String({ description: MODEL_DESCRIPTION })),
   messages: Type.Array(ChatMessage, { minItems: 1 }),
   stream: Type.Optional(OrNull(Type.Boolean())),
   stream_options: Type.Optional(OrNull(Type.Object({ include_usage: Type.Optional(Type.Boolean()) }, Open))),
@@ -190,7 +192,8 @@ const InputContentPart = Type.Object({
 }, Open)
 
 const InputItem = Type.Object({
-  type: Type.Optional(Type.String({ description: 'message (default) | function_call | function_call_output' })),
+  type: Type.Optional(Type.String({ description: 'message (default) | function_call | function_call_output | item_reference (an item of a stored response, by `id`)' })),
+  id: Type.Optional(Type.String()),
   role: Type.Optional(Enum(['system', 'developer', 'user', 'assistant'] as const)),
   content: Type.Optional(Type.Union([Type.String(), Type.Array(InputContentPart)])),
   call_id: Type.Optional(Type.String()),
@@ -214,7 +217,7 @@ const ResponsesToolChoice = Type.Union([
 ])
 
 export const ResponsesRequest = Type.Object({
-  model: Type.Optional(Type.String({ description: '`openclaw`, `openclaw/default` or `openclaw/<agentId>` (default `openclaw`)' })),
+  model: Type.Optional(Type.String({ description: MODEL_DESCRIPTION })),
   input: Type.Union([Type.String(), Type.Array(InputItem, { minItems: 1 })]),
   instructions: Type.Optional(OrNull(Type.String())),
   tools: Type.Optional(OrNull(Type.Array(ResponsesTool))),
@@ -225,7 +228,8 @@ export const ResponsesRequest = Type.Object({
   top_p: Type.Optional(TopP),
   user: Type.Optional(Type.Unknown()),
   previous_response_id: Type.Optional(OrNull(Type.String())),
-  store: Type.Optional(OrNull(Type.Boolean())),
+  store: Type.Optional(OrNull(Type.Boolean({ description: 'Keep the response (default true): retrievable, continuable, referable by `item_reference`.' }))),
+  background: Type.Optional(OrNull(Type.Boolean({ description: 'Not supported: `true` is a 400.' }))),
   metadata: Type.Optional(OrNull(Type.Record(Type.String(), Type.String())))
 }, { ...Open, title: 'ResponsesRequest' })
 export type ResponsesRequest = Static<typeof ResponsesRequest>
@@ -285,6 +289,39 @@ export const ResponseStreamEvent = Type.Object({
   type: Type.String({ description: 'response.created, response.in_progress, response.output_item.added, response.content_part.added, response.output_text.delta, response.output_text.done, response.content_part.done, response.function_call_arguments.delta, response.function_call_arguments.done, response.output_item.done, response.completed | response.incomplete | response.failed' }),
   sequence_number: Type.Integer()
 }, { ...Open, title: 'ResponseStreamEvent' })
+
+/** An input item as stored and listed by `input_items`: always with an id. */
+export const StoredInputItem = Type.Object({
+  type: Type.String(),
+  id: Type.String()
+}, { ...Open, title: 'ResponseInputItem' })
+export type StoredInputItem = Static<typeof StoredInputItem> & Record<string, unknown>
+
+export const ResponseIdParams = Type.Object({ id: Type.String({ description: 'A response id, `resp_…`' }) })
+
+export const InputItemsQuery = Type.Object({
+  after: Type.Optional(Type.String({ description: 'List items after this item id.' })),
+  // Query strings are not coerced (coerceTypes is off): a number is its digits.
+  limit: Type.Optional(Type.String({ pattern: '^(100|[1-9][0-9]?)$', description: '1 to 100 (default 20)' })),
+  order: Type.Optional(Enum(['asc', 'desc'] as const, { default: 'desc' })),
+  include: Type.Optional(Type.Unknown({ description: 'Accepted and ignored.' }))
+}, Open)
+export type InputItemsQuery = Static<typeof InputItemsQuery>
+
+export const InputItemList = Type.Object({
+  object: Type.Literal('list'),
+  data: Type.Array(StoredInputItem),
+  first_id: OrNull(Type.String()),
+  last_id: OrNull(Type.String()),
+  has_more: Type.Boolean()
+}, { title: 'ResponseInputItemList' })
+export type InputItemList = Static<typeof InputItemList>
+
+export const DeletedResponse = Type.Object({
+  id: Type.String(),
+  object: Type.Literal('response'),
+  deleted: Type.Literal(true)
+}, { title: 'DeletedResponse' })
 
 // ---------- embeddings ----------
 

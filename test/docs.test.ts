@@ -92,7 +92,7 @@ test('the OpenAPI document is valid OpenAPI 3.1 and documents only the client-fa
   assert.deepEqual(validateOpenApi(doc), [])
   const official = await new Validator().validate(doc)
   assert.equal(official.valid, true, JSON.stringify(official.errors))
-  assert.deepEqual(Object.keys(doc.paths).sort(), ['/hooks/agent', '/hooks/wake', '/hooks/{id}', '/tools/invoke', '/v1/chat/completions', '/v1/embeddings', '/v1/models', '/v1/models/{id}', '/v1/responses'])
+  assert.deepEqual(Object.keys(doc.paths).sort(), ['/hooks/agent', '/hooks/wake', '/hooks/{id}', '/tools/invoke', '/v1/chat/completions', '/v1/embeddings', '/v1/messages', '/v1/messages/count_tokens', '/v1/models', '/v1/models/{id}', '/v1/responses', '/v1/responses/{id}', '/v1/responses/{id}/cancel', '/v1/responses/{id}/input_items'])
   assert.deepEqual(doc.components.securitySchemes.bearerAuth, { type: 'http', scheme: 'bearer', description: 'The gateway token or password.' })
   assert.deepEqual(doc.security, [{ bearerAuth: [] }])
   const chat = doc.paths['/v1/chat/completions'].post
@@ -101,6 +101,11 @@ test('the OpenAPI document is valid OpenAPI 3.1 and documents only the client-fa
   assert.equal(chat.requestBody.content['application/json'].schema.additionalProperties, true, 'OpenAI bodies stay open')
   assert.equal(doc.paths['/tools/invoke'].post.requestBody.content['application/json'].schema.additionalProperties, false)
   assert.deepEqual(doc.paths['/hooks/agent'].post.security, [{ hooksToken: [] }], 'hooks take their own token')
+  const messages = doc.paths['/v1/messages'].post
+  assert.deepEqual(messages.security, [{ bearerAuth: [] }, { apiKeyHeader: [] }], 'Anthropic clients send x-api-key')
+  assert.deepEqual(Object.keys(messages.responses['200'].content).sort(), ['application/json', 'text/event-stream'])
+  assert.deepEqual(messages.requestBody.content['application/json'].schema.required.sort(), ['max_tokens', 'messages', 'model'])
+  assert.ok(doc.paths['/v1/responses/{id}/input_items'].get.parameters.some((p: any) => p.in === 'query' && p.name === 'after'))
   assert.equal(doc.paths['/hooks/agent'].post.requestBody.content['application/json'].schema.additionalProperties, false)
 })
 

@@ -140,7 +140,6 @@ test('sampling fields reach the upstream; out-of-range values are readable 400s'
     [{ stop: ['a', 'b', 'c', 'd', 'e'] }, /^Invalid stop: /, 'stop'],
     [{ response_format: { type: 'xml' } }, /^Invalid response_format: /, 'response_format.type'],
     [{ n: 2 }, /`n` must be 1/, 'n'],
-    [{ model: 'gpt-4o' }, /^Invalid `model`\. Use `openclaw` or `openclaw\/<agentId>`\.$/, 'model'],
     [{ model: 'openclaw/nope' }, /^Unknown agent 'nope'\.$/, null],
     [{ messages: [] }, /^Invalid 'messages': must NOT have fewer than 1 items\.$/, 'messages'],
     [{ messages: [{ role: 'robot', content: 'x' }] }, /^Invalid 'messages\[0\]\.role': must be one of "system", "developer", "user", "assistant", "tool"\.$/, 'messages[0].role'],
@@ -297,8 +296,9 @@ test('the SDK surfaces gateway errors as APIError with status and message', asyn
   const { client } = await startHttpGateway(t)
   await assert.rejects(client.chat.completions.create({ model: 'nope', messages: [{ role: 'user', content: 'x' }] }), (err: unknown) => {
     assert.ok(err instanceof APIError)
-    assert.equal(err.status, 400)
-    assert.match(err.message, /^400 Invalid `model`/)
+    assert.equal(err.status, 404)
+    assert.match(err.message, /^404 The model 'nope' does not exist\./)
+    assert.equal((err as APIError).code, 'model_not_found')
     return true
   })
 })

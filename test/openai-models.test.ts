@@ -7,17 +7,17 @@ import { startHttpGateway } from './support/http-gateway.js'
 
 const twoAgents = () => ({ agents: { defaults: { model: 'fake/echo' }, entries: { main: { default: true }, research: {} } } })
 
-test('models.list returns the agent-first ids in contract order with full model objects', async (t) => {
+test('models.list returns the agent-first ids in contract order, then provider models, with full model objects', async (t) => {
   const { client, fetch } = await startHttpGateway(t, { config: twoAgents })
   const ids: string[] = []
   for await (const m of client.models.list()) ids.push(m.id)
-  assert.deepEqual(ids, ['openclaw', 'openclaw/default', 'openclaw/main', 'openclaw/research'])
+  assert.deepEqual(ids, ['openclaw', 'openclaw/default', 'openclaw/main', 'openclaw/research', 'fake/echo'])
   const body = await (await fetch('/v1/models')).json() as any
   assert.equal(body.object, 'list')
   assert.deepEqual(body.data[0], { id: 'openclaw', object: 'model', created: 0, owned_by: 'openclaw', permission: [] })
 })
 
-test('models.retrieve accepts encoded and raw ids; bad ids are 400, unknown agents 404', async (t) => {
+test('models.retrieve accepts encoded and raw ids; unknown agents and models are 404', async (t) => {
   const { client, fetch } = await startHttpGateway(t, { config: twoAgents })
   assert.equal((await client.models.retrieve('openclaw/research')).id, 'openclaw/research')
   assert.equal((await client.models.retrieve('openclaw')).owned_by, 'openclaw')
@@ -27,7 +27,9 @@ test('models.retrieve accepts encoded and raw ids; bad ids are 400, unknown agen
     ['/v1/models/openclaw/research', 200, ''],
     ['/v1/models/agent%3Aresearch', 200, ''],
     ['/v1/models/openclaw%2Fghost', 404, "Model 'openclaw/ghost' not found."],
-    ['/v1/models/gpt-4o', 400, 'Invalid model id.'],
+    ['/v1/models/gpt-4o', 404, "Model 'gpt-4o' not found."],
+    ['/v1/models/fake%2Fecho', 200, ''],
+    ['/v1/models/fake%2Fnope', 404, "Model 'fake/nope' not found."],
     // The router refuses a bad escape before the route runs; the envelope is still ours.
     ['/v1/models/%E0%A4%A', 400, 'Invalid request path encoding.']
   ]
@@ -48,7 +50,7 @@ test('a base URL without /v1, a doubled /v1 and doubled slashes still reach thei
   const bare = new OpenAI({ apiKey: token!, baseURL: origin, maxRetries: 0, timeout: 10_000 })
   const ids: string[] = []
   for await (const m of bare.models.list()) ids.push(m.id)
-  assert.deepEqual(ids, ['openclaw', 'openclaw/default', 'openclaw/main', 'openclaw/research'])
+  assert.deepEqual(ids, ['openclaw', 'openclaw/default', 'openclaw/main', 'openclaw/research', 'fake/echo'])
   assert.equal((await bare.models.retrieve('openclaw/research')).id, 'openclaw/research')
   const reply = await bare.chat.completions.create({ model: 'openclaw', messages: [{ role: 'user', content: 'hi' }] })
   assert.equal(reply.object, 'chat.completion')
@@ -92,4 +94,33 @@ test('endpoint switches apply per request: a disabled endpoint is a 404 in the O
 
   setConfig(base)
   assert.equal((await chat()).status, 200, 'on by default (spec decision 2)')
+})
+
+test('provider models: a listed provider/model runs the default agent on that model; switched off, it is a 404 model_not_found', async (t) => {
+  const { client, upstream, fetch, setConfig, gw } = await startHttpGateway(t, {
+    config: (up) => ({
+      models: { providers: { fake: { baseUrl: up.openaiBaseUrl, api: 'openai-completions', apiKey: 'sk-test', models: [{ id: 'echo' }, { id: 'big' }] } } },
+      agents: { defaults: { model: 'fake/echo' } }
+    })
+  })
+  const fake = await client.models.retrieve('fake/big')
+  assert.deepEqual([fake.id, fake.owned_by], ['fake/big', 'fake'])
+  const reply = await client.chat.completions.create({ model: 'fake/big', messages: [{ role: 'user', content: 'hi' }] })
+  assert.equal(reply.choices[0]!.message.content, 'echo: hi')
+  assert.equal(reply.model, 'fake/big')
+  assert.equal(upstream.lastRequest().body.model, 'big', 'the upstream was asked for the named model, not the agent default')
+  const r = await client.responses.create({ model: 'fake/big', input: 'again' })
+  assert.equal(r.output_text, 'echo: again')
+  assert.equal(upstream.lastRequest().body.model, 'big')
+
+  const base = gw.app.configStore.config
+  setConfig({ ...base, gateway: { ...base.gateway, http: { models: { includeProviderModels: false } } } })
+  const ids: string[] = []
+  for await (const m of client.models.list()) ids.push(m.id)
+  assert.ok(!ids.includes('fake/big'))
+  const res = await fetch('/v1/chat/completions', { json: { model: 'fake/big', messages: [{ role: 'user', content: 'hi' }] } })
+  assert.equal(res.status, 404)
+  const err = ((await res.json()) as any).error
+  assert.equal(err.code, 'model_not_found')
+  assert.match(err.message, /^The model 'fake\/big' does not exist\./)
 })

@@ -125,7 +125,8 @@ test('input items: system/developer become instructions, echoed assistant turns 
   assert.deepEqual(sent.slice(1).map((m: any) => m.content), ['first', 'echo: first', 'second'])
 
   for (const [input, message] of [
-    [[{ type: 'item_reference', id: 'x' }], /Unsupported input item type 'item_reference'/],
+    [[{ type: 'item_reference', id: 'x' }], /^Item with id 'x' not found\.$/],
+    [[{ type: 'computer_call', id: 'x' }], /Unsupported input item type 'computer_call'/],
     [[{ role: 'user', content: [{ type: 'input_file', file_id: 'f' }] }], /Unsupported content part type 'input_file'/],
     [[], /^`input` must be a string or a non-empty array of input items\.$/],
     [42, /^`input` must be a string/]

@@ -10,7 +10,7 @@ import type { RunHandle } from '../src/agents/engine.js'
 import type { RunEvent, RunListener, RunResult } from '../src/agents/types.js'
 import { KeepAlive, streamRun, type StreamFormat } from '../plugins/openai-compat/streaming/index.js'
 
-const FORMAT: StreamFormat = { opening: '', delta: (text) => `data: ${text}\n\n`, ok: () => '', failed: () => '' }
+const FORMAT: StreamFormat = { opening: '', terminator: 'data: [DONE]\n\n', delta: (text) => `data: ${text}\n\n`, ok: () => '', failed: () => '' }
 const RESULT = { status: 'ok', text: '', toolCalls: [] } as unknown as RunResult
 
 /** A run driven by the test: `emit` hands an event to the stream listening to it. */

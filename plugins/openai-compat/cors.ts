@@ -29,7 +29,7 @@ export async function registerCors (app: FastifyInstance): Promise<void> {
     origin: (origin, callback) => {
       callback(null, deciderFor(app.configStore.config.gateway?.http?.cors?.allowedOrigins)(origin))
     },
-    methods: ['GET', 'HEAD', 'POST', 'OPTIONS'],
+    methods: ['GET', 'HEAD', 'POST', 'DELETE', 'OPTIONS'],
     exposedHeaders: EXPOSED,
     maxAge: 600,
     // A preflight without Access-Control-Request-Method is still answered, not 400'd.

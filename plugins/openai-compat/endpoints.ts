@@ -6,7 +6,7 @@ import type { DisconnectWatch } from '../../src/http/disconnect-watch.js'
 import type { KeepAlive } from './streaming/index.js'
 import { notFound } from './errors.js'
 
-export type Endpoint = 'chatCompletions' | 'responses'
+export type Endpoint = 'chatCompletions' | 'responses' | 'messages'
 /** `models` and `embeddings` follow the two switches: served while either is on. */
 export type Gate = Endpoint | 'either'
 
@@ -26,6 +26,7 @@ export function endpointEnabled (config: Readonly<GatewayConfig>, endpoint: Endp
 const KEYS: Record<Gate, string> = {
   chatCompletions: 'gateway.http.endpoints.chatCompletions.enabled',
   responses: 'gateway.http.endpoints.responses.enabled',
+  messages: 'gateway.http.endpoints.messages.enabled',
   either: 'gateway.http.endpoints.chatCompletions.enabled or gateway.http.endpoints.responses.enabled'
 }
 

@@ -10,8 +10,11 @@ import { ERR_METHOD_NOT_ALLOWED } from '../../src/errors/index.js'
 import { watchDisconnects } from '../../src/http/disconnect-watch.js'
 import { notFound, toOpenAiFailure } from './errors.js'
 import modelsRoutes from './models.js'
-import { createResponseStore } from './response-store.js'
+import { openResponseStore, storeLimits } from './response-store.js'
 import responsesRoutes from './responses.js'
+import storedResponsesRoutes from './responses-stored.js'
+import anthropicMessages from './anthropic/index.js'
+import path from 'node:path'
 import { KeepAlive } from './streaming/index.js'
 
 export interface OpenAiCompatOptions {
@@ -44,9 +47,17 @@ export default async function openaiCompat (app: FastifyInstance, opts: OpenAiCo
     throw notFound(`Unknown route: ${request.method} ${path}.`, 'unknown_route')
   })
 
-  const store = createResponseStore()
+  const store = await openResponseStore({
+    dir: path.join(app.gateway.paths.stateDir, 'responses'),
+    limits: () => storeLimits(app.configStore.config),
+    now: app.gateway.now,
+    onError: (err, op) => { app.log.warn({ err, op }, 'response store failed') }
+  })
+  app.addHook('onClose', async () => { await store.close() })
   await app.register(modelsRoutes)
   await app.register(chatCompletionsRoutes, surface)
   await app.register(responsesRoutes, { ...surface, store })
+  await app.register(storedResponsesRoutes, { store })
   await app.register(embeddingsRoutes, surface)
+  await app.register(anthropicMessages, surface)
 }

@@ -1,22 +1,26 @@
 // GET /v1/models and /v1/models/{id} (contract 3.3): the agents, as
-// agent-first model ids. Served while either OpenAI endpoint is on.
+// agent-first model ids, then the configured provider models as
+// `provider/model` (gateway.http.models.includeProviderModels). Served while
+// either OpenAI endpoint is on.
 import type { FastifyInstance } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { AgentCatalog } from '../../src/agents/catalog.js'
+import type { GatewayConfig } from '../../schemas/config.js'
 import { ErrorResponses, Model, ModelList } from '../../schemas/openai.js'
 import { endpointGate } from './endpoints.js'
 import { invalidRequest, notFound } from './errors.js'
-import { parseModelTarget } from './routing.js'
+import { parseModelTarget, providerModelIds } from './routing.js'
 import { SCOPE_READ } from '../../src/rpc/scopes.js'
 
-function model (id: string): Model {
-  return { id, object: 'model', created: 0, owned_by: 'openclaw', permission: [] }
+function model (id: string, ownedBy = 'openclaw'): Model {
+  return { id, object: 'model', created: 0, owned_by: ownedBy, permission: [] }
 }
 
-/** `openclaw`, `openclaw/default`, then `openclaw/<agentId>` for every configured agent. */
-export function listModels (catalog: AgentCatalog): Model[] {
-  return [model('openclaw'), model('openclaw/default'), ...catalog.agents.map((a) => model(`openclaw/${a.id}`))]
+/** `openclaw`, `openclaw/default`, `openclaw/<agentId>` for every configured agent, then `provider/model`s. */
+export function listModels (catalog: AgentCatalog, config: Readonly<GatewayConfig>): Model[] {
+  const providers = providerModelIds(config).map((id) => model(id, id.slice(0, id.indexOf('/'))))
+  return [model('openclaw'), model('openclaw/default'), ...catalog.agents.map((a) => model(`openclaw/${a.id}`)), ...providers]
 }
 
 export default async function modelsRoutes (parent: FastifyInstance) {
@@ -30,7 +34,7 @@ export default async function modelsRoutes (parent: FastifyInstance) {
       summary: 'List the agents as models',
       response: { 200: ModelList, ...ErrorResponses }
     }
-  }, async () => ({ object: 'list' as const, data: listModels(app.agents.catalog()) }))
+  }, async () => ({ object: 'list' as const, data: listModels(app.agents.catalog(), app.configStore.config) }))
 
   // A wildcard, not `:id`: ids contain '/', sent raw or as %2F (the SDK encodes it).
   app.get('/models/*', {
@@ -53,11 +57,10 @@ export default async function modelsRoutes (parent: FastifyInstance) {
       throw invalidRequest('Invalid model id encoding.', 'model')
     }
     const target = parseModelTarget(id)
-    if (!target.ok) throw invalidRequest('Invalid model id.', 'model')
-    const catalog = app.agents.catalog()
-    if (target.agentId !== undefined && catalog.get(target.agentId) === undefined) {
-      throw notFound(`Model '${id}' not found.`, 'model_not_found')
-    }
-    return model(id)
+    const known = target.ok
+      ? target.agentId === undefined || app.agents.catalog().get(target.agentId) !== undefined
+      : providerModelIds(app.configStore.config).includes(id)
+    if (!known) throw notFound(`Model '${id}' not found.`, 'model_not_found')
+    return target.ok ? model(id) : model(id, id.slice(0, id.indexOf('/')))
   })
 }

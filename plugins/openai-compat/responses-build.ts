@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto'
 import type { RunResult, ToolCall } from '../../src/agents/types.js'
 import type { OutputFunctionCall, OutputMessage, ResponseObject, ResponsesRequest } from '../../schemas/openai.js'
 import type { Static } from '@sinclair/typebox'
+import { itemId } from './response-items.js'
 
 export type MessageItem = Static<typeof OutputMessage>
 export type FunctionCallItem = Static<typeof OutputFunctionCall>
@@ -18,7 +19,7 @@ export interface ResponseMeta {
   store: boolean
 }
 
-export function newId (prefix: 'resp' | 'msg' | 'fc'): string {
+export function newId (prefix: 'resp'): string {
   return `${prefix}_${randomUUID().replaceAll('-', '')}`
 }
 
@@ -44,16 +45,16 @@ export function messageItem (id: string, text: string, status: MessageItem['stat
   return { type: 'message', id, status, role: 'assistant', content: status === 'in_progress' && text === '' ? [] : [{ type: 'output_text', text, annotations: [] }] }
 }
 
-export function functionCallItem (call: ToolCall, status: FunctionCallItem['status'], args = call.arguments): FunctionCallItem {
-  return { type: 'function_call', id: newId('fc'), call_id: call.id, name: call.name, arguments: args, status }
+export function functionCallItem (id: string, call: ToolCall, status: FunctionCallItem['status'], args = call.arguments): FunctionCallItem {
+  return { type: 'function_call', id, call_id: call.id, name: call.name, arguments: args, status }
 }
 
 /** The output of a finished run: its text as one message, then the pending client tool calls. */
-export function outputOf (result: RunResult, messageId: string): OutputItem[] {
+export function outputOf (result: RunResult, responseId: string): OutputItem[] {
   const { status } = completionOf(result)
   const items: OutputItem[] = []
-  if (result.text !== '') items.push(messageItem(messageId, result.text, status === 'completed' ? 'completed' : 'incomplete'))
-  for (const call of result.toolCalls) items.push(functionCallItem(call, 'completed'))
+  if (result.text !== '') items.push(messageItem(itemId(responseId, 'msg', 'o', 0), result.text, status === 'completed' ? 'completed' : 'incomplete'))
+  for (const call of result.toolCalls) items.push(functionCallItem(itemId(responseId, 'fc', 'o', items.length), call, 'completed'))
   return items
 }
 

@@ -1,18 +1,21 @@
 // POST /v1/responses (contract 3.5): the OpenResponses subset, one agent run
-// per request; `previous_response_id` continues the session of a stored response.
+// per request; `previous_response_id` continues a stored response: its
+// session's transcript when it had one, else the chain of stored records.
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { AgentCatalog, AgentInfo } from '../../src/agents/catalog.js'
+import type { GatewayConfig } from '../../schemas/config.js'
 import { toChatHistory } from '../../src/agents/transcript-map.js'
 import type { ChatMessage, RunRequest, Sampling, ToolChoice, ToolSpec } from '../../src/agents/types.js'
 import { ErrorResponses, FIELD_MESSAGES, ResponseObject, ResponsesRequest, ResponseStreamEvent, RoutingHeaders } from '../../schemas/openai.js'
+import { conversationOf, resolveReferences, storedInput } from './response-items.js'
 import { endpointGate, type SurfaceOptions } from './endpoints.js'
 import { fromRunResult, invalidRequest } from './errors.js'
 import { ImageBudget, imagePolicy } from './images.js'
-import type { ResponseStore } from './response-store.js'
+import { storeLimits, type ResponseStore, type StoredResponse } from './response-store.js'
 import { completionOf, newId, outputOf, snapshot, type ResponseMeta } from './responses-build.js'
 import { convertInput } from './responses-input.js'
-import { resolveChannel, resolveModelOverride, resolveSession, resolveTargetAgent, type SessionTarget } from './routing.js'
+import { resolveChannel, resolveModelOverride, resolveModelTarget, resolveSession, statelessSession, type SessionTarget } from './routing.js'
 import { startRun } from './run-bridge.js'
 import { responseEvents, streamRun } from './streaming/index.js'
 import { currentTurnStart, type TurnRole } from './turns.js'
@@ -47,15 +50,20 @@ export default async function responsesRoutes (parent: FastifyInstance, opts: Su
     }
   }, async (request, reply) => {
     const body = request.body
+    if (body.background === true) throw invalidRequest('Background responses are not supported by this gateway: omit `background`.', 'background', 'unsupported_background')
     const catalog = app.agents.catalog()
-    const store = body.store !== false
-    const { agent, session } = target(catalog, request, body, opts.store, store)
-    const modelOverride = resolveModelOverride(request, app.httpGrant)
-    const images = new ImageBudget(imagePolicy(app.configStore.config.gateway?.http?.endpoints?.responses, true))
-    const converted = convertInput(body.input, images)
-    const system = [...(body.instructions !== undefined && body.instructions !== null ? [body.instructions] : []), ...converted.system]
+    const config = app.configStore.config
+    // Reported as stored only when it will be: `store: false` or a store limited to 0 keeps nothing.
+    const store = body.store !== false && storeLimits(config).maxResponses > 0
+    const { agent, session, providerModel, chain } = await target(catalog, config, request, body, opts.store, store)
+    const modelOverride = resolveModelOverride(request, app.httpGrant) ?? providerModel
+    const images = new ImageBudget(imagePolicy(config.gateway?.http?.endpoints?.responses, true))
+    const input = await resolveReferences(body.input, opts.store)
+    const prior = chain === undefined ? undefined : convertInput(await conversationOf(opts.store, chain), images)
+    const converted = convertInput(input, images)
+    const system = [...(body.instructions !== undefined && body.instructions !== null ? [body.instructions] : []), ...(prior?.system ?? []), ...converted.system]
       .filter((s) => s.trim() !== '').join('\n\n')
-    const turn = await splitTurn(app, converted.messages, session)
+    const turn = await splitTurn(app, converted.messages, session, prior?.messages)
     const tools = clientTools(body)
 
     // Every field is set (undefined when absent): one object shape for every request.
@@ -75,55 +83,70 @@ export default async function responsesRoutes (parent: FastifyInstance, opts: Su
       sampling: samplingOf(body)
     }
     const run = startRun(app, reply, req, { modelOverride, agentId: agent.id }, opts.disconnects)
-    const meta: ResponseMeta = { id: newId('resp'), createdAt: Math.floor(Date.now() / 1000), model: body.model ?? 'openclaw', request: body, store }
-    // Only a response whose turn was written down can be continued.
-    const remember = () => { if (session.persist && store) opts.store.remember(meta.id, { sessionKey: run.handle.sessionKey, agentId: run.handle.agentId }) }
+    const createdAtMs = app.gateway.now()
+    const meta: ResponseMeta = { id: newId('resp'), createdAt: Math.floor(createdAtMs / 1000), model: body.model ?? 'openclaw', request: body, store }
+    // Every response the client was given with `store: true` is kept (its session was persisted too).
+    const save = (response: ResponseObject) => {
+      if (!store) return
+      const { agentId, sessionKey } = run.handle
+      opts.store.save({ id: meta.id, createdAtMs, agentId, sessionKey, persisted: session.persist, response, input: storedInput(meta.id, input) })
+    }
 
     if (body.stream === true) {
-      const result = await streamRun(reply, run, responseEvents(meta), opts.keepAlive)
-      if (result?.status === 'ok') remember()
+      const events = responseEvents(meta)
+      const result = await streamRun(reply, run, events, opts.keepAlive)
+      if (result !== undefined && events.final !== undefined) save(events.final)
       return
     }
     const result = await run.handle.done
     if (run.clientGone) return reply.hijack()
     if (result.status !== 'ok') throw fromRunResult(result)
-    remember()
     const { status, reason } = completionOf(result)
-    return reply.type('application/json').send(snapshot(meta, { status, output: outputOf(result, newId('msg')), result, incompleteReason: reason }))
+    const response = snapshot(meta, { status, output: outputOf(result, meta.id), result, incompleteReason: reason })
+    save(response)
+    return reply.type('application/json').send(response)
   })
 }
 
-/** The agent and session: those of the previous response when continuing, else contract 3.2 routing. */
-function target (catalog: AgentCatalog, request: FastifyRequest, body: Body, stored: ResponseStore, store: boolean): { agent: AgentInfo, session: SessionTarget } {
-  const previous = body.previous_response_id
-  if (previous !== undefined && previous !== null && previous !== '') {
-    const hit = stored.lookup(previous)
-    const agent = hit !== undefined ? catalog.get(hit.agentId) : undefined
-    if (hit === undefined || agent === undefined) {
-      throw invalidRequest(`Previous response with id '${previous}' not found.`, 'previous_response_id', 'previous_response_not_found')
-    }
-    return { agent, session: { sessionKey: hit.sessionKey, persist: store, origin: 'continued' } }
-  }
-  const agent = resolveTargetAgent(catalog, request, body.model ?? 'openclaw')
-  const session = resolveSession(catalog, request, agent, 'openresponses', body.user)
-  // A stored response must be continuable, so even a "stateless" one is written under its fresh key.
-  return { agent, session: { ...session, persist: store } }
+interface Target {
+  agent: AgentInfo
+  session: SessionTarget
+  providerModel: string | undefined
+  /** The previous response, when its conversation is in the store rather than a transcript. */
+  chain: StoredResponse | undefined
 }
 
 /**
- * Continuing: the transcript is the history and every item is new. A fresh
- * stored session: every item is input, so the transcript holds the whole
- * conversation for the next continuation. Otherwise the last turn is input.
+ * The agent and session: those of the previous response when continuing,
+ * else contract 3.2 routing. Only a named session (header, `user`) is
+ * written; a stored stateless response keeps its conversation in its record.
  */
-async function splitTurn (app: FastifyInstance, messages: ChatMessage[], session: SessionTarget): Promise<{ input: ChatMessage[], context?: ChatMessage[] }> {
+async function target (catalog: AgentCatalog, config: Readonly<GatewayConfig>, request: FastifyRequest, body: Body, stored: ResponseStore, store: boolean): Promise<Target> {
+  const { agent, providerModel } = resolveModelTarget(catalog, config, request, body.model ?? 'openclaw')
+  const previous = body.previous_response_id
+  if (previous !== undefined && previous !== null && previous !== '') {
+    const hit = await stored.get(previous)
+    const continued = hit !== undefined ? catalog.get(hit.agentId) : undefined
+    if (hit === undefined || continued === undefined) {
+      throw invalidRequest(`Previous response with id '${previous}' not found.`, 'previous_response_id', 'previous_response_not_found')
+    }
+    if (!hit.persisted) return { agent: continued, session: statelessSession(continued, 'openresponses'), providerModel, chain: hit }
+    return { agent: continued, session: { sessionKey: hit.sessionKey, persist: store, origin: 'continued' }, providerModel, chain: undefined }
+  }
+  const session = resolveSession(catalog, request, agent, 'openresponses', body.user)
+  return { agent, session: { ...session, persist: session.persist && store }, providerModel, chain: undefined }
+}
+
+/** Continuing: the stored chain or the transcript is the history and every item is new. Otherwise the last turn is input. */
+async function splitTurn (app: FastifyInstance, messages: ChatMessage[], session: SessionTarget, prior: ChatMessage[] | undefined): Promise<{ input: ChatMessage[], context?: ChatMessage[] }> {
   if (messages.length === 0) throw invalidRequest('`input` has no message to answer.', 'input', 'message_empty')
+  if (prior !== undefined) return { input: messages, context: prior }
   if (session.origin === 'continued') {
     // The engine reads the transcript only for persisted runs; a `store: false` continuation reads it here.
     if (session.persist) return { input: messages }
     const answered = messages.flatMap((m) => (m.role === 'tool' ? [m.toolCallId] : []))
     return { input: messages, context: toChatHistory(await app.sessions.history(session.sessionKey, { limit: HISTORY_LIMIT }), answered) }
   }
-  if (session.origin === 'stateless' && session.persist) return { input: messages, context: [] }
   const start = currentTurnStart(messages.map((m) => m.role as TurnRole))
   return { input: messages.slice(start), context: messages.slice(0, start) }
 }

@@ -7,7 +7,8 @@ import type { AgentCatalog, AgentInfo } from '../../src/agents/catalog.js'
 import { grantsAdmin, type HttpGrant } from '../../src/auth/http-scopes.js'
 import { ERR_MISSING_SCOPE } from '../../src/errors/index.js'
 import { SCOPE_ADMIN } from '../../src/rpc/scopes.js'
-import { invalidRequest } from './errors.js'
+import type { GatewayConfig } from '../../schemas/config.js'
+import { invalidRequest, notFound } from './errors.js'
 
 const AGENT_ID = '[a-z0-9][a-z0-9_-]{0,63}'
 const TARGET = new RegExp(`^(?:openclaw|openclaw/default|(?:openclaw[/:]|agent:)(${AGENT_ID}))$`, 'i')
@@ -52,6 +53,30 @@ export function resolveTargetAgent (catalog: AgentCatalog, request: FastifyReque
   return agentOrThrow(catalog, fromHeader ?? fromModel ?? catalog.defaultId)
 }
 
+/** `gateway.http.models.includeProviderModels` (default on): configured provider models as `provider/model` ids. */
+export function providerModelIds (config: Readonly<GatewayConfig>): string[] {
+  if (config.gateway?.http?.models?.includeProviderModels === false) return []
+  return Object.entries(config.models?.providers ?? {}).flatMap(([provider, p]) => (p.models ?? []).map((m) => `${provider}/${m.id}`))
+}
+
+export interface ModelTarget {
+  agent: AgentInfo
+  /** The backend model a `provider/model` id names (run through the default agent). */
+  providerModel: string | undefined
+}
+
+/**
+ * The agent ids of contract 3.2, else a listed `provider/model` (the default
+ * agent, or the header's, with that model), else a 404 `model_not_found`.
+ */
+export function resolveModelTarget (catalog: AgentCatalog, config: Readonly<GatewayConfig>, request: FastifyRequest, model: string): ModelTarget {
+  if (parseModelTarget(model).ok) return { agent: resolveTargetAgent(catalog, request, model), providerModel: undefined }
+  if (!providerModelIds(config).includes(model)) {
+    throw notFound(`The model '${model}' does not exist. Use \`openclaw\`, \`openclaw/<agentId>\` or a model listed by GET /v1/models.`, 'model_not_found')
+  }
+  return { agent: resolveTargetAgent(catalog, request, undefined), providerModel: model }
+}
+
 export interface SessionTarget {
   sessionKey: string
   /** false: a stateless request, nothing is written to disk. */
@@ -82,6 +107,11 @@ export function resolveSession (catalog: AgentCatalog, request: FastifyRequest, 
     checkSessionKey(key, 'user')
     return { sessionKey: key, persist: true, origin: 'user' }
   }
+  return statelessSession(agent, prefix)
+}
+
+/** A fresh key nothing is written under. */
+export function statelessSession (agent: AgentInfo, prefix: 'openai' | 'openresponses'): SessionTarget {
   return { sessionKey: `agent:${agent.id}:${prefix}:${randomUUID()}`, persist: false, origin: 'stateless' }
 }
 

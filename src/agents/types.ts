@@ -4,7 +4,7 @@ import type { ChatMessage, ContentPart, Sampling, ToolCall, ToolChoice, ToolSpec
 import type { SessionEntry, TranscriptMessage } from '../sessions/index.js'
 import type { AgentError } from '../errors/agents.js'
 
-export type RunSource = 'agent' | 'chat' | 'openai' | 'responses' | 'hook' | 'heartbeat' | 'channel'
+export type RunSource = 'agent' | 'chat' | 'openai' | 'responses' | 'anthropic' | 'hook' | 'heartbeat' | 'channel'
 
 export type { Sampling }
 

@@ -10,7 +10,7 @@ const RULES: ReadonlyArray<readonly [string, ReloadKind]> = [
   ['agents', 'none'], ['secrets', 'none'], ['env', 'none'], ['$schema', 'none'],
   // Applied live: read per request, or applied by a change listener (logging: server.ts; rate limit: auth).
   ['logging', 'hot'],
-  ['gateway.http.endpoints', 'hot'], ['gateway.http.cors', 'hot'], ['gateway.http.securityHeaders', 'hot'],
+  ['gateway.http.endpoints', 'hot'], ['gateway.http.models', 'hot'], ['gateway.http.cors', 'hot'], ['gateway.http.securityHeaders', 'hot'],
   ['gateway.tools', 'hot'], ['gateway.controlUi.enabled', 'hot'], ['gateway.controlUi.allowedOrigins', 'hot'],
   ['gateway.controlUi.dangerouslyAllowHostHeaderOriginFallback', 'hot'], ['gateway.auth.rateLimit', 'hot'],
   ['gateway.auth.token', 'hot'], ['gateway.auth.password', 'hot'],

@@ -68,6 +68,7 @@ export async function build (t: TestContext, opts: TestGatewayOptions = {}): Pro
 
 export async function startTestGateway (opts: TestGatewayOptions = {}): Promise<TestGateway> {
   const dir = opts.home ?? await mkdtemp(path.join(os.tmpdir(), 'ocgw-ws-'))
+  // A caller-owned home is the caller's to remove.
   const removeDir = async () => { if (opts.home === undefined) await rm(dir, { recursive: true, force: true }) }
   const env = { HOME: dir, ...opts.env }
   const token = opts.token === undefined ? TEST_TOKEN : opts.token

@@ -17,6 +17,7 @@ export function chatChunks (meta: ChatMeta): StreamFormat {
  */
 class ChatChunks implements StreamFormat {
   readonly opening: string
+  readonly terminator = 'data: [DONE]\n\n'
   private readonly head: string
 
   constructor (private readonly meta: ChatMeta) {

@@ -6,6 +6,8 @@ import type { RunResult } from '../../../src/agents/types.js'
 export interface StreamFormat {
   /** Written right after the headers. */
   readonly opening: string
+  /** Written last, after the closing events (`data: [DONE]` for OpenAI; nothing for Anthropic). */
+  readonly terminator: string
   /** Text of the run, once the stream is committed. */
   delta: (text: string) => string
   /** The run ended well: its closing events. */

@@ -11,7 +11,7 @@ import { SseWriter, type KeepAlive } from './writer.js'
 
 export { chatChunks } from './chat.js'
 export type { StreamFormat } from './format.js'
-export { responseEvents } from './responses.js'
+export { responseEvents, type ResponseEvents } from './responses.js'
 export { KeepAlive, MAX_BUFFERED_BYTES } from './writer.js'
 
 /** Resolves with the run's result once written (undefined when the client left); rejects, nothing written, when it failed before any output. */
@@ -61,7 +61,7 @@ class RunStream {
     }
     if (!sse.isCommitted && result.status !== 'ok') { this.reject(fromRunResult(result)); return }
     sse.commit()
-    sse.end(result.status === 'ok' ? this.format.ok(result) : this.format.failed(result))
+    sse.end(result.status === 'ok' ? this.format.ok(result) : this.format.failed(result), this.format.terminator)
     this.resolve(result)
   }
 }

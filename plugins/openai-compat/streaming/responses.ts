@@ -3,28 +3,36 @@
 // incomplete | failed, each `event:` + `data:` (the stream adds [DONE]).
 import type { RunResult } from '../../../src/agents/types.js'
 import { fromRunResult, toOpenAiFailure } from '../errors.js'
-import { completionOf, functionCallItem, messageItem, newId, snapshot, type OutputItem, type ResponseMeta } from '../responses-build.js'
+import type { ResponseObject } from '../../../schemas/openai.js'
+import { itemId } from '../response-items.js'
+import { completionOf, functionCallItem, messageItem, snapshot, type OutputItem, type ResponseMeta } from '../responses-build.js'
 import { fragments } from '../turns.js'
 import type { StreamFormat } from './format.js'
 
 const textPart = (t: string) => ({ type: 'output_text', text: t, annotations: [] })
 
-export function responseEvents (meta: ResponseMeta): StreamFormat {
+export function responseEvents (meta: ResponseMeta): ResponseEvents {
   return new ResponseEvents(meta)
 }
 
-class ResponseEvents implements StreamFormat {
+export class ResponseEvents implements StreamFormat {
   readonly opening: string
+  readonly terminator = 'data: [DONE]\n\n'
+  /** The response as the stream's last event told it, to store. */
+  final: ResponseObject | undefined
   private seq = 0
   private readonly output: OutputItem[] = []
-  private readonly messageId = newId('msg')
+  private readonly messageId: string
   private text = ''
   private messageOpen = false
   /** Where the message's text part is, for its events. */
-  private readonly at = { item_id: this.messageId, output_index: 0, content_index: 0 }
-  private readonly deltaHead = `event: response.output_text.delta\ndata: {"type":"response.output_text.delta","item_id":"${this.messageId}","output_index":0,"content_index":0,"delta":`
+  private readonly at: { item_id: string, output_index: number, content_index: number }
+  private readonly deltaHead: string
 
   constructor (private readonly meta: ResponseMeta) {
+    this.messageId = itemId(meta.id, 'msg', 'o', 0)
+    this.at = { item_id: this.messageId, output_index: 0, content_index: 0 }
+    this.deltaHead = `event: response.output_text.delta\ndata: {"type":"response.output_text.delta","item_id":"${this.messageId}","output_index":0,"content_index":0,"delta":`
     this.opening = this.event('response.created', { response: snapshot(meta, { status: 'in_progress' }) }) +
       this.event('response.in_progress', { response: snapshot(meta, { status: 'in_progress' }) })
   }
@@ -39,14 +47,16 @@ class ResponseEvents implements StreamFormat {
     const { status, reason } = completionOf(result)
     const closing = this.closeMessage(status === 'completed' ? 'completed' : 'incomplete') + this.calls(result)
     const type = status === 'completed' ? 'response.completed' : 'response.incomplete'
-    return closing + this.event(type, { response: snapshot(this.meta, { status, output: this.output, result, incompleteReason: reason }) })
+    this.final = snapshot(this.meta, { status, output: this.output, result, incompleteReason: reason })
+    return closing + this.event(type, { response: this.final })
   }
 
   failed (result: RunResult): string {
     const closing = this.closeMessage('incomplete')
     const failure = toOpenAiFailure(fromRunResult(result)).body.error
     const error = { code: failure.code ?? 'server_error', message: failure.message }
-    return closing + this.event('response.failed', { response: snapshot(this.meta, { status: 'failed', output: this.output, result, error }) })
+    this.final = snapshot(this.meta, { status: 'failed', output: this.output, result, error })
+    return closing + this.event('response.failed', { response: this.final })
   }
 
   private event (type: string, fields: Record<string, unknown>): string {
@@ -73,7 +83,7 @@ class ResponseEvents implements StreamFormat {
     let text = ''
     for (const call of result.toolCalls) {
       const outputIndex = this.output.length
-      const item = functionCallItem(call, 'in_progress', '')
+      const item = functionCallItem(itemId(this.meta.id, 'fc', 'o', outputIndex), call, 'in_progress', '')
       text += this.event('response.output_item.added', { output_index: outputIndex, item })
       for (const part of call.arguments === '' ? [] : fragments(call.arguments)) {
         text += this.event('response.function_call_arguments.delta', { item_id: item.id, output_index: outputIndex, delta: part })

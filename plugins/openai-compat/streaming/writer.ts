@@ -126,12 +126,12 @@ export class SseWriter implements Linkable<SseWriter> {
     }
   }
 
-  /** Writes the closing events and ends the stream with `data: [DONE]`. */
-  end (closing: string): void {
+  /** Writes the closing events and the format's terminator, and ends the stream. */
+  end (closing: string, terminator: string): void {
     this.stop()
     const res = this.reply.raw
     if (res.destroyed || res.writableEnded) return
-    const text = `${this.pending}${closing}data: [DONE]\n\n`
+    const text = `${this.pending}${closing}${terminator}`
     this.pending = ''
     res.end(text)
   }

@@ -1,0 +1,84 @@
+// The stored-responses log on real files: what a reopen (a restart) finds
+// after evictions, deletions, expiry and a torn last line, and that dead
+// segment files are deleted rather than kept forever.
+import { test, type TestContext } from 'node:test'
+import assert from 'node:assert/strict'
+import { appendFile, mkdtemp, readdir, rm } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { openResponseStore, type ResponseStore, type StoreLimits, type StoredResponse } from '../plugins/openai-compat/response-store.js'
+
+async function tempDir (t: TestContext): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'ocgw-store-'))
+  t.after(() => rm(dir, { recursive: true, force: true }))
+  return dir
+}
+
+function record (n: number, createdAtMs: number): StoredResponse {
+  const id = `resp_${n.toString(16).padStart(32, '0')}`
+  const response = { id, object: 'response', created_at: Math.floor(createdAtMs / 1000), status: 'completed', output: [], output_text: `answer ${n} é` } as unknown as StoredResponse['response']
+  return { id, createdAtMs, agentId: 'main', sessionKey: `agent:main:openresponses:${n}`, persisted: false, response, input: [] }
+}
+
+async function open (t: TestContext, dir: string, limits: Partial<StoreLimits> = {}, now = () => 1_000_000): Promise<ResponseStore> {
+  // A failed file operation surfaces as an unhandled rejection, which fails the test.
+  const store = await openResponseStore({ dir, limits: () => ({ maxResponses: 10_000, maxAgeMs: 3_600_000, ...limits }), now, onError: (err) => { throw err } })
+  t.after(() => store.close())
+  return store
+}
+
+const text = async (store: ResponseStore, n: number) => (await store.get(record(n, 0).id))?.response.output_text
+
+test('a reopened store has what was saved, minus deletions and evictions; dead segments are deleted', async (t) => {
+  const dir = await tempDir(t)
+  const store = await open(t, dir, { maxResponses: 1500 })
+  for (let n = 0; n < 2500; n++) store.save(record(n, 1_000_000))
+  assert.equal(store.size, 1500)
+  assert.equal(await store.delete(record(2000, 0).id), true)
+  assert.equal(await store.delete(record(2000, 0).id), false)
+  await store.flush()
+  // 2500 records in segments of 1000: the first segment's records are all evicted, so its file is gone.
+  assert.equal((await readdir(dir)).length, 2)
+
+  const reopened = await open(t, dir, { maxResponses: 5000 })
+  assert.equal(reopened.size, 1499)
+  assert.equal(await text(reopened, 999), undefined, 'evicted stays evicted under a larger limit')
+  assert.equal(await text(reopened, 1000), 'answer 1000 é')
+  assert.equal(await text(reopened, 2000), undefined, 'deleted stays deleted')
+  assert.equal(await text(reopened, 2499), 'answer 2499 é')
+})
+
+test('a torn last line (a crash mid-write) is skipped and later saves go to a new segment', async (t) => {
+  const dir = await tempDir(t)
+  const store = await open(t, dir)
+  store.save(record(1, 1_000_000))
+  await store.flush()
+  const [segment] = await readdir(dir)
+  await appendFile(path.join(dir, segment!), '{"id":"resp_torn","createdAtMs":1,"resp')
+
+  const second = await open(t, dir)
+  assert.equal(await text(second, 1), 'answer 1 é')
+  second.save(record(2, 1_000_000))
+  await second.flush()
+  assert.equal((await readdir(dir)).length, 2)
+  const third = await open(t, dir)
+  assert.deepEqual([await text(third, 1), await text(third, 2), third.size], ['answer 1 é', 'answer 2 é', 2])
+})
+
+test('a response older than maxAge is gone, on read and on reopen', async (t) => {
+  const dir = await tempDir(t)
+  let now = 1_000_000
+  const store = await open(t, dir, { maxAgeMs: 60_000 }, () => now)
+  store.save(record(1, now))
+  store.save(record(2, now + 30_000))
+  await store.flush()
+  now += 61_000
+  assert.equal(await text(store, 1), undefined)
+  assert.equal(await text(store, 2), 'answer 2 é')
+  await store.flush()
+  const reopened = await open(t, dir, { maxAgeMs: 60_000 }, () => now)
+  assert.deepEqual([await text(reopened, 1), await text(reopened, 2)], [undefined, 'answer 2 é'])
+  now += 30_000
+  const later = await open(t, dir, { maxAgeMs: 60_000 }, () => now)
+  assert.equal(later.size, 0)
+})
