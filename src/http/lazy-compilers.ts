@@ -1,7 +1,8 @@
 // Route schemas compiled off the listen path. Compiling every validator (Ajv) and
 // serializer (fast-json-stringify) at ready() was ~150 ms before the port opened. Here a
 // route compiles on its first request, or earlier through `warm()`, which the app runs in
-// small slices right after it starts listening, so requests rarely pay for a compile.
+// small slices right after it starts listening (serializers only: warming every validator
+// held ~10 MB of idle memory for routes most gateways never see).
 // The compilers and their options are Fastify's defaults; only the moment changes. A broken
 // schema therefore fails on warm-up or the route's first request rather than at ready().
 import { AjvCompiler, type ValidatorCompiler, type ValidatorFactory } from '@fastify/ajv-compiler'
@@ -10,20 +11,28 @@ import { SerializerSelector, type SerializerFactory } from '@fastify/fast-json-s
 /** What Fastify uses of a validator: it calls it, then reads `errors`. */
 type Validate = ((data: unknown) => unknown) & { errors?: unknown }
 
+/** A compile `warm()` may run ahead of the first request. */
+export type CompileKind = 'validator' | 'serializer'
+
 /** `schemaController.compilersFactory` for `Fastify({ ... })`. */
-export function lazyCompilers (): { buildValidator: ValidatorFactory, buildSerializer: SerializerFactory, warm: () => Promise<number> } {
+export function lazyCompilers (): {
+  buildValidator: ValidatorFactory
+  buildSerializer: SerializerFactory
+  warm: (kinds?: readonly CompileKind[]) => Promise<number>
+} {
   const buildValidator = AjvCompiler()
   const buildSerializer = SerializerSelector()
-  // Compiles not yet forced by a request; each entry removes itself once it has run.
-  const pending = new Set<() => void>()
+  // Compiles not yet forced by a request, by kind; each entry removes itself once it has run.
+  const pending = new Map<() => void, CompileKind>()
   return {
     /**
-     * Compiles everything still pending, one route part per macrotask so the loop stays
-     * responsive; resolves with how many it compiled.
+     * Compiles what is still pending of `kinds` (default: both), one route part per macrotask
+     * so the loop stays responsive; resolves with how many it compiled.
      */
-    warm: async () => {
+    warm: async (kinds = ['validator', 'serializer']) => {
       let compiled = 0
-      for (const force of [...pending]) {
+      for (const [force, kind] of [...pending]) {
+        if (!kinds.includes(kind)) continue
         await new Promise<void>((resolve) => setImmediate(resolve))
         if (!pending.has(force)) continue
         try { force(); compiled++ } catch { /* the route reports its broken schema on its first request */ }
@@ -40,7 +49,7 @@ export function lazyCompilers (): { buildValidator: ValidatorFactory, buildSeria
         if (route.httpPart === 'headers') assertLowercaseNames(route.schema, `${route.method} ${route.url}`)
         let validate: Validate | undefined
         const force = (): Validate => { pending.delete(force); return (validate ??= compile(route) as Validate) }
-        pending.add(force)
+        pending.set(force, 'validator')
         const lazy: Validate = (data) => {
           const v = validate ?? force()
           const result = v(data)
@@ -56,7 +65,7 @@ export function lazyCompilers (): { buildValidator: ValidatorFactory, buildSeria
       return (route) => {
         let serialize: ((doc: unknown) => string) | undefined
         const force = (): ((doc: unknown) => string) => { pending.delete(force); return (serialize ??= compile(route)) }
-        pending.add(force)
+        pending.set(force, 'serializer')
         return (doc: unknown) => (serialize ?? force())(doc)
       }
     }
