@@ -298,3 +298,29 @@ test('close waits for pending writes, then rejects new calls', async (t) => {
   assert.equal((await reopened.get('agent:main:c'))?.messageCount, 20)
   assert.equal((await reopened.history('agent:main:c')).length, 20)
 })
+
+test('preload loads every agent in the background; a list arriving meanwhile waits and sees every session', async (t) => {
+  const { store: first, stateDir } = await setup(t)
+  for (const key of ['agent:main:a', 'agent:main:b', 'agent:ops:c']) await first.append(key, [msg(0)])
+  await first.close()
+  let release!: () => void
+  const gate = new Promise<void>((resolve) => { release = resolve })
+  const { open } = await import('node:fs/promises')
+  const openFile = (async (file: string, ...rest: unknown[]) => {
+    if (String(file).endsWith('sessions.json')) await gate
+    return await (open as (...a: unknown[]) => Promise<unknown>)(file, ...rest)
+  }) as NonNullable<FileSessionStoreOptions['openFile']>
+  const store = createFileSessionStore({ stateDir, openFile })
+  t.after(() => store.close())
+  assert.equal(store.loaded(), false)
+  const preload = store.preload()
+  const listed = store.list({ limit: 10 })
+  assert.equal(store.loaded(), false, 'not loaded while the snapshot read is held')
+  release()
+  await preload
+  assert.equal(store.loaded(), true)
+  const page = await listed
+  assert.equal(page.total, 3)
+  assert.deepEqual(page.sessions.map((s) => s.key).sort(), ['agent:main:a', 'agent:main:b', 'agent:ops:c'])
+  assert.equal(store.preload(), store.preload(), 'one preload, shared')
+})

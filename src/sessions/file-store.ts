@@ -72,6 +72,8 @@ export function createFileSessionStore (options: FileSessionStoreOptions): FileS
   }
   let closed = false
   let closing: Promise<void> | undefined
+  let preloading: Promise<void> | undefined
+  let allLoaded = false
 
   /** Validates, rejects after close, and gives every failure a SessionError code. */
   async function guarded<T> (fn: () => Promise<T>): Promise<T> {
@@ -210,6 +212,19 @@ export function createFileSessionStore (options: FileSessionStoreOptions): FileS
       ),
 
     repair: () => guarded(() => repairAll(ctx)),
+
+    preload () {
+      preloading ??= guarded(async () => {
+        const ids = await ctx.agents.listAgentIds()
+        await Promise.all(ids.map(async (id) => await ctx.agents.get(id)))
+        allLoaded = true
+      })
+      // A failed load is retried by the next call (and by the next operation on that agent).
+      preloading.catch(() => { preloading = undefined })
+      return preloading
+    },
+
+    loaded: () => allLoaded,
 
     cleanup: (opts = {}) => guarded(() => cleanupSessions(ctx, opts, deleteForCleanup)),
 
