@@ -2,6 +2,11 @@
 // its events, history, abort, sessions.*, catalogues and bad input.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
+import { mkdtemp, rm } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { createFileSessionStore } from '../src/sessions/index.js'
+import { waitFor } from './support/wait.js'
 import { startTestGateway, TEST_TOKEN } from './support/gateway.js'
 import { connectOk, type TestClient } from './support/ws-client.js'
 import { startFakeUpstream, openAiChatFrames, type FakeUpstream } from './support/fake-upstream.js'
@@ -223,4 +228,20 @@ test('wake now runs a turn on the main session', async (t) => {
   const again = await client.request('wake', { mode: 'next-heartbeat', text: 'deploy done' })
   assert.equal(later.payload.eventOutcome, 'queued')
   assert.equal(again.payload.eventOutcome, 'coalesced')
+})
+
+test('a gateway restarted on an existing index answers sessions.list in full and health gains the counts once the index is loaded', async (t) => {
+  const home = await mkdtemp(path.join(os.tmpdir(), 'agents-ws-preload-'))
+  t.after(() => rm(home, { recursive: true, force: true }))
+  const seeded = createFileSessionStore({ stateDir: path.join(home, 'state') })
+  for (let i = 0; i < 40; i++) await seeded.append(`agent:main:peer-${i}`, [{ id: 'm1', role: 'user', content: `hello ${i}`, timestamp: 1_000 + i }])
+  await seeded.close()
+  const gw = await startTestGateway({ home })
+  const { client } = await connectOk(gw.url, { token: TEST_TOKEN, scopes: ADMIN })
+  t.after(async () => { client.close(); await gw.close() })
+  // Asked right after connecting, while the index may still be loading: the answer waits for it.
+  const page = (await client.request('sessions.list', { limit: 5 })).payload
+  assert.equal(page.totalCount, 40)
+  assert.deepEqual(page.sessions.map((s: { key: string }) => s.key), [39, 38, 37, 36, 35].map((i) => `agent:main:peer-${i}`))
+  await waitFor('health to count the loaded sessions', async () => (await client.request('health', {})).payload.sessions?.count === 40)
 })
