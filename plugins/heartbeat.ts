@@ -54,8 +54,8 @@ export default fp(async function heartbeatPlugin (app: FastifyInstance, opts: He
     const catalog = app.agents.catalog()
     const s = heartbeatSettings(config, catalog.defaultId)
     const heartbeatSeconds = s.enabled && runner.isEnabled ? Math.round(s.everyMs! / 1000) : 0
-    // Each agent row carries its session counts: left out while the index loads (the agents plugin refreshes health after).
-    if (!app.sessions.loaded()) return { heartbeatSeconds }
+    // Each agent row carries its session counts: left out while a large index loads (the agents plugin refreshes health after).
+    if (!app.sessions.loaded() && !(await app.sessions.smallIndex())) return { heartbeatSeconds }
     const agents = await Promise.all(catalog.agents.map(async (agent) => {
       const hb = heartbeatSettings(config, agent.id)
       const { sessions, total } = await app.sessions.list({ agentId: agent.id, limit: 5 })

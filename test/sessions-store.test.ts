@@ -323,4 +323,5 @@ test('preload loads every agent in the background; a list arriving meanwhile wai
   assert.equal(page.total, 3)
   assert.deepEqual(page.sessions.map((s) => s.key).sort(), ['agent:main:a', 'agent:main:b', 'agent:ops:c'])
   assert.equal(store.preload(), store.preload(), 'one preload, shared')
+  assert.equal(await store.smallIndex(), true, 'a few sessions are loaded on the spot for counts')
 })

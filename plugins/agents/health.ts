@@ -6,8 +6,8 @@ import type { HealthExtender, StatusExtender } from '../../src/rpc/types.js'
 export function healthPart (engine: AgentEngine, sessions: FileSessionStore, stateDir: string, now: () => number): HealthExtender {
   return async () => {
     const catalog = engine.catalog()
-    // Still loading: the snapshot taken when the load ends carries the counts.
-    if (!sessions.loaded()) return { defaultAgentId: catalog.defaultId }
+    // A large index still loading: the snapshot taken when the load ends carries the counts.
+    if (!sessions.loaded() && !(await sessions.smallIndex())) return { defaultAgentId: catalog.defaultId }
     const { sessions: recent, total } = await sessions.list({ limit: 5 })
     const t = now()
     return {

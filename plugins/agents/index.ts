@@ -71,10 +71,10 @@ export default fp(async function agentsPlugin (app: FastifyInstance) {
   let closing = false
   app.addHook('onReady', async () => {
     stopMaintenance = startMaintenance(app, log)
-    // The index loads after listening starts (100,000 sessions take most of a second); health
-    // leaves out session counts until then, and requests for sessions wait for their agent's load.
+    // A large index loads after listening starts (100,000 sessions take most of a second): health leaves
+    // out session counts until then, and requests for sessions wait for their agent's load.
     sessions.preload().then(
-      async () => { if (!closing) await app.rpc.health.refresh() },
+      async () => { if (!closing && !(await sessions.smallIndex())) await app.rpc.health.refresh() },
       (err: unknown) => { log.warn({ err }, 'session index preload failed; retried on first use') }
     ).catch(() => undefined)
   })
