@@ -325,3 +325,22 @@ test('preload loads every agent in the background; a list arriving meanwhile wai
   assert.equal(store.preload(), store.preload(), 'one preload, shared')
   assert.equal(await store.smallIndex(), true, 'a few sessions are loaded on the spot for counts')
 })
+
+test('the index reloads intact across read and decode boundaries: a 1.5 MB entry, non-ASCII text, thousands of lines', async (t) => {
+  const { store, stateDir } = await setup(t)
+  const big = `é🦞 ${'long label '.repeat(140_000)}`
+  await store.append('agent:main:big', [msg(0)])
+  await store.patch('agent:main:big', { label: big })
+  for (let i = 0; i < 3_000; i++) await store.ensure(`agent:main:s-${i}`)
+  await store.patch('agent:main:s-2999', { displayName: 'Zoë ✓' })
+  await store.close()
+  // A clean close compacts: the reload below reads all of it from the snapshot.
+  const snapshot = await readFile(path.join(sessionsDir(stateDir), 'sessions.json'), 'utf8')
+  assert.ok(snapshot.includes('Zoë ✓') && snapshot.length > 1_500_000)
+  const reopened = createFileSessionStore({ stateDir })
+  t.after(() => reopened.close())
+  assert.equal((await reopened.list({ limit: 1 })).total, 3_001)
+  assert.equal((await reopened.get('agent:main:big'))?.label, big)
+  assert.equal((await reopened.get('agent:main:s-2999'))?.displayName, 'Zoë ✓')
+  assert.equal((await reopened.list({ search: 'zoë' })).total, 1)
+})
