@@ -343,4 +343,6 @@ test('the index reloads intact across read and decode boundaries: a 1.5 MB entry
   assert.equal((await reopened.get('agent:main:big'))?.label, big)
   assert.equal((await reopened.get('agent:main:s-2999'))?.displayName, 'Zoë ✓')
   assert.equal((await reopened.list({ search: 'zoë' })).total, 1)
+  // Read by the line reader: falling back to the whole-file (pre-#19 layout) reader would migrate and keep a backup.
+  assert.ok(!(await readdir(sessionsDir(stateDir))).some((f) => f.startsWith('sessions.json.bak')))
 })
