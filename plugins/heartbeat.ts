@@ -53,6 +53,9 @@ export default fp(async function heartbeatPlugin (app: FastifyInstance, opts: He
     const config = app.configStore.config
     const catalog = app.agents.catalog()
     const s = heartbeatSettings(config, catalog.defaultId)
+    const heartbeatSeconds = s.enabled && runner.isEnabled ? Math.round(s.everyMs! / 1000) : 0
+    // Each agent row carries its session counts: left out while a large index loads (the agents plugin refreshes health after).
+    if (!app.sessions.loaded() && !(await app.sessions.smallIndex())) return { heartbeatSeconds }
     const agents = await Promise.all(catalog.agents.map(async (agent) => {
       const hb = heartbeatSettings(config, agent.id)
       const { sessions, total } = await app.sessions.list({ agentId: agent.id, limit: 5 })
@@ -77,7 +80,7 @@ export default fp(async function heartbeatPlugin (app: FastifyInstance, opts: He
         }
       }
     }))
-    return { heartbeatSeconds: s.enabled && runner.isEnabled ? Math.round(s.everyMs! / 1000) : 0, agents }
+    return { heartbeatSeconds, agents }
   })
 
   // `status`: whether timers run, which agents have one, and the latest verdict.

@@ -2,6 +2,13 @@
 // its events, history, abort, sessions.*, catalogues and bad input.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
+import { randomUUID } from 'node:crypto'
+import { mkdir, mkdtemp, rm } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { createFileSessionStore, type SessionEntry } from '../src/sessions/index.js'
+import { writeIndex } from '../src/sessions/index-file.js'
+import { waitFor } from './support/wait.js'
 import { startTestGateway, TEST_TOKEN } from './support/gateway.js'
 import { connectOk, type TestClient } from './support/ws-client.js'
 import { startFakeUpstream, openAiChatFrames, type FakeUpstream } from './support/fake-upstream.js'
@@ -223,4 +230,46 @@ test('wake now runs a turn on the main session', async (t) => {
   const again = await client.request('wake', { mode: 'next-heartbeat', text: 'deploy done' })
   assert.equal(later.payload.eventOutcome, 'queued')
   assert.equal(again.payload.eventOutcome, 'coalesced')
+})
+
+test('a gateway restarted on an existing index answers sessions.list in full and health gains the counts once the index is loaded', async (t) => {
+  const home = await mkdtemp(path.join(os.tmpdir(), 'agents-ws-preload-'))
+  t.after(() => rm(home, { recursive: true, force: true }))
+  const seeded = createFileSessionStore({ stateDir: path.join(home, 'state') })
+  for (let i = 0; i < 40; i++) await seeded.append(`agent:main:peer-${i}`, [{ id: 'm1', role: 'user', content: `hello ${i}`, timestamp: 1_000 + i }])
+  await seeded.close()
+  const gw = await startTestGateway({ home })
+  const { client } = await connectOk(gw.url, { token: TEST_TOKEN, scopes: ADMIN })
+  t.after(async () => { client.close(); await gw.close() })
+  // Asked right after connecting, while the index may still be loading: the answer waits for it.
+  const page = (await client.request('sessions.list', { limit: 5 })).payload
+  assert.equal(page.totalCount, 40)
+  assert.deepEqual(page.sessions.map((s: { key: string }) => s.key), [39, 38, 37, 36, 35].map((i) => `agent:main:peer-${i}`))
+  await waitFor('health to count the loaded sessions', async () => (await client.request('health', {})).payload.sessions?.count === 40)
+})
+
+test('with a large index the gateway listens first; clients get the session counts in a health event once it is loaded', async (t) => {
+  const home = await mkdtemp(path.join(os.tmpdir(), 'agents-ws-large-'))
+  t.after(() => rm(home, { recursive: true, force: true }))
+  // Over the 4 MB that is loaded on the spot: 2,500 entries with 2 kB labels, written by the store's own writer.
+  const dir = path.join(home, 'state', 'agents', 'main', 'sessions')
+  await mkdir(dir, { recursive: true, mode: 0o700 })
+  const entries = new Map<string, SessionEntry>()
+  for (let i = 0; i < 2_500; i++) {
+    const key = `agent:main:big-${i}`
+    entries.set(key, { key, agentId: 'main', sessionId: randomUUID(), createdAt: 1_000 + i, updatedAt: 1_000 + i, label: `label ${i} ${'x'.repeat(2_000)}`, messageCount: 0, inputTokens: 0, outputTokens: 0, totalTokens: 0 })
+  }
+  await writeIndex(path.join(dir, 'sessions.json'), entries)
+  const gw = await startTestGateway({ home })
+  const { client, hello } = await connectOk(gw.url, { token: TEST_TOKEN, scopes: ADMIN })
+  t.after(async () => { client.close(); await gw.close() })
+  const page = (await client.request('sessions.list', { limit: 2 })).payload
+  assert.equal(page.totalCount, 2_500, 'a list waits for the load and sees every session')
+  assert.deepEqual(page.sessions.map((s: { key: string }) => s.key), ['agent:main:big-2499', 'agent:main:big-2498'])
+  // A snapshot taken before the load ends leaves the counts out; the health event sent after it has them.
+  const health = hello.snapshot.health.sessions !== undefined
+    ? hello.snapshot.health
+    : (await client.next((f) => f.event === 'health' && f.payload.sessions !== undefined, 15_000)).payload
+  assert.equal(health.sessions.count, 2_500)
+  assert.equal(health.agents.find((a: { agentId: string }) => a.agentId === 'main').sessions.count, 2_500)
 })

@@ -298,3 +298,51 @@ test('close waits for pending writes, then rejects new calls', async (t) => {
   assert.equal((await reopened.get('agent:main:c'))?.messageCount, 20)
   assert.equal((await reopened.history('agent:main:c')).length, 20)
 })
+
+test('preload loads every agent in the background; a list arriving meanwhile waits and sees every session', async (t) => {
+  const { store: first, stateDir } = await setup(t)
+  for (const key of ['agent:main:a', 'agent:main:b', 'agent:ops:c']) await first.append(key, [msg(0)])
+  await first.close()
+  let release!: () => void
+  const gate = new Promise<void>((resolve) => { release = resolve })
+  const { open } = await import('node:fs/promises')
+  const openFile = (async (file: string, ...rest: unknown[]) => {
+    if (String(file).endsWith('sessions.json')) await gate
+    return await (open as (...a: unknown[]) => Promise<unknown>)(file, ...rest)
+  }) as NonNullable<FileSessionStoreOptions['openFile']>
+  const store = createFileSessionStore({ stateDir, openFile })
+  t.after(() => store.close())
+  assert.equal(store.loaded(), false)
+  const preload = store.preload()
+  const listed = store.list({ limit: 10 })
+  assert.equal(store.loaded(), false, 'not loaded while the snapshot read is held')
+  release()
+  await preload
+  assert.equal(store.loaded(), true)
+  const page = await listed
+  assert.equal(page.total, 3)
+  assert.deepEqual(page.sessions.map((s) => s.key).sort(), ['agent:main:a', 'agent:main:b', 'agent:ops:c'])
+  assert.equal(store.preload(), store.preload(), 'one preload, shared')
+  assert.equal(await store.smallIndex(), true, 'a few sessions are loaded on the spot for counts')
+})
+
+test('the index reloads intact across read and decode boundaries: a 1.5 MB entry, non-ASCII text, thousands of lines', async (t) => {
+  const { store, stateDir } = await setup(t)
+  const big = `é🦞 ${'long label '.repeat(140_000)}`
+  await store.append('agent:main:big', [msg(0)])
+  await store.patch('agent:main:big', { label: big })
+  for (let i = 0; i < 3_000; i++) await store.ensure(`agent:main:s-${i}`)
+  await store.patch('agent:main:s-2999', { displayName: 'Zoë ✓' })
+  await store.close()
+  // A clean close compacts: the reload below reads all of it from the snapshot.
+  const snapshot = await readFile(path.join(sessionsDir(stateDir), 'sessions.json'), 'utf8')
+  assert.ok(snapshot.includes('Zoë ✓') && snapshot.length > 1_500_000)
+  const reopened = createFileSessionStore({ stateDir })
+  t.after(() => reopened.close())
+  assert.equal((await reopened.list({ limit: 1 })).total, 3_001)
+  assert.equal((await reopened.get('agent:main:big'))?.label, big)
+  assert.equal((await reopened.get('agent:main:s-2999'))?.displayName, 'Zoë ✓')
+  assert.equal((await reopened.list({ search: 'zoë' })).total, 1)
+  // Read by the line reader: falling back to the whole-file (pre-#19 layout) reader would migrate and keep a backup.
+  assert.ok(!(await readdir(sessionsDir(stateDir))).some((f) => f.startsWith('sessions.json.bak')))
+})

@@ -4,7 +4,7 @@
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import { AgentEngine } from '../../src/agents/engine.js'
-import { createFileSessionStore, type SessionStore } from '../../src/sessions/index.js'
+import { createFileSessionStore, type FileSessionStore } from '../../src/sessions/index.js'
 import { createToolRegistry, registerBuiltinTools, type ToolRegistry } from '../../src/tools/index.js'
 import { registerCatalogMethods } from '../ws-rpc/methods/catalog.js'
 import { registerChatMethods } from '../ws-rpc/methods/chat.js'
@@ -18,7 +18,7 @@ import { SystemEvents } from './system-events.js'
 declare module 'fastify' {
   interface FastifyInstance {
     agents: AgentEngine
-    sessions: SessionStore
+    sessions: FileSessionStore
     tools: ToolRegistry
     systemEvents: SystemEvents
   }
@@ -68,8 +68,18 @@ export default fp(async function agentsPlugin (app: FastifyInstance) {
   // Torn tails are cut on first touch and a crash is caught up on load, so start-up reads no transcript;
   // retention runs in the background when `session.maintenance` asks for it.
   let stopMaintenance: (() => Promise<void>) | undefined
-  app.addHook('onReady', async () => { stopMaintenance = startMaintenance(app, log) })
+  let closing = false
+  app.addHook('onReady', async () => {
+    stopMaintenance = startMaintenance(app, log)
+    // A large index loads after listening starts (100,000 sessions take most of a second): health leaves
+    // out session counts until then, and requests for sessions wait for their agent's load.
+    sessions.preload().then(
+      async () => { if (!closing && !(await sessions.smallIndex())) await app.rpc.health.refresh() },
+      (err: unknown) => { log.warn({ err }, 'session index preload failed; retried on first use') }
+    ).catch(() => undefined)
+  })
   app.addHook('preClose', async () => {
+    closing = true
     await stopMaintenance?.()
     await engine.close()
   })

@@ -89,7 +89,7 @@ export function createAgentRegistry (o: AgentRegistryOptions): AgentRegistry {
   async function load (agentId: string): Promise<AgentState> {
     const dir = paths.sessionsDir(agentId)
     const file = paths.indexFile(agentId)
-    const snapshot = await readIndex(file)
+    const snapshot = await readIndex(file, o.openFile)
     const entries = snapshot.kind === 'ok' ? snapshot.entries : new Map<string, SessionEntry>()
     const named = new Set<string>()
     let logs = await replayLogs(agentId, entries, named)

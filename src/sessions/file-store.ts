@@ -11,6 +11,7 @@ import { SessionError, toSessionError } from '../errors/sessions.js'
 import { createHandleCache } from './handle-cache.js'
 import { KeyedQueue } from '../keyed-queue.js'
 import { assertAgentId, parseSessionKey, sessionPaths } from './keys.js'
+import { indexBytes } from './index-log.js'
 import { decodeCursor, encodeCursor, matchesSearch, pageOf } from './list.js'
 import { cleanupSessions } from './maintenance.js'
 import { applyMessages, applyPatch, normalizeMessage, normalizePatch, serializeRecord } from './records.js'
@@ -29,6 +30,8 @@ import type {
 } from './types.js'
 
 const DEFAULT_MAX_OPEN_FILES = 64
+/** Below this much index on disk (~13,000 sessions, under 0.1 s to load) counts wait for the load. */
+const SMALL_INDEX_BYTES = 4 * 1024 * 1024
 
 /** What an operation holding a key's queue slot may use. */
 interface KeyOp {
@@ -72,6 +75,9 @@ export function createFileSessionStore (options: FileSessionStoreOptions): FileS
   }
   let closed = false
   let closing: Promise<void> | undefined
+  let preloading: Promise<void> | undefined
+  let allLoaded = false
+  let small: Promise<boolean> | undefined
 
   /** Validates, rejects after close, and gives every failure a SessionError code. */
   async function guarded<T> (fn: () => Promise<T>): Promise<T> {
@@ -210,6 +216,24 @@ export function createFileSessionStore (options: FileSessionStoreOptions): FileS
       ),
 
     repair: () => guarded(() => repairAll(ctx)),
+
+    preload () {
+      preloading ??= guarded(async () => {
+        const ids = await ctx.agents.listAgentIds()
+        await Promise.all(ids.map(async (id) => await ctx.agents.get(id)))
+        allLoaded = true
+      })
+      // A failed load is retried by the next call (and by the next operation on that agent).
+      preloading.catch(() => { preloading = undefined })
+      return preloading
+    },
+
+    loaded: () => allLoaded,
+
+    smallIndex () {
+      small ??= guarded(async () => await indexBytes(ctx.paths, await ctx.agents.listAgentIds()) < SMALL_INDEX_BYTES)
+      return small
+    },
 
     cleanup: (opts = {}) => guarded(() => cleanupSessions(ctx, opts, deleteForCleanup)),
 

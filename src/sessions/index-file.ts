@@ -5,7 +5,7 @@
  * of what the transcripts say, so anything doubtful means "rebuild", never "crash".
  */
 import { open, readFile, unlink, type FileHandle } from 'node:fs/promises'
-import { StringDecoder } from 'node:string_decoder'
+import { isAscii } from 'node:buffer'
 import path from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { FILE_MODE, isErrno, renameDurably } from './fs-util.js'
@@ -20,13 +20,15 @@ export type IndexReadResult =
 const COUNTERS = ['createdAt', 'updatedAt', 'messageCount', 'inputTokens', 'outputTokens', 'totalTokens'] as const
 /** Entries per write while streaming a snapshot out; each batch is one short synchronous stringify. */
 const WRITE_BATCH = 2_000
-const READ_CHUNK = 256 * 1024
+const READ_CHUNK = 1024 * 1024
+const DECODE_SLICE = 64 * 1024
+const NEWLINE = 0x0a
 
 /** Reads our one-entry-per-line layout; any other valid JSON object (an older pretty-printed file) is read whole. */
-export async function readIndex (file: string): Promise<IndexReadResult> {
+export async function readIndex (file: string, openFile: typeof open = open): Promise<IndexReadResult> {
   let handle
   try {
-    handle = await open(file, 'r')
+    handle = await openFile(file, 'r')
   } catch (err) {
     if (isErrno(err, 'ENOENT')) return { kind: 'missing' }
     throw err
@@ -68,21 +70,31 @@ export async function readIndex (file: string): Promise<IndexReadResult> {
 }
 
 /**
- * Complete lines as strings, a chunk's worth per step, decoded through one
- * reused buffer: one await per 256 kB instead of per line (~4x faster at 100k).
+ * Complete lines as strings, a slice's worth per step. A 1 MB read is cut into
+ * slices of at most 64 kB ending at a newline, each decoded once: latin1 when
+ * ASCII (the common case), and small enough to stay out of V8's large-object
+ * space; together ~3x faster than a StringDecoder over 256 kB reads.
  */
 async function * textLines (handle: FileHandle): AsyncGenerator<string[]> {
-  const buf = Buffer.allocUnsafe(READ_CHUNK)
-  const decoder = new StringDecoder('utf8')
-  let carry = ''
+  let buf = Buffer.allocUnsafe(READ_CHUNK)
+  let used = 0
   for (;;) {
-    const { bytesRead } = await handle.read(buf, 0, READ_CHUNK, null)
-    if (bytesRead === 0) break
-    const lines = (carry + decoder.write(buf.subarray(0, bytesRead))).split('\n')
-    carry = lines.pop()!
-    yield lines
+    // A line longer than the buffer: grow it rather than split a line.
+    if (used === buf.length) buf = Buffer.concat([buf, Buffer.allocUnsafe(buf.length)])
+    const { bytesRead } = await handle.read(buf, used, buf.length - used, null)
+    // A last line without its newline is a torn write: not yielded, so the layout check fails.
+    if (bytesRead === 0) return
+    used += bytesRead
+    const cut = buf.lastIndexOf(NEWLINE, used - 1)
+    for (let start = 0; start < cut;) {
+      let end = start + DECODE_SLICE >= cut ? cut : buf.lastIndexOf(NEWLINE, start + DECODE_SLICE)
+      if (end < start) end = buf.indexOf(NEWLINE, start)
+      const part = buf.subarray(start, end)
+      yield part.toString(isAscii(part) ? 'latin1' : 'utf8').split('\n')
+      start = end + 1
+    }
+    if (cut !== -1) used = buf.copy(buf, 0, cut + 1, used)
   }
-  // A last line without its newline is a torn write: not yielded, so the layout check fails.
 }
 
 function parseEntryLine (text: string): [string, unknown] | undefined {

@@ -8,9 +8,10 @@
  * A `touch` line names a key before its first transcript write since the last
  * compaction, so after a crash only keys named in the logs need rechecking.
  */
-import type { FileHandle } from 'node:fs/promises'
+import { stat, type FileHandle } from 'node:fs/promises'
+import path from 'node:path'
 import { entryProblem } from './index-file.js'
-import { isSessionKey } from './keys.js'
+import { isSessionKey, type SessionPaths } from './keys.js'
 import { linesForward } from './transcript-scan.js'
 import type { SessionEntry } from './types.js'
 
@@ -71,4 +72,11 @@ function parseLogLine (text: string): LogRecord | string {
   }
   if (r.d === 1 || r.t === 1) return isSessionKey(r.k) ? (r as LogRecord) : 'invalid key'
   return 'neither an entry, a delete nor a touch'
+}
+
+/** Bytes of index (snapshot and logs) on disk for these agents: what a load would read. */
+export async function indexBytes (paths: SessionPaths, agentIds: string[]): Promise<number> {
+  const files = agentIds.flatMap((id) => [paths.indexFile(id), ...[LOG_FILE, ROTATED_LOG_FILE].map((f) => path.join(paths.sessionsDir(id), f))])
+  const sizes = await Promise.all(files.map(async (f) => (await stat(f).catch(() => undefined))?.size ?? 0))
+  return sizes.reduce((a, b) => a + b, 0)
 }

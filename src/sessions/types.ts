@@ -176,6 +176,18 @@ export interface FileSessionStore extends SessionStore {
    * reconciles every index with the transcripts on disk (the JSONL is the truth).
    */
   repair(): Promise<RepairReport>
+  /**
+   * Loads the index of every agent on disk, meant to run in the background after
+   * start-up; operations arriving meanwhile wait for their agent's load.
+   */
+  preload(): Promise<void>
+  /** True once a preload() has finished: a list or count answers without loading anything. */
+  loaded(): boolean
+  /**
+   * Whether the index files on disk were small (under 4 MB for all agents, ~13,000 sessions) when first
+   * asked: small enough to load on the spot rather than in the background. Decided once.
+   */
+  smallIndex(): Promise<boolean>
 }
 
 /** `session.maintenance`, resolved to numbers; an absent limit is not enforced. */
