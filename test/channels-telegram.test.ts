@@ -72,6 +72,8 @@ test('a conversation: inbound message → agent → reply in the chat, typing fi
   const acc = await account(s)
   assert.equal(acc.running, true)
   assert.equal(acc.connected, true)
+  assert.equal(typeof acc.lastConnectedAt, 'number', 'the Control UI shows when it connected')
+  assert.equal(typeof acc.lastInboundAt, 'number')
   assert.equal(acc.mode, 'polling')
   assert.equal(acc.tokenSource, 'config')
   assert.deepEqual(acc.bot, { id: 4242, username: 'test_bot' })

@@ -59,6 +59,7 @@ test('channels: each account of a real Telegram channel with its state and last 
     const telegram = page.getByTestId('channel-telegram')
     await telegram.getByRole('heading', { name: 'Telegram' }).waitFor()
     await telegram.getByRole('row', { name: /Support bot/ }).getByText('Connected').waitFor()
+    assert.notEqual(await telegram.getByRole('row', { name: /Support bot/ }).getByRole('cell').nth(2).textContent(), '—', 'when it connected')
     const ops = telegram.getByRole('row', { name: /ops/ })
     await ops.getByText('Stopped (error)').waitFor()
     await ops.getByText(/bot token was refused/).waitFor()

@@ -19,6 +19,7 @@ export const ChannelAccountSnapshot = Type.Object({
   configured: Type.Optional(Type.Boolean()),
   running: Type.Optional(Type.Boolean()),
   connected: Type.Optional(Type.Boolean()),
+  lastConnectedAt: Type.Optional(Ts),
   lastError: Type.Optional(Type.Union([Type.String(), Type.Null()])),
   lastStartAt: Type.Optional(Ts),
   lastStopAt: Type.Optional(Ts),

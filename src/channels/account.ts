@@ -47,6 +47,8 @@ export class ChannelAccount {
   lastStartAt: number | null = null
   lastStopAt: number | null = null
   lastInboundAt: number | null = null
+  /** When the account last went from disconnected to connected. */
+  lastConnectedAt: number | null = null
   lastOutboundAt: number | null = null
   lastProbeAt: number | null = null
   lastProbe: ChannelProbeResult | undefined
@@ -142,6 +144,7 @@ export class ChannelAccount {
   }
 
   report (patch: AccountRuntimePatch): void {
+    if (patch.connected === true && !this.connected) this.lastConnectedAt = this.deps.now()
     if (patch.connected !== undefined) this.connected = patch.connected
     if (patch.lastError !== undefined) this.lastError = patch.lastError === null ? null : this.scrub(patch.lastError)
     if (patch.lastInboundAt !== undefined) this.lastInboundAt = patch.lastInboundAt

@@ -16,6 +16,7 @@ export function accountSnapshot (a: ChannelAccount): ChannelAccountSnapshot {
     configured: a.configured,
     running: a.running,
     connected: a.connected,
+    lastConnectedAt: a.lastConnectedAt,
     lastError: a.lastError,
     lastStartAt: a.lastStartAt,
     lastStopAt: a.lastStopAt,
