@@ -35,6 +35,12 @@ async function bothWidths (t: TestContext, gw: HttpGateway, route: string, ready
     await ready(page)
     const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth')
     assert.ok(overflow <= 0, `${route} at ${viewport.width} px overflows by ${overflow} px`)
+    const current = await page.evaluate<boolean>(`(() => {
+      const nav = document.querySelector('nav[aria-label="Pages"]').getBoundingClientRect()
+      const link = document.querySelector('nav[aria-label="Pages"] [aria-current="page"]').getBoundingClientRect()
+      return link.left >= nav.left - 1 && link.right <= nav.right + 1
+    })()`)
+    assert.ok(current, `${route} at ${viewport.width} px: the current page's link is scrolled into view`)
     await screenshot(page, name)
   }
 }

@@ -64,6 +64,11 @@ export function App () {
     return () => { off(); client.stop(); window.removeEventListener('hashchange', onHash) }
   }, [client])
 
+  // At phone width the nav scrolls sideways: keep the current page's link in view.
+  useEffect(() => {
+    document.querySelector('nav[aria-label="Pages"] [aria-current="page"]')?.scrollIntoView({ block: 'nearest', inline: 'nearest' })
+  }, [route])
+
   const navigate = (r: string) => { location.hash = `#/${r}` }
   const needsLogin = state.status === 'disconnected' && (state.problem.kind === 'auth' || state.problem.kind === 'rate-limited')
 
