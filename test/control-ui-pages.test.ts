@@ -42,6 +42,8 @@ async function bothWidths (t: TestContext, gw: HttpGateway, route: string, ready
     })()`)
     assert.ok(current, `${route} at ${viewport.width} px: the current page's link is scrolled into view`)
     await screenshot(page, name)
+    // Closed before the gateway is: a page left reconnecting to a closing gateway once held a run's teardown.
+    await page.context().close()
   }
 }
 

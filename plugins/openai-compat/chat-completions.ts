@@ -11,7 +11,7 @@ import { finishReasonOf, usageOf } from './chat-build.js'
 import { endpointGate, type SurfaceOptions } from './endpoints.js'
 import { fromRunResult, invalidRequest } from './errors.js'
 import { imagePolicy } from './images.js'
-import { resolveChannel, resolveModelOverride, resolveModelTarget, resolveSession } from './routing.js'
+import { resolveChannel, routeTurn } from './routing.js'
 import { startRun } from './run-bridge.js'
 import { chatChunks, streamRun } from './streaming/index.js'
 import { formatSchemaErrors } from './validation.js'
@@ -47,9 +47,7 @@ export default async function chatCompletionsRoutes (parent: FastifyInstance, op
     if (body.n !== undefined && body.n !== null && body.n > 1) throw invalidRequest('Only one choice is supported: `n` must be 1.', 'n', 'unsupported_n')
     const catalog = app.agents.catalog()
     const model = body.model ?? 'openclaw'
-    const { agent, providerModel } = resolveModelTarget(catalog, app.configStore.config, request, model)
-    const modelOverride = resolveModelOverride(request, app.httpGrant) ?? providerModel
-    const session = resolveSession(catalog, request, agent, 'openai', body.user)
+    const { agent, modelOverride, session } = routeTurn(catalog, app.configStore.config, request, app.httpGrant, model, body.user)
     const tools = clientTools(body)
     const prompt = buildChatPrompt(body.messages, imagePolicy(app.configStore.config.gateway?.http?.endpoints?.chatCompletions, false))
     // Every field is set (undefined when absent): one object shape for every request.

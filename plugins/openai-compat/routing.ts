@@ -110,6 +110,15 @@ export function resolveSession (catalog: AgentCatalog, request: FastifyRequest, 
   return statelessSession(agent, prefix)
 }
 
+export interface TurnTarget { agent: AgentInfo, modelOverride: string | undefined, session: SessionTarget }
+
+/** A chat-style turn (chat completions, Anthropic messages): its agent, backend model (the header over a `provider/model` id) and session. */
+export function routeTurn (catalog: AgentCatalog, config: Readonly<GatewayConfig>, request: FastifyRequest, grantOf: (request: FastifyRequest) => HttpGrant, model: string, user: unknown): TurnTarget {
+  const { agent, providerModel } = resolveModelTarget(catalog, config, request, model)
+  const modelOverride = resolveModelOverride(request, grantOf) ?? providerModel
+  return { agent, modelOverride, session: resolveSession(catalog, request, agent, 'openai', user) }
+}
+
 /** A fresh key nothing is written under. */
 export function statelessSession (agent: AgentInfo, prefix: 'openai' | 'openresponses'): SessionTarget {
   return { sessionKey: `agent:${agent.id}:${prefix}:${randomUUID()}`, persist: false, origin: 'stateless' }

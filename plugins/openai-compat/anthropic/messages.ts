@@ -11,7 +11,7 @@ import { AnthropicErrorResponses, AnthropicHeaders, MessageResponse, MessagesReq
 import { endpointGate, type SurfaceOptions } from '../endpoints.js'
 import { fromRunResult, invalidRequest } from '../errors.js'
 import { ImageBudget, imagePolicy } from '../images.js'
-import { resolveChannel, resolveModelOverride, resolveModelTarget, resolveSession } from '../routing.js'
+import { resolveChannel, routeTurn } from '../routing.js'
 import { startRun } from '../run-bridge.js'
 import { streamRun } from '../streaming/index.js'
 import { messageOf } from './build.js'
@@ -48,9 +48,7 @@ export default async function messagesRoutes (parent: FastifyInstance, opts: Sur
     const body = request.body
     const catalog = app.agents.catalog()
     const config = app.configStore.config
-    const { agent, providerModel } = resolveModelTarget(catalog, config, request, body.model)
-    const modelOverride = resolveModelOverride(request, app.httpGrant) ?? providerModel
-    const session = resolveSession(catalog, request, agent, 'openai', undefined)
+    const { agent, modelOverride, session } = routeTurn(catalog, config, request, app.httpGrant, body.model, undefined)
     const prompt = buildMessagesPrompt(body, new ImageBudget(imagePolicy(config.gateway?.http?.endpoints?.chatCompletions, false)))
     if (prompt.input.length === 0) throw invalidRequest('messages: the last turn has no content to answer')
     const tools = clientTools(body)
