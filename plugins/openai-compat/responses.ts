@@ -1,7 +1,7 @@
 // POST /v1/responses (contract 3.5): the OpenResponses subset, one agent run
 // per request; `previous_response_id` continues a stored response: its
 // session's transcript when it had one, else the chain of stored records.
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { AgentCatalog, AgentInfo } from '../../src/agents/catalog.js'
 import type { GatewayConfig } from '../../schemas/config.js'
@@ -86,16 +86,16 @@ export default async function responsesRoutes (parent: FastifyInstance, opts: Su
     const createdAtMs = app.gateway.now()
     const meta: ResponseMeta = { id: newId('resp'), createdAt: Math.floor(createdAtMs / 1000), model: body.model ?? 'openclaw', request: body, store }
     // Every response the client was given with `store: true` is kept (its session was persisted too).
-    const save = (response: ResponseObject) => {
+    const save = (response: ResponseObject, json: string | undefined) => {
       if (!store) return
       const { agentId, sessionKey } = run.handle
-      opts.store.save({ id: meta.id, createdAtMs, agentId, sessionKey, persisted: session.persist, response, input: storedInput(meta.id, input) })
+      opts.store.save({ id: meta.id, createdAtMs, agentId, sessionKey, persisted: session.persist, response, input: storedInput(meta.id, input) }, json)
     }
 
     if (body.stream === true) {
       const events = responseEvents(meta)
       const result = await streamRun(reply, run, events, opts.keepAlive)
-      if (result !== undefined && events.final !== undefined) save(events.final)
+      if (result !== undefined && events.final !== undefined) save(events.final, events.finalJson)
       return
     }
     const result = await run.handle.done
@@ -103,8 +103,10 @@ export default async function responsesRoutes (parent: FastifyInstance, opts: Su
     if (result.status !== 'ok') throw fromRunResult(result)
     const { status, reason } = completionOf(result)
     const response = snapshot(meta, { status, output: outputOf(result, meta.id), result, incompleteReason: reason })
-    save(response)
-    return reply.type('application/json').send(response)
+    // Serialized once, for the client and the store (Fastify sends a string as it is).
+    const json = JSON.stringify(response)
+    save(response, json)
+    return (reply as FastifyReply).type('application/json').send(json)
   })
 }
 

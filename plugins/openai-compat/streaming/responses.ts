@@ -9,8 +9,6 @@ import { completionOf, functionCallItem, messageItem, snapshot, type OutputItem,
 import { fragments } from '../turns.js'
 import type { StreamFormat } from './format.js'
 
-const textPart = (t: string) => ({ type: 'output_text', text: t, annotations: [] })
-
 export function responseEvents (meta: ResponseMeta): ResponseEvents {
   return new ResponseEvents(meta)
 }
@@ -18,23 +16,24 @@ export function responseEvents (meta: ResponseMeta): ResponseEvents {
 export class ResponseEvents implements StreamFormat {
   readonly opening: string
   readonly terminator = 'data: [DONE]\n\n'
-  /** The response as the stream's last event told it, to store. */
+  /** The response as the stream's last event told it, to store, and that event's JSON of it. */
   final: ResponseObject | undefined
+  finalJson: string | undefined
   private seq = 0
   private readonly output: OutputItem[] = []
   private readonly messageId: string
   private text = ''
   private messageOpen = false
-  /** Where the message's text part is, for its events. */
-  private readonly at: { item_id: string, output_index: number, content_index: number }
+  /** Where the message's text part is, for its events (JSON fields; the id is hex). */
+  private readonly at: string
   private readonly deltaHead: string
 
   constructor (private readonly meta: ResponseMeta) {
     this.messageId = itemId(meta.id, 'msg', 'o', 0)
-    this.at = { item_id: this.messageId, output_index: 0, content_index: 0 }
+    this.at = `"item_id":"${this.messageId}","output_index":0,"content_index":0`
     this.deltaHead = `event: response.output_text.delta\ndata: {"type":"response.output_text.delta","item_id":"${this.messageId}","output_index":0,"content_index":0,"delta":`
-    this.opening = this.event('response.created', { response: snapshot(meta, { status: 'in_progress' }) }) +
-      this.event('response.in_progress', { response: snapshot(meta, { status: 'in_progress' }) })
+    const opening = JSON.stringify(snapshot(meta, { status: 'in_progress' }))
+    this.opening = this.responseEvent('response.created', opening) + this.responseEvent('response.in_progress', opening)
   }
 
   delta (delta: string): string {
@@ -47,36 +46,51 @@ export class ResponseEvents implements StreamFormat {
     const { status, reason } = completionOf(result)
     const closing = this.closeMessage(status === 'completed' ? 'completed' : 'incomplete') + this.calls(result)
     const type = status === 'completed' ? 'response.completed' : 'response.incomplete'
-    this.final = snapshot(this.meta, { status, output: this.output, result, incompleteReason: reason })
-    return closing + this.event(type, { response: this.final })
+    return closing + this.finish(type, snapshot(this.meta, { status, output: this.output, result, incompleteReason: reason }))
   }
 
   failed (result: RunResult): string {
     const closing = this.closeMessage('incomplete')
     const failure = toOpenAiFailure(fromRunResult(result)).body.error
     const error = { code: failure.code ?? 'server_error', message: failure.message }
-    this.final = snapshot(this.meta, { status: 'failed', output: this.output, result, error })
-    return closing + this.event('response.failed', { response: this.final })
+    return closing + this.finish('response.failed', snapshot(this.meta, { status: 'failed', output: this.output, result, error }))
+  }
+
+  private finish (type: string, response: ResponseObject): string {
+    this.final = response
+    this.finalJson = JSON.stringify(response)
+    return this.responseEvent(type, this.finalJson)
+  }
+
+  /** An event whose only field is the response, already serialized (once for the stream and the store). */
+  private responseEvent (type: string, responseJson: string): string {
+    return `event: ${type}\ndata: {"type":"${type}","response":${responseJson},"sequence_number":${this.seq++}}\n\n`
   }
 
   private event (type: string, fields: Record<string, unknown>): string {
     return `event: ${type}\ndata: ${JSON.stringify({ type, ...fields, sequence_number: this.seq++ })}\n\n`
   }
 
+  /** An event from its fields as JSON text: the message's events are templates, as they are part of every streamed answer. */
+  private template (type: string, fieldsJson: string): string {
+    return `event: ${type}\ndata: {"type":"${type}",${fieldsJson},"sequence_number":${this.seq++}}\n\n`
+  }
+
   private openMessage (): string {
     if (this.messageOpen) return ''
     this.messageOpen = true
-    return this.event('response.output_item.added', { output_index: 0, item: messageItem(this.messageId, '', 'in_progress') }) +
-      this.event('response.content_part.added', { ...this.at, part: textPart('') })
+    return this.template('response.output_item.added', `"output_index":0,"item":{"type":"message","id":"${this.messageId}","status":"in_progress","role":"assistant","content":[]}`) +
+      this.template('response.content_part.added', `${this.at},"part":{"type":"output_text","text":"","annotations":[]}`)
   }
 
   private closeMessage (status: 'completed' | 'incomplete'): string {
     if (!this.messageOpen) return ''
-    const text = this.event('response.output_text.done', { ...this.at, text: this.text, logprobs: [] }) +
-      this.event('response.content_part.done', { ...this.at, part: textPart(this.text) })
-    const item = messageItem(this.messageId, this.text, status)
-    this.output.push(item)
-    return text + this.event('response.output_item.done', { output_index: 0, item })
+    this.output.push(messageItem(this.messageId, this.text, status))
+    const text = JSON.stringify(this.text)
+    const part = `{"type":"output_text","text":${text},"annotations":[]}`
+    return this.template('response.output_text.done', `${this.at},"text":${text},"logprobs":[]`) +
+      this.template('response.content_part.done', `${this.at},"part":${part}`) +
+      this.template('response.output_item.done', `"output_index":0,"item":{"type":"message","id":"${this.messageId}","status":"${status}","role":"assistant","content":[${part}]}`)
   }
 
   private calls (result: RunResult): string {
