@@ -84,3 +84,19 @@ test('a response older than maxAge is gone, on read and on reopen', async (t) =>
   // Its drop lines are on disk before the directory is removed (cleanups run in the order they were registered).
   await later.flush()
 })
+
+test('a record larger than a write chunk, with multi-byte text, reads back whole before and after it is written', async (t) => {
+  const dir = await tempDir(t)
+  const store = await open(t, dir)
+  const big = record(7, 1_000_000)
+  const long = 'ü€😀 '.repeat(30_000)
+  big.response.output_text = long
+  store.save(record(6, 1_000_000))
+  store.save(big)
+  store.save(record(8, 1_000_000))
+  assert.equal((await store.get(big.id))?.response.output_text, long, 'read while still queued')
+  await store.flush()
+  const reopened = await open(t, dir)
+  assert.equal((await reopened.get(big.id))?.response.output_text, long)
+  assert.deepEqual([await text(reopened, 6), await text(reopened, 8)], ['answer 6 é', 'answer 8 é'])
+})
