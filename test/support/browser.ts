@@ -1,6 +1,6 @@
 // A headless Chromium for the Control UI tests (playwright-core drives the system's
 // /usr/bin/chromium; .ci/run installs it). One browser per test file, one context per
-// test (fresh storage), closed by t.after. Page errors are collected so a test can
+// test (fresh storage), closed before the gateways it talks to (defer.ts). Page errors are collected so a test can
 // assert the app never threw.
 import { mkdir } from 'node:fs/promises'
 import { existsSync } from 'node:fs'
@@ -8,6 +8,7 @@ import path from 'node:path'
 import type { TestContext } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import { defer } from './defer.js'
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 /** Every wait on the page: generous, because CI is a busy 2-core machine. */
@@ -37,7 +38,7 @@ export async function openPage (t: TestContext, browser: Browser, viewport = DES
   const context = await browser.newContext({ viewport })
   context.setDefaultTimeout(UI_WAIT_MS)
   if (init !== undefined) await context.addInitScript(init)
-  t.after(() => context.close())
+  defer(t, () => context.close())
   const page = await context.newPage()
   const errors: string[] = []
   page.on('pageerror', (e) => { errors.push(e.message) })

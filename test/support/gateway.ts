@@ -15,6 +15,7 @@ import { resolveAuth } from '../../src/config/settings.js'
 import { ConfigStore, type RuntimeConfig } from '../../src/config/store.js'
 import type { ConfigSource } from '../../plugins/reload.js'
 import { createLogger, type Logger } from '../../src/logging/logger.js'
+import { defer } from './defer.js'
 
 export const TEST_TOKEN = 'test-token-0123456789abcdef'
 
@@ -62,7 +63,7 @@ export interface TestGateway {
 /** A gateway that closes itself when the test ends (fastify/demo's `build(t)`). */
 export async function build (t: TestContext, opts: TestGatewayOptions = {}): Promise<TestGateway> {
   const gw = await startTestGateway(opts)
-  t.after(() => gw.close())
+  defer(t, () => gw.close())
   return gw
 }
 

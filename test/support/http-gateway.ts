@@ -5,6 +5,7 @@ import type { TestContext } from 'node:test'
 import OpenAI from 'openai'
 import { startFakeUpstream, type FakeUpstream } from './fake-upstream.js'
 import { startTestGateway, type TestGateway, type TestGatewayOptions } from './gateway.js'
+import { defer } from './defer.js'
 
 export interface HttpGateway {
   gw: TestGateway
@@ -43,7 +44,7 @@ export async function startHttpGateway (t: TestContext, opts: HttpGatewayOptions
     await upstream.close()
     throw err
   }
-  t.after(async () => {
+  defer(t, async () => {
     await gw.close()
     await upstream.close()
   })
