@@ -10,10 +10,11 @@ import path from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { FILE_MODE, isErrno, renameDurably } from './fs-util.js'
 import { agentOfKey, isSessionId } from './keys.js'
+import { SessionIndex } from './session-index.js'
 import type { SessionEntry } from './types.js'
 
 export type IndexReadResult =
-  | { kind: 'ok', entries: Map<string, SessionEntry>, legacy: boolean }
+  | { kind: 'ok', entries: SessionIndex, legacy: boolean }
   | { kind: 'missing' }
   | { kind: 'corrupt', reason: string }
 
@@ -23,6 +24,9 @@ const WRITE_BATCH = 2_000
 const READ_CHUNK = 1024 * 1024
 const DECODE_SLICE = 64 * 1024
 const NEWLINE = 0x0a
+/** Snapshot bytes per entry and per byte of string record, for sizing the index up front (over-estimates cost only address space). */
+const BYTES_PER_ENTRY = 200
+const BYTES_PER_RECORD_BYTE = 3
 
 /** Reads our one-entry-per-line layout; any other valid JSON object (an older pretty-printed file) is read whole. */
 export async function readIndex (file: string, openFile: typeof open = open): Promise<IndexReadResult> {
@@ -33,7 +37,8 @@ export async function readIndex (file: string, openFile: typeof open = open): Pr
     if (isErrno(err, 'ENOENT')) return { kind: 'missing' }
     throw err
   }
-  const entries = new Map<string, SessionEntry>()
+  const size = (await handle.stat()).size
+  const entries = new SessionIndex({ capacity: Math.ceil(size / BYTES_PER_ENTRY), arenaBytes: Math.ceil(size / BYTES_PER_RECORD_BYTE) })
   let lineNo = 0
   let layoutOk = true
   let ended = false
@@ -53,9 +58,7 @@ export async function readIndex (file: string, openFile: typeof open = open): Pr
           else {
             const problem = entryProblem(one[0], one[1])
             if (problem) return { kind: 'corrupt', reason: `entry "${one[0].slice(0, 80)}": ${problem}` }
-            // The entry's own key string, not the parsed copy: one string per key in memory.
-            const entry = one[1] as SessionEntry
-            entries.set(entry.key, entry)
+            entries.set(one[0], one[1] as SessionEntry)
           }
         }
         if (!layoutOk) break
@@ -127,7 +130,7 @@ async function readWhole (file: string): Promise<IndexReadResult> {
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     return { kind: 'corrupt', reason: 'not an object' }
   }
-  const entries = new Map<string, SessionEntry>()
+  const entries = new SessionIndex()
   for (const [key, value] of Object.entries(parsed)) {
     const problem = entryProblem(key, value)
     if (problem) return { kind: 'corrupt', reason: `entry "${key.slice(0, 80)}": ${problem}` }
@@ -152,28 +155,29 @@ export function entryProblem (key: string, value: unknown): string | undefined {
 }
 
 /**
- * Streams the entries to a temp file in batches, fsyncs it and renames it over
- * `file`. Each entry is copied as it is when its batch runs, so entries changed
- * meanwhile are at least as new as when the write began.
+ * Streams the entries to a temp file in batches of slots, fsyncs it and renames
+ * it over `file`. Each entry is copied as it is when its batch runs, so entries
+ * changed meanwhile are at least as new as when the write began; one that moved
+ * slot meanwhile was changed after the log rotated, so the new log holds it.
  */
 export async function writeIndex (
   file: string,
-  entries: ReadonlyMap<string, SessionEntry>,
+  source: SessionIndex | ReadonlyMap<string, SessionEntry>,
   openFile: typeof open = open
 ): Promise<void> {
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`)
-  const keys = [...entries.keys()]
+  const entries = source instanceof SessionIndex ? source : SessionIndex.from(source)
   const handle = await openFile(tmp, 'wx', FILE_MODE)
   try {
     try {
       let first = true
       await handle.writeFile('{\n')
-      for (let i = 0; i < keys.length; i += WRITE_BATCH) {
+      for (let i = 0; i < entries.slotLimit; i += WRITE_BATCH) {
         let chunk = ''
-        for (const key of keys.slice(i, i + WRITE_BATCH)) {
-          const entry = entries.get(key)
-          if (entry === undefined) continue
-          chunk += `${first ? '' : ',\n'}${JSON.stringify(key)}:${JSON.stringify(entry)}`
+        for (let slot = i, end = Math.min(i + WRITE_BATCH, entries.slotLimit); slot < end; slot++) {
+          if (!entries.isLive(slot)) continue
+          const entry = entries.entryAt(slot)
+          chunk += `${first ? '' : ',\n'}${JSON.stringify(entry.key)}:${JSON.stringify(entry)}`
           first = false
         }
         await handle.writeFile(chunk)
