@@ -1,7 +1,7 @@
 /**
- * How the session index stores strings: UTF-8 bytes in an arena, each behind a
- * varint header that also says "absent" (0) or "UTF-16" (for the rare string
- * with a lone surrogate, which UTF-8 cannot carry), plus the byte-level
+ * How the session index stores strings: bytes in an arena, each behind a varint
+ * header that also says "absent" (0) or "UTF-16" (for the rare string with a
+ * lone surrogate, which UTF-8 cannot carry), plus the byte-level
  * case-insensitive search that lets `search` skip decoding ASCII records.
  */
 
@@ -11,6 +11,9 @@ const LONE_SURROGATE = /\p{Cs}/u
 
 /** The header for a string: 2·bytes + 2, +1 when stored as UTF-16. */
 export function headerOf (s: string): number {
+  let i = 0
+  while (i < s.length && s.charCodeAt(i) < 0x80) i++
+  if (i === s.length) return s.length * 2 + 2
   return LONE_SURROGATE.test(s) ? s.length * 4 + 3 : Buffer.byteLength(s, 'utf8') * 2 + 2
 }
 
@@ -37,7 +40,7 @@ export function writeVarint (buf: Buffer, pos: number, n: number): number {
   return pos
 }
 
-/** Reads a varint at `pos` into `out[0]`; returns the position after it. */
+/** Reads a multi-byte varint at `pos` into `out[0]`; returns the position after it. */
 export function readVarint (buf: Buffer, pos: number, out: Float64Array): number {
   let n = 0
   let scale = 1
@@ -51,21 +54,20 @@ export function readVarint (buf: Buffer, pos: number, out: Float64Array): number
   return pos
 }
 
-/** Writes a present field (header then bytes); returns the position after it. */
-export function writeField (buf: Buffer, pos: number, s: string, header: number): number {
-  pos = writeVarint(buf, pos, header)
-  return pos + buf.write(s, pos, bytesOf(header), (header & 1) === 1 ? 'utf16le' : 'utf8')
+/** Writes a present field's bytes (its header already written); returns the position after them. */
+export function writeBytes (buf: Buffer, pos: number, s: string, header: number): number {
+  const n = bytesOf(header)
+  // ASCII (bytes = chars) copies faster in JS than through the native encoder for these short strings.
+  if (n === s.length && (header & 1) === 0) {
+    for (let i = 0; i < n; i++) buf[pos + i] = s.charCodeAt(i)
+    return pos + n
+  }
+  return pos + buf.write(s, pos, n, (header & 1) === 1 ? 'utf16le' : 'utf8')
 }
 
 export function decodeField (buf: Buffer, start: number, header: number): string {
   const end = start + bytesOf(header)
   return (header & 1) === 1 ? buf.toString('utf16le', start, end) : buf.toString('utf8', start, end)
-}
-
-/** True when every byte is ASCII: such a field matches a search byte by byte. */
-export function isAsciiRange (buf: Buffer, start: number, end: number): boolean {
-  for (let i = start; i < end; i++) if (buf[i]! >= 0x80) return false
-  return true
 }
 
 /** A lower-cased search term, with its bytes when it is ASCII (else only decoded fields can match). */

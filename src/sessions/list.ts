@@ -38,7 +38,7 @@ export interface PageRequest {
 export interface Page { entries: SessionEntry[], total: number, more: boolean }
 
 /** A kept match; its key is decoded only when a tie on updatedAt needs it. */
-interface Ref { index: SessionIndex, slot: number, updatedAt: number, key?: string }
+interface Ref { index: SessionIndex, slot: number, updatedAt: number, key: string | undefined }
 
 export function pageOf (indexes: readonly SessionIndex[], req: PageRequest): Page {
   const k = req.offset + req.limit
@@ -56,7 +56,7 @@ export function pageOf (indexes: readonly SessionIndex[], req: PageRequest): Pag
       // Most matches lose to the worst kept one on updatedAt alone: no object, no key decoded.
       const worst = best.length >= k && k <= TOP_K_MAX ? best[best.length - 1] : undefined
       if (worst && (updatedAt < worst.updatedAt || (updatedAt === worst.updatedAt && !(index.keyAt(slot) < keyOf(worst))))) continue
-      const ref: Ref = { index, slot, updatedAt }
+      const ref: Ref = { index, slot, updatedAt, key: undefined }
       if (k > TOP_K_MAX) {
         best.push(ref)
         continue

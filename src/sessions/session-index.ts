@@ -1,28 +1,32 @@
 /**
  * One agent's live session index without one JS object per session: numbers in
- * typed-array columns by slot, sessionIds as 16 raw bytes, strings as one record
- * per slot in a UTF-8 arena, keys found through an open-addressing table over
- * the arena. At 100,000 sessions that is ~15 MB outside the V8 heap instead of
- * ~37 MB of objects, and a load leaves nothing behind for the GC to promote.
+ * typed-array columns by slot, sessionIds as 16 raw bytes, the strings of each
+ * slot as one record in a byte arena, keys found through a hash table over the
+ * arena. At 100,000 sessions: ~16 MB outside the V8 heap instead of ~37 MB of
+ * objects, and a load leaves nothing behind for the GC to promote.
  */
-import { isSessionId } from './keys.js'
+import { hashBytes, KeyTable } from './key-table.js'
 import {
-  ABSENT, bytesOf, decodeField, headerOf, includesFolded, isAsciiRange, readVarint, varintSize, writeField, writeVarint, type Needle
+  ABSENT, bytesOf, decodeField, headerOf, includesFolded, readVarint, varintSize, writeBytes, writeVarint, type Needle
 } from './index-strings.js'
 import type { SessionEntry } from './types.js'
 
 const NUMBERS = ['createdAt', 'updatedAt', 'messageCount', 'inputTokens', 'outputTokens', 'totalTokens'] as const
-/** The record's fields, in order; `rest` is the JSON of every other field (model, channel, unknown ones). */
+const N = NUMBERS.length
+/** A record's fields, in order; the last holds the JSON of every other field (model, channel, unknown ones). */
 const STRINGS = ['key', 'lastMessagePreview', 'label', 'displayName'] as const
 const REST = STRINGS.length
 const FIELDS = REST + 1
-const BOOLS = ['archived', 'pinned'] as const
-const COLUMN_KEYS: ReadonlySet<string> = new Set(['agentId', 'sessionId', ...NUMBERS])
 const LIVE = 1
-/** Two bits per boolean: present, value. */
-const BOOL_BIT = [2, 8] as const
+const ARCHIVED_SET = 2
+const ARCHIVED = 4
+const PINNED_SET = 8
+const PINNED = 16
 /** A searchable field is not plain ASCII: search decodes this record. */
 const NON_ASCII = 32
+const HAS_REST = 64
+/** Presence of STRINGS[i], so a filter reading an absent label never touches the arena. */
+const STRING_BIT = [0, 128, 256, 512] as const
 const ID_BYTES = 16
 const MIN_SLOTS = 64
 const MIN_ARENA = 16 * 1024
@@ -39,33 +43,36 @@ export interface SessionIndexOptions {
 export class SessionIndex {
   private cap: number
   private nums: Float64Array
-  private ids: Buffer
-  private flags: Uint8Array
+  private ids: Uint8Array
+  private flags: Uint16Array
   private recOff: Uint32Array
   private recLen: Uint32Array
-  private hashes: Uint32Array
-  private table: Int32Array
+  private readonly keys_: KeyTable
   private arena: Buffer
   private used = 0
   private garbage = 0
   private count = 0
-  private tombstones = 0
   private limit = 0
   /** Head of the free-slot chain, threaded through `recOff`. */
   private freeHead = -1
-  private scratch = Buffer.alloc(4096)
+  /** The key being looked up: [1 if UTF-16, bytes…]. */
+  private scratch = Buffer.alloc(2048)
+  private scratchLen = 0
+  private readonly idScratch = new Uint8Array(ID_BYTES)
   private readonly headers = new Float64Array(FIELDS)
+  private readonly starts = new Float64Array(FIELDS)
   private readonly varint = new Float64Array(1)
+  private readonly scratchEquals = (slot: number): boolean => this.keyEquals(slot)
+  private readonly live = (): Iterable<number> => this.liveSlots()
 
   constructor (opts: SessionIndexOptions = {}) {
     this.cap = Math.max(MIN_SLOTS, opts.capacity ?? 0)
-    this.nums = new Float64Array(this.cap * NUMBERS.length)
-    this.ids = Buffer.alloc(this.cap * ID_BYTES)
-    this.flags = new Uint8Array(this.cap)
+    this.nums = new Float64Array(this.cap * N)
+    this.ids = new Uint8Array(this.cap * ID_BYTES)
+    this.flags = new Uint16Array(this.cap)
     this.recOff = new Uint32Array(this.cap)
     this.recLen = new Uint32Array(this.cap)
-    this.hashes = new Uint32Array(this.cap)
-    this.table = new Int32Array(tableSizeFor(this.cap))
+    this.keys_ = new KeyTable(this.cap)
     this.arena = Buffer.allocUnsafe(Math.max(MIN_ARENA, opts.arenaBytes ?? 0))
   }
 
@@ -99,51 +106,49 @@ export class SessionIndex {
   }
 
   slotOf (key: string): number {
-    const len = this.encodeKey(key)
-    return this.find(this.scratch, len, hashBytes(this.scratch, 0, len))
+    const pos = this.keys_.find(this.encodeKey(key), this.scratchEquals)
+    return pos === -1 ? -1 : this.keys_.slotAt(pos)
   }
 
   set (key: string, entry: SessionEntry): void {
     if (entry.key !== key) throw new Error(`session index: entry for ${key} names ${entry.key}`)
-    if (!isSessionId(entry.sessionId)) throw new Error(`session index: not a canonical sessionId: ${entry.sessionId}`)
-    let slot = this.slotOf(key)
-    if (slot === -1) slot = this.insert(key)
-    const n = slot * NUMBERS.length
-    for (let i = 0; i < NUMBERS.length; i++) this.nums[n + i] = entry[NUMBERS[i]!]
-    this.ids.write(entry.sessionId.replaceAll('-', ''), slot * ID_BYTES, ID_BYTES, 'hex')
+    if (!parseUuid(entry.sessionId, this.idScratch)) throw new Error(`session index: not a canonical sessionId: ${entry.sessionId}`)
+    const hash = this.encodeKey(key)
+    const pos = this.keys_.find(hash, this.scratchEquals)
+    const slot = pos === -1 ? this.insert(hash) : this.keys_.slotAt(pos)
+    const n = slot * N
+    for (let i = 0; i < N; i++) this.nums[n + i] = entry[NUMBERS[i]!]
+    this.ids.set(this.idScratch, slot * ID_BYTES)
     let flags = LIVE
-    const rest: Record<string, unknown> = {}
-    let hasRest = false
+    let rest: Record<string, unknown> | undefined
     for (const field in entry) {
       const value: unknown = entry[field as keyof SessionEntry]
-      if (value === undefined || COLUMN_KEYS.has(field) || (typeof value === 'string' && (STRINGS as readonly string[]).includes(field))) continue
-      const b = (BOOLS as readonly string[]).indexOf(field)
-      if (b !== -1 && typeof value === 'boolean') {
-        flags |= BOOL_BIT[b]! | (value ? BOOL_BIT[b]! * 2 : 0)
-        continue
+      if (value === undefined) continue
+      switch (field) {
+        case 'key': case 'agentId': case 'sessionId': case 'createdAt': case 'updatedAt':
+        case 'messageCount': case 'inputTokens': case 'outputTokens': case 'totalTokens':
+          continue
+        case 'lastMessagePreview': case 'label': case 'displayName':
+          if (typeof value === 'string') continue
+          break
+        case 'archived':
+          if (typeof value === 'boolean') { flags |= ARCHIVED_SET | (value ? ARCHIVED : 0); continue }
+          break
+        case 'pinned':
+          if (typeof value === 'boolean') { flags |= PINNED_SET | (value ? PINNED : 0); continue }
+          break
       }
+      rest ??= {}
       rest[field] = value
-      hasRest = true
     }
-    const nonAscii = this.writeRecord(slot, entry, hasRest ? JSON.stringify(rest) : undefined)
-    this.flags[slot] = flags | (nonAscii ? NON_ASCII : 0)
-  }
-
-  /** Overwrites one number in place (no record rewrite): counters and timestamps. */
-  setNumber (key: string, field: NumberField, value: number): boolean {
-    const slot = this.slotOf(key)
-    if (slot === -1) return false
-    this.nums[slot * NUMBERS.length + NUMBERS.indexOf(field)] = value
-    return true
+    this.flags[slot] = flags | this.writeRecord(slot, entry, rest && JSON.stringify(rest))
   }
 
   delete (key: string): boolean {
-    const len = this.encodeKey(key)
-    const pos = this.findPos(this.scratch, len, hashBytes(this.scratch, 0, len))
+    const pos = this.keys_.find(this.encodeKey(key), this.scratchEquals)
     if (pos === -1) return false
-    const slot = this.table[pos]! - 1
-    this.table[pos] = -1
-    this.tombstones += 1
+    const slot = this.keys_.slotAt(pos)
+    this.keys_.removeAt(pos)
     this.count -= 1
     this.garbage += this.recLen[slot]!
     this.flags[slot] = 0
@@ -155,8 +160,8 @@ export class SessionIndex {
 
   clear (): void {
     this.flags.fill(0)
-    this.table.fill(0)
-    this.used = this.garbage = this.count = this.tombstones = this.limit = 0
+    this.keys_.clear()
+    this.used = this.garbage = this.count = this.limit = 0
     this.freeHead = -1
   }
 
@@ -170,64 +175,78 @@ export class SessionIndex {
     for (let s = 0; s < this.limit; s++) if (this.isLive(s)) yield [this.keyAt(s), this.entryAt(s)]
   }
 
-  [Symbol.iterator] (): IterableIterator<[string, SessionEntry]> {
-    return this.entries()
-  }
-
   keyAt (slot: number): string {
-    const pos = readVarint(this.arena, this.recOff[slot]!, this.varint)
-    return decodeField(this.arena, pos, this.varint[0]!)
+    this.readHeaders(slot)
+    return decodeField(this.arena, this.starts[0]!, this.headers[0]!)
   }
 
   sessionIdAt (slot: number): string {
-    const hex = this.ids.toString('hex', slot * ID_BYTES, (slot + 1) * ID_BYTES)
+    const hex = Buffer.from(this.ids.buffer, this.ids.byteOffset + slot * ID_BYTES, ID_BYTES).toString('hex')
     return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
   }
 
   numberAt (slot: number, field: NumberField): number {
-    return this.nums[slot * NUMBERS.length + NUMBERS.indexOf(field)]!
+    return this.nums[slot * N + NUMBERS.indexOf(field)]!
   }
 
   updatedAt (slot: number): number {
-    return this.nums[slot * NUMBERS.length + 1]!
+    return this.nums[slot * N + 1]!
   }
 
   /** One field of the entry in `slot`, as `entryAt(slot)[field]` would give it. */
   fieldAt<F extends keyof SessionEntry> (slot: number, field: F): SessionEntry[F] {
-    if ((NUMBERS as readonly string[]).includes(field)) return this.numberAt(slot, field as NumberField) as SessionEntry[F]
-    if (field === 'sessionId') return this.sessionIdAt(slot) as SessionEntry[F]
-    if (field === 'agentId') return agentOfValidKey(this.keyAt(slot)) as SessionEntry[F]
-    const b = (BOOLS as readonly string[]).indexOf(field)
-    if (b !== -1 && (this.flags[slot]! & BOOL_BIT[b]!) !== 0) return ((this.flags[slot]! & (BOOL_BIT[b]! * 2)) !== 0) as SessionEntry[F]
-    const s = (STRINGS as readonly string[]).indexOf(field)
-    const pos = this.readHeaders(slot)
-    if (s !== -1 && this.headers[s] !== ABSENT) return decodeField(this.arena, fieldStart(pos, this.headers, s), this.headers[s]!) as SessionEntry[F]
-    if (this.headers[REST] === ABSENT) return undefined as SessionEntry[F]
-    return (JSON.parse(decodeField(this.arena, fieldStart(pos, this.headers, REST), this.headers[REST]!)) as Partial<SessionEntry>)[field] as SessionEntry[F]
+    return this.field(slot, field) as SessionEntry[F]
+  }
+
+  private field (slot: number, field: keyof SessionEntry): unknown {
+    const flags = this.flags[slot]!
+    switch (field) {
+      case 'key': return this.keyAt(slot)
+      case 'agentId': return agentOfValidKey(this.keyAt(slot))
+      case 'sessionId': return this.sessionIdAt(slot)
+      case 'createdAt': case 'updatedAt': case 'messageCount': case 'inputTokens': case 'outputTokens': case 'totalTokens':
+        return this.numberAt(slot, field)
+      case 'archived': if (flags & ARCHIVED_SET) return (flags & ARCHIVED) !== 0
+        break
+      case 'pinned': if (flags & PINNED_SET) return (flags & PINNED) !== 0
+        break
+      case 'lastMessagePreview': case 'label': case 'displayName': {
+        const i = STRINGS.indexOf(field)
+        if (flags & STRING_BIT[i]!) {
+          this.readHeaders(slot)
+          return decodeField(this.arena, this.starts[i]!, this.headers[i]!)
+        }
+      }
+    }
+    return (flags & HAS_REST) !== 0 ? (this.restAt(slot) as Record<string, unknown>)[field] : undefined
   }
 
   entryAt (slot: number): SessionEntry {
-    const pos = this.readHeaders(slot)
+    this.readHeaders(slot)
     const h = this.headers
-    const str = (i: number): string | undefined => h[i] === ABSENT ? undefined : decodeField(this.arena, fieldStart(pos, h, i), h[i]!)
-    const key = str(0)!
-    const n = slot * NUMBERS.length
+    const str = (i: number): string => decodeField(this.arena, this.starts[i]!, h[i]!)
+    const key = str(0)
+    const n = slot * N
+    const flags = this.flags[slot]!
     const e: Record<string, unknown> = { key, agentId: agentOfValidKey(key), sessionId: this.sessionIdAt(slot), createdAt: this.nums[n], updatedAt: this.nums[n + 1] }
-    for (let i = 2; i < REST; i++) if (h[i] !== ABSENT) e[STRINGS[i]!] = str(i)
-    if (h[REST] !== ABSENT) Object.assign(e, JSON.parse(str(REST)!))
-    for (let b = 0; b < BOOLS.length; b++) if ((this.flags[slot]! & BOOL_BIT[b]!) !== 0) e[BOOLS[b]!] = (this.flags[slot]! & (BOOL_BIT[b]! * 2)) !== 0
-    for (let i = 2; i < NUMBERS.length; i++) e[NUMBERS[i]!] = this.nums[n + i]
+    if (h[2] !== ABSENT) e.label = str(2)
+    if (h[3] !== ABSENT) e.displayName = str(3)
+    if (h[REST] !== ABSENT) Object.assign(e, JSON.parse(str(REST)))
+    if (flags & ARCHIVED_SET) e.archived = (flags & ARCHIVED) !== 0
+    if (flags & PINNED_SET) e.pinned = (flags & PINNED) !== 0
+    for (let i = 2; i < N; i++) e[NUMBERS[i]!] = this.nums[n + i]
     if (h[1] !== ABSENT) e.lastMessagePreview = str(1)
     return e as unknown as SessionEntry
   }
 
   /** Case-insensitive substring match on key, label, display name and last message. */
   matches (slot: number, needle: Needle): boolean {
-    const pos = this.readHeaders(slot)
+    this.readHeaders(slot)
     const decode = (this.flags[slot]! & NON_ASCII) !== 0
-    for (let i = 0, start = pos; i < REST; start += bytesOf(this.headers[i]!) + varintSize(this.headers[i + 1]!), i++) {
+    for (let i = 0; i < REST; i++) {
       const h = this.headers[i]!
       if (h === ABSENT) continue
+      const start = this.starts[i]!
       if (decode) {
         if (decodeField(this.arena, start, h).toLowerCase().includes(needle.text)) return true
       } else if (needle.ascii !== undefined && includesFolded(this.arena, start, start + bytesOf(h), needle.ascii)) {
@@ -237,50 +256,64 @@ export class SessionIndex {
     return false
   }
 
-  /** Arena figures, to see compaction at work. */
+  /** Arena figures, to watch compaction at work. */
   stats (): { slots: number, arenaBytes: number, arenaUsed: number, garbageBytes: number } {
     return { slots: this.cap, arenaBytes: this.arena.length, arenaUsed: this.used, garbageBytes: this.garbage }
   }
 
-  /** Reads the record's field headers into `headers`; returns the start of field 0's bytes. */
-  private readHeaders (slot: number): number {
-    const h = this.headers
-    let pos = this.recOff[slot]!
-    let first = 0
-    for (let i = 0; i < FIELDS; i++) {
-      pos = readVarint(this.arena, pos, this.varint)
-      h[i] = this.varint[0]!
-      if (i === 0) first = pos
-      pos += bytesOf(h[i]!)
-    }
-    return first
+  private restAt (slot: number): unknown {
+    this.readHeaders(slot)
+    return JSON.parse(decodeField(this.arena, this.starts[REST]!, this.headers[REST]!))
   }
 
-  /** Returns whether a searchable field is not plain ASCII. */
-  private writeRecord (slot: number, entry: SessionEntry, rest: string | undefined): boolean {
-    const values = [entry.key, ...STRINGS.slice(1).map((f) => typeof entry[f] === 'string' ? entry[f] : undefined), rest]
-    let size = 0
-    let nonAscii = false
+  /** Reads the record's field headers and where each field's bytes start. */
+  private readHeaders (slot: number): void {
+    const a = this.arena
+    let pos = this.recOff[slot]!
     for (let i = 0; i < FIELDS; i++) {
-      const v = values[i]
-      this.headers[i] = v === undefined ? ABSENT : headerOf(v)
-      size += varintSize(this.headers[i]!) + bytesOf(this.headers[i]!)
-      if (i < REST && v !== undefined && (this.headers[i]! & 1 || bytesOf(this.headers[i]!) !== v.length)) nonAscii = true
+      let h = a[pos]!
+      if (h < 0x80) pos += 1
+      else {
+        pos = readVarint(a, pos, this.varint)
+        h = this.varint[0]!
+      }
+      this.headers[i] = h
+      this.starts[i] = pos
+      pos += bytesOf(h)
+    }
+  }
+
+  /** Writes the slot's strings as a new record; returns the presence and NON_ASCII flags. */
+  private writeRecord (slot: number, entry: SessionEntry, rest: string | undefined): number {
+    const h = this.headers
+    let size = 0
+    let flags = 0
+    for (let i = 0; i < FIELDS; i++) {
+      const v = i === REST ? rest : entry[STRINGS[i]!]
+      h[i] = typeof v === 'string' ? headerOf(v) : ABSENT
+      size += varintSize(h[i]!) + bytesOf(h[i]!)
+      if (h[i] === ABSENT) continue
+      if (i === REST) flags |= HAS_REST
+      else {
+        flags |= STRING_BIT[i]!
+        if ((h[i]! & 1) === 1 || bytesOf(h[i]!) !== (v as string).length) flags |= NON_ASCII
+      }
     }
     this.reserve(size)
     const start = this.used
     let pos = start
     for (let i = 0; i < FIELDS; i++) {
-      pos = this.headers[i] === ABSENT ? writeVarint(this.arena, pos, ABSENT) : writeField(this.arena, pos, values[i]!, this.headers[i]!)
+      pos = writeVarint(this.arena, pos, h[i]!)
+      if (h[i] !== ABSENT) pos = writeBytes(this.arena, pos, (i === REST ? rest : entry[STRINGS[i]!]) as string, h[i]!)
     }
     this.used = pos
     this.garbage += this.recLen[slot]!
     this.recOff[slot] = start
     this.recLen[slot] = size
-    return nonAscii
+    return flags
   }
 
-  /** Room for `need` more bytes: moves the live records to a buffer at most half full, so moves are amortised O(1) per byte. */
+  /** Room for `need` more bytes: live records move to a buffer at most half full, so moves cost O(1) per byte written. */
   private reserve (need: number): void {
     if (this.used + need <= this.arena.length) return
     const live = this.used - this.garbage
@@ -300,98 +333,61 @@ export class SessionIndex {
     this.garbage = 0
   }
 
+  /** Puts the key's bytes in `scratch`; returns their hash. */
   private encodeKey (key: string): number {
     const header = headerOf(key)
     const len = bytesOf(header)
     if (len + 1 > this.scratch.length) this.scratch = Buffer.alloc(len * 2)
     this.scratch[0] = header & 1
-    return 1 + this.scratch.write(key, 1, len, (header & 1) === 1 ? 'utf16le' : 'utf8')
+    this.scratchLen = writeBytes(this.scratch, 1, key, header)
+    return hashBytes(this.scratch, 0, this.scratchLen)
   }
 
-  /** Takes a free slot (or a new one) for `key`, whose bytes are in `scratch`. */
-  private insert (key: string): number {
-    const len = this.encodeKey(key)
-    const hash = hashBytes(this.scratch, 0, len)
-    if ((this.count + this.tombstones + 1) * 2 > this.table.length) this.rehash()
+  /** A free slot (or a new one) for the key in `scratch`; its record is written next. */
+  private insert (hash: number): number {
     let slot = this.freeHead
     if (slot !== -1) this.freeHead = this.recOff[slot]!
     else {
       if (this.limit === this.cap) this.grow()
       slot = this.limit++
     }
-    this.hashes[slot] = hash
     this.recLen[slot] = 0
-    const mask = this.table.length - 1
-    let i = hash & mask
-    while (this.table[i]! > 0) i = (i + 1) & mask
-    if (this.table[i] === -1) this.tombstones -= 1
-    this.table[i] = slot + 1
-    this.count += 1
-    // A placeholder record holding the key, so lookups work before writeRecord runs.
+    this.flags[slot] = 0
+    this.keys_.insert(hash, slot, this.live)
     this.flags[slot] = LIVE
+    this.count += 1
     return slot
   }
 
-  private find (bytes: Buffer, len: number, hash: number): number {
-    const pos = this.findPos(bytes, len, hash)
-    return pos === -1 ? -1 : this.table[pos]! - 1
-  }
-
-  private findPos (bytes: Buffer, len: number, hash: number): number {
-    const mask = this.table.length - 1
-    for (let i = hash & mask; ; i = (i + 1) & mask) {
-      const v = this.table[i]!
-      if (v === 0) return -1
-      if (v > 0 && this.hashes[v - 1] === hash && this.keyEquals(v - 1, bytes, len)) return i
-    }
-  }
-
-  /** `bytes` is [utf16 flag, key bytes…], as `encodeKey` writes it. */
-  private keyEquals (slot: number, bytes: Buffer, len: number): boolean {
+  private keyEquals (slot: number): boolean {
     if (this.recLen[slot] === 0) return false
-    const pos = readVarint(this.arena, this.recOff[slot]!, this.varint)
-    const header = this.varint[0]!
-    return (header & 1) === bytes[0] && bytesOf(header) === len - 1 && this.arena.compare(bytes, 1, len, pos, pos + len - 1) === 0
+    this.readHeaders(slot)
+    const header = this.headers[0]!
+    const start = this.starts[0]!
+    const len = this.scratchLen - 1
+    return (header & 1) === this.scratch[0] && bytesOf(header) === len && this.arena.compare(this.scratch, 1, this.scratchLen, start, start + len) === 0
   }
 
-  private rehash (): void {
-    const size = tableSizeFor(Math.max(this.count + 1, this.cap))
-    const table = new Int32Array(size)
-    const mask = size - 1
-    for (let s = 0; s < this.limit; s++) {
-      if (!this.isLive(s)) continue
-      let i = this.hashes[s]! & mask
-      while (table[i] !== 0) i = (i + 1) & mask
-      table[i] = s + 1
-    }
-    this.table = table
-    this.tombstones = 0
+  private liveSlots (): Int32Array {
+    const slots = new Int32Array(this.count)
+    for (let s = 0, n = 0; s < this.limit; s++) if (this.isLive(s)) slots[n++] = s
+    return slots
   }
 
   private grow (): void {
     const cap = this.cap * 2
-    const widen = <T extends Float64Array | Uint32Array | Uint8Array>(old: T, next: T): T => {
+    const widen = <T extends Float64Array | Uint32Array | Uint16Array | Uint8Array>(old: T, next: T): T => {
       next.set(old)
       return next
     }
-    this.nums = widen(this.nums, new Float64Array(cap * NUMBERS.length))
-    this.flags = widen(this.flags, new Uint8Array(cap))
+    this.nums = widen(this.nums, new Float64Array(cap * N))
+    this.ids = widen(this.ids, new Uint8Array(cap * ID_BYTES))
+    this.flags = widen(this.flags, new Uint16Array(cap))
     this.recOff = widen(this.recOff, new Uint32Array(cap))
     this.recLen = widen(this.recLen, new Uint32Array(cap))
-    this.hashes = widen(this.hashes, new Uint32Array(cap))
-    const ids = Buffer.alloc(cap * ID_BYTES)
-    this.ids.copy(ids)
-    this.ids = ids
+    this.keys_.resize(cap)
     this.cap = cap
-    this.rehash()
   }
-}
-
-/** Where field `i`'s bytes start, given field 0's start and the headers. */
-function fieldStart (first: number, headers: Float64Array, i: number): number {
-  let pos = first
-  for (let j = 0; j < i; j++) pos += bytesOf(headers[j]!) + varintSize(headers[j + 1]!)
-  return pos
 }
 
 /** Keys in the index were validated (`agent:<id>:<rest>`). */
@@ -399,16 +395,28 @@ function agentOfValidKey (key: string): string {
   return key.slice(6, key.indexOf(':', 6))
 }
 
-/** Load at most 1/2 (counting tombstones): a power of two. */
-function tableSizeFor (slots: number): number {
-  let size = 16
-  while (size < slots * 2) size *= 2
-  return size
+/** A canonical lower-case uuid into 16 bytes; false if `s` is not one. */
+function parseUuid (s: unknown, out: Uint8Array): boolean {
+  if (typeof s !== 'string' || s.length !== 36) return false
+  let b = 0
+  let high = -1
+  for (let i = 0; i < 36; i++) {
+    const c = s.charCodeAt(i)
+    if (i === 8 || i === 13 || i === 18 || i === 23) {
+      if (c !== 0x2d) return false
+      continue
+    }
+    const v = nibble(c)
+    if (v < 0) return false
+    if (high < 0) high = v
+    else {
+      out[b++] = high * 16 + v
+      high = -1
+    }
+  }
+  return true
 }
 
-/** FNV-1a over the key bytes. */
-function hashBytes (buf: Buffer, start: number, end: number): number {
-  let h = 0x811c9dc5
-  for (let i = start; i < end; i++) h = Math.imul(h ^ buf[i]!, 0x01000193)
-  return h >>> 0
+function nibble (c: number): number {
+  return c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x61 && c <= 0x66 ? c - 0x57 : -1
 }
