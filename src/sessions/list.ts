@@ -46,7 +46,8 @@ export function pageOf (indexes: readonly SessionIndex[], req: PageRequest): Pag
   let total = 0
   let afterCursor = 0
   for (const index of indexes) {
-    for (let slot = 0, end = index.slotLimit; slot < end; slot++) {
+    // Newest slots first: recently created sessions tend to be the recently updated ones, so few matches enter the top k.
+    for (let slot = index.slotLimit - 1; slot >= 0; slot--) {
       if (!index.isLive(slot) || !req.match(index, slot)) continue
       total += 1
       const updatedAt = index.updatedAt(slot)

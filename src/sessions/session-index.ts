@@ -53,7 +53,7 @@ export class SessionIndex {
   private garbage = 0
   private count = 0
   private limit = 0
-  /** Head of the free-slot chain, threaded through `recOff`. */
+  /** Head of the free-slot chain, threaded through `recOff` (as next + 1: the column is unsigned). */
   private freeHead = -1
   /** The key being looked up: [1 if UTF-16, bytes…]. */
   private scratch = Buffer.alloc(2048)
@@ -153,7 +153,7 @@ export class SessionIndex {
     this.garbage += this.recLen[slot]!
     this.flags[slot] = 0
     this.recLen[slot] = 0
-    this.recOff[slot] = this.freeHead
+    this.recOff[slot] = this.freeHead + 1
     this.freeHead = slot
     return true
   }
@@ -346,7 +346,7 @@ export class SessionIndex {
   /** A free slot (or a new one) for the key in `scratch`; its record is written next. */
   private insert (hash: number): number {
     let slot = this.freeHead
-    if (slot !== -1) this.freeHead = this.recOff[slot]!
+    if (slot !== -1) this.freeHead = this.recOff[slot]! - 1
     else {
       if (this.limit === this.cap) this.grow()
       slot = this.limit++
