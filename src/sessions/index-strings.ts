@@ -65,6 +65,11 @@ export function writeBytes (buf: Buffer, pos: number, s: string, header: number)
   return pos + buf.write(s, pos, n, (header & 1) === 1 ? 'utf16le' : 'utf8')
 }
 
+export function isAsciiRange (buf: Uint8Array, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (buf[i]! >= 0x80) return false
+  return true
+}
+
 export function decodeField (buf: Buffer, start: number, header: number): string {
   const end = start + bytesOf(header)
   return (header & 1) === 1 ? buf.toString('utf16le', start, end) : buf.toString('utf8', start, end)

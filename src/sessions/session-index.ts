@@ -5,9 +5,10 @@
  * arena. At 100,000 sessions: ~16 MB outside the V8 heap instead of ~37 MB of
  * objects, and a load leaves nothing behind for the GC to promote.
  */
+import { uuidBytes, type EntryLine } from './entry-line.js'
 import { hashBytes, KeyTable } from './key-table.js'
 import {
-  ABSENT, bytesOf, decodeField, headerOf, includesFolded, readVarint, varintSize, writeBytes, writeVarint, type Needle
+  ABSENT, bytesOf, decodeField, headerOf, includesFolded, isAsciiRange, readVarint, varintSize, writeBytes, writeVarint, type Needle
 } from './index-strings.js'
 import type { SessionEntry } from './types.js'
 
@@ -59,6 +60,7 @@ export class SessionIndex {
   private scratch = Buffer.alloc(2048)
   private scratchLen = 0
   private readonly idScratch = new Uint8Array(ID_BYTES)
+  private readonly idText = new Uint8Array(36)
   private readonly headers = new Float64Array(FIELDS)
   private readonly starts = new Float64Array(FIELDS)
   private readonly varint = new Float64Array(1)
@@ -112,7 +114,7 @@ export class SessionIndex {
 
   set (key: string, entry: SessionEntry): void {
     if (entry.key !== key) throw new Error(`session index: entry for ${key} names ${entry.key}`)
-    if (!parseUuid(entry.sessionId, this.idScratch)) throw new Error(`session index: not a canonical sessionId: ${entry.sessionId}`)
+    if (!uuidInto(entry.sessionId, this.idText, this.idScratch)) throw new Error(`session index: not a canonical sessionId: ${entry.sessionId}`)
     const hash = this.encodeKey(key)
     const pos = this.keys_.find(hash, this.scratchEquals)
     const slot = pos === -1 ? this.insert(hash) : this.keys_.slotAt(pos)
@@ -142,6 +144,25 @@ export class SessionIndex {
       rest[field] = value
     }
     this.flags[slot] = flags | this.writeRecord(slot, entry, rest && JSON.stringify(rest))
+  }
+
+  /** `set` for a snapshot line `line` read from `src`: copies bytes, makes no string or object. */
+  setLine (line: EntryLine, src: Buffer): void {
+    const ks = line.strings[0]!
+    const ke = line.strings[1]!
+    if (ke - ks + 1 > this.scratch.length) this.scratch = Buffer.alloc((ke - ks) * 2)
+    this.scratch[0] = 0
+    copyBytes(src, ks, ke, this.scratch, 1)
+    this.scratchLen = ke - ks + 1
+    const hash = hashBytes(this.scratch, 0, this.scratchLen)
+    const pos = this.keys_.find(hash, this.scratchEquals)
+    const slot = pos === -1 ? this.insert(hash) : this.keys_.slotAt(pos)
+    this.nums.set(line.numbers, slot * N)
+    this.ids.set(line.sessionId, slot * ID_BYTES)
+    let flags = LIVE
+    if (line.bools[0]! >= 0) flags |= ARCHIVED_SET | (line.bools[0] === 1 ? ARCHIVED : 0)
+    if (line.bools[1]! >= 0) flags |= PINNED_SET | (line.bools[1] === 1 ? PINNED : 0)
+    this.flags[slot] = flags | this.writeLineRecord(slot, line, src)
   }
 
   delete (key: string): boolean {
@@ -313,6 +334,46 @@ export class SessionIndex {
     return flags
   }
 
+  /** writeRecord from byte ranges: the strings as they are in the file, the other members verbatim as `{…}`. */
+  private writeLineRecord (slot: number, line: EntryLine, src: Buffer): number {
+    const h = this.headers
+    const r = line.strings
+    let size = 0
+    let flags = 0
+    for (let i = 0; i < REST; i++) {
+      h[i] = r[i * 2]! < 0 ? ABSENT : (r[i * 2 + 1]! - r[i * 2]!) * 2 + 2
+      if (h[i] === ABSENT) continue
+      flags |= STRING_BIT[i]!
+      if (!isAsciiRange(src, r[i * 2]!, r[i * 2 + 1]!)) flags |= NON_ASCII
+    }
+    // `{` + members joined by `,` + `}`.
+    let restBytes = line.restCount + 1
+    for (let m = 0; m < line.restCount; m++) restBytes += line.rest[m * 2 + 1]! - line.rest[m * 2]!
+    h[REST] = line.restCount === 0 ? ABSENT : restBytes * 2 + 2
+    if (line.restCount > 0) flags |= HAS_REST
+    for (let i = 0; i < FIELDS; i++) size += varintSize(h[i]!) + bytesOf(h[i]!)
+    this.reserve(size)
+    const a = this.arena
+    let pos = this.used
+    for (let i = 0; i < REST; i++) {
+      pos = writeVarint(a, pos, h[i]!)
+      if (h[i] !== ABSENT) pos = copyBytes(src, r[i * 2]!, r[i * 2 + 1]!, a, pos)
+    }
+    pos = writeVarint(a, pos, h[REST]!)
+    if (line.restCount > 0) {
+      for (let m = 0; m < line.restCount; m++) {
+        a[pos++] = m === 0 ? 0x7b : 0x2c
+        pos = copyBytes(src, line.rest[m * 2]!, line.rest[m * 2 + 1]!, a, pos)
+      }
+      a[pos++] = 0x7d
+    }
+    this.garbage += this.recLen[slot]!
+    this.recOff[slot] = this.used
+    this.recLen[slot] = size
+    this.used = pos
+    return flags
+  }
+
   /** Room for `need` more bytes: live records move to a buffer at most half full, so moves cost O(1) per byte written. */
   private reserve (need: number): void {
     if (this.used + need <= this.arena.length) return
@@ -390,33 +451,21 @@ export class SessionIndex {
   }
 }
 
+/** Copies [start, end) of `src` to `pos` in `dst`; returns the position after. A JS loop beats a native call for these short strings. */
+function copyBytes (src: Uint8Array, start: number, end: number, dst: Uint8Array, pos: number): number {
+  for (let i = start; i < end; i++) dst[pos++] = src[i]!
+  return pos
+}
+
 /** Keys in the index were validated (`agent:<id>:<rest>`). */
 function agentOfValidKey (key: string): string {
   return key.slice(6, key.indexOf(':', 6))
 }
 
-/** A canonical lower-case uuid into 16 bytes; false if `s` is not one. */
-function parseUuid (s: unknown, out: Uint8Array): boolean {
+/** A canonical lower-case uuid into 16 bytes (via `text`, 36 bytes); false if `s` is not one. */
+function uuidInto (s: unknown, text: Uint8Array, out: Uint8Array): boolean {
   if (typeof s !== 'string' || s.length !== 36) return false
-  let b = 0
-  let high = -1
-  for (let i = 0; i < 36; i++) {
-    const c = s.charCodeAt(i)
-    if (i === 8 || i === 13 || i === 18 || i === 23) {
-      if (c !== 0x2d) return false
-      continue
-    }
-    const v = nibble(c)
-    if (v < 0) return false
-    if (high < 0) high = v
-    else {
-      out[b++] = high * 16 + v
-      high = -1
-    }
-  }
-  return true
-}
-
-function nibble (c: number): number {
-  return c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x61 && c <= 0x66 ? c - 0x57 : -1
+  // 0xff is neither a hex digit nor a dash, so a wider character cannot pass as one.
+  for (let i = 0; i < 36; i++) text[i] = Math.min(s.charCodeAt(i), 0xff)
+  return uuidBytes(text, 0, out)
 }
