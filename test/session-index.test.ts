@@ -1,6 +1,11 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { EntryLine } from '../src/sessions/entry-line.js'
 import { EntryView } from '../src/sessions/entry-view.js'
+import { readIndex } from '../src/sessions/index-file.js'
 import { needleOf } from '../src/sessions/index-strings.js'
 import { SessionIndex } from '../src/sessions/session-index.js'
 import type { SessionEntry } from '../src/sessions/types.js'
@@ -135,4 +140,60 @@ test('session index: search matches what toLowerCase().includes() would, ASCII o
       assert.equal(index.matches(index.slotOf(e.key), needleOf(needle)), expected, `"${needle}" in ${JSON.stringify(e)}`)
     }
   }
+})
+
+const ID = '0b1e7edc-e1c7-46a3-83b3-e1e79863b3f5'
+const BASE = `"key":"agent:main:s1","agentId":"main","sessionId":"${ID}","createdAt":1796486831261,"updatedAt":1796486831263,"messageCount":2,"inputTokens":10,"outputTokens":20,"totalTokens":30`
+
+/** Snapshot lines: whether the byte reader takes them, and the object JSON.parse makes of them. */
+const LINES: Array<[string, boolean]> = [
+  [`"agent:main:s1":{${BASE},"lastMessagePreview":"assistant message 1 about topic 1"},`, true],
+  [`"agent:main:s1":{${BASE},"model":"gpt-4o","channel":"webchat","thinkingLevel":"low","modelProvider":"openai"}`, true],
+  [`"agent:main:s1":{${BASE},"origin":{"a":[1,-2.5e3,{"b":"c\\"d \\u00e9"}],"n":null,"t":true},"archived":false,"pinned":true},`, true],
+  [`"agent:main:s1":{"label":"café ☕ 日本","displayName":"Ünï",${BASE},"lastMessagePreview":"ça va"},`, true],
+  [`"agent:main:s1":{${BASE},"label":null,"archived":"yes","messageCountX":-5},`, true],
+  [`"agent:main:s1":{${BASE},"lastMessagePreview":"he said \\"hi\\""},`, false],
+  [`"agent:main:s1":{${BASE.replace('1796486831263', '1796486831263.5')}},`, false],
+  [`"agent:main:s1":{${BASE},"label":"a","label":"b"},`, false],
+  [`"agent:main:s1":{${BASE},"lastMessagePreview":"lone \\ud800"},`, false],
+  [`"agent:main:é":{${BASE.replace('agent:main:s1', 'agent:main:é')}},`, false],
+  [`"agent:main:s1":{ ${BASE}},`, false]
+]
+
+test('snapshot lines: the byte reader gives exactly what JSON.parse gives, and leaves unusual lines to it', () => {
+  const line = new EntryLine()
+  for (const [text, plain] of LINES) {
+    const buf = Buffer.from(text)
+    assert.equal(line.parse(buf, 0, buf.length), plain, text)
+    const [key, value] = Object.entries(JSON.parse(`{${text.replace(/,$/, '')}}`) as Record<string, SessionEntry>)[0]!
+    const viaJson = new SessionIndex()
+    viaJson.set(key, value)
+    assert.deepEqual(viaJson.get(key), value, `set: ${text}`)
+    if (!plain) continue
+    const viaBytes = new SessionIndex()
+    viaBytes.setLine(line, buf)
+    assert.deepEqual(viaBytes.get(key), value, `setLine: ${text}`)
+    assert.equal(viaBytes.matches(viaBytes.slotOf(key), needleOf('é')), viaJson.matches(viaJson.slotOf(key), needleOf('é')))
+  }
+})
+
+test('readIndex: a snapshot mixing plain and unusual lines loads as JSON.parse reads it; a bad entry is corrupt', async (t) => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'session-index-'))
+  t.after(() => rm(dir, { recursive: true, force: true }))
+  const file = path.join(dir, 'sessions.json')
+  const lines = LINES.map(([text], i) => text.replace(/,$/, '').replaceAll('agent:main:s1', `agent:main:s${i}`).replaceAll('agent:main:é', `agent:main:é${i}`))
+  const text = `{\n${lines.join(',\n')}\n}\n`
+  await writeFile(file, text)
+  const result = await readIndex(file)
+  assert.equal(result.kind, 'ok')
+  if (result.kind !== 'ok') return
+  assert.equal(result.legacy, false)
+  const expected = JSON.parse(text) as Record<string, SessionEntry>
+  assert.equal(result.entries.size, Object.keys(expected).length)
+  for (const [key, value] of Object.entries(expected)) assert.deepEqual(result.entries.get(key), value, key)
+
+  await writeFile(file, `{\n"agent:main:x":{${BASE.replace('agent:main:s1', 'agent:main:x').replace('"agentId":"main"', '"agentId":"ops"')}}\n}\n`)
+  const bad = await readIndex(file)
+  assert.equal(bad.kind, 'corrupt')
+  assert.match(bad.kind === 'corrupt' ? bad.reason : '', /agentId mismatch/)
 })
