@@ -62,9 +62,9 @@ test('session index: every field round-trips, absent optional fields stay absent
   assert.equal(index.get(full.key)!.messageCount, 7, 'changing a copy does not change the index')
   assert.equal(index.get(full.key)!.label, full.label)
 
-  const view = new EntryView(index, index.slotOf(full.key))
+  const view = new EntryView(index).at(index.slotOf(full.key))
   for (const field of Object.keys(full) as Array<keyof SessionEntry>) assert.deepEqual(view[field], full[field], `view.${field}`)
-  const bareView = new EntryView(index, index.slotOf(bare.key))
+  const bareView = new EntryView(index).at(index.slotOf(bare.key))
   assert.equal(bareView.archived, undefined)
   assert.equal(bareView.label, undefined)
   assert.equal(bareView.agentId, 'ops')

@@ -1,13 +1,20 @@
 /**
  * A session entry read field by field from the live index, for `list` filters:
  * building a full copy of every entry would cost ~100 ms per list at 100,000
- * sessions, and a filter usually reads one or two fields.
+ * sessions, and a filter usually reads one or two fields. One view is moved
+ * from slot to slot (`at`), so a list allocates nothing per session.
  */
 import type { SessionIndex } from './session-index.js'
 import type { SessionEntry } from './types.js'
 
 export class EntryView implements SessionEntry {
-  constructor (private readonly index: SessionIndex, private readonly slot: number) {}
+  private slot = 0
+  constructor (private readonly index: SessionIndex) {}
+  at (slot: number): this {
+    this.slot = slot
+    return this
+  }
+
   get key (): string { return this.index.keyAt(this.slot) }
   get agentId (): string { return this.index.fieldAt(this.slot, 'agentId') }
   get sessionId (): string { return this.index.sessionIdAt(this.slot) }

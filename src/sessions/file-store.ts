@@ -269,13 +269,14 @@ export function createFileSessionStore (options: FileSessionStoreOptions): FileS
     }
     const activeSince = opts.activeMinutes !== undefined ? clock() - opts.activeMinutes * 60_000 : undefined
     const indexes = await Promise.all(agentIds.map(async (id) => (await ctx.agents.get(id)).entries))
+    const views = new Map(indexes.map((index) => [index, new EntryView(index)]))
     const page = pageOf(indexes, {
       offset,
       limit,
       ...(after ? { after } : {}),
       match: (index, slot) => (activeSince === undefined || index.updatedAt(slot) >= activeSince) &&
         (needle === undefined || index.matches(slot, needle)) &&
-        (opts.filter === undefined || opts.filter(new EntryView(index, slot)))
+        (opts.filter === undefined || opts.filter(views.get(index)!.at(slot)))
     })
     const last = page.entries[page.entries.length - 1]
     return {

@@ -26,7 +26,7 @@ const NEWLINE = 0x0a
 const OPEN = 0x7b
 const CLOSE = 0x7d
 /** Snapshot bytes per entry and per byte of string record, for sizing the index up front (over-estimates cost only address space). */
-const BYTES_PER_ENTRY = 200
+const BYTES_PER_ENTRY = 280
 const BYTES_PER_RECORD_BYTE = 3
 
 /** Reads our one-entry-per-line layout; any other valid JSON object (an older pretty-printed file) is read whole. */
