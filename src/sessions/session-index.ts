@@ -2,7 +2,7 @@
  * One agent's live session index without one JS object per session: numbers in
  * typed-array columns by slot, sessionIds as 16 raw bytes, the strings of each
  * slot as one record in a byte arena (index-records.ts), keys found through a
- * hash table over those bytes (key-table.ts). At 100,000 sessions: ~16 MB
+ * hash table over those bytes (key-table.ts). At 100,000 sessions: ~15 MB
  * outside the V8 heap instead of ~37 MB of objects.
  */
 import { uuidBytes, type EntryLine } from './entry-line.js'
