@@ -188,8 +188,12 @@ test('list pages by cursor, stable while new sessions arrive, and searches the l
     now += 1
     await Promise.all(Array.from({ length: 100 }, (_, j) => store.append(`agent:main:s${String(i + j).padStart(4, '0')}`, [msg(i + j, { content: `note ${i + j === 1034 ? 'kumquat' : 'plain'}` })])))
   }
-  const expected = (await store.list({ limit: 10_000 })).sessions.map((s) => s.key)
+  const everything = (await store.list({ limit: 10_000 })).sessions
+  const expected = everything.map((s) => s.key)
   assert.equal(expected.length, 1_200)
+  // 100 sessions share each updatedAt: newest first, then by key, whether the whole list is sorted or only a top k is kept.
+  assert.deepEqual(expected, [...everything].sort((a, b) => b.updatedAt - a.updatedAt || (a.key < b.key ? -1 : 1)).map((s) => s.key))
+  assert.deepEqual((await store.list({ limit: 50, offset: 70 })).sessions.map((s) => s.key), expected.slice(70, 120))
   const seen: string[] = []
   let cursor: string | undefined
   let pages = 0

@@ -16,14 +16,15 @@ import { createIndexJournal, type IndexJournal } from './index-journal.js'
 import { LOG_FILE, replayLog, ROTATED_LOG_FILE } from './index-log.js'
 import { isAgentId, type SessionPaths } from './keys.js'
 import { refreshEntries } from './rebuild.js'
-import type { SessionEntry, SessionWarning } from './types.js'
+import { SessionIndex } from './session-index.js'
+import type { SessionWarning } from './types.js'
 
 const DIRTY_MARKER = 'sessions.dirty'
 
 export interface AgentState {
   agentId: string
-  /** The live index; mutate only while holding the key's queue slot, then `commit` the key. */
-  entries: Map<string, SessionEntry>
+  /** The live index; change it only while holding the key's queue slot, then `commit` the key. */
+  entries: SessionIndex
   journal: IndexJournal
 }
 
@@ -61,7 +62,7 @@ export function createAgentRegistry (o: AgentRegistryOptions): AgentRegistry {
   const markerFile = (agentId: string): string => path.join(paths.sessionsDir(agentId), DIRTY_MARKER)
 
   /** Replays the rotated log (if a compaction was interrupted), then the live one; torn tails are cut. */
-  async function replayLogs (agentId: string, entries: Map<string, SessionEntry>, named: Set<string>): Promise<LogState | { kind: 'corrupt', reason: string, file: string }> {
+  async function replayLogs (agentId: string, entries: SessionIndex, named: Set<string>): Promise<LogState | { kind: 'corrupt', reason: string, file: string }> {
     const dir = paths.sessionsDir(agentId)
     const state: LogState = { kind: 'ok', bytes: 0, lines: 0, any: false, rotated: false }
     for (const name of [ROTATED_LOG_FILE, LOG_FILE]) {
@@ -90,7 +91,7 @@ export function createAgentRegistry (o: AgentRegistryOptions): AgentRegistry {
     const dir = paths.sessionsDir(agentId)
     const file = paths.indexFile(agentId)
     const snapshot = await readIndex(file, o.openFile)
-    const entries = snapshot.kind === 'ok' ? snapshot.entries : new Map<string, SessionEntry>()
+    const entries = snapshot.kind === 'ok' ? snapshot.entries : new SessionIndex()
     const named = new Set<string>()
     let logs = await replayLogs(agentId, entries, named)
     const marker = await stat(markerFile(agentId)).catch(() => undefined)

@@ -12,11 +12,14 @@ import { createHandleCache } from './handle-cache.js'
 import { KeyedQueue } from '../keyed-queue.js'
 import { assertAgentId, parseSessionKey, sessionPaths } from './keys.js'
 import { indexBytes } from './index-log.js'
-import { decodeCursor, encodeCursor, matchesSearch, pageOf } from './list.js'
+import { EntryView } from './entry-view.js'
+import { needleOf } from './index-strings.js'
+import { decodeCursor, encodeCursor, pageOf } from './list.js'
 import { cleanupSessions } from './maintenance.js'
 import { applyMessages, applyPatch, normalizeMessage, normalizePatch, serializeRecord } from './records.js'
 import { repairAll } from './repair.js'
-import { copyEntry, newEntry, removeFile, retireTranscript, withTranscript, type StoreContext } from './store-context.js'
+import { newEntry, removeFile, retireTranscript, withTranscript, type StoreContext } from './store-context.js'
+import type { SessionIndex } from './session-index.js'
 import { appendLines, readHistory } from './transcript-io.js'
 import type {
   FileSessionStore,
@@ -35,7 +38,8 @@ const SMALL_INDEX_BYTES = 4 * 1024 * 1024
 
 /** What an operation holding a key's queue slot may use. */
 interface KeyOp {
-  entries: Map<string, SessionEntry>
+  /** Entries read from it are copies: a change counts once it is `set` and committed. */
+  entries: SessionIndex
   agentId: string
   /** Persist this key's entry; resolves once a log write including the change is on disk. */
   commit(): Promise<void>
@@ -104,7 +108,7 @@ export function createFileSessionStore (options: FileSessionStoreOptions): FileS
   }
 
   /** Creates the transcript (header on disk) before the index learns about it, so rebuilds find it. */
-  async function create (entries: Map<string, SessionEntry>, key: string, agentId: string): Promise<SessionEntry> {
+  async function create (entries: SessionIndex, key: string, agentId: string): Promise<SessionEntry> {
     const entry = newEntry(ctx, key, agentId)
     await withTranscript(ctx, entry, async () => undefined)
     entries.set(key, entry)
@@ -115,18 +119,17 @@ export function createFileSessionStore (options: FileSessionStoreOptions): FileS
     get: (key) =>
       guarded(async () => {
         const { agentId } = parseSessionKey(key)
-        const entry = (await ctx.agents.get(agentId)).entries.get(key)
-        return entry ? copyEntry(entry) : undefined
+        return (await ctx.agents.get(agentId)).entries.get(key)
       }),
 
     ensure: (key) =>
       guarded(() =>
         locked(key, async ({ entries, agentId, commit }) => {
           const existing = entries.get(key)
-          if (existing) return copyEntry(existing)
+          if (existing) return existing
           const entry = await create(entries, key, agentId)
           await commit()
-          return copyEntry(entry)
+          return entry
         })
       ),
 
@@ -139,14 +142,15 @@ export function createFileSessionStore (options: FileSessionStoreOptions): FileS
         return locked(key, async ({ entries, commit, touch }) => {
           const entry = entries.get(key)
           if (!entry) throw new SessionError('SESSION_NOT_FOUND', `session not found: ${key}`)
-          if (Object.keys(normalized).length === 0) return copyEntry(entry)
+          if (Object.keys(normalized).length === 0) return entry
           // Recorded in the transcript too, so a rebuilt index keeps labels and model choices.
           const line = serializeRecord({ type: 'patch', timestamp: clock(), patch: normalized })
           await touch()
           await withTranscript(ctx, entry, (t) => appendLines(t, line))
           applyPatch(entry, normalized)
+          entries.set(key, entry)
           await commit()
-          return copyEntry(entry)
+          return entry
         })
       }),
 
@@ -163,9 +167,10 @@ export function createFileSessionStore (options: FileSessionStoreOptions): FileS
             await withTranscript(ctx, entry, (t) => appendLines(t, lines))
             applyMessages(entry, normalized)
             entry.updatedAt = clock()
+            entries.set(key, entry)
           }
           await commit()
-          return copyEntry(entry)
+          return entry
         })
       }),
 
@@ -181,7 +186,10 @@ export function createFileSessionStore (options: FileSessionStoreOptions): FileS
           const countBefore = entry.messageCount
           const messages = await withTranscript(ctx, entry, (t) => readHistory(t, checked, onBadLines))
           // Opening may have found the transcript gone and zeroed the counters; persist that.
-          if (entry.messageCount !== countBefore) await commit()
+          if (entry.messageCount !== countBefore) {
+            entries.set(key, entry)
+            await commit()
+          }
           return messages
         })
       }),
@@ -197,7 +205,7 @@ export function createFileSessionStore (options: FileSessionStoreOptions): FileS
           await withTranscript(ctx, entry, async () => undefined)
           entries.set(key, entry)
           await commit()
-          return copyEntry(entry)
+          return entry
         })
       ),
 
@@ -255,22 +263,24 @@ export function createFileSessionStore (options: FileSessionStoreOptions): FileS
     if (opts.agentId !== undefined) assertAgentId(opts.agentId)
     const agentIds = opts.agentId !== undefined ? [opts.agentId] : await ctx.agents.listAgentIds()
     const search = opts.search?.trim().toLowerCase()
+    const needle = search ? needleOf(search) : undefined
     if (opts.activeMinutes !== undefined && !(typeof opts.activeMinutes === 'number' && opts.activeMinutes >= 0)) {
       throw new SessionError('SESSION_INVALID_OPTIONS', 'activeMinutes must be a non-negative number')
     }
     const activeSince = opts.activeMinutes !== undefined ? clock() - opts.activeMinutes * 60_000 : undefined
-    const sources = await Promise.all(agentIds.map(async (id) => (await ctx.agents.get(id)).entries.values()))
-    const page = pageOf(sources, {
+    const indexes = await Promise.all(agentIds.map(async (id) => (await ctx.agents.get(id)).entries))
+    const views = new Map(indexes.map((index) => [index, new EntryView(index)]))
+    const page = pageOf(indexes, {
       offset,
       limit,
       ...(after ? { after } : {}),
-      match: (e) => (activeSince === undefined || e.updatedAt >= activeSince) &&
-        (!search || matchesSearch(e, search)) &&
-        (opts.filter === undefined || opts.filter(e))
+      match: (index, slot) => (activeSince === undefined || index.updatedAt(slot) >= activeSince) &&
+        (needle === undefined || index.matches(slot, needle)) &&
+        (opts.filter === undefined || opts.filter(views.get(index)!.at(slot)))
     })
     const last = page.entries[page.entries.length - 1]
     return {
-      sessions: page.entries.map(copyEntry),
+      sessions: page.entries,
       total: page.total,
       ...(page.more && last ? { nextCursor: encodeCursor(last) } : {})
     }

@@ -5,15 +5,16 @@
  * of what the transcripts say, so anything doubtful means "rebuild", never "crash".
  */
 import { open, readFile, unlink, type FileHandle } from 'node:fs/promises'
-import { isAscii } from 'node:buffer'
 import path from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { FILE_MODE, isErrno, renameDurably } from './fs-util.js'
 import { agentOfKey, isSessionId } from './keys.js'
+import { EntryLine } from './entry-line.js'
+import { SessionIndex } from './session-index.js'
 import type { SessionEntry } from './types.js'
 
 export type IndexReadResult =
-  | { kind: 'ok', entries: Map<string, SessionEntry>, legacy: boolean }
+  | { kind: 'ok', entries: SessionIndex, legacy: boolean }
   | { kind: 'missing' }
   | { kind: 'corrupt', reason: string }
 
@@ -21,8 +22,12 @@ const COUNTERS = ['createdAt', 'updatedAt', 'messageCount', 'inputTokens', 'outp
 /** Entries per write while streaming a snapshot out; each batch is one short synchronous stringify. */
 const WRITE_BATCH = 2_000
 const READ_CHUNK = 1024 * 1024
-const DECODE_SLICE = 64 * 1024
 const NEWLINE = 0x0a
+const OPEN = 0x7b
+const CLOSE = 0x7d
+/** Snapshot bytes per entry and per byte of string record, for sizing the index up front (over-estimates cost only address space). */
+const BYTES_PER_ENTRY = 280
+const BYTES_PER_RECORD_BYTE = 3
 
 /** Reads our one-entry-per-line layout; any other valid JSON object (an older pretty-printed file) is read whole. */
 export async function readIndex (file: string, openFile: typeof open = open): Promise<IndexReadResult> {
@@ -33,49 +38,65 @@ export async function readIndex (file: string, openFile: typeof open = open): Pr
     if (isErrno(err, 'ENOENT')) return { kind: 'missing' }
     throw err
   }
-  const entries = new Map<string, SessionEntry>()
-  let lineNo = 0
-  let layoutOk = true
-  let ended = false
+  const size = (await handle.stat()).size
+  const reader = new LineReader(new SessionIndex({ capacity: Math.ceil(size / BYTES_PER_ENTRY), arenaBytes: Math.ceil(size / BYTES_PER_RECORD_BYTE) }))
   try {
-    for await (const batch of textLines(handle)) {
-      for (const text of batch) {
-        lineNo += 1
-        if (lineNo === 1) {
-          layoutOk = text === '{'
-        } else if (text === '}') {
-          ended = true
-        } else if (text === '' || ended) {
-          layoutOk = text === '' && !ended
-        } else {
-          const one = parseEntryLine(text)
-          if (!one) layoutOk = false
-          else {
-            const problem = entryProblem(one[0], one[1])
-            if (problem) return { kind: 'corrupt', reason: `entry "${one[0].slice(0, 80)}": ${problem}` }
-            // The entry's own key string, not the parsed copy: one string per key in memory.
-            const entry = one[1] as SessionEntry
-            entries.set(entry.key, entry)
-          }
-        }
-        if (!layoutOk) break
+    for await (const { buf, cut } of lineBlocks(handle)) {
+      for (let p = 0; p <= cut && reader.layoutOk;) {
+        const nl = buf.indexOf(NEWLINE, p)
+        const corrupt = reader.line(buf, p, nl)
+        if (corrupt) return corrupt
+        p = nl + 1
       }
-      if (!layoutOk) break
+      if (!reader.layoutOk) break
     }
   } finally {
     await handle.close()
   }
-  if (layoutOk && ended) return { kind: 'ok', entries, legacy: false }
+  if (reader.layoutOk && reader.ended) return { kind: 'ok', entries: reader.entries, legacy: false }
   return readWhole(file)
 }
 
+/** The layout check and entry reading of one snapshot, a line at a time. */
+class LineReader {
+  layoutOk = true
+  ended = false
+  private lineNo = 0
+  private readonly parsed = new EntryLine()
+
+  constructor (readonly entries: SessionIndex) {}
+
+  line (buf: Buffer, start: number, end: number): IndexReadResult | undefined {
+    this.lineNo += 1
+    const one = end - start === 1 ? buf[start] : -1
+    if (this.lineNo === 1) {
+      this.layoutOk = one === OPEN
+    } else if (one === CLOSE) {
+      this.ended = true
+    } else if (start === end || this.ended) {
+      this.layoutOk = start === end && !this.ended
+    } else if (this.parsed.parse(buf, start, end)) {
+      // The common line: straight from the bytes into the index.
+      this.entries.setLine(this.parsed, buf)
+    } else {
+      const pair = parseEntryLine(buf.toString('utf8', start, end))
+      if (!pair) {
+        this.layoutOk = false
+        return undefined
+      }
+      const problem = entryProblem(pair[0], pair[1])
+      if (problem) return { kind: 'corrupt', reason: `entry "${pair[0].slice(0, 80)}": ${problem}` }
+      this.entries.set(pair[0], pair[1] as SessionEntry)
+    }
+    return undefined
+  }
+}
+
 /**
- * Complete lines as strings, a slice's worth per step. A 1 MB read is cut into
- * slices of at most 64 kB ending at a newline, each decoded once: latin1 when
- * ASCII (the common case), and small enough to stay out of V8's large-object
- * space; together ~3x faster than a StringDecoder over 256 kB reads.
+ * The file in blocks of complete lines: each yielded buffer holds whole lines
+ * up to and including the newline at `cut`; the rest is carried to the next block.
  */
-async function * textLines (handle: FileHandle): AsyncGenerator<string[]> {
+async function * lineBlocks (handle: FileHandle): AsyncGenerator<{ buf: Buffer, cut: number }> {
   let buf = Buffer.allocUnsafe(READ_CHUNK)
   let used = 0
   for (;;) {
@@ -86,14 +107,9 @@ async function * textLines (handle: FileHandle): AsyncGenerator<string[]> {
     if (bytesRead === 0) return
     used += bytesRead
     const cut = buf.lastIndexOf(NEWLINE, used - 1)
-    for (let start = 0; start < cut;) {
-      let end = start + DECODE_SLICE >= cut ? cut : buf.lastIndexOf(NEWLINE, start + DECODE_SLICE)
-      if (end < start) end = buf.indexOf(NEWLINE, start)
-      const part = buf.subarray(start, end)
-      yield part.toString(isAscii(part) ? 'latin1' : 'utf8').split('\n')
-      start = end + 1
-    }
-    if (cut !== -1) used = buf.copy(buf, 0, cut + 1, used)
+    if (cut === -1) continue
+    yield { buf, cut }
+    used = buf.copy(buf, 0, cut + 1, used)
   }
 }
 
@@ -127,7 +143,7 @@ async function readWhole (file: string): Promise<IndexReadResult> {
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     return { kind: 'corrupt', reason: 'not an object' }
   }
-  const entries = new Map<string, SessionEntry>()
+  const entries = new SessionIndex()
   for (const [key, value] of Object.entries(parsed)) {
     const problem = entryProblem(key, value)
     if (problem) return { kind: 'corrupt', reason: `entry "${key.slice(0, 80)}": ${problem}` }
@@ -152,28 +168,29 @@ export function entryProblem (key: string, value: unknown): string | undefined {
 }
 
 /**
- * Streams the entries to a temp file in batches, fsyncs it and renames it over
- * `file`. Each entry is copied as it is when its batch runs, so entries changed
- * meanwhile are at least as new as when the write began.
+ * Streams the entries to a temp file in batches of slots, fsyncs it and renames
+ * it over `file`. Each entry is copied as it is when its batch runs, so entries
+ * changed meanwhile are at least as new as when the write began; one that moved
+ * slot meanwhile was changed after the log rotated, so the new log holds it.
  */
 export async function writeIndex (
   file: string,
-  entries: ReadonlyMap<string, SessionEntry>,
+  source: SessionIndex | ReadonlyMap<string, SessionEntry>,
   openFile: typeof open = open
 ): Promise<void> {
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`)
-  const keys = [...entries.keys()]
+  const entries = source instanceof SessionIndex ? source : SessionIndex.from(source)
   const handle = await openFile(tmp, 'wx', FILE_MODE)
   try {
     try {
       let first = true
       await handle.writeFile('{\n')
-      for (let i = 0; i < keys.length; i += WRITE_BATCH) {
+      for (let i = 0; i < entries.slotLimit; i += WRITE_BATCH) {
         let chunk = ''
-        for (const key of keys.slice(i, i + WRITE_BATCH)) {
-          const entry = entries.get(key)
-          if (entry === undefined) continue
-          chunk += `${first ? '' : ',\n'}${JSON.stringify(key)}:${JSON.stringify(entry)}`
+        for (let slot = i, end = Math.min(i + WRITE_BATCH, entries.slotLimit); slot < end; slot++) {
+          if (!entries.isLive(slot)) continue
+          const entry = entries.entryAt(slot)
+          chunk += `${first ? '' : ',\n'}${JSON.stringify(entry.key)}:${JSON.stringify(entry)}`
           first = false
         }
         await handle.writeFile(chunk)

@@ -9,7 +9,7 @@ import path from 'node:path'
 import { FILE_MODE, isErrno, removeDurably, renameDurably, syncDir } from './fs-util.js'
 import { writeIndex } from './index-file.js'
 import { LOG_FILE, logLine, ROTATED_LOG_FILE } from './index-log.js'
-import type { SessionEntry } from './types.js'
+import type { SessionIndex } from './session-index.js'
 
 /** Compact once the log holds more lines than this share of the index (and at least MIN_COMPACT_LINES). */
 const COMPACT_SHARE = 0.25
@@ -19,7 +19,7 @@ export interface JournalOptions {
   agentId: string
   dir: string
   indexFile: string
-  entries: Map<string, SessionEntry>
+  entries: SessionIndex
   /** Keys named in the logs since the last compaction (a crash rechecks only these). */
   touched: Set<string>
   logBytes: number

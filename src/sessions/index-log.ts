@@ -12,6 +12,7 @@ import { stat, type FileHandle } from 'node:fs/promises'
 import path from 'node:path'
 import { entryProblem } from './index-file.js'
 import { isSessionKey, type SessionPaths } from './keys.js'
+import type { SessionIndex } from './session-index.js'
 import { linesForward } from './transcript-scan.js'
 import type { SessionEntry } from './types.js'
 
@@ -36,7 +37,7 @@ export type ReplayResult =
  */
 export async function replayLog (
   handle: FileHandle,
-  entries: Map<string, SessionEntry>,
+  entries: SessionIndex,
   named: Set<string>
 ): Promise<ReplayResult> {
   let lines = 0

@@ -9,6 +9,7 @@ import path from 'node:path'
 import { isErrno, removeDurably } from './fs-util.js'
 import { TRANSCRIPT_SUFFIX } from './keys.js'
 import type { StoreContext } from './store-context.js'
+import type { SessionIndex } from './session-index.js'
 import type { CleanupAgentReport, CleanupOptions, CleanupReport, SessionEntry } from './types.js'
 
 const REPORTED_KEYS = 200
@@ -30,38 +31,43 @@ export async function cleanupSessions (ctx: StoreContext, opts: CleanupOptions, 
 async function cleanupAgent (ctx: StoreContext, agentId: string, opts: CleanupOptions, remove: CleanupDelete): Promise<CleanupAgentReport> {
   const { entries } = await ctx.agents.get(agentId)
   const protect = opts.protect ?? (() => false)
+  const dir = ctx.paths.sessionsDir(agentId)
+  // Listed before planning, so the plan reads the index in one synchronous pass (slots cannot change under it).
+  const disk = opts.maxDiskBytes !== undefined ? await diskUsage(dir) : undefined
   // Oldest first: every rule removes from the old end.
-  const byAge = [...entries.values()].sort((a, b) => a.updatedAt - b.updatedAt)
+  const byAge = liveSlots(entries).sort((a, b) => entries.updatedAt(a) - entries.updatedAt(b))
   const plan: Planned[] = []
+  const planned = new Set<string>()
   const cutoff = opts.pruneAfterMs !== undefined ? ctx.clock() - opts.pruneAfterMs : -Infinity
+  let used = disk?.total ?? 0
   let kept = byAge.length
-  for (const e of byAge) {
-    if (protect(e.key)) continue
-    const reason = e.updatedAt < cutoff ? 'pruned' : opts.maxEntries !== undefined && kept > opts.maxEntries ? 'capped' : undefined
-    if (!reason) continue
-    plan.push({ key: e.key, updatedAt: e.updatedAt, reason })
+  for (const slot of byAge) {
+    const updatedAt = entries.updatedAt(slot)
+    const reason = updatedAt < cutoff ? 'pruned' : opts.maxEntries !== undefined && kept > opts.maxEntries ? 'capped' : undefined
+    if (!reason) break
+    const key = entries.keyAt(slot)
+    if (protect(key)) continue
+    plan.push({ key, updatedAt, reason })
+    planned.add(key)
+    used -= disk?.transcripts.get(entries.sessionIdAt(slot)) ?? 0
     kept -= 1
   }
-  const dir = ctx.paths.sessionsDir(agentId)
-  const disk = opts.maxDiskBytes !== undefined ? await diskUsage(dir) : undefined
   const archives: string[] = []
   let bytesAfter = disk?.total
   if (disk && opts.maxDiskBytes !== undefined && disk.total > opts.maxDiskBytes) {
     const target = opts.highWaterBytes ?? Math.floor(opts.maxDiskBytes * DEFAULT_HIGH_WATER)
-    let used = disk.total
-    const planned = new Set(plan.map((p) => p.key))
-    for (const p of plan) used -= disk.transcripts.get(entries.get(p.key)?.sessionId ?? '') ?? 0
     // Archives are history nobody reads any more: they go before any live session.
     for (const a of disk.archives) {
       if (used <= target) break
       archives.push(a.file)
       used -= a.size
     }
-    for (const e of byAge) {
+    for (const slot of byAge) {
       if (used <= target) break
-      if (planned.has(e.key) || protect(e.key)) continue
-      plan.push({ key: e.key, updatedAt: e.updatedAt, reason: 'evicted' })
-      used -= disk.transcripts.get(e.sessionId) ?? 0
+      const key = entries.keyAt(slot)
+      if (planned.has(key) || protect(key)) continue
+      plan.push({ key, updatedAt: entries.updatedAt(slot), reason: 'evicted' })
+      used -= disk.transcripts.get(entries.sessionIdAt(slot)) ?? 0
     }
     bytesAfter = used
   }
@@ -84,6 +90,12 @@ async function cleanupAgent (ctx: StoreContext, agentId: string, opts: CleanupOp
     ...(disk ? { diskBytesBefore: disk.total, diskBytesAfter: bytesAfter } : {}),
     keys: removed.slice(0, REPORTED_KEYS).map((p) => p.key)
   }
+}
+
+function liveSlots (entries: SessionIndex): Int32Array {
+  const slots = new Int32Array(entries.size)
+  for (let s = 0, n = 0; s < entries.slotLimit; s++) if (entries.isLive(s)) slots[n++] = s
+  return slots
 }
 
 interface DiskUsage {

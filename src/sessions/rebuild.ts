@@ -9,6 +9,7 @@ import { isErrno } from './fs-util.js'
 import { isSessionId, TRANSCRIPT_SUFFIX } from './keys.js'
 import type { HeaderRecord } from './records.js'
 import { readHeader, scanTranscript, type TranscriptScan } from './transcript-scan.js'
+import type { SessionIndex } from './session-index.js'
 import type { SessionEntry, SessionWarning } from './types.js'
 
 export interface TranscriptCandidate {
@@ -158,7 +159,7 @@ function sameEntry (a: SessionEntry, b: SessionEntry): boolean {
 export async function refreshEntries (
   dir: string,
   agentId: string,
-  entries: Map<string, SessionEntry>,
+  entries: SessionIndex,
   warn: Warn,
   recheck?: ReadonlySet<string>
 ): Promise<string[]> {
@@ -166,22 +167,30 @@ export async function refreshEntries (
   if (recheck) {
     const known = new Set<string>()
     const again = new Set<string>()
-    for (const [key, e] of entries) (recheck.has(key) ? again : known).add(e.sessionId)
+    for (let s = 0; s < entries.slotLimit; s++) {
+      if (entries.isLive(s)) (recheck.has(entries.keyAt(s)) ? again : known).add(entries.sessionIdAt(s))
+    }
     wanted = (id) => again.has(id) || !known.has(id)
   }
   const listing = await collectTranscripts(dir, agentId, warn, wanted)
+  // Only entries whose transcript is gone need a look; copied out first, since the loop changes the index.
+  const orphans: SessionEntry[] = []
+  for (let s = 0; s < entries.slotLimit; s++) {
+    if (!entries.isLive(s) || listing.live.has(entries.sessionIdAt(s))) continue
+    const entry = entries.entryAt(s)
+    if (!listing.byKey.has(entry.key)) orphans.push(entry)
+  }
   const changed: string[] = []
-  for (const [key, entry] of [...entries]) {
-    if (listing.live.has(entry.sessionId) || listing.byKey.has(key)) continue
+  for (const entry of orphans) {
     if (wasDeleted(listing, entry)) {
-      entries.delete(key)
-      changed.push(key)
+      entries.delete(entry.key)
+      changed.push(entry.key)
       continue
     }
     const result = await reconcileEntry(dir, agentId, entry, [], warn)
     if (result.changed && result.entry) {
-      entries.set(key, result.entry)
-      changed.push(key)
+      entries.set(entry.key, result.entry)
+      changed.push(entry.key)
     }
   }
   for (const [key, candidates] of listing.byKey) {

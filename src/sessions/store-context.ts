@@ -41,11 +41,6 @@ export function newEntry (ctx: StoreContext, key: string, agentId: string, setti
   }
 }
 
-/** Callers get copies so they can never mutate the live index. */
-export function copyEntry (entry: SessionEntry): SessionEntry {
-  return { ...entry }
-}
-
 function headerFor (entry: SessionEntry): HeaderRecord {
   const settings = pickSettings(entry)
   return {

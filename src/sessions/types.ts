@@ -85,8 +85,11 @@ export interface SessionListOptions {
   search?: string
   /** Only sessions updated within the last N minutes (by the store clock). */
   activeMinutes?: number
-  /** A further condition, applied before paging so pages stay full. */
-  filter?: (entry: SessionEntry) => boolean
+  /**
+   * A further condition, applied before paging so pages stay full. It may be
+   * given a read-only view of the live entry: read it during the call, never keep it.
+   */
+  filter?: (entry: Readonly<SessionEntry>) => boolean
 }
 
 export interface SessionListResult {
