@@ -103,8 +103,8 @@ export default async function responsesRoutes (parent: FastifyInstance, opts: Su
     if (result.status !== 'ok') throw fromRunResult(result)
     const { status, reason } = completionOf(result)
     const response = snapshot(meta, { status, output: outputOf(result, meta.id), result, incompleteReason: reason })
-    // Serialized once, for the client and the store (Fastify sends a string as it is).
-    const json = JSON.stringify(response)
+    // Serialized once (by the route's compiled serializer), for the client and the store; Fastify sends a string as it is.
+    const json = (reply.getSerializationFunction('200', 'application/json') ?? JSON.stringify)(response)
     save(response, json)
     return (reply as FastifyReply).type('application/json').send(json)
   })
