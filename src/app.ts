@@ -30,6 +30,7 @@ import type { Logger } from './logging/logger.js'
 import { lazyChildLogger } from './logging/request-logger.js'
 import { canonicalUrl } from './http/url-aliases.js'
 import { clientErrorHandler } from './http/client-errors.js'
+import { closeWhenIdle } from './http/close-when-idle.js'
 
 export interface GatewayOptions {
   store: ConfigStore
@@ -144,7 +145,10 @@ export async function buildGateway (opts: GatewayOptions) {
   }
   app.decorate('gateway', context)
   app.addHook('onReady', async () => { phase = 'ready' })
-  app.addHook('preClose', async () => { phase = 'closing' })
+  app.addHook('preClose', async () => {
+    phase = 'closing'
+    closeWhenIdle(app.server)
+  })
   // Response serializers compile right after the port opens, in slices; validators on their
   // route's first request (warming them all cost ~10 MB of idle RSS).
   app.addHook('onListen', async () => { setImmediate(() => { void compilers.warm(['serializer']) }) })

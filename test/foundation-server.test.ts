@@ -3,12 +3,16 @@
 import { test, type TestContext } from 'node:test'
 import assert from 'node:assert/strict'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { once } from 'node:events'
+import http from 'node:http'
 import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { startGateway, type RunningGateway, type StartOptions } from '../src/server.js'
 import { StartupError } from '../src/errors/index.js'
 import { freePort, request } from './support/spawn-gateway.js'
+import { startHttpGateway } from './support/http-gateway.js'
+import { waitFor } from './support/wait.js'
 
 interface Home { dir: string, logFile: string, env: Record<string, string> }
 
@@ -116,4 +120,35 @@ test('config keys that have no effect yet are logged at start, one warning line 
     .filter((r) => r.level === 40).map((r) => r.msg)
   // hooks are supported: enabled without a token earns the hooks plugin's own warning.
   assert.deepEqual(warnings.sort(), ['hooks.enabled is true but hooks.token is empty: hooks stay off'])
+})
+
+test('a stop lets a request in flight finish, then closes its keep-alive connection at once, not after the 72 s keep-alive timeout', { timeout: 60_000 }, async (t) => {
+  const h = await startHttpGateway(t)
+  // A browser-like client: it keeps the connection open for its next request.
+  const agent = new http.Agent({ keepAlive: true })
+  t.after(() => { agent.destroy() })
+  const body = JSON.stringify({ input: 'some text to embed' })
+  let socketClosed = false
+  let send!: (rest: string) => void
+  const arrived = once(h.gw.app.server, 'request')
+  const answer = new Promise<number>((resolve, reject) => {
+    const req = http.request(`${h.origin}/v1/embeddings`, { method: 'POST', agent, headers: { authorization: `Bearer ${h.token!}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+      res.resume().on('end', () => { resolve(res.statusCode ?? 0) })
+    })
+    req.on('socket', (socket) => { socket.once('close', () => { socketClosed = true }) })
+    req.on('error', reject)
+    send = (rest) => { req.end(rest) }
+    // Headers and half the body now: the request is in flight when the stop begins.
+    req.write(body.slice(0, 10))
+  })
+  await arrived
+  let stopped = false
+  const stopping = h.gw.close().then(() => { stopped = true })
+  await waitFor('the gateway to stop listening', () => !h.gw.app.server.listening)
+  send(body.slice(10))
+  // A body without `model`: the point is that it is answered in full, here with its 400.
+  assert.equal(await answer, 400)
+  // Node's server.close() alone keeps this connection, and the stop, waiting for its keep-alive timeout.
+  await waitFor('the gateway to stop and close the client connection', () => stopped && socketClosed)
+  await stopping
 })

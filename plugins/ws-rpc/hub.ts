@@ -93,7 +93,12 @@ export class ConnectionHub implements ConnectionOwner {
     socket.on('message', onSocketMessage)
     socket.on('close', onSocketClose)
     socket.on('error', onSocketError)
-    if (this.#closing) return conn.close(1012, 'service restart')
+    if (this.#closing) {
+      conn.close(1012, 'service restart')
+      // Too late for shutdown's own sweep: cut it if the peer never finishes the close.
+      setTimeout(() => { socket.terminate() }, this.#deps.settings.closeGraceMs).unref()
+      return
+    }
     this.#all.add(conn)
     conn.sendEvent('connect.challenge', { nonce: conn.nonce, ts: this.#deps.now() })
     conn.handshakeTimer = setTimeout(() => {

@@ -1,0 +1,14 @@
+// Node's server.close() closes the keep-alive connections that are idle at
+// that moment. One whose request is still in flight stays open after its
+// response until the keep-alive timeout (72 s), and holds up a stop or an
+// in-process restart that long: seen as a Control UI's restart that never
+// came back. Until the server has closed, such connections are closed as
+// soon as they go idle.
+import type { Server } from 'node:http'
+
+export function closeWhenIdle (server: Server, everyMs = 100): void {
+  if (!server.listening) return
+  const sweep = setInterval(() => { server.closeIdleConnections() }, everyMs)
+  sweep.unref()
+  server.once('close', () => { clearInterval(sweep) })
+}
