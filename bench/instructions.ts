@@ -2,7 +2,8 @@
 // thread, counted by valgrind's callgrind. On a shared 2-vCPU VM req/s and
 // CPU time drift by ±10 % from minute to minute; this count moves by about
 // ±1 % between runs, so it is the figure to compare when changing the hot path.
-//   node dist/bench/instructions.js [--target=gateway|proxy] [--warm=2000] [--requests=1500] [--json] [--env=K=V,…]
+//   node dist/bench/instructions.js [--target=gateway|proxy] [--route=chat|responses|responses-unstored|messages]
+//     [--warm=2000] [--requests=1500] [--json] [--env=K=V,…]
 // Needs `valgrind` (Debian package). The target runs under callgrind with
 // instrumentation off; after the warm-up requests it is switched on for the
 // measured ones, and only the main thread's count is read (V8 compiles and
@@ -21,6 +22,14 @@ interface AutocannonResult { requests: { total: number }, non2xx: number, errors
 const autocannon = createRequire(import.meta.url)('autocannon') as (opts: Record<string, unknown>) => Promise<AutocannonResult>
 const HTTP_BENCH = fileURLToPath(new URL('./http.js', import.meta.url))
 
+/** The gateway's routes, each asked the same one-line question (the proxy only knows chat completions). */
+const ROUTES: Record<string, { path: string, body: (model: string, stream: boolean) => object }> = {
+  chat: { path: '/v1/chat/completions', body: (model, stream) => ({ model, stream, messages: [{ role: 'user', content: 'hi' }] }) },
+  responses: { path: '/v1/responses', body: (model, stream) => ({ model, stream, input: 'hi' }) },
+  'responses-unstored': { path: '/v1/responses', body: (model, stream) => ({ model, stream, input: 'hi', store: false }) },
+  messages: { path: '/v1/messages', body: (model, stream) => ({ model, stream, max_tokens: 64, messages: [{ role: 'user', content: 'hi' }] }) }
+}
+
 function waitForUrl (child: import('node:child_process').ChildProcess, what: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => { reject(new Error(`${what} did not start`)) }, 120_000)
@@ -34,6 +43,8 @@ async function main (): Promise<void> {
   const warm = Number(arg('warm', '2000'))
   const measured = Number(arg('requests', '1500'))
   const stream = !process.argv.includes('--json')
+  const route = ROUTES[arg('route', 'chat')]
+  if (route === undefined) throw new Error(`--route must be one of ${Object.keys(ROUTES).join(', ')}`)
   const env = Object.fromEntries(arg('env', '').split(',').filter((kv) => kv !== '').map((kv) => kv.split('=') as [string, string]))
   const name = `ocgw-callgrind.${process.pid}`
   const out = `/tmp/${name}`
@@ -46,9 +57,9 @@ async function main (): Promise<void> {
   ], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
   try {
     const url = await waitForUrl(served, target)
-    const body = JSON.stringify({ model: target === 'proxy' ? 'echo' : 'openclaw', stream, messages: [{ role: 'user', content: 'hi' }] })
+    const body = JSON.stringify(route.body(target === 'proxy' ? 'echo' : 'openclaw', stream))
     const load = (amount: number) => autocannon({
-      url: `${url}/v1/chat/completions`,
+      url: `${url}${route.path}`,
       method: 'POST',
       body,
       connections: 4,
@@ -70,7 +81,7 @@ async function main (): Promise<void> {
     if (dump === undefined) throw new Error('no callgrind dump for the main thread')
     const total = Number(/^totals: (\d+)/m.exec(await readFile(`/tmp/${dump}`, 'utf8'))?.[1] ?? NaN)
     const failed = r.non2xx + r.errors
-    console.log(`${target} ${stream ? 'streamed' : 'non-streamed'}: ${(total / r.requests.total / 1000).toFixed(1)}k instructions per request on the main thread (${r.requests.total} requests after ${warm} warm-up${failed > 0 ? `, ${failed} failed` : ''})`)
+    console.log(`${target} ${arg('route', 'chat')} ${stream ? 'streamed' : 'non-streamed'}: ${(total / r.requests.total / 1000).toFixed(1)}k instructions per request on the main thread (${r.requests.total} requests after ${warm} warm-up${failed > 0 ? `, ${failed} failed` : ''})`)
   } finally {
     served.send('stop')
     upstream.send('stop')
