@@ -2,10 +2,10 @@
 // call, so a reload applies) and kept on disk as an append-only log under
 // <stateDir>/responses: segment files of JSON lines, a record per saved
 // response and a `{"drop":id}` line per deletion or eviction. Saves leave the
-// request path: a line is encoded off-heap at once (line-arena.ts) and what
-// 20 ms saved is appended in one writev. Segments are deleted
-// oldest first once none of their records is live (a younger one may hold the
-// drop lines of older ones); start-up replays them.
+// request path: a line is encoded off-heap at once (line-arena.ts), and what
+// 20 ms saved is appended in one writev. Segments are deleted oldest first
+// once none of their records is live (a younger one may hold the drop lines
+// of older ones); start-up replays them.
 import { close as closeFd, open as openFd, writev as writevFd } from 'node:fs'
 import { mkdir, open, readdir, readFile, unlink } from 'node:fs/promises'
 import path from 'node:path'
@@ -36,7 +36,7 @@ export function storeLimits (config: Readonly<GatewayConfig>): StoreLimits {
 }
 
 export interface ResponseStore {
-  /** Kept in memory at once, on disk after the current loop turn. `responseJson`: the response as already serialized for the client. */
+  /** Readable at once, on disk within 20 ms. `responseJson`: the response as already serialized for the client. */
   save: (record: StoredResponse, responseJson?: string) => void
   get: (id: string) => Promise<StoredResponse | undefined>
   /** False when there was no such (live) response. */
