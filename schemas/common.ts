@@ -12,3 +12,12 @@ export const StringEnum = <T extends string[]>(values: readonly [...T], options:
   Type.Union(values.map((v) => Type.Literal(v)) as unknown as [TLiteral<T[number]>], options)
 
 export const NonEmptyString = Type.String({ minLength: 1 })
+
+/** A 200 that is a JSON object, or an event stream of `event` when the request asked for `stream: true`. */
+export const JsonOrEventStream = <J extends TSchema, E extends TSchema>(description: string, json: J, event: E) => ({
+  description,
+  content: {
+    'application/json': { schema: json },
+    'text/event-stream': { schema: event }
+  }
+})

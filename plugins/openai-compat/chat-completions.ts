@@ -16,6 +16,7 @@ import { startRun } from './run-bridge.js'
 import { chatChunks, streamRun } from './streaming/index.js'
 import { formatSchemaErrors } from './validation.js'
 import { SCOPE_WRITE } from '../../src/rpc/scopes.js'
+import { JsonOrEventStream } from '../../schemas/common.js'
 
 type Body = ChatCompletionRequest
 
@@ -32,13 +33,7 @@ export default async function chatCompletionsRoutes (parent: FastifyInstance, op
       headers: RoutingHeaders,
       body: ChatCompletionRequest,
       response: {
-        200: {
-          description: 'A completion, or an event stream of chunks when `stream` is true.',
-          content: {
-            'application/json': { schema: ChatCompletion },
-            'text/event-stream': { schema: ChatCompletionChunk }
-          }
-        },
+        200: JsonOrEventStream('A completion, or an event stream of chunks when `stream` is true.', ChatCompletion, ChatCompletionChunk),
         ...ErrorResponses
       }
     }

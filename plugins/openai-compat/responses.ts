@@ -21,6 +21,7 @@ import { responseEvents, streamRun } from './streaming/index.js'
 import { currentTurnStart, type TurnRole } from './turns.js'
 import { formatSchemaErrors } from './validation.js'
 import { SCOPE_WRITE } from '../../src/rpc/scopes.js'
+import { JsonOrEventStream } from '../../schemas/common.js'
 
 type Body = ResponsesRequest
 const HISTORY_LIMIT = 200
@@ -38,13 +39,7 @@ export default async function responsesRoutes (parent: FastifyInstance, opts: Su
       headers: RoutingHeaders,
       body: ResponsesRequest,
       response: {
-        200: {
-          description: 'A response object, or its event stream when `stream` is true.',
-          content: {
-            'application/json': { schema: ResponseObject },
-            'text/event-stream': { schema: ResponseStreamEvent }
-          }
-        },
+        200: JsonOrEventStream('A response object, or its event stream when `stream` is true.', ResponseObject, ResponseStreamEvent),
         ...ErrorResponses
       }
     }

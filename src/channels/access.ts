@@ -68,11 +68,8 @@ export class AccessStore {
 
   /** Moves the request's peer to the allow-list; undefined when no open request has that code. */
   async approve (code: string): Promise<PairingRequest | undefined> {
-    this.expire()
-    const wanted = code.trim().toUpperCase()
-    const request = this.state.pending.find((r) => r.code === wanted)
+    const request = this.take(code)
     if (request === undefined) return undefined
-    this.state.pending = this.state.pending.filter((r) => r !== request)
     if (!this.state.allowed.includes(request.peer)) this.state.allowed.push(request.peer)
     await this.save()
     return request
@@ -80,12 +77,17 @@ export class AccessStore {
 
   /** Drops an open request without approving its peer (it may ask again). */
   async dismiss (code: string): Promise<PairingRequest | undefined> {
+    const request = this.take(code)
+    if (request !== undefined) await this.save()
+    return request
+  }
+
+  /** Removes the open request with this code (codes are matched case-insensitively), if any. */
+  private take (code: string): PairingRequest | undefined {
     this.expire()
     const wanted = code.trim().toUpperCase()
     const request = this.state.pending.find((r) => r.code === wanted)
-    if (request === undefined) return undefined
-    this.state.pending = this.state.pending.filter((r) => r !== request)
-    await this.save()
+    if (request !== undefined) this.state.pending = this.state.pending.filter((r) => r !== request)
     return request
   }
 

@@ -3,29 +3,25 @@
 // as /v1/messages would convert it, then counted at one token per 4
 // characters of text and 1,600 per image (Anthropic's figure for an image of
 // about 1.15 megapixels, the size it scales larger ones down to).
-import type { FastifyInstance, onRequestHookHandler } from 'fastify'
+import type { FastifyInstance } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { ChatMessage } from '../../../src/providers/index.js'
 import { AnthropicErrorResponses, AnthropicHeaders, CountTokensRequest, CountTokensResponse } from '../../../schemas/anthropic.js'
-import { endpointGate, type SurfaceOptions } from '../endpoints.js'
+import type { SurfaceOptions } from '../endpoints.js'
 import { ImageBudget, imagePolicy } from '../images.js'
 import { resolveModelTarget } from '../routing.js'
-import { anthropicSchemaErrors } from './errors.js'
 import { buildMessagesPrompt } from './prompt.js'
-import { SCOPE_WRITE } from '../../../src/rpc/scopes.js'
+import { ANTHROPIC_DOCS, anthropicRouteOptions } from './route-options.js'
 
 export const CHARS_PER_TOKEN = 4
 export const IMAGE_TOKENS = 1600
 
-export default async function countTokensRoute (parent: FastifyInstance, opts: SurfaceOptions & { auth: onRequestHookHandler[] }) {
+export default async function countTokensRoute (parent: FastifyInstance, opts: SurfaceOptions) {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>()
   app.post('/messages/count_tokens', {
-    onRequest: [...opts.auth, app.httpAuth(SCOPE_WRITE), endpointGate(app, 'messages')],
-    bodyLimit: opts.bodyLimit,
-    schemaErrorFormatter: anthropicSchemaErrors,
+    ...anthropicRouteOptions(app, opts),
     schema: {
-      tags: ['anthropic'],
-      security: [{ bearerAuth: [] }, { apiKeyHeader: [] }],
+      ...ANTHROPIC_DOCS,
       summary: 'Estimate the input tokens of a message request',
       description: `An estimate: ${CHARS_PER_TOKEN} characters of text per token, ${IMAGE_TOKENS} tokens per image, over the system prompt, messages and tool definitions sent (not the agent's own prompt).`,
       headers: AnthropicHeaders,

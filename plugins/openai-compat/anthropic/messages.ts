@@ -4,43 +4,34 @@
 // Each request is stateless unless `x-openclaw-session-key` names a session:
 // Anthropic clients send the whole conversation every time.
 import { randomUUID } from 'node:crypto'
-import type { FastifyInstance, onRequestHookHandler } from 'fastify'
+import type { FastifyInstance } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Sampling, ToolChoice, ToolSpec } from '../../../src/agents/types.js'
 import { AnthropicErrorResponses, AnthropicHeaders, MessageResponse, MessagesRequest, MessageStreamEvent } from '../../../schemas/anthropic.js'
-import { endpointGate, type SurfaceOptions } from '../endpoints.js'
+import { JsonOrEventStream } from '../../../schemas/common.js'
+import type { SurfaceOptions } from '../endpoints.js'
 import { fromRunResult, invalidRequest } from '../errors.js'
 import { ImageBudget, imagePolicy } from '../images.js'
 import { resolveChannel, routeTurn } from '../routing.js'
 import { startRun } from '../run-bridge.js'
 import { streamRun } from '../streaming/index.js'
 import { messageOf } from './build.js'
-import { anthropicSchemaErrors } from './errors.js'
 import { messageEvents } from './events.js'
 import { buildMessagesPrompt } from './prompt.js'
-import { SCOPE_WRITE } from '../../../src/rpc/scopes.js'
+import { ANTHROPIC_DOCS, anthropicRouteOptions } from './route-options.js'
 
-export default async function messagesRoutes (parent: FastifyInstance, opts: SurfaceOptions & { auth: onRequestHookHandler[] }) {
+export default async function messagesRoutes (parent: FastifyInstance, opts: SurfaceOptions) {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>()
   app.post('/messages', {
-    onRequest: [...opts.auth, app.httpAuth(SCOPE_WRITE), endpointGate(app, 'messages')],
-    bodyLimit: opts.bodyLimit,
-    schemaErrorFormatter: anthropicSchemaErrors,
+    ...anthropicRouteOptions(app, opts),
     schema: {
-      tags: ['anthropic'],
-      security: [{ bearerAuth: [] }, { apiKeyHeader: [] }],
+      ...ANTHROPIC_DOCS,
       summary: 'Create a message (Anthropic Messages API; runs an agent turn)',
       description: '`stream: true` answers `text/event-stream` with Anthropic\'s events, message_start … message_stop.',
       headers: AnthropicHeaders,
       body: MessagesRequest,
       response: {
-        200: {
-          description: 'A message, or its event stream when `stream` is true.',
-          content: {
-            'application/json': { schema: MessageResponse },
-            'text/event-stream': { schema: MessageStreamEvent }
-          }
-        },
+        200: JsonOrEventStream('A message, or its event stream when `stream` is true.', MessageResponse, MessageStreamEvent),
         ...AnthropicErrorResponses
       }
     }
