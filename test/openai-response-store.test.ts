@@ -3,7 +3,7 @@
 // segment files are deleted rather than kept forever.
 import { test, type TestContext } from 'node:test'
 import assert from 'node:assert/strict'
-import { appendFile, mkdtemp, readdir, rm } from 'node:fs/promises'
+import { appendFile, mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { openResponseStore, type ResponseStore, type StoreLimits, type StoredResponse } from '../plugins/openai-compat/response-store.js'
@@ -46,6 +46,27 @@ test('a reopened store has what was saved, minus deletions and evictions; dead s
   assert.equal(await text(reopened, 1000), 'answer 1000 é')
   assert.equal(await text(reopened, 2000), undefined, 'deleted stays deleted')
   assert.equal(await text(reopened, 2499), 'answer 2499 é')
+})
+
+test('evictions cost one watermark line per write, not a line each, and a replay applies it', async (t) => {
+  const dir = await tempDir(t)
+  const store = await open(t, dir, { maxResponses: 100 })
+  for (let n = 0; n < 300; n++) store.save(record(n, 1_000_000))
+  await store.flush()
+  for (let n = 300; n < 350; n++) store.save(record(n, 1_000_000))
+  await store.flush()
+  const lines = (await readFile(path.join(dir, (await readdir(dir))[0]!), 'utf8')).trimEnd().split('\n')
+  assert.equal(lines.length, 352, '350 records and two watermark lines')
+  assert.deepEqual(lines.filter((l) => !l.startsWith('{"id"')).map((l) => Object.keys(JSON.parse(l))), [['evictedBefore'], ['evictedBefore']])
+
+  const reopened = await open(t, dir, { maxResponses: 1000 })
+  assert.equal(reopened.size, 100)
+  assert.deepEqual([await text(reopened, 249), await text(reopened, 250), await text(reopened, 349)], [undefined, 'answer 250 é', 'answer 349 é'])
+  // Deleting the oldest live record writes a drop line; a later eviction's watermark passes it.
+  assert.equal(await reopened.delete(record(250, 0).id), true)
+  await reopened.flush()
+  const again = await open(t, dir, { maxResponses: 1000 })
+  assert.deepEqual([again.size, await text(again, 250), await text(again, 251)], [99, undefined, 'answer 251 é'])
 })
 
 test('a torn last line (a crash mid-write) is skipped and later saves go to a new segment', async (t) => {

@@ -1,11 +1,13 @@
 // Stored responses (`store` not false), bounded in count and age (read per
 // call, so a reload applies) and kept on disk as an append-only log under
 // <stateDir>/responses: segment files of JSON lines, a record per saved
-// response and a `{"drop":id}` line per deletion or eviction. Saves leave the
-// request path: a line is encoded off-heap at once (line-arena.ts), and what
-// 20 ms saved is appended in one writev. Segments are deleted oldest first
-// once none of their records is live (a younger one may hold the drop lines
-// of older ones); start-up replays them.
+// response, a `{"drop":id}` line per deletion, and for evictions (always the
+// oldest, by count or age) one `{"evictedBefore":[segment,offset]}` line per
+// write: every record before that position is gone. Saves leave the request
+// path: a line is encoded off-heap at once (line-arena.ts), and what 20 ms
+// saved is appended in one writev. Segments are deleted oldest first once
+// none of their records is live (a younger one may hold the drop lines of
+// older ones); start-up replays them.
 import { close as closeFd, open as openFd, writev as writevFd } from 'node:fs'
 import { mkdir, open, readdir, readFile, unlink } from 'node:fs/promises'
 import path from 'node:path'
@@ -55,7 +57,7 @@ export interface ResponseStoreOptions {
   onError: (err: unknown, op: string) => void
 }
 
-interface Segment { file: string, size: number, records: number, live: number }
+interface Segment { seq: number, file: string, size: number, records: number, live: number }
 /** Where a record's line is (bytes `length`, without the newline); `pending` holds them until they are written. */
 interface Entry { id: string, createdAtMs: number, segment: Segment, offset: number, length: number, pending: Buffer | undefined, live: boolean }
 type Op = { segment: Segment, data: Buffer, entry: Entry | undefined } | { segment: Segment, remove: true }
@@ -94,6 +96,8 @@ class LogResponseStore implements ResponseStore {
   private readonly segments: Segment[] = []
   private current: Segment | undefined
   private seq = 0
+  /** Whether evictions since the last write moved the watermark. */
+  private evicted = false
   /** Queued file operations, in order. */
   private ops: Op[] = []
   private flushing: Promise<void> = Promise.resolve()
@@ -109,7 +113,7 @@ class LogResponseStore implements ResponseStore {
   async load (): Promise<void> {
     const names = (await readdir(this.opts.dir)).filter((n) => SEGMENT.test(n)).sort((a, b) => segmentSeq(a) - segmentSeq(b))
     for (const name of names) {
-      const segment: Segment = { file: path.join(this.opts.dir, name), size: 0, records: 0, live: 0 }
+      const segment: Segment = { seq: segmentSeq(name), file: path.join(this.opts.dir, name), size: 0, records: 0, live: 0 }
       this.segments.push(segment)
       const data = await readFile(segment.file)
       segment.size = data.length
@@ -119,7 +123,7 @@ class LogResponseStore implements ResponseStore {
         this.replay(segment, data.subarray(start, end), start)
         start = end + 1
       }
-      this.seq = Math.max(this.seq, segmentSeq(name) + 1)
+      this.seq = Math.max(this.seq, segment.seq + 1)
       // Appending after a torn line would glue the next record to it.
       this.current = data.length === 0 || data[data.length - 1] === 0x0a ? segment : undefined
     }
@@ -128,7 +132,7 @@ class LogResponseStore implements ResponseStore {
   }
 
   private replay (segment: Segment, line: Buffer, offset: number): void {
-    let value: { id?: string, createdAtMs?: number, drop?: string }
+    let value: { id?: string, createdAtMs?: number, drop?: string, evictedBefore?: [number, number] }
     try {
       value = JSON.parse(line.toString('utf8'))
     } catch {
@@ -136,14 +140,23 @@ class LogResponseStore implements ResponseStore {
     }
     if (typeof value.drop === 'string') {
       const entry = this.index.get(value.drop)
-      if (entry !== undefined) { this.index.delete(value.drop); entry.segment.live--; entry.live = false }
+      if (entry !== undefined) this.forget(entry)
+      return
+    }
+    if (Array.isArray(value.evictedBefore)) {
+      const [seq, offset] = value.evictedBefore
+      for (; this.head < this.order.length; this.head++) {
+        const entry = this.order[this.head]!
+        if (entry.segment.seq > seq || (entry.segment.seq === seq && entry.offset >= offset)) break
+        if (entry.live) this.forget(entry)
+      }
       return
     }
     if (typeof value.id !== 'string' || typeof value.createdAtMs !== 'number') return
     segment.records++
     segment.live++
     const earlier = this.index.get(value.id)
-    if (earlier !== undefined) { earlier.live = false; earlier.segment.live-- }
+    if (earlier !== undefined) this.forget(earlier)
     this.add({ id: value.id, createdAtMs: value.createdAtMs, segment, offset, length: line.length, pending: undefined, live: true })
   }
 
@@ -188,7 +201,7 @@ class LogResponseStore implements ResponseStore {
   }
 
   async flush (): Promise<void> {
-    while (this.ops.length > 0) await this.write()
+    while (this.ops.length > 0 || this.evicted) await this.write()
     await this.flushing
   }
 
@@ -197,15 +210,26 @@ class LogResponseStore implements ResponseStore {
     await this.release()
   }
 
-  /** Evicts the oldest past the count limit and everything past the age limit. */
+  /**
+   * Evicts the oldest past the count limit and everything past the age
+   * limit. They leave no line each: the next write records how far the
+   * evictions reached (a watermark), which a replay applies the same way.
+   */
   private prune (): void {
     const { maxResponses, maxAgeMs } = this.opts.limits()
     const oldest = this.opts.now() - maxAgeMs
+    let evicted = false
     for (; this.head < this.order.length; this.head++) {
       const entry = this.order[this.head]!
       if (!entry.live) continue
       if (this.index.size <= maxResponses && entry.createdAtMs >= oldest) break
-      this.drop(entry)
+      this.forget(entry)
+      evicted = true
+    }
+    if (evicted) {
+      this.evicted = true
+      this.collect()
+      this.timer ??= setTimeout(() => { void this.write() }, WRITE_DELAY_MS)
     }
     if (this.head > 1024 && this.head * 2 > this.order.length) {
       this.order = this.order.slice(this.head)
@@ -218,18 +242,35 @@ class LogResponseStore implements ResponseStore {
     this.order.push(entry)
   }
 
-  private drop (entry: Entry): void {
-    const id = entry.id
-    this.index.delete(id)
-    this.recent.delete(id)
+  /** Takes an entry out of memory; what the log says of it is the caller's. */
+  private forget (entry: Entry): void {
+    this.index.delete(entry.id)
+    this.recent.delete(entry.id)
     entry.live = false
     entry.segment.live--
     entry.pending = undefined
+  }
+
+  /** A deletion (or an expiry found on read): forgotten, and a drop line for the log. */
+  private drop (entry: Entry): void {
+    this.forget(entry)
     const segment = this.segmentFor()
-    const data = this.arena.put(JSON.stringify({ drop: id }))
+    const data = this.arena.put(JSON.stringify({ drop: entry.id }))
     segment.size += data.length
     this.enqueue({ segment, data, entry: undefined })
     this.collect()
+  }
+
+  /** Every record before the oldest one not yet evicted (or before the log's end) is gone. */
+  private queueWatermark (): void {
+    if (!this.evicted) return
+    this.evicted = false
+    const segment = this.segmentFor()
+    const first = this.order[this.head]
+    const at = first === undefined ? `${segment.seq},${segment.size}` : `${first.segment.seq},${first.offset}`
+    const data = this.arena.put(`{"evictedBefore":[${at}]}`)
+    segment.size += data.length
+    this.ops.push({ segment, data, entry: undefined })
   }
 
   /** Deletes the oldest segments while none of their records is live. */
@@ -242,7 +283,8 @@ class LogResponseStore implements ResponseStore {
   private segmentFor (): Segment {
     const c = this.current
     if (c !== undefined && c.records < SEGMENT_RECORDS && c.size < SEGMENT_BYTES) return c
-    this.current = { file: path.join(this.opts.dir, `${this.seq++}-${this.opts.now()}.jsonl`), size: 0, records: 0, live: 0 }
+    const seq = this.seq++
+    this.current = { seq, file: path.join(this.opts.dir, `${seq}-${this.opts.now()}.jsonl`), size: 0, records: 0, live: 0 }
     this.segments.push(this.current)
     return this.current
   }
@@ -252,10 +294,11 @@ class LogResponseStore implements ResponseStore {
     this.timer ??= setTimeout(() => { void this.write() }, WRITE_DELAY_MS)
   }
 
-  /** What the loop turn queued, in one append per segment. */
+  /** What the last 20 ms queued (and the eviction watermark, when it moved), in one append per segment. */
   private async write (): Promise<void> {
     clearTimeout(this.timer)
     this.timer = undefined
+    this.queueWatermark()
     const ops = this.ops
     if (ops.length === 0) return
     this.ops = []
