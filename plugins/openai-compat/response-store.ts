@@ -162,7 +162,7 @@ class LogResponseStore implements ResponseStore {
 
   save (record: StoredResponse, responseJson?: string): void {
     const segment = this.segmentFor()
-    const data = this.arena.put(encodeRecord(record, responseJson))
+    const data = this.arena.put(recordHead(record), responseJson ?? JSON.stringify(record.response), '}')
     const entry: Entry = { id: record.id, createdAtMs: record.createdAtMs, segment, offset: segment.size, length: data.length - 1, pending: data, live: true }
     segment.size += data.length
     segment.records++
@@ -373,9 +373,9 @@ function unwritten (data: Buffer[], n: number): Buffer[] {
   return i === data.length ? [] : [data[i]!.subarray(n), ...data.slice(i + 1)]
 }
 
-/** One line per record; the response is spliced in as the client got it, so it is not serialized twice. */
-function encodeRecord (r: StoredResponse, responseJson = JSON.stringify(r.response)): string {
-  return `{"id":${JSON.stringify(r.id)},"createdAtMs":${r.createdAtMs},"agentId":${JSON.stringify(r.agentId)},"sessionKey":${JSON.stringify(r.sessionKey)},"persisted":${r.persisted},"input":${JSON.stringify(r.input)},"response":${responseJson}}`
+/** A record's line up to its response, which follows as the client got it (not serialized twice), then `}`. */
+function recordHead (r: StoredResponse): string {
+  return `{"id":${JSON.stringify(r.id)},"createdAtMs":${r.createdAtMs},"agentId":${JSON.stringify(r.agentId)},"sessionKey":${JSON.stringify(r.sessionKey)},"persisted":${r.persisted},"input":${JSON.stringify(r.input)},"response":`
 }
 
 /** Segments are `<seq>-<createdMs>.jsonl`; the sequence number orders them across restarts. */
