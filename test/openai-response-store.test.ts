@@ -69,6 +69,27 @@ test('evictions cost one watermark line per write, not a line each, and a replay
   assert.deepEqual([again.size, await text(again, 250), await text(again, 251)], [99, undefined, 'answer 251 é'])
 })
 
+test('input items come back as saved, text messages (encoded from a template) and every other shape', async (t) => {
+  const dir = await tempDir(t)
+  const store = await open(t, dir)
+  const input = [
+    { type: 'message', id: 'msg_1i0', role: 'user', status: 'completed', content: [{ type: 'input_text', text: 'plain' }] },
+    { type: 'message', id: 'msg_1i1', role: 'assistant', status: 'completed', content: [{ type: 'output_text', text: 'quote " backslash \\ newline \n tab \t é 😀 \u0001' }, { type: 'input_text', text: '' }] },
+    { type: 'message', id: 'msg_1i2', role: 'user', status: 'completed', content: [{ type: 'input_image', image_url: 'data:image/png;base64,AAAA' }] },
+    { type: 'message', id: 'msg_1i3', role: 'user', status: 'completed', content: [{ type: 'input_text', text: 'x', annotations: [] }] },
+    { type: 'message', id: 'msg_"odd"', role: 'user', status: 'completed', content: [], extra: 1 },
+    { type: 'function_call', id: 'fc_1i5', call_id: 'call_1', name: 'f', arguments: '{"a":"\\"}', status: 'completed' },
+    { type: 'function_call_output', id: 'fco_1i6', call_id: 'call_1', output: 'ok', status: 'completed' }
+  ]
+  const saved = { ...record(1, 1_000_000), sessionKey: 'agent:main:openresponses:"user" \\ é', input }
+  store.save(saved)
+  await store.flush()
+  const reopened = await open(t, dir)
+  const back = await reopened.get(saved.id)
+  assert.deepEqual(back?.input, input)
+  assert.equal(back?.sessionKey, saved.sessionKey)
+})
+
 test('a torn last line (a crash mid-write) is skipped and later saves go to a new segment', async (t) => {
   const dir = await tempDir(t)
   const store = await open(t, dir)

@@ -375,7 +375,40 @@ function unwritten (data: Buffer[], n: number): Buffer[] {
 
 /** A record's line up to its response, which follows as the client got it (not serialized twice), then `}`. */
 function recordHead (r: StoredResponse): string {
-  return `{"id":${JSON.stringify(r.id)},"createdAtMs":${r.createdAtMs},"agentId":${JSON.stringify(r.agentId)},"sessionKey":${JSON.stringify(r.sessionKey)},"persisted":${r.persisted},"input":${JSON.stringify(r.input)},"response":`
+  return `{"id":${jsonString(r.id)},"createdAtMs":${r.createdAtMs},"agentId":${jsonString(r.agentId)},"sessionKey":${jsonString(r.sessionKey)},"persisted":${r.persisted},"input":${inputJson(r.input)},"response":`
+}
+
+/**
+ * The input items as JSON, a plain text message (what most requests send)
+ * from a template: on Node 20, JSON.stringify walks every object through
+ * V8's generic property lookup, and the record head was most of a save's
+ * cost (callgrind: ~19k of ~25k instructions).
+ */
+function inputJson (items: readonly StoredInputItem[]): string {
+  let json = '['
+  for (const item of items) {
+    if (json.length > 1) json += ','
+    json += textMessageJson(item) ?? JSON.stringify(item)
+  }
+  return `${json}]`
+}
+
+function textMessageJson (item: StoredInputItem): string | undefined {
+  const { type, id, role, status, content } = item as { type: string, id: string, role?: unknown, status?: unknown, content?: unknown }
+  if (type !== 'message' || typeof role !== 'string' || typeof status !== 'string' || !Array.isArray(content) || Object.keys(item).length !== 5) return undefined
+  let parts = ''
+  for (const part of content as unknown[]) {
+    const { type: partType, text } = part as { type?: unknown, text?: unknown }
+    if ((partType !== 'input_text' && partType !== 'output_text') || typeof text !== 'string' || Object.keys(part as object).length !== 2) return undefined
+    parts += `${parts === '' ? '' : ','}{"type":"${partType}","text":${jsonString(text)}}`
+  }
+  return `{"type":"message","id":${jsonString(id)},"role":${jsonString(role)},"status":${jsonString(status)},"content":[${parts}]}`
+}
+
+/** Printable ASCII without `"` or a backslash needs no escaping. */
+const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/
+function jsonString (s: string): string {
+  return s.length < 256 && PLAIN.test(s) ? `"${s}"` : JSON.stringify(s)
 }
 
 /** Segments are `<seq>-<createdMs>.jsonl`; the sequence number orders them across restarts. */
