@@ -27,12 +27,15 @@ async function open (t: TestContext, dir: string, limits: Partial<StoreLimits> =
   return store
 }
 
+/** Saved with its JSON, as the route saves what the client got. */
+const save = (store: ResponseStore, r: StoredResponse) => { store.save(r, JSON.stringify(r.response)) }
+
 const text = async (store: ResponseStore, n: number) => (await store.get(record(n, 0).id))?.response.output_text
 
 test('a reopened store has what was saved, minus deletions and evictions; dead segments are deleted', async (t) => {
   const dir = await tempDir(t)
   const store = await open(t, dir, { maxResponses: 1500 })
-  for (let n = 0; n < 2500; n++) store.save(record(n, 1_000_000))
+  for (let n = 0; n < 2500; n++) save(store, record(n, 1_000_000))
   assert.equal(store.size, 1500)
   assert.equal(await store.delete(record(2000, 0).id), true)
   assert.equal(await store.delete(record(2000, 0).id), false)
@@ -51,13 +54,13 @@ test('a reopened store has what was saved, minus deletions and evictions; dead s
 test('evictions cost one watermark line per write, not a line each, and a replay applies it', async (t) => {
   const dir = await tempDir(t)
   const store = await open(t, dir, { maxResponses: 100 })
-  for (let n = 0; n < 300; n++) store.save(record(n, 1_000_000))
+  for (let n = 0; n < 300; n++) save(store, record(n, 1_000_000))
   await store.flush()
-  for (let n = 300; n < 350; n++) store.save(record(n, 1_000_000))
+  for (let n = 300; n < 350; n++) save(store, record(n, 1_000_000))
   await store.flush()
   const lines = (await readFile(path.join(dir, (await readdir(dir))[0]!), 'utf8')).trimEnd().split('\n')
   assert.equal(lines.length, 352, '350 records and two watermark lines')
-  assert.deepEqual(lines.filter((l) => !l.startsWith('{"id"')).map((l) => Object.keys(JSON.parse(l))), [['evictedBefore'], ['evictedBefore']])
+  assert.deepEqual(lines.filter((l) => !l.startsWith('{"createdAtMs"')).map((l) => Object.keys(JSON.parse(l))), [['evictedBefore'], ['evictedBefore']])
 
   const reopened = await open(t, dir, { maxResponses: 1000 })
   assert.equal(reopened.size, 100)
@@ -81,8 +84,8 @@ test('input items come back as saved, text messages (encoded from a template) an
     { type: 'function_call', id: 'fc_1i5', call_id: 'call_1', name: 'f', arguments: '{"a":"\\"}', status: 'completed' },
     { type: 'function_call_output', id: 'fco_1i6', call_id: 'call_1', output: 'ok', status: 'completed' }
   ]
-  const saved = { ...record(1, 1_000_000), sessionKey: 'agent:main:openresponses:"user" \\ é', input }
-  store.save(saved)
+  const saved = { ...record(1, 1_000_000), sessionKey: 'agent:main:openresponses:"user" \\ é', persisted: true, input }
+  save(store, saved)
   await store.flush()
   const reopened = await open(t, dir)
   const back = await reopened.get(saved.id)
@@ -90,17 +93,36 @@ test('input items come back as saved, text messages (encoded from a template) an
   assert.equal(back?.sessionKey, saved.sessionKey)
 })
 
+test('a text input reads back as its message item; a stateless run keeps no session key; older lines still read', async (t) => {
+  const dir = await tempDir(t)
+  const store = await open(t, dir)
+  const { input: _, ...rest } = record(1, 1_000_000)
+  store.save({ ...rest, input: 'say "hi" é' }, JSON.stringify(rest.response))
+  await store.flush()
+  // A line as earlier versions wrote it: the id and the session key in the record itself.
+  const older = record(2, 1_000_000)
+  const [segment] = await readdir(dir)
+  await appendFile(path.join(dir, segment!), `${JSON.stringify(older)}\n`)
+
+  const reopened = await open(t, dir)
+  const back = await reopened.get(rest.id)
+  assert.deepEqual(back?.input, [{ type: 'message', id: 'msg_00000000000000000000000000000001i0', role: 'user', status: 'completed', content: [{ type: 'input_text', text: 'say "hi" é' }] }])
+  assert.equal(back?.id, rest.id)
+  assert.equal(back?.sessionKey, '')
+  assert.deepEqual(await reopened.get(older.id), older)
+})
+
 test('a torn last line (a crash mid-write) is skipped and later saves go to a new segment', async (t) => {
   const dir = await tempDir(t)
   const store = await open(t, dir)
-  store.save(record(1, 1_000_000))
+  save(store, record(1, 1_000_000))
   await store.flush()
   const [segment] = await readdir(dir)
   await appendFile(path.join(dir, segment!), '{"id":"resp_torn","createdAtMs":1,"resp')
 
   const second = await open(t, dir)
   assert.equal(await text(second, 1), 'answer 1 é')
-  second.save(record(2, 1_000_000))
+  save(second, record(2, 1_000_000))
   await second.flush()
   assert.equal((await readdir(dir)).length, 2)
   const third = await open(t, dir)
@@ -111,8 +133,8 @@ test('a response older than maxAge is gone, on read and on reopen', async (t) =>
   const dir = await tempDir(t)
   let now = 1_000_000
   const store = await open(t, dir, { maxAgeMs: 60_000 }, () => now)
-  store.save(record(1, now))
-  store.save(record(2, now + 30_000))
+  save(store, record(1, now))
+  save(store, record(2, now + 30_000))
   await store.flush()
   now += 61_000
   assert.equal(await text(store, 1), undefined)
@@ -133,9 +155,9 @@ test('a record larger than a write chunk, with multi-byte text, reads back whole
   const big = record(7, 1_000_000)
   const long = 'ü€😀 '.repeat(30_000)
   big.response.output_text = long
-  store.save(record(6, 1_000_000))
-  store.save(big)
-  store.save(record(8, 1_000_000))
+  save(store, record(6, 1_000_000))
+  save(store, big)
+  save(store, record(8, 1_000_000))
   assert.equal((await store.get(big.id))?.response.output_text, long, 'read while still queued')
   await store.flush()
   const reopened = await open(t, dir)

@@ -5,9 +5,10 @@
 // oldest, by count or age) one `{"evictedBefore":[segment,offset]}` line per
 // write: every record before that position is gone. Saves leave the request
 // path: a line is encoded off-heap at once (line-arena.ts), and what 20 ms
-// saved is appended in one writev. Segments are deleted oldest first once
-// none of their records is live (a younger one may hold the drop lines of
-// older ones); start-up replays them.
+// saved is appended in one writev, a buffer per run of lines that sit side
+// by side in the arena. Segments are deleted oldest first once none of their
+// records is live (a younger one may hold the drop lines of older ones);
+// start-up replays them.
 import { close as closeFd, open as openFd, writev as writevFd } from 'node:fs'
 import { mkdir, open, readdir, readFile, unlink } from 'node:fs/promises'
 import path from 'node:path'
@@ -15,12 +16,14 @@ import { LRUCache } from 'lru-cache'
 import type { GatewayConfig } from '../../schemas/config.js'
 import type { ResponseObject, StoredInputItem } from '../../schemas/openai.js'
 import { LineArena } from './line-arena.js'
+import { storedInput } from './response-items.js'
 
 export interface StoredResponse {
   id: string
   /** Milliseconds since the epoch (the response's `created_at` is in seconds). */
   createdAtMs: number
   agentId: string
+  /** The session the run was written to; '' when it was not (a continuation of a stateless run starts a fresh one). */
   sessionKey: string
   /** Whether the run was written to its session: a continuation then reads the transcript, else this chain of records. */
   persisted: boolean
@@ -28,6 +31,9 @@ export interface StoredResponse {
   /** The request's input items, each with its id, item references resolved. */
   input: StoredInputItem[]
 }
+
+/** What is saved with the response's JSON: a text `input` is kept as its text and read back as the one message item it stands for. */
+export type ResponseToSave = Omit<StoredResponse, 'input' | 'response'> & { input: string | StoredInputItem[] }
 
 export interface StoreLimits { maxResponses: number, maxAgeMs: number }
 
@@ -38,8 +44,8 @@ export function storeLimits (config: Readonly<GatewayConfig>): StoreLimits {
 }
 
 export interface ResponseStore {
-  /** Readable at once, on disk within 20 ms. `responseJson`: the response as already serialized for the client. */
-  save: (record: StoredResponse, responseJson?: string) => void
+  /** Readable at once, on disk within 20 ms. `responseJson`: the response as the client got it (not serialized twice). */
+  save: (record: ResponseToSave, responseJson: string) => void
   get: (id: string) => Promise<StoredResponse | undefined>
   /** False when there was no such (live) response. */
   delete: (id: string) => Promise<boolean>
@@ -58,10 +64,13 @@ export interface ResponseStoreOptions {
 }
 
 interface Segment { seq: number, file: string, size: number, records: number, live: number }
-/** Where a record's line is (bytes `length`, without the newline); `pending` holds them until they are written. */
-interface Entry { id: string, createdAtMs: number, segment: Segment, offset: number, length: number, pending: Buffer | undefined, live: boolean }
-type Op = { segment: Segment, data: Buffer, entry: Entry | undefined } | { segment: Segment, remove: true }
+/** Where a record's line is (bytes `length`, without the newline); until it is written, its bytes are at `at` in `chunk`. */
+interface Entry { id: string, createdAtMs: number, segment: Segment, offset: number, length: number, chunk: Buffer | undefined, at: number, live: boolean }
+/** Lines bound for one segment, side by side in one arena chunk: one buffer of a writev. */
+interface Run { segment: Segment, chunk: Buffer, start: number, end: number }
+type Op = Run | { segment: Segment, remove: true }
 
+const CLOSE_BRACE = 0x7d
 const SEGMENT = /^(\d+)-(\d+)\.jsonl$/
 const SEGMENT_RECORDS = 1000
 const SEGMENT_BYTES = 16 * 1024 * 1024
@@ -100,6 +109,8 @@ class LogResponseStore implements ResponseStore {
   private evicted = false
   /** Queued file operations, in order. */
   private ops: Op[] = []
+  /** The records those operations write, whose bytes are still only in the arena. */
+  private unwritten: Entry[] = []
   private flushing: Promise<void> = Promise.resolve()
   private timer: NodeJS.Timeout | undefined
   /** The segment being appended to stays open: an open, write and close per append cost ~50 µs per response. */
@@ -132,7 +143,7 @@ class LogResponseStore implements ResponseStore {
   }
 
   private replay (segment: Segment, line: Buffer, offset: number): void {
-    let value: { id?: string, createdAtMs?: number, drop?: string, evictedBefore?: [number, number] }
+    let value: { id?: string, createdAtMs?: number, drop?: string, evictedBefore?: [number, number], response?: { id?: unknown } }
     try {
       value = JSON.parse(line.toString('utf8'))
     } catch {
@@ -152,21 +163,25 @@ class LogResponseStore implements ResponseStore {
       }
       return
     }
-    if (typeof value.id !== 'string' || typeof value.createdAtMs !== 'number') return
+    const id = value.id ?? value.response?.id
+    if (typeof id !== 'string' || typeof value.createdAtMs !== 'number') return
     segment.records++
     segment.live++
-    const earlier = this.index.get(value.id)
+    const earlier = this.index.get(id)
     if (earlier !== undefined) this.forget(earlier)
-    this.add({ id: value.id, createdAtMs: value.createdAtMs, segment, offset, length: line.length, pending: undefined, live: true })
+    this.add({ id, createdAtMs: value.createdAtMs, segment, offset, length: line.length, chunk: undefined, at: 0, live: true })
   }
 
-  save (record: StoredResponse, responseJson?: string): void {
-    const { segment, offset, data } = this.line(recordHead(record), responseJson ?? JSON.stringify(record.response), '}')
-    const entry: Entry = { id: record.id, createdAtMs: record.createdAtMs, segment, offset, length: data.length - 1, pending: data, live: true }
+  save (record: ResponseToSave, responseJson: string): void {
+    const segment = this.segmentFor()
+    const offset = segment.size
+    const at = this.line(segment, recordHead(record), responseJson, CLOSE_BRACE)
+    const entry: Entry = { id: record.id, createdAtMs: record.createdAtMs, segment, offset, length: segment.size - offset - 1, chunk: this.arena.chunk, at, live: true }
     segment.records++
     segment.live++
     this.add(entry)
-    this.enqueue({ segment, data, entry })
+    this.unwritten.push(entry)
+    this.schedule()
     this.prune()
   }
 
@@ -177,14 +192,14 @@ class LogResponseStore implements ResponseStore {
       this.drop(entry)
       return undefined
     }
-    if (entry.pending !== undefined) return JSON.parse(entry.pending.toString('utf8')) as StoredResponse
+    if (entry.chunk !== undefined) return parseRecord(entry.chunk.toString('utf8', entry.at, entry.at + entry.length))
     const cached = this.recent.get(id)
-    if (cached !== undefined) return JSON.parse(cached) as StoredResponse
+    if (cached !== undefined) return parseRecord(cached)
     try {
       const line = await this.read(entry)
       if (this.index.get(id) !== entry) return undefined
       this.recent.set(id, line)
-      return JSON.parse(line) as StoredResponse
+      return parseRecord(line)
     } catch (err) {
       this.opts.onError(err, 'read')
       return undefined
@@ -246,14 +261,14 @@ class LogResponseStore implements ResponseStore {
     this.recent.delete(entry.id)
     entry.live = false
     entry.segment.live--
-    entry.pending = undefined
+    entry.chunk = undefined
   }
 
   /** A deletion (or an expiry found on read): forgotten, and a drop line for the log. */
   private drop (entry: Entry): void {
     this.forget(entry)
-    const { segment, data } = this.line(JSON.stringify({ drop: entry.id }))
-    this.enqueue({ segment, data, entry: undefined })
+    this.line(this.segmentFor(), JSON.stringify({ drop: entry.id }))
+    this.schedule()
     this.collect()
   }
 
@@ -264,17 +279,22 @@ class LogResponseStore implements ResponseStore {
     const end = this.segmentFor()
     const first = this.order[this.head]
     const at = first === undefined ? `${end.seq},${end.size}` : `${first.segment.seq},${first.offset}`
-    const { segment, data } = this.line(`{"evictedBefore":[${at}]}`)
-    this.ops.push({ segment, data, entry: undefined })
+    this.line(end, `{"evictedBefore":[${at}]}`)
   }
 
-  /** Encodes a line at the end of the segment being appended to (written by a later op). */
-  private line (...parts: string[]): { segment: Segment, offset: number, data: Buffer } {
-    const segment = this.segmentFor()
-    const offset = segment.size
-    const data = this.arena.put(...parts)
-    segment.size += data.length
-    return { segment, offset, data }
+  /**
+   * Encodes a line at the end of `segment` (the one being appended to) and
+   * queues it, joining the last queued run when it sits right after it in
+   * the arena. Returns where the line starts in the arena's chunk.
+   */
+  private line (segment: Segment, a: string, b?: string, lastByte?: number): number {
+    const start = this.arena.put(a, b, lastByte)
+    const { chunk, at: end } = this.arena
+    segment.size += end - start
+    const last = this.ops[this.ops.length - 1]
+    if (last !== undefined && 'chunk' in last && last.segment === segment && last.chunk === chunk && last.end === start) last.end = end
+    else this.ops.push({ segment, chunk, start, end })
+    return start
   }
 
   /** Deletes the oldest segments while none of their records is live. */
@@ -293,11 +313,6 @@ class LogResponseStore implements ResponseStore {
     return this.current
   }
 
-  private enqueue (op: Op): void {
-    this.ops.push(op)
-    this.schedule()
-  }
-
   private schedule (): void {
     this.timer ??= setTimeout(() => { void this.write() }, WRITE_DELAY_MS)
   }
@@ -309,24 +324,24 @@ class LogResponseStore implements ResponseStore {
     this.queueWatermark()
     const ops = this.ops
     if (ops.length === 0) return
+    const entries = this.unwritten
     this.ops = []
+    this.unwritten = []
+    // A record's bytes leave memory once written (or failed).
     this.flushing = this.flushing.then(() => this.apply(ops)).catch((err: unknown) => { this.opts.onError(err, 'write') })
+      .finally(() => { for (const entry of entries) entry.chunk = undefined })
     await this.flushing
   }
 
-  /** Each run of lines bound for one segment is one writev; a record's bytes leave memory once written (or failed). */
+  /** The runs bound for one segment, one after the other, are one writev. */
   private async apply (ops: readonly Op[]): Promise<void> {
     for (let i = 0; i < ops.length;) {
       const op = ops[i]!
-      if ('remove' in op) { await this.removeSegment(op.segment); i++; continue }
-      const run: Buffer[] = []
+      if (!('chunk' in op)) { await this.removeSegment(op.segment); i++; continue }
+      const data: Buffer[] = []
       let j = i
-      for (let next = ops[j]; next !== undefined && 'data' in next && next.segment === op.segment; next = ops[++j]) run.push(next.data)
-      try {
-        await this.appendTo(op.segment, run)
-      } finally {
-        for (let k = i; k < j; k++) { const done = ops[k]! as { entry: Entry | undefined }; if (done.entry !== undefined) done.entry.pending = undefined }
-      }
+      for (let next = ops[j]; next !== undefined && 'chunk' in next && next.segment === op.segment; next = ops[++j]) data.push(next.chunk.subarray(next.start, next.end))
+      await this.appendTo(op.segment, data)
       i = j
     }
   }
@@ -344,7 +359,8 @@ class LogResponseStore implements ResponseStore {
 
   /** Queued behind the appends already queued for it, so none can recreate the file. */
   private removeFile (segment: Segment): void {
-    this.enqueue({ segment, remove: true })
+    this.ops.push({ segment, remove: true })
+    this.schedule()
   }
 
   private async appendTo (segment: Segment, data: Buffer[]): Promise<void> {
@@ -381,9 +397,23 @@ function unwritten (data: Buffer[], n: number): Buffer[] {
   return i === data.length ? [] : [data[i]!.subarray(n), ...data.slice(i + 1)]
 }
 
-/** A record's line up to its response, which follows as the client got it (not serialized twice), then `}`. */
-function recordHead (r: StoredResponse): string {
-  return `{"id":${jsonString(r.id)},"createdAtMs":${r.createdAtMs},"agentId":${jsonString(r.agentId)},"sessionKey":${jsonString(r.sessionKey)},"persisted":${r.persisted},"input":${inputJson(r.input)},"response":`
+/**
+ * A record's line up to its response, which follows as the client got it,
+ * then `}`. Its id is the response's; a session key is kept only when the
+ * run was written to it.
+ */
+function recordHead (r: ResponseToSave): string {
+  const input = typeof r.input === 'string' ? jsonString(r.input) : inputJson(r.input)
+  const session = r.persisted ? `"sessionKey":${jsonString(r.sessionKey)},` : ''
+  return `{"createdAtMs":${r.createdAtMs},"agentId":${jsonString(r.agentId)},${session}"persisted":${r.persisted},"input":${input},"response":`
+}
+
+/** A record as read back: the fields its line leaves out filled in. */
+function parseRecord (line: string): StoredResponse {
+  const record = JSON.parse(line) as Omit<ResponseToSave, 'id' | 'sessionKey'> & { id?: string, sessionKey?: string, response: ResponseObject }
+  const id = record.id ?? record.response.id
+  const input = typeof record.input === 'string' ? storedInput(id, record.input) : record.input
+  return { ...record, id, sessionKey: record.sessionKey ?? '', input }
 }
 
 /**

@@ -13,7 +13,7 @@ import { endpointGate, type SurfaceOptions } from './endpoints.js'
 import { fromRunResult, invalidRequest } from './errors.js'
 import { ImageBudget, imagePolicy } from './images.js'
 import { storeLimits, type ResponseStore, type StoredResponse } from './response-store.js'
-import { completionOf, newId, outputOf, snapshot, type ResponseMeta } from './responses-build.js'
+import { completionOf, newId, outputOf, responseMeta, snapshotJson } from './responses-build.js'
 import { convertInput } from './responses-input.js'
 import { resolveChannel, resolveModelOverride, resolveModelTarget, resolveSession, statelessSession, type SessionTarget } from './routing.js'
 import { startRun } from './run-bridge.js'
@@ -79,28 +79,27 @@ export default async function responsesRoutes (parent: FastifyInstance, opts: Su
     }
     const run = startRun(app, reply, req, { modelOverride, agentId: agent.id }, opts.disconnects)
     const createdAtMs = app.gateway.now()
-    const meta: ResponseMeta = { id: newId('resp'), createdAt: Math.floor(createdAtMs / 1000), model: body.model ?? 'openclaw', request: body, store }
+    const meta = responseMeta(newId('resp'), Math.floor(createdAtMs / 1000), body.model ?? 'openclaw', body, store)
     // Every response the client was given with `store: true` is kept (its session was persisted too).
-    const save = (response: ResponseObject, json: string | undefined) => {
+    const save = (json: string) => {
       if (!store) return
       const { agentId, sessionKey } = run.handle
-      opts.store.save({ id: meta.id, createdAtMs, agentId, sessionKey, persisted: session.persist, response, input: storedInput(meta.id, input) }, json)
+      opts.store.save({ id: meta.id, createdAtMs, agentId, sessionKey, persisted: session.persist, input: typeof input === 'string' ? input : storedInput(meta.id, input) }, json)
     }
 
     if (body.stream === true) {
       const events = responseEvents(meta)
       const result = await streamRun(reply, run, events, opts.keepAlive)
-      if (result !== undefined && events.final !== undefined) save(events.final, events.finalJson)
+      if (result !== undefined && events.finalJson !== undefined) save(events.finalJson)
       return
     }
     const result = await run.handle.done
     if (run.clientGone) return reply.hijack()
     if (result.status !== 'ok') throw fromRunResult(result)
     const { status, reason } = completionOf(result)
-    const response = snapshot(meta, { status, output: outputOf(result, meta.id), result, incompleteReason: reason })
-    // Serialized once (by the route's compiled serializer), for the client and the store; Fastify sends a string as it is.
-    const json = (reply.getSerializationFunction('200', 'application/json') ?? JSON.stringify)(response)
-    save(response, json)
+    // Serialized once, for the client and the store; Fastify sends a string as it is.
+    const json = snapshotJson(meta, { status, output: outputOf(result, meta.id), result, incompleteReason: reason })
+    save(json)
     return (reply as FastifyReply).type('application/json').send(json)
   })
 }

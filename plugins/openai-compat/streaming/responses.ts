@@ -3,9 +3,8 @@
 // incomplete | failed, each `event:` + `data:` (the stream adds [DONE]).
 import type { RunResult } from '../../../src/agents/types.js'
 import { fromRunResult, toOpenAiFailure } from '../errors.js'
-import type { ResponseObject } from '../../../schemas/openai.js'
 import { itemId } from '../response-items.js'
-import { completionOf, functionCallItem, messageItem, snapshot, type OutputItem, type ResponseMeta } from '../responses-build.js'
+import { completionOf, functionCallItem, messageItem, snapshotJson, type OutputItem, type ResponseMeta, type SnapshotState } from '../responses-build.js'
 import { fragments } from '../turns.js'
 import type { StreamFormat } from './format.js'
 
@@ -16,8 +15,7 @@ export function responseEvents (meta: ResponseMeta): ResponseEvents {
 export class ResponseEvents implements StreamFormat {
   readonly opening: string
   readonly terminator = 'data: [DONE]\n\n'
-  /** The response as the stream's last event told it, to store, and that event's JSON of it. */
-  final: ResponseObject | undefined
+  /** The response as the stream's last event told it (JSON), to store. */
   finalJson: string | undefined
   private seq = 0
   private readonly output: OutputItem[] = []
@@ -32,7 +30,7 @@ export class ResponseEvents implements StreamFormat {
     this.messageId = itemId(meta.id, 'msg', 'o', 0)
     this.at = `"item_id":"${this.messageId}","output_index":0,"content_index":0`
     this.deltaHead = `event: response.output_text.delta\ndata: {"type":"response.output_text.delta","item_id":"${this.messageId}","output_index":0,"content_index":0,"delta":`
-    const opening = JSON.stringify(snapshot(meta, { status: 'in_progress' }))
+    const opening = snapshotJson(meta, { status: 'in_progress' })
     this.opening = this.responseEvent('response.created', opening) + this.responseEvent('response.in_progress', opening)
   }
 
@@ -46,19 +44,18 @@ export class ResponseEvents implements StreamFormat {
     const { status, reason } = completionOf(result)
     const closing = this.closeMessage(status === 'completed' ? 'completed' : 'incomplete') + this.calls(result)
     const type = status === 'completed' ? 'response.completed' : 'response.incomplete'
-    return closing + this.finish(type, snapshot(this.meta, { status, output: this.output, result, incompleteReason: reason }))
+    return closing + this.finish(type, { status, output: this.output, result, incompleteReason: reason })
   }
 
   failed (result: RunResult): string {
     const closing = this.closeMessage('incomplete')
     const failure = toOpenAiFailure(fromRunResult(result)).body.error
     const error = { code: failure.code ?? 'server_error', message: failure.message }
-    return closing + this.finish('response.failed', snapshot(this.meta, { status: 'failed', output: this.output, result, error }))
+    return closing + this.finish('response.failed', { status: 'failed', output: this.output, result, error })
   }
 
-  private finish (type: string, response: ResponseObject): string {
-    this.final = response
-    this.finalJson = JSON.stringify(response)
+  private finish (type: string, state: SnapshotState): string {
+    this.finalJson = snapshotJson(this.meta, state)
     return this.responseEvent(type, this.finalJson)
   }
 

@@ -1,0 +1,64 @@
+// A response's JSON is written from templates (snapshotJson) for speed: it
+// must be exactly what JSON.stringify makes of the response object, for
+// every request field a client can set and every state a response ends in.
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { functionCallItem, messageItem, responseMeta, snapshot, snapshotJson, type OutputItem, type SnapshotState } from '../plugins/openai-compat/responses-build.js'
+import type { ResponsesRequest } from '../schemas/openai.js'
+import type { RunResult } from '../src/agents/types.js'
+
+const ID = 'resp_0123456789abcdef0123456789abcdef'
+const TRICKY = 'say "hi"\\ \n\t\u0001 é 😀 \ud800 </script>'
+
+function result (text: string, usage = { inputTokens: 5, outputTokens: 7, totalTokens: 12 }): RunResult {
+  return { runId: 'r', sessionKey: 'k', agentId: 'main', status: 'ok', text, toolCalls: [], stopReason: 'stop', usage, startedAt: 0, endedAt: 1 } as RunResult
+}
+
+const requests: Array<[string, ResponsesRequest]> = [
+  ['nothing set', { input: 'hi' }],
+  ['every field set', {
+    input: 'hi',
+    instructions: TRICKY,
+    metadata: { a: 'b', quote: '"' },
+    temperature: 0.25,
+    top_p: 1,
+    max_output_tokens: 64,
+    previous_response_id: 'resp_ffffffffffffffffffffffffffffffff',
+    tool_choice: { type: 'function', name: 'lookup' },
+    tools: [{ type: 'function', name: 'lookup', parameters: { type: 'object', properties: { q: { type: 'string' } } } }],
+    user: TRICKY
+  } as ResponsesRequest],
+  ['nulls and a string tool choice', { input: 'hi', instructions: null, temperature: null, tool_choice: 'none', user: 'u' } as ResponsesRequest]
+]
+
+const call = { id: 'call_1', name: 'lookup', arguments: '{"q":"\\"x\\""}' }
+const states: Array<[string, SnapshotState]> = [
+  ['in progress', { status: 'in_progress' }],
+  ['an open message without text', { status: 'in_progress', output: [messageItem('msg_1o0', '', 'in_progress')] }],
+  ['completed with text', { status: 'completed', output: [messageItem('msg_1o0', TRICKY, 'completed')], result: result(TRICKY) }],
+  ['completed with empty text', { status: 'completed', output: [messageItem('msg_1o0', '', 'completed')], result: result('') }],
+  ['text and tool calls', { status: 'completed', output: [messageItem('msg_1o0', 'a', 'completed'), functionCallItem('fc_1o1', call, 'completed')], result: result('a') }],
+  ['tool calls only', { status: 'completed', output: [functionCallItem('fc_1o0', call, 'completed'), functionCallItem('fc_1o1', { ...call, id: 'call_2' }, 'completed')], result: result('') }],
+  ['two messages', { status: 'completed', output: [messageItem('msg_1o0', 'one ', 'completed'), messageItem('msg_1o1', 'two', 'completed')], result: result('one two') }],
+  ['a message with annotations', {
+    status: 'completed',
+    output: [{ type: 'message', id: 'msg_1o0', status: 'completed', role: 'assistant', content: [{ type: 'output_text', text: 'cited', annotations: [{ type: 'url_citation' }] }] } as unknown as OutputItem],
+    result: result('cited')
+  }],
+  ['incomplete', { status: 'incomplete', output: [messageItem('msg_1o0', 'cut', 'incomplete')], result: result('cut'), incompleteReason: 'max_output_tokens' }],
+  ['failed', { status: 'failed', output: [], result: result(''), error: { code: 'server_error', message: TRICKY } }],
+  ['usage that is not a number', { status: 'completed', output: [], result: result('', { inputTokens: Number.NaN, outputTokens: 0, totalTokens: Number.POSITIVE_INFINITY }) }]
+]
+
+test('snapshotJson is JSON.stringify of the snapshot for every request field and every state', () => {
+  for (const [requestName, request] of requests) {
+    for (const store of [true, false]) {
+      for (const model of ['openclaw', 'openclaw/"odd" é']) {
+        const meta = responseMeta(ID, 1_796_600_000, model, request, store)
+        for (const [stateName, state] of states) {
+          assert.equal(snapshotJson(meta, state), JSON.stringify(snapshot(meta, state)), `${requestName}, store ${String(store)}, model ${model}: ${stateName}`)
+        }
+      }
+    }
+  }
+})
