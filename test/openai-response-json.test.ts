@@ -1,11 +1,44 @@
 // A response's JSON is written from templates (snapshotJson) for speed: it
-// must be exactly what JSON.stringify makes of the response object, for
-// every request field a client can set and every state a response ends in.
+// must be exactly what JSON.stringify makes of the response object, field by
+// field as the API reference gives it, for every request field a client can
+// set and every state a response ends in.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { functionCallItem, messageItem, responseMeta, snapshot, snapshotJson, type OutputItem, type SnapshotState } from '../plugins/openai-compat/responses-build.js'
-import type { ResponsesRequest } from '../schemas/openai.js'
+import { functionCallItem, messageItem, responseMeta, snapshotJson, type OutputItem, type ResponseMeta, type SnapshotState } from '../plugins/openai-compat/responses-build.js'
+import type { ResponseObject, ResponsesRequest } from '../schemas/openai.js'
 import type { RunResult } from '../src/agents/types.js'
+
+/** The response object, plainly. */
+function snapshot (meta: ResponseMeta, state: SnapshotState): ResponseObject {
+  const r = meta.request
+  const output = state.output ?? []
+  const u = state.result?.usage
+  return {
+    id: meta.id,
+    object: 'response',
+    created_at: meta.createdAt,
+    status: state.status,
+    model: meta.model,
+    output,
+    output_text: output.flatMap((item) => (item.type === 'message' ? item.content.map((c) => c.text) : [])).join(''),
+    error: state.error ?? null,
+    incomplete_details: state.incompleteReason !== undefined && state.incompleteReason !== null ? { reason: state.incompleteReason } : null,
+    instructions: r.instructions ?? null,
+    metadata: r.metadata ?? {},
+    parallel_tool_calls: true,
+    temperature: r.temperature ?? null,
+    top_p: r.top_p ?? null,
+    max_output_tokens: r.max_output_tokens ?? null,
+    previous_response_id: r.previous_response_id ?? null,
+    store: meta.store,
+    tool_choice: r.tool_choice ?? 'auto',
+    tools: r.tools ?? [],
+    usage: u !== undefined
+      ? { input_tokens: u.inputTokens, input_tokens_details: { cached_tokens: 0 }, output_tokens: u.outputTokens, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: u.totalTokens }
+      : null,
+    ...(typeof r.user === 'string' ? { user: r.user } : {})
+  }
+}
 
 const ID = 'resp_0123456789abcdef0123456789abcdef'
 const TRICKY = 'say "hi"\\ \n\t\u0001 é 😀 \ud800 </script>'
