@@ -16,6 +16,7 @@ import { LRUCache } from 'lru-cache'
 import type { GatewayConfig } from '../../schemas/config.js'
 import type { ResponseObject, StoredInputItem } from '../../schemas/openai.js'
 import { LineArena } from './line-arena.js'
+import { ResponseIndex } from './response-index.js'
 import { storedInput } from './response-items.js'
 
 export interface StoredResponse {
@@ -44,7 +45,7 @@ export function storeLimits (config: Readonly<GatewayConfig>): StoreLimits {
 }
 
 export interface ResponseStore {
-  /** Readable at once, on disk within 20 ms. `responseJson`: the response as the client got it (not serialized twice). */
+  /** A new response (its id made by `newId`), readable at once, on disk within 20 ms. `responseJson`: the response as the client got it (not serialized twice). */
   save: (record: ResponseToSave, responseJson: string) => void
   get: (id: string) => Promise<StoredResponse | undefined>
   /** False when there was no such (live) response. */
@@ -64,8 +65,8 @@ export interface ResponseStoreOptions {
 }
 
 interface Segment { seq: number, file: string, size: number, records: number, live: number }
-/** Where a record's line is (bytes `length`, without the newline); until it is written, its bytes are at `at` in `chunk`. */
-interface Entry { id: string, createdAtMs: number, segment: Segment, offset: number, length: number, chunk: Buffer | undefined, at: number, live: boolean }
+/** Where a saved record's bytes are until they are written: at `at` in an arena chunk. */
+interface Unwritten { chunk: Buffer, at: number }
 /** Lines bound for one segment, side by side in one arena chunk: one buffer of a writev. */
 interface Run { segment: Segment, chunk: Buffer, start: number, end: number }
 type Op = Run | { segment: Segment, remove: true }
@@ -89,28 +90,22 @@ export async function openResponseStore (opts: ResponseStoreOptions): Promise<Re
 }
 
 class LogResponseStore implements ResponseStore {
-  /** Live responses by id. */
-  private readonly index = new Map<string, Entry>()
-  /**
-   * Every entry since the last compaction, oldest first; eviction takes from
-   * `head`, skipping dropped ones. Not the Map's own order: iterating a Map
-   * from its start walks every entry deleted since its last rehash (~5 µs per save with 10,000 live).
-   */
-  private order: Entry[] = []
-  private head = 0
+  /** Live responses, oldest first, by position (response-index.ts): where each one's line is. */
+  private readonly index = new ResponseIndex()
   private readonly arena = new LineArena()
-  /** Recently read, as JSON (a chain of stateless responses is read again each turn); one flat string each is far less for the GC to trace than the object graph. */
-  private readonly recent = new LRUCache<string, string>({ max: 512 })
+  /** Recently read, as JSON, by position (a chain of stateless responses is read again each turn); one flat string each is far less for the GC to trace than the object graph. */
+  private readonly recent = new LRUCache<number, string>({ max: 512 })
   /** Oldest first; the last one is appended to. */
   private readonly segments: Segment[] = []
+  private readonly bySeq = new Map<number, Segment>()
   private current: Segment | undefined
   private seq = 0
   /** Whether evictions since the last write moved the watermark. */
   private evicted = false
   /** Queued file operations, in order. */
   private ops: Op[] = []
-  /** The records those operations write, whose bytes are still only in the arena. */
-  private unwritten: Entry[] = []
+  /** The records those operations write, by position: their bytes are still only in the arena. */
+  private unwritten = new Map<number, Unwritten>()
   private flushing: Promise<void> = Promise.resolve()
   private timer: NodeJS.Timeout | undefined
   /** The segment being appended to stays open: an open, write and close per append cost ~50 µs per response. */
@@ -126,6 +121,7 @@ class LogResponseStore implements ResponseStore {
     for (const name of names) {
       const segment: Segment = { seq: segmentSeq(name), file: path.join(this.opts.dir, name), size: 0, records: 0, live: 0 }
       this.segments.push(segment)
+      this.bySeq.set(segment.seq, segment)
       const data = await readFile(segment.file)
       segment.size = data.length
       for (let start = 0; start < data.length;) {
@@ -149,56 +145,57 @@ class LogResponseStore implements ResponseStore {
     } catch {
       return
     }
+    const index = this.index
     if (typeof value.drop === 'string') {
-      const entry = this.index.get(value.drop)
-      if (entry !== undefined) this.forget(entry)
+      const pos = index.find(value.drop)
+      if (pos >= 0) this.forget(pos)
       return
     }
     if (Array.isArray(value.evictedBefore)) {
       const [seq, offset] = value.evictedBefore
-      for (; this.head < this.order.length; this.head++) {
-        const entry = this.order[this.head]!
-        if (entry.segment.seq > seq || (entry.segment.seq === seq && entry.offset >= offset)) break
-        if (entry.live) this.forget(entry)
+      for (let pos = index.first(); pos >= 0; pos = index.first()) {
+        if (index.segment(pos) > seq || (index.segment(pos) === seq && index.offset(pos) >= offset)) break
+        this.forget(pos)
       }
       return
     }
     const id = value.id ?? value.response?.id
-    if (typeof id !== 'string' || typeof value.createdAtMs !== 'number') return
+    if (typeof id !== 'string' || typeof value.createdAtMs !== 'number' || !ResponseIndex.accepts(id)) return
     segment.records++
     segment.live++
-    const earlier = this.index.get(id)
-    if (earlier !== undefined) this.forget(earlier)
-    this.add({ id, createdAtMs: value.createdAtMs, segment, offset, length: line.length, chunk: undefined, at: 0, live: true })
+    const earlier = index.find(id)
+    if (earlier >= 0) this.forget(earlier)
+    index.push(id, value.createdAtMs, segment.seq, offset, line.length)
   }
 
   save (record: ResponseToSave, responseJson: string): void {
     const segment = this.segmentFor()
     const offset = segment.size
     const at = this.line(segment, recordHead(record), responseJson, CLOSE_BRACE)
-    const entry: Entry = { id: record.id, createdAtMs: record.createdAtMs, segment, offset, length: segment.size - offset - 1, chunk: this.arena.chunk, at, live: true }
+    const pos = this.index.push(record.id, record.createdAtMs, segment.seq, offset, segment.size - offset - 1)
     segment.records++
     segment.live++
-    this.add(entry)
-    this.unwritten.push(entry)
+    this.unwritten.set(pos, { chunk: this.arena.chunk, at })
     this.schedule()
     this.prune()
   }
 
   async get (id: string): Promise<StoredResponse | undefined> {
-    const entry = this.index.get(id)
-    if (entry === undefined) return undefined
-    if (entry.createdAtMs < this.opts.now() - this.opts.limits().maxAgeMs) {
-      this.drop(entry)
+    const index = this.index
+    const pos = index.find(id)
+    if (pos < 0) return undefined
+    if (index.createdAt(pos) < this.opts.now() - this.opts.limits().maxAgeMs) {
+      this.drop(pos, id)
       return undefined
     }
-    if (entry.chunk !== undefined) return parseRecord(entry.chunk.toString('utf8', entry.at, entry.at + entry.length))
-    const cached = this.recent.get(id)
+    const unwritten = this.unwritten.get(pos)
+    if (unwritten !== undefined) return parseRecord(unwritten.chunk.toString('utf8', unwritten.at, unwritten.at + index.length(pos)))
+    const cached = this.recent.get(pos)
     if (cached !== undefined) return parseRecord(cached)
     try {
-      const line = await this.read(entry)
-      if (this.index.get(id) !== entry) return undefined
-      this.recent.set(id, line)
+      const line = await this.read(pos)
+      if (index.find(id) !== pos) return undefined
+      this.recent.set(pos, line)
       return parseRecord(line)
     } catch (err) {
       this.opts.onError(err, 'read')
@@ -207,9 +204,11 @@ class LogResponseStore implements ResponseStore {
   }
 
   async delete (id: string): Promise<boolean> {
-    const entry = this.index.get(id)
-    if (entry === undefined || await this.get(id) === undefined) return false
-    this.drop(entry)
+    if (await this.get(id) === undefined) return false
+    // Looked up after the read: the response may have gone meanwhile.
+    const pos = this.index.find(id)
+    if (pos < 0) return false
+    this.drop(pos, id)
     return true
   }
 
@@ -231,12 +230,11 @@ class LogResponseStore implements ResponseStore {
   private prune (): void {
     const { maxResponses, maxAgeMs } = this.opts.limits()
     const oldest = this.opts.now() - maxAgeMs
+    const index = this.index
     let evicted = false
-    for (; this.head < this.order.length; this.head++) {
-      const entry = this.order[this.head]!
-      if (!entry.live) continue
-      if (this.index.size <= maxResponses && entry.createdAtMs >= oldest) break
-      this.forget(entry)
+    for (let pos = index.first(); pos >= 0; pos = index.first()) {
+      if (index.size <= maxResponses && index.createdAt(pos) >= oldest) break
+      this.forget(pos)
       evicted = true
     }
     if (evicted) {
@@ -244,30 +242,20 @@ class LogResponseStore implements ResponseStore {
       this.collect()
       this.schedule()
     }
-    if (this.head > 1024 && this.head * 2 > this.order.length) {
-      this.order = this.order.slice(this.head)
-      this.head = 0
-    }
   }
 
-  private add (entry: Entry): void {
-    this.index.set(entry.id, entry)
-    this.order.push(entry)
-  }
-
-  /** Takes an entry out of memory; what the log says of it is the caller's. */
-  private forget (entry: Entry): void {
-    this.index.delete(entry.id)
-    this.recent.delete(entry.id)
-    entry.live = false
-    entry.segment.live--
-    entry.chunk = undefined
+  /** Takes a response out of memory; what the log says of it is the caller's. */
+  private forget (pos: number): void {
+    this.bySeq.get(this.index.segment(pos))!.live--
+    this.index.remove(pos)
+    this.recent.delete(pos)
+    this.unwritten.delete(pos)
   }
 
   /** A deletion (or an expiry found on read): forgotten, and a drop line for the log. */
-  private drop (entry: Entry): void {
-    this.forget(entry)
-    this.line(this.segmentFor(), JSON.stringify({ drop: entry.id }))
+  private drop (pos: number, id: string): void {
+    this.forget(pos)
+    this.line(this.segmentFor(), JSON.stringify({ drop: id }))
     this.schedule()
     this.collect()
   }
@@ -277,8 +265,8 @@ class LogResponseStore implements ResponseStore {
     if (!this.evicted) return
     this.evicted = false
     const end = this.segmentFor()
-    const first = this.order[this.head]
-    const at = first === undefined ? `${end.seq},${end.size}` : `${first.segment.seq},${first.offset}`
+    const first = this.index.first()
+    const at = first < 0 ? `${end.seq},${end.size}` : `${this.index.segment(first)},${this.index.offset(first)}`
     this.line(end, `{"evictedBefore":[${at}]}`)
   }
 
@@ -300,7 +288,9 @@ class LogResponseStore implements ResponseStore {
   /** Deletes the oldest segments while none of their records is live. */
   private collect (): void {
     while (this.segments.length > 0 && this.segments[0]!.live === 0 && this.segments[0] !== this.current) {
-      this.removeFile(this.segments.shift()!)
+      const segment = this.segments.shift()!
+      this.bySeq.delete(segment.seq)
+      this.removeFile(segment)
     }
   }
 
@@ -310,6 +300,7 @@ class LogResponseStore implements ResponseStore {
     const seq = this.seq++
     this.current = { seq, file: path.join(this.opts.dir, `${seq}-${this.opts.now()}.jsonl`), size: 0, records: 0, live: 0 }
     this.segments.push(this.current)
+    this.bySeq.set(seq, this.current)
     return this.current
   }
 
@@ -324,12 +315,11 @@ class LogResponseStore implements ResponseStore {
     this.queueWatermark()
     const ops = this.ops
     if (ops.length === 0) return
-    const entries = this.unwritten
+    // Every record saved so far is in these operations.
+    const upTo = this.index.tail
     this.ops = []
-    this.unwritten = []
-    // A record's bytes leave memory once written (or failed).
     this.flushing = this.flushing.then(() => this.apply(ops)).catch((err: unknown) => { this.opts.onError(err, 'write') })
-      .finally(() => { for (const entry of entries) entry.chunk = undefined })
+      .finally(() => { this.written(upTo) })
     await this.flushing
   }
 
@@ -346,11 +336,23 @@ class LogResponseStore implements ResponseStore {
     }
   }
 
-  private async read (entry: Entry): Promise<string> {
-    const fh = await open(entry.segment.file, 'r')
+  /** A record's bytes leave memory once written (or failed): positions are saved in order, so those before `upTo` are first. */
+  private written (upTo: number): void {
+    for (const pos of this.unwritten.keys()) {
+      if (pos >= upTo) break
+      this.unwritten.delete(pos)
+    }
+  }
+
+  private async read (pos: number): Promise<string> {
+    // Read before any await: a slot is reused once its response is gone.
+    const index = this.index
+    const length = index.length(pos)
+    const offset = index.offset(pos)
+    const fh = await open(this.bySeq.get(index.segment(pos))!.file, 'r')
     try {
-      const buf = Buffer.alloc(entry.length)
-      await fh.read(buf, 0, entry.length, entry.offset)
+      const buf = Buffer.alloc(length)
+      await fh.read(buf, 0, length, offset)
       return buf.toString('utf8')
     } finally {
       await fh.close()

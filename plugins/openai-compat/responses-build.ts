@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto'
 import type { RunResult, ToolCall } from '../../src/agents/types.js'
 import type { OutputFunctionCall, OutputMessage, ResponseObject, ResponsesRequest } from '../../schemas/openai.js'
 import type { Static } from '@sinclair/typebox'
+import { flat } from './flat-string.js'
 import { itemId } from './response-items.js'
 
 export type MessageItem = Static<typeof OutputMessage>
@@ -47,10 +48,13 @@ const defaultRequestJson = (store: boolean) => `"instructions":null,"metadata":{
 const DEFAULT_REQUEST_STORED = defaultRequestJson(true)
 const DEFAULT_REQUEST_UNSTORED = defaultRequestJson(false)
 
-/** A UUID's 32 hex digits (slices: replaceAll took ~3k instructions per response). */
+/**
+ * A UUID's 32 hex digits (slices: replaceAll took ~3k instructions per
+ * response), flat: the id goes into every event and item id of a response.
+ */
 export function newId (prefix: 'resp'): string {
   const u = randomUUID()
-  return `${prefix}_${u.slice(0, 8)}${u.slice(9, 13)}${u.slice(14, 18)}${u.slice(19, 23)}${u.slice(24)}`
+  return flat(`${prefix}_${u.slice(0, 8)}${u.slice(9, 13)}${u.slice(14, 18)}${u.slice(19, 23)}${u.slice(24)}`)
 }
 
 /** `length` means the model hit max_output_tokens: the response is incomplete, not failed. */

@@ -5,6 +5,7 @@ import type { RunResult } from '../../../src/agents/types.js'
 import { fromRunResult, toOpenAiFailure } from '../errors.js'
 import { itemId } from '../response-items.js'
 import { completionOf, functionCallItem, messageItem, snapshotJson, type OutputItem, type ResponseMeta, type SnapshotState } from '../responses-build.js'
+import { flat } from '../flat-string.js'
 import { fragments } from '../turns.js'
 import type { StreamFormat } from './format.js'
 
@@ -30,7 +31,8 @@ export class ResponseEvents implements StreamFormat {
     this.messageId = itemId(meta.id, 'msg', 'o', 0)
     this.at = `"item_id":"${this.messageId}","output_index":0,"content_index":0`
     this.deltaHead = `event: response.output_text.delta\ndata: {"type":"response.output_text.delta","item_id":"${this.messageId}","output_index":0,"content_index":0,"delta":`
-    const opening = snapshotJson(meta, { status: 'in_progress' })
+    // In both opening events: flattened once, copied twice.
+    const opening = flat(snapshotJson(meta, { status: 'in_progress' }))
     this.opening = this.responseEvent('response.created', opening) + this.responseEvent('response.in_progress', opening)
   }
 
@@ -55,7 +57,8 @@ export class ResponseEvents implements StreamFormat {
   }
 
   private finish (type: string, state: SnapshotState): string {
-    this.finalJson = snapshotJson(this.meta, state)
+    // In the last event and in the store: flattened once, copied twice.
+    this.finalJson = flat(snapshotJson(this.meta, state))
     return this.responseEvent(type, this.finalJson)
   }
 

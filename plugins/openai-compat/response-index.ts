@@ -1,0 +1,167 @@
+// Where each stored response's line is, kept off the V8 heap. As a JS object
+// (and an id string) in a Map for as long as it was kept, every stored
+// response left ~200 bytes that V8 promoted to its old generation and traced
+// there; with the default 10,000 kept, that cost a stored response more CPU
+// than the store's own work did (bench/README.md, fifth pass). Here a
+// response is a position in a ring of typed columns, oldest first, found by
+// its id's 128 bits through an open-addressing table.
+import { KeyTable } from '../../src/sessions/key-table.js'
+
+const PREFIX = 'resp_'
+const ID_LENGTH = PREFIX.length + 32
+
+/**
+ * Positions `head` to `tail` (exclusive) are in the ring, oldest first, live
+ * or removed; a position's slot is `pos & mask`. Positions only grow, so one
+ * names its response for good: a caller may hold it across an await and ask
+ * `find` again to see whether it is still the same response.
+ */
+export class ResponseIndex {
+  head = 0
+  tail = 0
+  /** Live responses. */
+  size = 0
+  private mask: number
+  /** Each slot's id as four 32-bit words. */
+  private words: Uint32Array
+  private created: Float64Array
+  private segments: Int32Array
+  private offsets: Float64Array
+  private lengths: Uint32Array
+  private live: Uint8Array
+  private keys: KeyTable
+  /** The id being looked up, as words (one buffer, not an array per lookup). */
+  private readonly probe = new Uint32Array(4)
+  /** The slot being removed, for `isRemoved`. */
+  private removing = -1
+  private readonly isRemoved = (slot: number): boolean => slot === this.removing
+  private readonly sameId = (slot: number): boolean => {
+    const w = this.words
+    const p = this.probe
+    const at = slot * 4
+    return w[at] === p[0] && w[at + 1] === p[1] && w[at + 2] === p[2] && w[at + 3] === p[3]
+  }
+
+  constructor (capacity = 1024) {
+    this.mask = capacity - 1
+    this.words = new Uint32Array(capacity * 4)
+    this.created = new Float64Array(capacity)
+    this.segments = new Int32Array(capacity)
+    this.offsets = new Float64Array(capacity)
+    this.lengths = new Uint32Array(capacity)
+    this.live = new Uint8Array(capacity)
+    this.keys = new KeyTable(capacity)
+  }
+
+  /** Whether `id` is one this gateway makes (`resp_` and 32 lowercase hex digits): no other is ever stored or found. */
+  static accepts (id: string): boolean {
+    return id.length === ID_LENGTH && id.startsWith(PREFIX) && parseHex(id, new Uint32Array(4))
+  }
+
+  /** The live position of `id`, or -1. */
+  find (id: string): number {
+    if (id.length !== ID_LENGTH || !id.startsWith(PREFIX) || !parseHex(id, this.probe)) return -1
+    const at = this.keys.find(hashOf(this.probe), this.sameId)
+    return at < 0 ? -1 : this.positionOf(this.keys.slotAt(at))
+  }
+
+  /** Appends a response under a new id (one of ours: see `accepts`); returns its position. */
+  push (id: string, createdAtMs: number, segment: number, offset: number, length: number): number {
+    if (id.length !== ID_LENGTH || !id.startsWith(PREFIX) || !parseHex(id, this.probe)) throw new TypeError(`not a stored response id: ${id}`)
+    this.first()
+    if (this.tail - this.head > this.mask) this.grow()
+    const pos = this.tail++
+    const slot = pos & this.mask
+    const w = this.words
+    const p = this.probe
+    w[slot * 4] = p[0]!
+    w[slot * 4 + 1] = p[1]!
+    w[slot * 4 + 2] = p[2]!
+    w[slot * 4 + 3] = p[3]!
+    this.created[slot] = createdAtMs
+    this.segments[slot] = segment
+    this.offsets[slot] = offset
+    this.lengths[slot] = length
+    this.live[slot] = 1
+    this.keys.insert(hashOf(this.probe), slot, () => this.liveSlots())
+    this.size++
+    return pos
+  }
+
+  remove (pos: number): void {
+    const slot = pos & this.mask
+    this.removing = slot
+    const at = this.keys.find(this.keys.hashes[slot]!, this.isRemoved)
+    if (at >= 0) this.keys.removeAt(at)
+    this.live[slot] = 0
+    this.size--
+  }
+
+  /** The oldest live position, or -1 (the head moves past removed ones). */
+  first (): number {
+    while (this.head < this.tail && this.live[this.head & this.mask] === 0) this.head++
+    return this.head < this.tail ? this.head : -1
+  }
+
+  isLive (pos: number): boolean { return pos >= this.head && pos < this.tail && this.live[pos & this.mask] === 1 }
+  createdAt (pos: number): number { return this.created[pos & this.mask]! }
+  segment (pos: number): number { return this.segments[pos & this.mask]! }
+  offset (pos: number): number { return this.offsets[pos & this.mask]! }
+  length (pos: number): number { return this.lengths[pos & this.mask]! }
+
+  private positionOf (slot: number): number {
+    return this.head + ((slot - this.head) & this.mask)
+  }
+
+  private * liveSlots (): Generator<number> {
+    for (let pos = this.head; pos < this.tail; pos++) if (this.live[pos & this.mask] === 1) yield pos & this.mask
+  }
+
+  /** Twice the slots, each position moved to its slot under the new mask, and the table rebuilt for them. */
+  private grow (): void {
+    const capacity = (this.mask + 1) * 2
+    const mask = capacity - 1
+    const old = { mask: this.mask, words: this.words, created: this.created, segments: this.segments, offsets: this.offsets, lengths: this.lengths, live: this.live, hashes: this.keys.hashes }
+    this.mask = mask
+    this.words = new Uint32Array(capacity * 4)
+    this.created = new Float64Array(capacity)
+    this.segments = new Int32Array(capacity)
+    this.offsets = new Float64Array(capacity)
+    this.lengths = new Uint32Array(capacity)
+    this.live = new Uint8Array(capacity)
+    this.keys = new KeyTable(capacity)
+    for (let pos = this.head; pos < this.tail; pos++) {
+      const from = pos & old.mask
+      const to = pos & mask
+      this.words.set(old.words.subarray(from * 4, from * 4 + 4), to * 4)
+      this.created[to] = old.created[from]!
+      this.segments[to] = old.segments[from]!
+      this.offsets[to] = old.offsets[from]!
+      this.lengths[to] = old.lengths[from]!
+      this.live[to] = old.live[from]!
+      if (this.live[to] === 1) this.keys.insert(old.hashes[from]!, to, () => this.liveSlots())
+    }
+  }
+}
+
+/** The 32 hex digits after the prefix into four words; false at a character that is not one. */
+function parseHex (id: string, out: Uint32Array): boolean {
+  for (let w = 0; w < 4; w++) {
+    let v = 0
+    for (let i = PREFIX.length + w * 8, end = i + 8; i < end; i++) {
+      const c = id.charCodeAt(i)
+      const d = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : -1
+      if (d < 0) return false
+      v = (v << 4) | d
+    }
+    out[w] = v
+  }
+  return true
+}
+
+/** The words mixed (ids are random, but tests and old logs may count in a few digits). */
+function hashOf (w: Uint32Array): number {
+  let h = 0x811c9dc5
+  for (let i = 0; i < 4; i++) h = Math.imul(h ^ w[i]!, 0x01000193) ^ (h >>> 15)
+  return h >>> 0
+}
