@@ -164,3 +164,20 @@ test('a record larger than a write chunk, with multi-byte text, reads back whole
   assert.equal((await reopened.get(big.id))?.response.output_text, long)
   assert.deepEqual([await text(reopened, 6), await text(reopened, 8)], ['answer 6 é', 'answer 8 é'])
 })
+
+test('written chunks are reused, never while a queued line or an unwritten record still reads them', async (t) => {
+  const dir = await tempDir(t)
+  const store = await open(t, dir)
+  // ~30 KB a record: two to a 64 KB chunk, so every few saves start a chunk, and reuse begins after the first write.
+  const padded = (n: number) => { const r = record(n, 1_000_000); r.response.output_text = `answer ${n} ${'é'.repeat(15_000)}`; return r }
+  for (let n = 0; n < 60; n++) {
+    save(store, padded(n))
+    // Half the time a write is in flight while the next records are encoded.
+    const flushed = n % 2 === 0 ? store.flush() : undefined
+    assert.equal((await store.get(padded(n).id))?.response.output_text, padded(n).response.output_text)
+    await flushed
+  }
+  await store.flush()
+  const reopened = await open(t, dir)
+  for (let n = 0; n < 60; n++) assert.equal((await reopened.get(padded(n).id))?.response.output_text, padded(n).response.output_text, `record ${n}`)
+})

@@ -1,10 +1,11 @@
 // Where each stored response's line is, kept off the V8 heap. As a JS object
-// (and an id string) in a Map for as long as it was kept, every stored
-// response left ~200 bytes that V8 promoted to its old generation and traced
-// there; with the default 10,000 kept, that cost a stored response more CPU
-// than the store's own work did (bench/README.md, fifth pass). Here a
-// response is a position in a ring of typed columns, oldest first, found by
-// its id's 128 bits through an open-addressing table.
+// and an id string in a Map, each of the (by default) 10,000 kept responses
+// lived long enough to be promoted to V8's old generation and traced there,
+// and with the store full (one eviction per save) a stored streamed response
+// cost ~47k instructions more than an unstored one; with this index ~20-28k
+// (callgrind, bench/README.md, fifth pass). A response here is a position in
+// a ring of typed columns, oldest first, found by its id's 128 bits through
+// an open-addressing table.
 import { KeyTable } from '../../src/sessions/key-table.js'
 
 const PREFIX = 'resp_'

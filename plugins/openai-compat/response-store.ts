@@ -280,8 +280,12 @@ class LogResponseStore implements ResponseStore {
     const { chunk, at: end } = this.arena
     segment.size += end - start
     const last = this.ops[this.ops.length - 1]
-    if (last !== undefined && 'chunk' in last && last.segment === segment && last.chunk === chunk && last.end === start) last.end = end
-    else this.ops.push({ segment, chunk, start, end })
+    if (last !== undefined && 'chunk' in last && last.segment === segment && last.chunk === chunk && last.end === start) {
+      last.end = end
+    } else {
+      this.ops.push({ segment, chunk, start, end })
+      this.arena.hold(chunk)
+    }
     return start
   }
 
@@ -319,7 +323,10 @@ class LogResponseStore implements ResponseStore {
     const upTo = this.index.tail
     this.ops = []
     this.flushing = this.flushing.then(() => this.apply(ops)).catch((err: unknown) => { this.opts.onError(err, 'write') })
-      .finally(() => { this.written(upTo) })
+      .finally(() => {
+        this.written(upTo)
+        for (const op of ops) if ('chunk' in op) this.arena.release(op.chunk)
+      })
     await this.flushing
   }
 
