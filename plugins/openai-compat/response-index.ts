@@ -11,6 +11,28 @@ import { KeyTable } from '../../src/sessions/key-table.js'
 const PREFIX = 'resp_'
 const ID_LENGTH = PREFIX.length + 32
 
+/** A slot's fields, each in a typed array indexed by slot. */
+interface Columns {
+  /** The id as four 32-bit words (four per slot). */
+  words: Uint32Array
+  created: Float64Array
+  segments: Int32Array
+  offsets: Float64Array
+  lengths: Uint32Array
+  live: Uint8Array
+}
+
+function columns (capacity: number): Columns {
+  return {
+    words: new Uint32Array(capacity * 4),
+    created: new Float64Array(capacity),
+    segments: new Int32Array(capacity),
+    offsets: new Float64Array(capacity),
+    lengths: new Uint32Array(capacity),
+    live: new Uint8Array(capacity)
+  }
+}
+
 /**
  * Positions `head` to `tail` (exclusive) are in the ring, oldest first, live
  * or removed; a position's slot is `pos & mask`. Positions only grow, so one
@@ -23,13 +45,7 @@ export class ResponseIndex {
   /** Live responses. */
   size = 0
   private mask: number
-  /** Each slot's id as four 32-bit words. */
-  private words: Uint32Array
-  private created: Float64Array
-  private segments: Int32Array
-  private offsets: Float64Array
-  private lengths: Uint32Array
-  private live: Uint8Array
+  private cols: Columns
   private keys: KeyTable
   /** The id being looked up, as words (one buffer, not an array per lookup). */
   private readonly probe = new Uint32Array(4)
@@ -37,7 +53,7 @@ export class ResponseIndex {
   private removing = -1
   private readonly isRemoved = (slot: number): boolean => slot === this.removing
   private readonly sameId = (slot: number): boolean => {
-    const w = this.words
+    const w = this.cols.words
     const p = this.probe
     const at = slot * 4
     return w[at] === p[0] && w[at + 1] === p[1] && w[at + 2] === p[2] && w[at + 3] === p[3]
@@ -45,12 +61,7 @@ export class ResponseIndex {
 
   constructor (capacity = 1024) {
     this.mask = capacity - 1
-    this.words = new Uint32Array(capacity * 4)
-    this.created = new Float64Array(capacity)
-    this.segments = new Int32Array(capacity)
-    this.offsets = new Float64Array(capacity)
-    this.lengths = new Uint32Array(capacity)
-    this.live = new Uint8Array(capacity)
+    this.cols = columns(capacity)
     this.keys = new KeyTable(capacity)
   }
 
@@ -73,17 +84,17 @@ export class ResponseIndex {
     if (this.tail - this.head > this.mask) this.grow()
     const pos = this.tail++
     const slot = pos & this.mask
-    const w = this.words
+    const c = this.cols
     const p = this.probe
-    w[slot * 4] = p[0]!
-    w[slot * 4 + 1] = p[1]!
-    w[slot * 4 + 2] = p[2]!
-    w[slot * 4 + 3] = p[3]!
-    this.created[slot] = createdAtMs
-    this.segments[slot] = segment
-    this.offsets[slot] = offset
-    this.lengths[slot] = length
-    this.live[slot] = 1
+    c.words[slot * 4] = p[0]!
+    c.words[slot * 4 + 1] = p[1]!
+    c.words[slot * 4 + 2] = p[2]!
+    c.words[slot * 4 + 3] = p[3]!
+    c.created[slot] = createdAtMs
+    c.segments[slot] = segment
+    c.offsets[slot] = offset
+    c.lengths[slot] = length
+    c.live[slot] = 1
     this.keys.insert(hashOf(this.probe), slot, () => this.liveSlots())
     this.size++
     return pos
@@ -94,53 +105,49 @@ export class ResponseIndex {
     this.removing = slot
     const at = this.keys.find(this.keys.hashes[slot]!, this.isRemoved)
     if (at >= 0) this.keys.removeAt(at)
-    this.live[slot] = 0
+    this.cols.live[slot] = 0
     this.size--
   }
 
   /** The oldest live position, or -1 (the head moves past removed ones). */
   first (): number {
-    while (this.head < this.tail && this.live[this.head & this.mask] === 0) this.head++
+    while (this.head < this.tail && this.cols.live[this.head & this.mask] === 0) this.head++
     return this.head < this.tail ? this.head : -1
   }
 
-  isLive (pos: number): boolean { return pos >= this.head && pos < this.tail && this.live[pos & this.mask] === 1 }
-  createdAt (pos: number): number { return this.created[pos & this.mask]! }
-  segment (pos: number): number { return this.segments[pos & this.mask]! }
-  offset (pos: number): number { return this.offsets[pos & this.mask]! }
-  length (pos: number): number { return this.lengths[pos & this.mask]! }
+  isLive (pos: number): boolean { return pos >= this.head && pos < this.tail && this.cols.live[pos & this.mask] === 1 }
+  createdAt (pos: number): number { return this.cols.created[pos & this.mask]! }
+  segment (pos: number): number { return this.cols.segments[pos & this.mask]! }
+  offset (pos: number): number { return this.cols.offsets[pos & this.mask]! }
+  length (pos: number): number { return this.cols.lengths[pos & this.mask]! }
 
   private positionOf (slot: number): number {
     return this.head + ((slot - this.head) & this.mask)
   }
 
   private * liveSlots (): Generator<number> {
-    for (let pos = this.head; pos < this.tail; pos++) if (this.live[pos & this.mask] === 1) yield pos & this.mask
+    for (let pos = this.head; pos < this.tail; pos++) if (this.cols.live[pos & this.mask] === 1) yield pos & this.mask
   }
 
   /** Twice the slots, each position moved to its slot under the new mask, and the table rebuilt for them. */
   private grow (): void {
     const capacity = (this.mask + 1) * 2
-    const mask = capacity - 1
-    const old = { mask: this.mask, words: this.words, created: this.created, segments: this.segments, offsets: this.offsets, lengths: this.lengths, live: this.live, hashes: this.keys.hashes }
-    this.mask = mask
-    this.words = new Uint32Array(capacity * 4)
-    this.created = new Float64Array(capacity)
-    this.segments = new Int32Array(capacity)
-    this.offsets = new Float64Array(capacity)
-    this.lengths = new Uint32Array(capacity)
-    this.live = new Uint8Array(capacity)
+    const from = { mask: this.mask, cols: this.cols, hashes: this.keys.hashes }
+    this.mask = capacity - 1
+    this.cols = columns(capacity)
     this.keys = new KeyTable(capacity)
+    const a = from.cols
+    const b = this.cols
     for (let pos = this.head; pos < this.tail; pos++) {
-      const from = pos & old.mask
-      const to = pos & mask
-      this.words.set(old.words.subarray(from * 4, from * 4 + 4), to * 4)
-      this.created[to] = old.created[from]!
-      this.segments[to] = old.segments[from]!
-      this.offsets[to] = old.offsets[from]!
-      this.lengths[to] = old.lengths[from]!
-      this.live[to] = old.live[from]!
-      if (this.live[to] === 1) this.keys.insert(old.hashes[from]!, to, () => this.liveSlots())
+      const i = pos & from.mask
+      const j = pos & this.mask
+      b.words.set(a.words.subarray(i * 4, i * 4 + 4), j * 4)
+      b.created[j] = a.created[i]!
+      b.segments[j] = a.segments[i]!
+      b.offsets[j] = a.offsets[i]!
+      b.lengths[j] = a.lengths[i]!
+      b.live[j] = a.live[i]!
+      if (b.live[j] === 1) this.keys.insert(from.hashes[i]!, j, () => this.liveSlots())
     }
   }
 }
