@@ -52,6 +52,8 @@ export class ResponseIndex {
   /** The slot being removed, for `isRemoved`. */
   private removing = -1
   private readonly isRemoved = (slot: number): boolean => slot === this.removing
+  /** The live slots, for the table when it rebuilds. */
+  private readonly allLive = (): Iterable<number> => this.liveSlots()
   private readonly sameId = (slot: number): boolean => {
     const w = this.cols.words
     const p = this.probe
@@ -67,19 +69,19 @@ export class ResponseIndex {
 
   /** Whether `id` is one this gateway makes (`resp_` and 32 lowercase hex digits): no other is ever stored or found. */
   static accepts (id: string): boolean {
-    return id.length === ID_LENGTH && id.startsWith(PREFIX) && parseHex(id, new Uint32Array(4))
+    return readId(id, new Uint32Array(4))
   }
 
   /** The live position of `id`, or -1. */
   find (id: string): number {
-    if (id.length !== ID_LENGTH || !id.startsWith(PREFIX) || !parseHex(id, this.probe)) return -1
+    if (!readId(id, this.probe)) return -1
     const at = this.keys.find(hashOf(this.probe), this.sameId)
     return at < 0 ? -1 : this.positionOf(this.keys.slotAt(at))
   }
 
   /** Appends a response under a new id (one of ours: see `accepts`); returns its position. */
   push (id: string, createdAtMs: number, segment: number, offset: number, length: number): number {
-    if (id.length !== ID_LENGTH || !id.startsWith(PREFIX) || !parseHex(id, this.probe)) throw new TypeError(`not a stored response id: ${id}`)
+    if (!readId(id, this.probe)) throw new TypeError(`not a stored response id: ${id}`)
     this.first()
     if (this.tail - this.head > this.mask) this.grow()
     const pos = this.tail++
@@ -95,7 +97,7 @@ export class ResponseIndex {
     c.offsets[slot] = offset
     c.lengths[slot] = length
     c.live[slot] = 1
-    this.keys.insert(hashOf(this.probe), slot, () => this.liveSlots())
+    this.keys.insert(hashOf(this.probe), slot, this.allLive)
     this.size++
     return pos
   }
@@ -147,9 +149,14 @@ export class ResponseIndex {
       b.offsets[j] = a.offsets[i]!
       b.lengths[j] = a.lengths[i]!
       b.live[j] = a.live[i]!
-      if (b.live[j] === 1) this.keys.insert(from.hashes[i]!, j, () => this.liveSlots())
+      if (b.live[j] === 1) this.keys.insert(from.hashes[i]!, j, this.allLive)
     }
   }
+}
+
+/** An id of ours (`resp_` and 32 lowercase hex digits) into four words; false for any other string. */
+function readId (id: string, out: Uint32Array): boolean {
+  return id.length === ID_LENGTH && id.startsWith(PREFIX) && parseHex(id, out)
 }
 
 /** The 32 hex digits after the prefix into four words; false at a character that is not one. */
