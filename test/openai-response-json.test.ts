@@ -4,12 +4,15 @@
 // set and every state a response ends in.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { functionCallItem, messageItem, responseMeta, snapshotJson, type OutputItem, type ResponseMeta, type SnapshotState } from '../plugins/openai-compat/responses-build.js'
+import { functionCallItem, messageItem, responseMeta, snapshotJson, type OutputItem, type SnapshotState } from '../plugins/openai-compat/responses-build.js'
 import type { ResponseObject, ResponsesRequest } from '../schemas/openai.js'
 import type { RunResult } from '../src/agents/types.js'
 
+/** What a response takes from its request. */
+interface Meta { id: string, createdAt: number, model: string, request: ResponsesRequest, store: boolean }
+
 /** The response object, plainly. */
-function snapshot (meta: ResponseMeta, state: SnapshotState): ResponseObject {
+function snapshot (meta: Meta, state: SnapshotState): ResponseObject {
   const r = meta.request
   const output = state.output ?? []
   const u = state.result?.usage
@@ -87,9 +90,10 @@ test('snapshotJson is JSON.stringify of the snapshot for every request field and
   for (const [requestName, request] of requests) {
     for (const store of [true, false]) {
       for (const model of ['openclaw', 'openclaw/"odd" é']) {
-        const meta = responseMeta(ID, 1_796_600_000, model, request, store)
+        const given: Meta = { id: ID, createdAt: 1_796_600_000, model, request, store }
+        const meta = responseMeta(given.id, given.createdAt, model, request, store)
         for (const [stateName, state] of states) {
-          assert.equal(snapshotJson(meta, state), JSON.stringify(snapshot(meta, state)), `${requestName}, store ${String(store)}, model ${model}: ${stateName}`)
+          assert.equal(snapshotJson(meta, state), JSON.stringify(snapshot(given, state)), `${requestName}, store ${String(store)}, model ${model}: ${stateName}`)
         }
       }
     }

@@ -11,20 +11,16 @@ export type MessageItem = Static<typeof OutputMessage>
 export type FunctionCallItem = Static<typeof OutputFunctionCall>
 export type OutputItem = MessageItem | FunctionCallItem
 
-/** What every snapshot of one response shares. */
+/** What every snapshot of one response shares: its id, and the JSON of the fields it takes from the request. */
 export interface ResponseMeta {
-  id: string
-  createdAt: number
-  model: string
-  request: ResponsesRequest
-  store: boolean
-  /** The JSON of what every snapshot takes from the above (see `snapshotJson`). */
-  readonly json: { head: string, model: string, request: string, user: string }
+  readonly id: string
+  /** Serialized once per response (see `snapshotJson`). */
+  readonly json: { readonly head: string, readonly model: string, readonly request: string, readonly user: string }
 }
 
 export function responseMeta (id: string, createdAt: number, model: string, request: ResponsesRequest, store: boolean): ResponseMeta {
   const json = { head: `{"id":${JSON.stringify(id)},"object":"response","created_at":${JSON.stringify(createdAt)},"status":`, model: JSON.stringify(model), request: requestJson(request, store), user: typeof request.user === 'string' ? `,"user":${JSON.stringify(request.user)}` : '' }
-  return { id, createdAt, model, request, store, json }
+  return { id, json }
 }
 
 /** The fields from `instructions` to `tools`; a request that sets none of them (the usual) takes a constant. */
