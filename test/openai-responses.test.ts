@@ -4,7 +4,9 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { openAiChatFrames } from './support/fake-upstream.js'
+import { TEST_TOKEN } from './support/gateway.js'
 import { startHttpGateway } from './support/http-gateway.js'
+import { connectOk } from './support/ws-client.js'
 
 test('a non-streamed response has the Response shape', async (t) => {
   const { client, upstream } = await startHttpGateway(t)
@@ -145,4 +147,16 @@ test('a failure after output ends the stream with response.failed', async (t) =>
   assert.equal(types.at(-1), 'response.failed')
   assert.ok(types.includes('response.output_item.done'), 'the open message is closed before the failure')
   assert.ok(raw.endsWith('data: [DONE]\n\n'))
+})
+
+test('a response id names its run: the run id of the events a WS watcher sees, without its dashes', async (t) => {
+  const { client, gw } = await startHttpGateway(t)
+  const { client: ws } = await connectOk(gw.url, { token: TEST_TOKEN, scopes: ['operator.read'] })
+  t.after(() => { ws.close() })
+  const r = await client.responses.create({ model: 'openclaw', input: 'watch me' })
+  const final = await ws.next((f) => f.type === 'event' && f.event === 'chat' && f.payload.state === 'final')
+  assert.match(String(final.payload.runId), /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/)
+  assert.equal(r.id, `resp_${String(final.payload.runId).replaceAll('-', '')}`)
+  // Still retrievable under that id.
+  assert.equal((await client.responses.retrieve(r.id)).output_text, 'echo: watch me')
 })

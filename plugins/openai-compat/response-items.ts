@@ -19,9 +19,13 @@ export function responseOfItem (id: string): string | undefined {
   return m === null ? undefined : `resp_${m[1]!}`
 }
 
+/** Whether the input names stored items (`item_reference`), which must be read from the store. */
+export function hasReferences (input: string | readonly ResponsesInputItem[]): input is readonly ResponsesInputItem[] {
+  return typeof input !== 'string' && input.some((item) => item.type === 'item_reference')
+}
+
 /** Replaces every `item_reference` with the stored item it names; a reference we cannot resolve is a 400. */
-export async function resolveReferences (input: string | readonly ResponsesInputItem[], store: ResponseStore): Promise<string | ResponsesInputItem[]> {
-  if (typeof input === 'string' || !input.some((item) => item.type === 'item_reference')) return input as ResponsesInputItem[] | string
+export async function resolveReferences (input: readonly ResponsesInputItem[], store: ResponseStore): Promise<ResponsesInputItem[]> {
   const out: ResponsesInputItem[] = []
   for (const [i, item] of input.entries()) {
     if (item.type !== 'item_reference') { out.push(item); continue }

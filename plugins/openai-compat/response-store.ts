@@ -45,7 +45,7 @@ export function storeLimits (config: Readonly<GatewayConfig>): StoreLimits {
 }
 
 export interface ResponseStore {
-  /** A new response (its id made by `newId`), readable at once, on disk within 20 ms. `responseJson`: the response as the client got it (not serialized twice). */
+  /** A new response (its id made by `responseId`), readable at once, on disk within 20 ms. `responseJson`: the response as the client got it (not serialized twice). */
   save: (record: ResponseToSave, responseJson: string) => void
   get: (id: string) => Promise<StoredResponse | undefined>
   /** False when there was no such (live) response. */

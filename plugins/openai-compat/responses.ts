@@ -8,12 +8,12 @@ import type { GatewayConfig } from '../../schemas/config.js'
 import { toChatHistory } from '../../src/agents/transcript-map.js'
 import type { ChatMessage, RunRequest, Sampling, ToolChoice, ToolSpec } from '../../src/agents/types.js'
 import { ErrorResponses, FIELD_MESSAGES, ResponseObject, ResponsesRequest, ResponseStreamEvent, RoutingHeaders } from '../../schemas/openai.js'
-import { conversationOf, resolveReferences, storedInput } from './response-items.js'
+import { conversationOf, hasReferences, resolveReferences, storedInput } from './response-items.js'
 import { endpointGate, type SurfaceOptions } from './endpoints.js'
 import { fromRunResult, invalidRequest } from './errors.js'
 import { ImageBudget, imagePolicy } from './images.js'
 import { storeLimits, type ResponseStore, type StoredResponse } from './response-store.js'
-import { completionOf, newId, outputOf, responseMeta, snapshotJson } from './responses-build.js'
+import { completionOf, outputOf, responseId, responseMeta, snapshotJson } from './responses-build.js'
 import { convertInput } from './responses-input.js'
 import { resolveChannel, resolveModelOverride, resolveModelTarget, resolveSession, statelessSession, type SessionTarget } from './routing.js'
 import { startRun } from './run-bridge.js'
@@ -50,15 +50,22 @@ export default async function responsesRoutes (parent: FastifyInstance, opts: Su
     const config = app.configStore.config
     // Reported as stored only when it will be: `store: false` or a store limited to 0 keeps nothing.
     const store = body.store !== false && storeLimits(config).maxResponses > 0
-    const { agent, session, providerModel, chain } = await target(catalog, config, request, body, opts.store, store)
+    // The awaits only where the store or a transcript is read: most requests start fresh and read neither.
+    const previous = body.previous_response_id
+    const { agent, session, providerModel, chain } = previous !== undefined && previous !== null && previous !== ''
+      ? await continuation(catalog, config, request, body.model, previous, opts.store, store)
+      : freshTarget(catalog, config, request, body, store)
     const modelOverride = resolveModelOverride(request, app.httpGrant) ?? providerModel
     const images = new ImageBudget(imagePolicy(config.gateway?.http?.endpoints?.responses, true))
-    const input = await resolveReferences(body.input, opts.store)
+    const input = hasReferences(body.input) ? await resolveReferences(body.input, opts.store) : body.input
     const prior = chain === undefined ? undefined : convertInput(await conversationOf(opts.store, chain), images)
     const converted = convertInput(input, images)
     const system = [...(body.instructions !== undefined && body.instructions !== null ? [body.instructions] : []), ...(prior?.system ?? []), ...converted.system]
       .filter((s) => s.trim() !== '').join('\n\n')
-    const turn = await splitTurn(app, converted.messages, session, prior?.messages)
+    if (converted.messages.length === 0) throw invalidRequest('`input` has no message to answer.', 'input', 'message_empty')
+    const turn = prior === undefined && session.origin === 'continued' && !session.persist
+      ? await transcriptTurn(app, converted.messages, session.sessionKey)
+      : splitTurn(converted.messages, session, prior?.messages)
     const tools = clientTools(body)
 
     // Every field is set (undefined when absent): one object shape for every request.
@@ -79,7 +86,7 @@ export default async function responsesRoutes (parent: FastifyInstance, opts: Su
     }
     const run = startRun(app, reply, req, { modelOverride, agentId: agent.id }, opts.disconnects)
     const createdAtMs = app.gateway.now()
-    const meta = responseMeta(newId('resp'), Math.floor(createdAtMs / 1000), body.model ?? 'openclaw', body, store)
+    const meta = responseMeta(responseId(run.handle.runId), Math.floor(createdAtMs / 1000), body.model ?? 'openclaw', body, store)
     // Every response the client was given with `store: true` is kept (its session was persisted too).
     const save = (json: string) => {
       if (!store) return
@@ -112,39 +119,38 @@ interface Target {
   chain: StoredResponse | undefined
 }
 
-/**
- * The agent and session: those of the previous response when continuing,
- * else contract 3.2 routing. Only a named session (header, `user`) is
- * written; a stored stateless response keeps its conversation in its record.
- */
-async function target (catalog: AgentCatalog, config: Readonly<GatewayConfig>, request: FastifyRequest, body: Body, stored: ResponseStore, store: boolean): Promise<Target> {
+/** Contract 3.2 routing. Only a named session (header, `user`) is written; a stored stateless response keeps its conversation in its record. */
+function freshTarget (catalog: AgentCatalog, config: Readonly<GatewayConfig>, request: FastifyRequest, body: Body, store: boolean): Target {
   const { agent, providerModel } = resolveModelTarget(catalog, config, request, body.model ?? 'openclaw')
-  const previous = body.previous_response_id
-  if (previous !== undefined && previous !== null && previous !== '') {
-    const hit = await stored.get(previous)
-    const continued = hit !== undefined ? catalog.get(hit.agentId) : undefined
-    if (hit === undefined || continued === undefined) {
-      throw invalidRequest(`Previous response with id '${previous}' not found.`, 'previous_response_id', 'previous_response_not_found')
-    }
-    if (!hit.persisted) return { agent: continued, session: statelessSession(continued, 'openresponses'), providerModel, chain: hit }
-    return { agent: continued, session: { sessionKey: hit.sessionKey, persist: store, origin: 'continued' }, providerModel, chain: undefined }
-  }
   const session = resolveSession(catalog, request, agent, 'openresponses', body.user)
   return { agent, session: { ...session, persist: session.persist && store }, providerModel, chain: undefined }
 }
 
-/** Continuing: the stored chain or the transcript is the history and every item is new. Otherwise the last turn is input. */
-async function splitTurn (app: FastifyInstance, messages: ChatMessage[], session: SessionTarget, prior: ChatMessage[] | undefined): Promise<{ input: ChatMessage[], context?: ChatMessage[] }> {
-  if (messages.length === 0) throw invalidRequest('`input` has no message to answer.', 'input', 'message_empty')
-  if (prior !== undefined) return { input: messages, context: prior }
-  if (session.origin === 'continued') {
-    // The engine reads the transcript only for persisted runs; a `store: false` continuation reads it here.
-    if (session.persist) return { input: messages }
-    const answered = messages.flatMap((m) => (m.role === 'tool' ? [m.toolCallId] : []))
-    return { input: messages, context: toChatHistory(await app.sessions.history(session.sessionKey, { limit: HISTORY_LIMIT }), answered) }
+/** Continuing `previous`: its agent, and its session's transcript when it had one, else its chain of stored records. */
+async function continuation (catalog: AgentCatalog, config: Readonly<GatewayConfig>, request: FastifyRequest, model: string | undefined, previous: string, stored: ResponseStore, store: boolean): Promise<Target> {
+  const { providerModel } = resolveModelTarget(catalog, config, request, model ?? 'openclaw')
+  const hit = await stored.get(previous)
+  const continued = hit !== undefined ? catalog.get(hit.agentId) : undefined
+  if (hit === undefined || continued === undefined) {
+    throw invalidRequest(`Previous response with id '${previous}' not found.`, 'previous_response_id', 'previous_response_not_found')
   }
+  if (!hit.persisted) return { agent: continued, session: statelessSession(continued, 'openresponses'), providerModel, chain: hit }
+  return { agent: continued, session: { sessionKey: hit.sessionKey, persist: store, origin: 'continued' }, providerModel, chain: undefined }
+}
+
+/** Continuing from the stored chain or a persisted session, every item is new; otherwise the last turn is input. */
+function splitTurn (messages: ChatMessage[], session: SessionTarget, prior: ChatMessage[] | undefined): { input: ChatMessage[], context?: ChatMessage[] } {
+  if (prior !== undefined) return { input: messages, context: prior }
+  // The engine reads a persisted session's transcript itself.
+  if (session.origin === 'continued') return { input: messages }
   const start = currentTurnStart(messages.map((m) => m.role as TurnRole))
   return { input: messages.slice(start), context: messages.slice(0, start) }
+}
+
+/** A `store: false` continuation of a persisted session: the engine will not read the transcript for an unpersisted run, so it is read here. */
+async function transcriptTurn (app: FastifyInstance, messages: ChatMessage[], sessionKey: string): Promise<{ input: ChatMessage[], context: ChatMessage[] }> {
+  const answered = messages.flatMap((m) => (m.role === 'tool' ? [m.toolCallId] : []))
+  return { input: messages, context: toChatHistory(await app.sessions.history(sessionKey, { limit: HISTORY_LIMIT }), answered) }
 }
 
 /** Responses function tools are flat: `{type:"function", name, description?, parameters?}`. */

@@ -33,7 +33,7 @@ export class ResponseEvents implements StreamFormat {
     this.deltaHead = `event: response.output_text.delta\ndata: {"type":"response.output_text.delta","item_id":"${this.messageId}","output_index":0,"content_index":0,"delta":`
     // In both opening events: flattened once, copied twice.
     const opening = flat(snapshotJson(meta, { status: 'in_progress' }))
-    this.opening = this.responseEvent('response.created', opening) + this.responseEvent('response.in_progress', opening)
+    this.opening = this.responseEvent(HEADS.created, opening) + this.responseEvent(HEADS.inProgress, opening)
   }
 
   delta (delta: string): string {
@@ -45,42 +45,41 @@ export class ResponseEvents implements StreamFormat {
   ok (result: RunResult): string {
     const { status, reason } = completionOf(result)
     const closing = this.closeMessage(status === 'completed' ? 'completed' : 'incomplete') + this.calls(result)
-    const type = status === 'completed' ? 'response.completed' : 'response.incomplete'
-    return closing + this.finish(type, { status, output: this.output, result, incompleteReason: reason })
+    return closing + this.finish(status === 'completed' ? HEADS.completed : HEADS.incomplete, { status, output: this.output, result, incompleteReason: reason })
   }
 
   failed (result: RunResult): string {
     const closing = this.closeMessage('incomplete')
     const failure = toOpenAiFailure(fromRunResult(result)).body.error
     const error = { code: failure.code ?? 'server_error', message: failure.message }
-    return closing + this.finish('response.failed', { status: 'failed', output: this.output, result, error })
+    return closing + this.finish(HEADS.failed, { status: 'failed', output: this.output, result, error })
   }
 
-  private finish (type: string, state: SnapshotState): string {
+  private finish (head: string, state: SnapshotState): string {
     // In the last event and in the store: flattened once, copied twice.
     this.finalJson = flat(snapshotJson(this.meta, state))
-    return this.responseEvent(type, this.finalJson)
+    return this.responseEvent(head, this.finalJson)
   }
 
   /** An event whose only field is the response, already serialized (once for the stream and the store). */
-  private responseEvent (type: string, responseJson: string): string {
-    return `event: ${type}\ndata: {"type":"${type}","response":${responseJson},"sequence_number":${this.seq++}}\n\n`
+  private responseEvent (head: string, responseJson: string): string {
+    return `${head}"response":${responseJson},"sequence_number":${this.seq++}}\n\n`
   }
 
   private event (type: string, fields: Record<string, unknown>): string {
     return `event: ${type}\ndata: ${JSON.stringify({ type, ...fields, sequence_number: this.seq++ })}\n\n`
   }
 
-  /** An event from its fields as JSON text: the message's events are templates, as they are part of every streamed answer. */
-  private template (type: string, fieldsJson: string): string {
-    return `event: ${type}\ndata: {"type":"${type}",${fieldsJson},"sequence_number":${this.seq++}}\n\n`
+  /** An event from its head (`HEADS`) and its fields as JSON text: the message's events are templates, as they are part of every streamed answer. */
+  private template (head: string, fieldsJson: string): string {
+    return `${head}${fieldsJson},"sequence_number":${this.seq++}}\n\n`
   }
 
   private openMessage (): string {
     if (this.messageOpen) return ''
     this.messageOpen = true
-    return this.template('response.output_item.added', `"output_index":0,"item":{"type":"message","id":"${this.messageId}","status":"in_progress","role":"assistant","content":[]}`) +
-      this.template('response.content_part.added', `${this.at},"part":{"type":"output_text","text":"","annotations":[]}`)
+    return this.template(HEADS.itemAdded, `"output_index":0,"item":{"type":"message","id":"${this.messageId}","status":"in_progress","role":"assistant","content":[]}`) +
+      this.template(HEADS.partAdded, `${this.at},"part":{"type":"output_text","text":"","annotations":[]}`)
   }
 
   private closeMessage (status: 'completed' | 'incomplete'): string {
@@ -88,9 +87,9 @@ export class ResponseEvents implements StreamFormat {
     this.output.push(messageItem(this.messageId, this.text, status))
     const text = JSON.stringify(this.text)
     const part = `{"type":"output_text","text":${text},"annotations":[]}`
-    return this.template('response.output_text.done', `${this.at},"text":${text},"logprobs":[]`) +
-      this.template('response.content_part.done', `${this.at},"part":${part}`) +
-      this.template('response.output_item.done', `"output_index":0,"item":{"type":"message","id":"${this.messageId}","status":"${status}","role":"assistant","content":[${part}]}`)
+    return this.template(HEADS.textDone, `${this.at},"text":${text},"logprobs":[]`) +
+      this.template(HEADS.partDone, `${this.at},"part":${part}`) +
+      this.template(HEADS.itemDone, `"output_index":0,"item":{"type":"message","id":"${this.messageId}","status":"${status}","role":"assistant","content":[${part}]}`)
   }
 
   private calls (result: RunResult): string {
@@ -109,4 +108,25 @@ export class ResponseEvents implements StreamFormat {
     }
     return text
   }
+}
+
+// A concatenation is a tree of its pieces, walked again when the text is
+// written out: an event's constant start is one piece.
+
+/** The `event:` line and the start of `data:` up to the first field, per event type. */
+const HEADS = {
+  created: head('response.created'),
+  inProgress: head('response.in_progress'),
+  itemAdded: head('response.output_item.added'),
+  partAdded: head('response.content_part.added'),
+  textDone: head('response.output_text.done'),
+  partDone: head('response.content_part.done'),
+  itemDone: head('response.output_item.done'),
+  completed: head('response.completed'),
+  incomplete: head('response.incomplete'),
+  failed: head('response.failed')
+} as const
+
+function head (type: string): string {
+  return flat(`event: ${type}\ndata: {"type":"${type}",`)
 }
