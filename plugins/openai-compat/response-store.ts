@@ -16,6 +16,7 @@ import { LRUCache } from 'lru-cache'
 import type { GatewayConfig } from '../../schemas/config.js'
 import type { ResponseObject, StoredInputItem } from '../../schemas/openai.js'
 import { LineArena } from './line-arena.js'
+import { PendingLines } from './pending-lines.js'
 import { ResponseIndex } from './response-index.js'
 import { storedInput } from './response-items.js'
 
@@ -65,8 +66,6 @@ export interface ResponseStoreOptions {
 }
 
 interface Segment { seq: number, file: string, size: number, records: number, live: number }
-/** Where a saved record's bytes are until they are written: at `at` in an arena chunk. */
-interface Unwritten { chunk: Buffer, at: number }
 /** Lines bound for one segment, side by side in one arena chunk: one buffer of a writev. */
 interface Run { segment: Segment, chunk: Buffer, start: number, end: number }
 type Op = Run | { segment: Segment, remove: true }
@@ -105,7 +104,7 @@ class LogResponseStore implements ResponseStore {
   /** Queued file operations, in order. */
   private ops: Op[] = []
   /** The records those operations write, by position: their bytes are still only in the arena. */
-  private unwritten = new Map<number, Unwritten>()
+  private readonly unwritten = new PendingLines()
   private flushing: Promise<void> = Promise.resolve()
   private timer: NodeJS.Timeout | undefined
   /** The segment being appended to stays open: an open, write and close per append cost ~50 µs per response. */
@@ -175,7 +174,7 @@ class LogResponseStore implements ResponseStore {
     const pos = this.index.push(record.id, record.createdAtMs, segment.seq, offset, segment.size - offset - 1)
     segment.records++
     segment.live++
-    this.unwritten.set(pos, { chunk: this.arena.chunk, at })
+    this.unwritten.add(pos, this.arena.chunk, at)
     this.schedule()
     this.prune()
   }
@@ -188,7 +187,7 @@ class LogResponseStore implements ResponseStore {
       this.drop(pos, id)
       return undefined
     }
-    const unwritten = this.unwritten.get(pos)
+    const unwritten = this.unwritten.find(pos)
     if (unwritten !== undefined) return parseRecord(unwritten.chunk.toString('utf8', unwritten.at, unwritten.at + index.length(pos)))
     const cached = this.recent.get(pos)
     if (cached !== undefined) return parseRecord(cached)
@@ -249,7 +248,6 @@ class LogResponseStore implements ResponseStore {
     this.bySeq.get(this.index.segment(pos))!.live--
     this.index.remove(pos)
     this.recent.delete(pos)
-    this.unwritten.delete(pos)
   }
 
   /** A deletion (or an expiry found on read): forgotten, and a drop line for the log. */
@@ -324,7 +322,8 @@ class LogResponseStore implements ResponseStore {
     this.ops = []
     this.flushing = this.flushing.then(() => this.apply(ops)).catch((err: unknown) => { this.opts.onError(err, 'write') })
       .finally(() => {
-        this.written(upTo)
+        // A record's bytes leave the arena once written (or failed).
+        this.unwritten.written(upTo)
         for (const op of ops) if ('chunk' in op) this.arena.release(op.chunk)
       })
     await this.flushing
@@ -340,14 +339,6 @@ class LogResponseStore implements ResponseStore {
       for (let next = ops[j]; next !== undefined && 'chunk' in next && next.segment === op.segment; next = ops[++j]) data.push(next.chunk.subarray(next.start, next.end))
       await this.appendTo(op.segment, data)
       i = j
-    }
-  }
-
-  /** A record's bytes leave memory once written (or failed): positions are saved in order, so those before `upTo` are first. */
-  private written (upTo: number): void {
-    for (const pos of this.unwritten.keys()) {
-      if (pos >= upTo) break
-      this.unwritten.delete(pos)
     }
   }
 
