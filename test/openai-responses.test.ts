@@ -97,6 +97,19 @@ test('store:false is not persisted and cannot be continued; an unknown previous 
   assert.equal(err.param, 'previous_response_id')
 })
 
+test('a store: false continuation of a named session reads its transcript and writes nothing to it', async (t) => {
+  const { client, upstream, gw } = await startHttpGateway(t)
+  const named = await client.responses.create({ model: 'openclaw', input: 'I am bob', user: 'bob' })
+  const transcript = async () => (await gw.app.sessions.history('agent:main:openresponses-user:bob', { limit: 50 })).length
+  const written = await transcript()
+  assert.ok(written >= 2, 'the named turn was written')
+  const r = await client.responses.create({ model: 'openclaw', previous_response_id: named.id, input: 'who am I?', store: false })
+  assert.equal(r.output_text, 'echo: who am I?')
+  assert.equal((r as unknown as { store: boolean }).store, false)
+  assert.deepEqual(upstream.lastRequest().body.messages.slice(1).map((m: any) => m.content), ['I am bob', 'echo: I am bob', 'who am I?'])
+  assert.equal(await transcript(), written)
+})
+
 test('max_output_tokens: a length stop is status incomplete with reason max_output_tokens', async (t) => {
   const { client, upstream } = await startHttpGateway(t)
   upstream.enqueue({ type: 'sse', frames: openAiChatFrames({ text: ['cut ', 'sho'], stopReason: 'length' }) })
