@@ -15,6 +15,7 @@ import responsesRoutes from './responses.js'
 import storedResponsesRoutes from './responses-stored.js'
 import anthropicMessages from './anthropic/index.js'
 import path from 'node:path'
+import type { ConfigChange } from '../../src/config/store.js'
 import { KeepAlive } from './streaming/index.js'
 
 export interface OpenAiCompatOptions {
@@ -47,9 +48,14 @@ export default async function openaiCompat (app: FastifyInstance, opts: OpenAiCo
     throw notFound(`Unknown route: ${request.method} ${path}.`, 'unknown_route')
   })
 
+  // Derived once per config snapshot rather than per save; a reload swaps the snapshot.
+  let limits = storeLimits(app.configStore.config)
+  const onConfigChange = (change: ConfigChange) => { limits = storeLimits(change.next.snapshot.config) }
+  app.configStore.on('change', onConfigChange)
+  app.addHook('onClose', async () => { app.configStore.off('change', onConfigChange) })
   const store = await openResponseStore({
     dir: path.join(app.gateway.paths.stateDir, 'responses'),
-    limits: () => storeLimits(app.configStore.config),
+    limits: () => limits,
     now: app.gateway.now,
     onError: (err, op) => { app.log.warn({ err, op }, 'response store failed') }
   })

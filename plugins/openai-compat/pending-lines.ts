@@ -1,10 +1,7 @@
-// Where the saved lines that are not yet on disk sit in the line arena, by
-// their response's position. Positions are saved in order and written in
-// order, so the unwritten ones are a range, kept in a ring: nothing is
-// allocated per save. A Map entry and a small object per save lived just
-// long enough (a write every 20 ms) to be promoted, and the stored streamed
-// bench row then ran ~0.4 page faults and ~18 µs of CPU more per response
-// than the same process unstored (bench/README.md, sixth pass).
+// Where the saved lines not yet on disk sit in the line arena, by position.
+// Positions are saved and written in order, so the unwritten ones are a range,
+// kept in a ring: nothing allocated per save. A Map entry per save cost the
+// stored bench row ~18 µs and ~0.3 page faults per response (bench/README.md, sixth pass).
 
 export class PendingLines {
   /** The oldest position that may be unwritten. */

@@ -1,5 +1,5 @@
-// Stored responses (`store` not false), bounded in count and age (read per
-// call, so a reload applies) and kept on disk as an append-only log under
+// Stored responses (`store` not false), bounded in count and age (the
+// current config's, so a reload applies) and kept on disk as an append-only log under
 // <stateDir>/responses: segment files of JSON lines, a record per saved
 // response, a `{"drop":id}` line per deletion, and for evictions (always the
 // oldest, by count or age) one `{"evictedBefore":[segment,offset]}` line per
@@ -56,6 +56,8 @@ export interface ResponseStore {
   /** Flushes and releases the open segment file. */
   close: () => Promise<void>
   readonly size: number
+  /** False when the store is limited to 0 responses: a save would keep nothing. */
+  readonly keeping: boolean
 }
 
 export interface ResponseStoreOptions {
@@ -113,6 +115,7 @@ class LogResponseStore implements ResponseStore {
   constructor (private readonly opts: ResponseStoreOptions) {}
 
   get size (): number { return this.index.size }
+  get keeping (): boolean { return this.opts.limits().maxResponses > 0 }
 
   /** Replays the segments, oldest first; a torn last line (a crash) is skipped. */
   async load (): Promise<void> {

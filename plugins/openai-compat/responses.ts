@@ -12,7 +12,7 @@ import { conversationOf, hasReferences, resolveReferences, storedInput } from '.
 import { endpointGate, type SurfaceOptions } from './endpoints.js'
 import { fromRunResult, invalidRequest } from './errors.js'
 import { ImageBudget, imagePolicy } from './images.js'
-import { storeLimits, type ResponseStore, type StoredResponse } from './response-store.js'
+import type { ResponseStore, StoredResponse } from './response-store.js'
 import { completionOf, outputOf, responseId, responseMeta, snapshotJson } from './responses-build.js'
 import { convertInput } from './responses-input.js'
 import { resolveChannel, resolveModelOverride, resolveModelTarget, resolveSession, statelessSession, type SessionTarget } from './routing.js'
@@ -49,7 +49,7 @@ export default async function responsesRoutes (parent: FastifyInstance, opts: Su
     const catalog = app.agents.catalog()
     const config = app.configStore.config
     // Reported as stored only when it will be: `store: false` or a store limited to 0 keeps nothing.
-    const store = body.store !== false && storeLimits(config).maxResponses > 0
+    const store = body.store !== false && opts.store.keeping
     // The awaits only where the store or a transcript is read: most requests start fresh and read neither.
     const previous = body.previous_response_id
     const { agent, session, providerModel, chain } = previous !== undefined && previous !== null && previous !== ''
