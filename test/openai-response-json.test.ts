@@ -2,11 +2,15 @@
 // must be exactly what JSON.stringify makes of the response object, field by
 // field as the API reference gives it, for every request field a client can
 // set and every state a response ends in.
+import { randomUUID } from 'node:crypto'
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { functionCallItem, messageItem, responseMeta, snapshotJson, type OutputItem, type SnapshotState } from '../plugins/openai-compat/responses-build.js'
+import { functionCallItem, isUuid, messageItem, responseId, responseMeta, snapshotJson, type OutputItem, type SnapshotState } from '../plugins/openai-compat/responses-build.js'
 import type { ResponseObject, ResponsesRequest } from '../schemas/openai.js'
 import type { RunResult } from '../src/agents/types.js'
+import { fromRunResult, toOpenAiFailure } from '../plugins/openai-compat/errors.js'
+import { itemId } from '../plugins/openai-compat/response-items.js'
+import { responseEvents } from '../plugins/openai-compat/streaming/responses.js'
 
 /** What a response takes from its request. */
 interface Meta { id: string, createdAt: number, model: string, request: ResponsesRequest, store: boolean }
@@ -97,5 +101,45 @@ test('snapshotJson is JSON.stringify of the snapshot for every request field and
         }
       }
     }
+  }
+})
+
+test('a response id is its run id as hex; a run id of another shape gets a fresh one', () => {
+  const runId = randomUUID()
+  assert.equal(isUuid(runId), true)
+  assert.equal(responseId(runId), `resp_${runId.replaceAll('-', '')}`)
+  const uuid = 'f81d4fae-7dec-11d0-a765-00a0c91e6bf6'
+  // Each breaks the shape randomUUID writes in one place: length, a dash, case, a hex digit.
+  for (const other of [uuid.slice(1), `${uuid}0`, uuid.replace('-', '0'), uuid.toUpperCase(), `g${uuid.slice(1)}`, `${uuid.slice(0, 35)}/`, 'run-1', '']) {
+    assert.equal(isUuid(other), false, other)
+    const id = responseId(other)
+    assert.match(id, /^resp_[0-9a-f]{32}$/)
+    assert.notEqual(id, 'resp_f81d4fae7dec11d0a76500a0c91e6bf6')
+  }
+})
+
+test('a stream ends with the response snapshotJson makes of its output, in its last event and for the store', () => {
+  const given: Meta = { id: ID, createdAt: 1_796_600_000, model: 'openclaw', request: { input: 'hi' }, store: true }
+  const msg = (text: string, status: 'completed' | 'incomplete') => messageItem(itemId(ID, 'msg', 'o', 0), text, status)
+  const fc = (index: number, c = call) => functionCallItem(itemId(ID, 'fc', 'o', index), c, 'completed')
+  const failure = { ...result('half'), status: 'error', stopReason: 'error' } as RunResult
+  const runs: Array<[string, string[], RunResult, SnapshotState]> = [
+    ['text', ['say ', TRICKY], result(`say ${TRICKY}`), { status: 'completed', output: [msg(`say ${TRICKY}`, 'completed')] }],
+    ['text cut at max tokens', ['cut'], { ...result('cut'), stopReason: 'length' }, { status: 'incomplete', output: [msg('cut', 'incomplete')], incompleteReason: 'max_output_tokens' }],
+    ['text and tool calls', ['a'], { ...result('a'), toolCalls: [call, { ...call, id: 'call_2' }] }, { status: 'completed', output: [msg('a', 'completed'), fc(1), fc(2, { ...call, id: 'call_2' })] }],
+    ['a tool call only', [], { ...result(''), toolCalls: [call] }, { status: 'completed', output: [fc(0)] }],
+    ['nothing', [], result(''), { status: 'completed', output: [] }],
+    ['failed after text', ['half'], failure, { status: 'failed', output: [msg('half', 'incomplete')] }]
+  ]
+  for (const [name, deltas, run, state] of runs) {
+    const events = responseEvents(responseMeta(given.id, given.createdAt, given.model, given.request, given.store))
+    let wire = events.opening
+    for (const d of deltas) wire += events.delta(d)
+    wire += run.status === 'ok' ? events.ok(run) : events.failed(run)
+    const error = run.status === 'ok' ? undefined : { code: toOpenAiFailure(fromRunResult(run)).body.error.code ?? 'server_error', message: toOpenAiFailure(fromRunResult(run)).body.error.message }
+    const expected = JSON.stringify(snapshot(given, { ...state, result: run, error }))
+    assert.equal(events.finalJson, expected, name)
+    const last = wire.trimEnd().split('\n\n').at(-1)!
+    assert.deepEqual(JSON.parse(last.slice(last.indexOf('data: ') + 6)).response, JSON.parse(expected), name)
   }
 })

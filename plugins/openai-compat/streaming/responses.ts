@@ -23,6 +23,8 @@ export class ResponseEvents implements StreamFormat {
   private readonly messageId: string
   private text = ''
   private messageOpen = false
+  /** The closed message as the response's `output` and `output_text` (JSON), as its events gave them. */
+  private messageJson: { items: string, text: string } | undefined
   /** Where the message's text part is, for its events (JSON fields; the id is hex). */
   private readonly at: string
   private readonly deltaHead: string
@@ -45,14 +47,16 @@ export class ResponseEvents implements StreamFormat {
   ok (result: RunResult): string {
     const { status, reason } = completionOf(result)
     const closing = this.closeMessage(status === 'completed' ? 'completed' : 'incomplete') + this.calls(result)
-    return closing + this.finish(status === 'completed' ? HEADS.completed : HEADS.incomplete, { status, output: this.output, result, incompleteReason: reason })
+    // Without tool calls the output is the message alone, already serialized for its events.
+    const outputJson = result.toolCalls.length === 0 ? this.messageJson : undefined
+    return closing + this.finish(status === 'completed' ? HEADS.completed : HEADS.incomplete, { status, output: this.output, outputJson, result, incompleteReason: reason })
   }
 
   failed (result: RunResult): string {
     const closing = this.closeMessage('incomplete')
     const failure = toOpenAiFailure(fromRunResult(result)).body.error
     const error = { code: failure.code ?? 'server_error', message: failure.message }
-    return closing + this.finish(HEADS.failed, { status: 'failed', output: this.output, result, error })
+    return closing + this.finish(HEADS.failed, { status: 'failed', output: this.output, outputJson: this.messageJson, result, error })
   }
 
   private finish (head: string, state: SnapshotState): string {
@@ -87,9 +91,11 @@ export class ResponseEvents implements StreamFormat {
     this.output.push(messageItem(this.messageId, this.text, status))
     const text = JSON.stringify(this.text)
     const part = `{"type":"output_text","text":${text},"annotations":[]}`
+    const item = `{"type":"message","id":"${this.messageId}","status":"${status}","role":"assistant","content":[${part}]}`
+    this.messageJson = { items: item, text }
     return this.template(HEADS.textDone, `${this.at},"text":${text},"logprobs":[]`) +
       this.template(HEADS.partDone, `${this.at},"part":${part}`) +
-      this.template(HEADS.itemDone, `"output_index":0,"item":{"type":"message","id":"${this.messageId}","status":"${status}","role":"assistant","content":[${part}]}`)
+      this.template(HEADS.itemDone, `"output_index":0,"item":${item}`)
   }
 
   private calls (result: RunResult): string {
