@@ -67,6 +67,8 @@ export interface GatewayOptions {
     requestTimeoutMs?: number
     /** How often Node checks for requests past their timeout (default 30 s, so a 408 may come that much later). */
     timeoutCheckIntervalMs?: number
+    /** How long a stop or restart waits for open HTTP connections before it cuts them (default 5 s). */
+    closeDeadlineMs?: number
   }
 }
 
@@ -147,7 +149,7 @@ export async function buildGateway (opts: GatewayOptions) {
   app.addHook('onReady', async () => { phase = 'ready' })
   app.addHook('preClose', async () => {
     phase = 'closing'
-    closeWhenIdle(app.server)
+    closeWhenIdle(app.server, { deadlineMs: opts.http?.closeDeadlineMs })
   })
   // Response serializers compile right after the port opens, in slices; validators on their
   // route's first request (warming them all cost ~10 MB of idle RSS).

@@ -190,6 +190,7 @@ export async function runGateway (opts: StartOptions & { graceMs?: number }): Pr
     current.app.gateway.closing = { reason: reason === 'SIGUSR2' ? 'gateway restarting' : 'config change requires restart', restartExpectedMs: 1500 }
     const lastGood = current.config()
     await current.close()
+    log()?.info(`restart: stopped in ${Math.round(performance.now() - beganAt)}ms; starting again`)
     running = await startGateway(opts, { beganAt, lastGood, logFile: current.logFile })
     watch(running)
   }

@@ -152,3 +152,19 @@ test('a stop lets a request in flight finish, then closes its keep-alive connect
   await waitFor('the gateway to stop and close the client connection', () => stopped && socketClosed)
   await stopping
 })
+
+test('a stop is not held up by a client that never finishes its request: its connection is cut at the close deadline', { timeout: 30_000 }, async (t) => {
+  // Without the deadline Node keeps such a connection until the request timeout, here two minutes.
+  const h = await startHttpGateway(t, { http: { requestTimeoutMs: 120_000, closeDeadlineMs: 300 } })
+  const socket = net.connect(h.gw.port, '127.0.0.1')
+  t.after(() => { socket.destroy() })
+  await once(socket, 'connect')
+  const arrived = once(h.gw.app.server, 'request')
+  // The headers and the start of a body that never comes.
+  socket.write(`POST /v1/embeddings HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${h.token!}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"inp`)
+  await arrived
+  const cut = once(socket, 'close')
+  await h.gw.close()
+  await cut
+  assert.equal(h.gw.app.server.listening, false)
+})

@@ -6,9 +6,20 @@
 // soon as they go idle.
 import type { Server } from 'node:http'
 
-export function closeWhenIdle (server: Server, everyMs = 100): void {
+// A connection that never goes idle (a request that never finishes
+// arriving, a handler that never answers) is cut at the deadline, so a stop
+// or an in-process restart always completes.
+export function closeWhenIdle (server: Server, { everyMs = 100, deadlineMs = CLOSE_DEADLINE_MS } = {}): void {
   if (!server.listening) return
   const sweep = setInterval(() => { server.closeIdleConnections() }, everyMs)
   sweep.unref()
-  server.once('close', () => { clearInterval(sweep) })
+  const deadline = setTimeout(() => { server.closeAllConnections() }, deadlineMs)
+  deadline.unref()
+  server.once('close', () => {
+    clearInterval(sweep)
+    clearTimeout(deadline)
+  })
 }
+
+/** How long a stop waits for the HTTP connections still open when it began. */
+export const CLOSE_DEADLINE_MS = 5_000
