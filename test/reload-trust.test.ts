@@ -185,9 +185,10 @@ test('SIGUSR2 restarts in place; the ready line measures the restart; a missing 
   gw.signal('SIGUSR2')
   const shutdown = await client.event('shutdown', WAIT)
   assert.equal(typeof shutdown.payload.restartExpectedMs, 'number')
-  const ready = await gw.waitFor(/restarting: SIGUSR2[\s\S]*ready \(auth token; (\d+)ms\)/, WAIT)
+  const ready = await gw.waitFor(/restarting: SIGUSR2[\s\S]*restart: stopped in (\d+)ms; starting again[\s\S]*ready \(auth token; (\d+)ms\)/, WAIT)
   const observed = Date.now() - signalledAt
-  assert.ok(Number(ready[1]) <= observed + 50, `ready ${ready[1]} ms within the ${observed} ms the restart took`)
+  assert.ok(Number(ready[2]) <= observed + 50, `ready ${ready[2]} ms within the ${observed} ms the restart took`)
+  assert.ok(Number(ready[1]) <= Number(ready[2]), `the stop (${ready[1]} ms) is part of the restart (${ready[2]} ms)`)
   assert.equal(gw.exit, undefined, 'same process')
   const { hello } = await admin(t, port)
   assert.ok(hello.snapshot.uptimeMs < observed + 1000, 'a fresh gateway instance')
