@@ -3,12 +3,14 @@
 // response until the keep-alive timeout (72 s), and holds up a stop or an
 // in-process restart that long: seen as a Control UI's restart that never
 // came back. Until the server has closed, such connections are closed as
-// soon as they go idle.
+// soon as they go idle; one that never goes idle (a request that never
+// finishes arriving, a handler that never answers) is cut at the deadline,
+// so a stop or a restart always completes.
 import type { Server } from 'node:http'
 
-// A connection that never goes idle (a request that never finishes
-// arriving, a handler that never answers) is cut at the deadline, so a stop
-// or an in-process restart always completes.
+/** How long a stop waits for the HTTP connections still open when it began. */
+const CLOSE_DEADLINE_MS = 5_000
+
 export function closeWhenIdle (server: Server, { everyMs = 100, deadlineMs = CLOSE_DEADLINE_MS } = {}): void {
   if (!server.listening) return
   const sweep = setInterval(() => { server.closeIdleConnections() }, everyMs)
@@ -20,6 +22,3 @@ export function closeWhenIdle (server: Server, { everyMs = 100, deadlineMs = CLO
     clearTimeout(deadline)
   })
 }
-
-/** How long a stop waits for the HTTP connections still open when it began. */
-export const CLOSE_DEADLINE_MS = 5_000
