@@ -18,6 +18,7 @@ import { createProvider } from '../src/providers/index.js'
 import { createFileSessionStore } from '../src/sessions/index.js'
 import { createToolRegistry, registerBuiltinTools } from '../src/tools/index.js'
 import { startEchoUpstream } from './support/echo-upstream.js'
+import { percentile } from './support/load.js'
 
 const soakSeconds = Number(process.argv[2] ?? 60)
 const concurrency = Number(process.argv[3] ?? 50)
@@ -43,7 +44,6 @@ const engine = new AgentEngine({
   logger: quiet
 })
 
-const percentile = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(p * s.length))]! }
 async function time (label: string, fn: () => Promise<void>): Promise<{ label: string, p50: number, p99: number, perSec: number }> {
   for (let i = 0; i < 200; i++) await fn()
   const xs: number[] = []

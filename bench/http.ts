@@ -15,15 +15,17 @@
 //   byte, whose difference to the bare proxy is the added latency (target < 1 ms)
 //   and the streaming TTFB overhead (target < 1 ms).
 // --profile runs the gateway under --cpu-prof (profiles in .tmp/prof).
-import { fork, type ChildProcess } from 'node:child_process'
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import type { ChildProcess } from 'node:child_process'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import http from 'node:http'
-import { createRequire } from 'node:module'
 import os from 'node:os'
 import path from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
+import { autocannon, cpuSeconds, mean, median, percentile, spawnRole, stopChildren } from './support/load.js'
 import { BENCH_TOKEN } from './support/token.js'
+
+const SCRIPT = fileURLToPath(import.meta.url)
 
 const arg = (name: string, fallback: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback
 
@@ -47,12 +49,9 @@ async function runRole (role: string): Promise<void> {
 }
 
 async function startGatewayRole (upstream: string, workspaceKb: number): Promise<{ url: string, close: () => Promise<void> }> {
-  const { startBenchGateway } = await import('./support/gateway.js')
+  const { echoAgentConfig, startBenchGateway } = await import('./support/gateway.js')
   const workspace = workspaceKb > 0 ? await bootstrapWorkspace(workspaceKb) : undefined
-  const gateway = await startBenchGateway({
-    models: { providers: { fake: { baseUrl: `${upstream}/v1`, api: 'openai-completions', apiKey: 'sk-bench', models: [{ id: 'echo' }] } } },
-    agents: { defaults: { model: 'fake/echo', maxConcurrent: 1000, ...(workspace !== undefined ? { workspace } : {}) } }
-  })
+  const gateway = await startBenchGateway(echoAgentConfig(upstream, workspace !== undefined ? { workspace } : {}))
   return {
     url: gateway.url,
     close: async () => {
@@ -80,34 +79,6 @@ async function bootstrapWorkspace (kb: number): Promise<string> {
 
 interface Target { name: string, pid: number | undefined, url: string, path: string, headers: Record<string, string>, body: (stream: boolean) => string }
 interface Row { target: string, stream: boolean, rps: number, ratio: number, ratios: number[], p50: number, p99: number, errors: number, cpuUs: number | undefined, seqP50: number, ttfbP50: number }
-
-/** User + system CPU seconds of a process so far, or undefined where /proc is not there. */
-async function cpuSeconds (pid: number | undefined): Promise<number | undefined> {
-  if (pid === undefined) return undefined
-  try {
-    const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ')
-    return (Number(fields[11]) + Number(fields[12])) / 100 // clock ticks; 100 per second on Linux
-  } catch {
-    return undefined
-  }
-}
-
-interface AutocannonResult { requests: { average: number }, latency: { p50: number, p99: number }, non2xx: number, errors: number, timeouts: number }
-type Autocannon = (opts: Record<string, unknown>) => Promise<AutocannonResult>
-const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon
-
-function spawnRole (role: string, extra: string[] = [], execArgv: string[] = []): Promise<{ child: ChildProcess, url: string }> {
-  const child = fork(fileURLToPath(import.meta.url), [`--role=${role}`, ...extra], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => { reject(new Error(`${role} did not start`)) }, 20_000)
-    child.once('message', (m) => { clearTimeout(timer); resolve({ child, url: (m as { url: string }).url }) })
-    child.once('exit', (code) => { reject(new Error(`${role} exited with ${String(code)}`)) })
-  })
-}
-
-const percentile = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(p * s.length))]! }
-/** The middle value; for an even count, the mean of the two middle ones. */
-const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2 }
 
 /** One request at a time: total latency and time to the first body byte. */
 async function sequential (t: Target, stream: boolean, n: number): Promise<{ p50: number, ttfb: number }> {
@@ -147,8 +118,6 @@ async function burst (t: Target, stream: boolean, seconds: number, connections: 
   into.requests += r.requests.average * seconds
   into.cpuSeconds = cpu0 === undefined || cpu1 === undefined || into.cpuSeconds === undefined ? undefined : into.cpuSeconds + cpu1 - cpu0
 }
-
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length
 
 /**
  * The targets of one mode under load in alternating rounds (each target
@@ -196,10 +165,10 @@ async function main (): Promise<void> {
   const rounds = Number(arg('rounds', '5'))
   const connections = Number(arg('connections', '32'))
   const profile = process.argv.includes('--profile')
-  const upstream = await spawnRole('upstream')
-  const proxy = await spawnRole('proxy', [`--upstream=${upstream.url}`])
-  const gateway = await spawnRole('gateway', [`--upstream=${upstream.url}`], profile ? ['--cpu-prof', '--cpu-prof-dir=.tmp/prof'] : [])
-  const withWorkspace = await spawnRole('gateway', [`--upstream=${upstream.url}`, `--workspace-kb=${WORKSPACE_KB}`])
+  const upstream = await spawnRole(SCRIPT, 'upstream')
+  const proxy = await spawnRole(SCRIPT, 'proxy', [`--upstream=${upstream.url}`])
+  const gateway = await spawnRole(SCRIPT, 'gateway', [`--upstream=${upstream.url}`], profile ? ['--cpu-prof', '--cpu-prof-dir=.tmp/prof'] : [])
+  const withWorkspace = await spawnRole(SCRIPT, 'gateway', [`--upstream=${upstream.url}`, `--workspace-kb=${WORKSPACE_KB}`])
   const children = [gateway.child, withWorkspace.child, proxy.child, upstream.child]
   const upstreamBody = (stream: boolean) => JSON.stringify({ model: 'echo', stream, messages: [{ role: 'user', content: 'hi' }] })
   const gatewayTarget = (name: string, g: { child: ChildProcess, url: string }, route = ROUTES.chat): Target => ({
@@ -225,8 +194,7 @@ async function main (): Promise<void> {
     for (const stream of [false, true]) rows.push(...await measureMode(targets, stream, { seconds, rounds, connections }))
     report(rows, { seconds, rounds, connections })
   } finally {
-    for (const c of children) c.send('stop')
-    await Promise.all(children.map((c) => new Promise((resolve) => { if (c.exitCode !== null) resolve(null); else c.once('exit', resolve) })))
+    await stopChildren(children)
   }
 }
 

@@ -12,14 +12,12 @@
 // target (for A/B switches while experimenting).
 import { fork, spawn, execFileSync } from 'node:child_process'
 import { readdir, readFile, rm } from 'node:fs/promises'
-import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
+import { autocannon } from './support/load.js'
 import { BENCH_TOKEN } from './support/token.js'
 
 const arg = (name: string, fallback: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback
 
-interface AutocannonResult { requests: { total: number }, non2xx: number, errors: number }
-const autocannon = createRequire(import.meta.url)('autocannon') as (opts: Record<string, unknown>) => Promise<AutocannonResult>
 const HTTP_BENCH = fileURLToPath(new URL('./http.js', import.meta.url))
 
 /** The gateway's routes, each asked the same one-line question (the proxy only knows chat completions). */

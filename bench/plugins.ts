@@ -7,16 +7,13 @@
 // Prints req/s, p50 under load, the ratio, and sequential p50 (one request at a time).
 import { fork } from 'node:child_process'
 import http from 'node:http'
-import { createRequire } from 'node:module'
 import path from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
+import { autocannon } from './support/load.js'
 
 const arg = (name: string, fallback: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback
 const HELLO = fileURLToPath(new URL('../examples/hello-plugin', import.meta.url))
-
-interface AutocannonResult { requests: { average: number }, latency: { p50: number }, non2xx: number, errors: number }
-const autocannon = createRequire(import.meta.url)('autocannon') as (opts: Record<string, unknown>) => Promise<AutocannonResult>
 
 async function gatewayRole (): Promise<void> {
   const { startBenchGateway } = await import('./support/gateway.js')

@@ -12,6 +12,14 @@ import { createLogger } from '../../src/logging/logger.js'
 
 import { BENCH_TOKEN } from './token.js'
 
+/** The HTTP benches' config: every agent answers through the echo upstream's one model. */
+export function echoAgentConfig (upstream: string, agentDefaults: Record<string, unknown> = {}): Record<string, any> {
+  return {
+    models: { providers: { fake: { baseUrl: `${upstream}/v1`, api: 'openai-completions', apiKey: 'sk-bench', models: [{ id: 'echo' }] } } },
+    agents: { defaults: { model: 'fake/echo', maxConcurrent: 1000, ...agentDefaults } }
+  }
+}
+
 export interface BenchGateway { url: string, port: number, close: () => Promise<void> }
 
 /**
