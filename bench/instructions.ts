@@ -13,7 +13,7 @@
 import { fork, spawn, execFileSync } from 'node:child_process'
 import { readdir, readFile, rm } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
-import { autocannon } from './support/load.js'
+import { autocannon, childUrl } from './support/load.js'
 import { BENCH_TOKEN } from './support/token.js'
 
 const arg = (name: string, fallback: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback
@@ -28,14 +28,6 @@ const ROUTES: Record<string, { path: string, body: (model: string, stream: boole
   messages: { path: '/v1/messages', body: (model, stream) => ({ model, stream, max_tokens: 64, messages: [{ role: 'user', content: 'hi' }] }) }
 }
 
-function waitForUrl (child: import('node:child_process').ChildProcess, what: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => { reject(new Error(`${what} did not start`)) }, 120_000)
-    child.once('message', (m) => { clearTimeout(timer); resolve((m as { url: string }).url) })
-    child.once('exit', (code) => { reject(new Error(`${what} exited with ${String(code)}`)) })
-  })
-}
-
 async function main (): Promise<void> {
   const target = arg('target', 'gateway')
   const warm = Number(arg('warm', '2000'))
@@ -48,13 +40,13 @@ async function main (): Promise<void> {
   const out = `/tmp/${name}`
 
   const upstream = fork(HTTP_BENCH, ['--role=upstream'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
-  const upstreamUrl = await waitForUrl(upstream, 'upstream')
+  const upstreamUrl = await childUrl(upstream, 'upstream', 120_000)
   const served = spawn('valgrind', [
     '-q', '--tool=callgrind', '--separate-threads=yes', '--smc-check=all-non-file', '--instr-atstart=no', `--callgrind-out-file=${out}`,
     process.execPath, HTTP_BENCH, `--role=${target === 'proxy' ? 'proxy' : 'gateway'}`, `--upstream=${upstreamUrl}`
   ], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
   try {
-    const url = await waitForUrl(served, target)
+    const url = await childUrl(served, target, 120_000)
     const body = JSON.stringify(route.body(target === 'proxy' ? 'echo' : 'openclaw', stream))
     const load = (amount: number) => autocannon({
       url: `${url}${route.path}`,

@@ -5,12 +5,11 @@
 // `/health` ({ok, status}) and the plugin's `/plugins/hello/ping` ({ok, plugin}),
 // which goes through the `/plugins/*` route and `instance.routing()`.
 // Prints req/s, p50 under load, the ratio, and sequential p50 (one request at a time).
-import { fork } from 'node:child_process'
 import http from 'node:http'
 import path from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
-import { autocannon } from './support/load.js'
+import { autocannon, mean, spawnRole } from './support/load.js'
 
 const arg = (name: string, fallback: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback
 const HELLO = fileURLToPath(new URL('../examples/hello-plugin', import.meta.url))
@@ -42,11 +41,7 @@ async function main (): Promise<void> {
   const seconds = Number(arg('seconds', '12'))
   const rounds = Number(arg('rounds', '4'))
   const connections = Number(arg('connections', '32'))
-  const child = fork(fileURLToPath(import.meta.url), ['--role=gateway'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
-  const base = await new Promise<string>((resolve, reject) => {
-    child.once('message', (m) => { resolve((m as { url: string }).url) })
-    child.once('exit', (code) => { reject(new Error(`gateway exited with ${String(code)}`)) })
-  })
+  const { child, url: base } = await spawnRole(fileURLToPath(import.meta.url), 'gateway')
   const targets = [{ name: 'core /health', path: '/health' }, { name: 'plugin /plugins/hello/ping', path: '/plugins/hello/ping' }]
   const load = targets.map(() => ({ rps: [] as number[], p50: [] as number[], errors: 0 }))
   for (const t of targets) await autocannon({ url: base + t.path, connections, duration: 2 })
@@ -59,7 +54,6 @@ async function main (): Promise<void> {
       load[i]!.errors += res.non2xx + res.errors
     }
   }
-  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length
   for (const [i, t] of targets.entries()) {
     const seq = await sequentialP50(base + t.path, 2000)
     console.log(`${t.name.padEnd(28)} ${mean(load[i]!.rps).toFixed(0).padStart(7)} req/s  p50 ${mean(load[i]!.p50).toFixed(2)} ms  sequential p50 ${seq.toFixed(3)} ms  errors ${load[i]!.errors}`)

@@ -28,10 +28,15 @@ export const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length
 /** Forks `script` with `--role=<role>`; resolves with the URL the child reports once it listens. */
 export function spawnRole (script: string, role: string, extra: string[] = [], execArgv: string[] = []): Promise<{ child: ChildProcess, url: string }> {
   const child = fork(script, [`--role=${role}`, ...extra], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  return childUrl(child, role).then((url) => ({ child, url }))
+}
+
+/** The URL a child process sends over IPC once it listens; rejects if it exits first or takes longer than `timeoutMs`. */
+export function childUrl (child: ChildProcess, what: string, timeoutMs = 20_000): Promise<string> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => { reject(new Error(`${role} did not start`)) }, 20_000)
-    child.once('message', (m) => { clearTimeout(timer); resolve({ child, url: (m as { url: string }).url }) })
-    child.once('exit', (code) => { reject(new Error(`${role} exited with ${String(code)}`)) })
+    const timer = setTimeout(() => { reject(new Error(`${what} did not start`)) }, timeoutMs)
+    child.once('message', (m) => { clearTimeout(timer); resolve((m as { url: string }).url) })
+    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`${what} exited with ${String(code)}`)) })
   })
 }
 

@@ -1,5 +1,5 @@
-// Stored responses (`store` not false), bounded in count and age (the
-// current config's, so a reload applies) and kept on disk as an append-only log under
+// Stored responses (`store` not false), bounded in count and age (the current
+// config's, so a reload applies) and kept on disk as an append-only log under
 // <stateDir>/responses: segment files of JSON lines, a record per saved
 // response, a `{"drop":id}` line per deletion, and for evictions (always the
 // oldest, by count or age) one `{"evictedBefore":[segment,offset]}` line per
